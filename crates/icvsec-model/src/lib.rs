@@ -1,0 +1,1 @@
+//! icvsec vocabulary (no I/O).

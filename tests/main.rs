@@ -1,0 +1,1 @@
+// Integration tests live in modules below; one binary (see Cargo.toml).
