@@ -11,7 +11,7 @@
 //! - `Include` arguments are globs, relative paths are relative to `/etc/ssh`, nesting is
 //!   bounded to 16 levels (OpenSSH's limit) and loops are reported;
 //! - `Match` starts a block that lasts until the next `Match` or the end of the file that
-//!   contains it; with no connection parameters (`sshd -T`) all blocks are inactive;
+//!   contains it; with no connection parameters (`sshd -T`) only `Match all` is active;
 //!   for a connection, values from matching blocks (first match wins) override globals;
 //! - algorithm lists accept `+` (append to default), `-` (remove patterns from default),
 //!   `^` (prepend) and wildcard patterns expanded against the supported algorithms.
@@ -49,6 +49,8 @@ pub struct Directive {
     pub args: Vec<String>,
     pub file: String,
     pub line: usize,
+    /// Position in the order sshd reads lines (includes expanded), from 0.
+    pub order: usize,
 }
 
 /// A `Match` block with its criteria and directives (in file order).
@@ -400,9 +402,14 @@ fn split_keyword(line: &str) -> Option<(&str, &str)> {
     if t.is_empty() || t.starts_with('#') {
         return None;
     }
-    let end = t.find([' ', '\t', '=']).unwrap_or(t.len());
-    let kw = &t[..end];
-    let mut rest = &t[end..];
+    // strdelim(): a keyword may be double-quoted.
+    let (kw, mut rest) = match t.strip_prefix('"').and_then(|q| q.find('"').map(|e| (q, e))) {
+        Some((q, e)) => (&q[..e], &q[e + 1..]),
+        None => {
+            let end = t.find([' ', '\t', '=']).unwrap_or(t.len());
+            (&t[..end], &t[end..])
+        }
+    };
     rest = rest.trim_start_matches([' ', '\t']);
     if let Some(r) = rest.strip_prefix('=') {
         rest = r.trim_start_matches([' ', '\t']);
@@ -415,6 +422,7 @@ struct Parser<'a> {
     limits: Limits,
     cfg: SshdConfig,
     stack: Vec<String>,
+    order: usize,
 }
 
 /// Parse an sshd configuration. `file` is the label of `bytes` (for a root filesystem,
@@ -446,6 +454,7 @@ pub fn parse_sshd_config_with(
             unknown_keywords: Vec::new(),
         },
         stack: vec![normalize_path(file)],
+        order: 0,
     };
     p.parse_file(file, bytes, None, 0)?;
     Ok(p.cfg)
@@ -507,7 +516,9 @@ impl Parser<'_> {
                 args,
                 file: file.to_string(),
                 line: lineno,
+                order: self.order,
             };
+            self.order += 1;
             match kw.as_str() {
                 "match" => {
                     let criteria = parse_match_criteria(&d)?;
@@ -967,7 +978,12 @@ fn normalise(
                 warnings.push(format!("{place}: unsupported value {a0:?} for {}", d.written));
                 return None;
             }
-            let v = if v == "without-password" { "prohibit-password".to_string() } else { v };
+            let v = match v.as_str() {
+                "without-password" => "prohibit-password".to_string(),
+                // OpenSSH >= 7.4 treats "delayed" as "yes".
+                "delayed" if d.keyword == "compression" => "yes".to_string(),
+                _ => v,
+            };
             Some(vec![v])
         }
         Kind::Int => match a0.parse::<i64>() {
@@ -992,6 +1008,14 @@ fn normalise(
             let def = defaults.values.get(&d.keyword).unwrap_or(&empty);
             let all = defaults.supported.get(cat).unwrap_or(&empty);
             let mut unknown = Vec::new();
+            if cat != "key" && !a0.starts_with('-') && a0.contains(['*', '?']) {
+                // sshd rejects wildcards here ("Bad SSH2 cipher spec"); only HostKey-type
+                // lists take patterns (removal lists `-...` always do).
+                warnings.push(format!(
+                    "{place}: {} does not accept wildcards outside a '-' list; sshd would refuse this line",
+                    d.written
+                ));
+            }
             let v = assemble_algorithms(&a0, def, all, &mut unknown);
             for u in unknown {
                 warnings.push(format!(
@@ -1038,8 +1062,8 @@ fn apply(
 }
 
 impl SshdConfig {
-    /// Effective global configuration, as `sshd -T` with no `-C` (Match blocks inactive),
-    /// using OpenSSH 9.2 defaults.
+    /// Effective global configuration, as `sshd -T` with no `-C` (Match blocks inactive
+    /// except `Match all`), using OpenSSH 9.2 defaults.
     pub fn effective(&self) -> EffectiveConfig {
         self.effective_with(&SshdDefaults::default(), None)
     }
@@ -1056,7 +1080,18 @@ impl SshdConfig {
         ci: Option<&ConnectionInfo>,
     ) -> EffectiveConfig {
         let mut warnings = Vec::new();
-        let global: Vec<&Directive> = self.global.iter().collect();
+        // `Match all` blocks are active even without connection parameters (as in sshd).
+        let mut global: Vec<&Directive> = self
+            .global
+            .iter()
+            .chain(
+                self.matches
+                    .iter()
+                    .filter(|m| m.criteria.iter().all(|(c, _)| c == "all"))
+                    .flat_map(|m| m.directives.iter()),
+            )
+            .collect();
+        global.sort_by_key(|d| d.order);
         let mut settings = apply(&global, defaults, &mut warnings);
         if let Some(ci) = ci {
             let matched: Vec<&Directive> = self
