@@ -1,1 +1,20 @@
-//! icvsec vocabulary (no I/O).
+//! icvsec vocabulary: the vehicle build input schema, the rule model, findings and the
+//! report. This crate does no I/O; every other crate speaks in these types.
+
+pub mod area;
+pub mod asset;
+pub mod condition;
+pub mod fingerprint;
+pub mod input;
+pub mod location;
+pub mod report;
+pub mod rule;
+pub mod severity;
+
+pub use area::Area;
+pub use asset::{AssetKind, AssetRef};
+pub use condition::Condition;
+pub use location::Location;
+pub use report::{Diagnostic, DiagnosticLevel, Finding, Outcome, Report};
+pub use rule::{Applicability, Reference, Rule, RuleCheck};
+pub use severity::Severity;

@@ -1,0 +1,235 @@
+//! The inventory: every asset of a build with its id, its file and key path, and the
+//! relations between assets, resolved once when the build is loaded.
+
+use crate::json::{JsonDoc, SourceMap};
+use icvsec_model::input::dataflow::{DataFlow, DataFlowManifest, DataItem, DataStore, Party};
+use icvsec_model::input::ecu::EcuConfig;
+use icvsec_model::input::tls::TlsProfile;
+use icvsec_model::input::vehicle::{
+    EcuEntry, EcuRole, Endpoint, Network, Stage, TrustAnchor, VehicleManifest,
+};
+use icvsec_model::location::join_key;
+use icvsec_model::{AssetKind, Diagnostic, Location};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// An asset that could not be loaded: rules for its kind report an error outcome for it.
+#[derive(Clone, Debug)]
+pub struct Broken {
+    pub kind: AssetKind,
+    pub id: String,
+    pub location: Location,
+    pub message: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct EcuAsset {
+    pub entry: EcuEntry,
+    /// Key path of the entry in vehicle.json (`ecus[3]`).
+    pub entry_key: String,
+    pub config: Option<JsonDoc<EcuConfig>>,
+}
+
+impl EcuAsset {
+    pub fn role(&self) -> EcuRole {
+        self.entry.role
+    }
+    /// The file that holds (or should hold) this ECU's settings.
+    pub fn home(&self) -> Location {
+        match &self.config {
+            Some(doc) => Location::file(&doc.file),
+            None => Location::at_key("vehicle.json", &self.entry_key),
+        }
+    }
+}
+
+/// An item located in a JSON file.
+#[derive(Clone, Debug)]
+pub struct Placed<T> {
+    pub value: T,
+    pub file: String,
+    pub key: String,
+    /// Owning ECU (for role filtering), where there is one.
+    pub ecu: Option<String>,
+}
+
+impl<T> Placed<T> {
+    pub fn location(&self) -> Location {
+        Location::at_key(&self.file, &self.key)
+    }
+    pub fn at(&self, suffix: &str) -> Location {
+        Location::at_key(&self.file, join_key(&self.key, suffix))
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct DataInventory {
+    pub manifests: Vec<JsonDoc<DataFlowManifest>>,
+    pub items: BTreeMap<String, Placed<DataItem>>,
+    pub flows: BTreeMap<String, Placed<DataFlow>>,
+    pub stores: BTreeMap<String, Placed<DataStore>>,
+    pub parties: BTreeMap<String, Placed<Party>>,
+}
+
+/// A file found by type while walking the tree (certificates, keys, host configs, ...).
+#[derive(Clone, Debug)]
+pub struct FileAsset {
+    pub kind: AssetKind,
+    /// Asset id: the relative path, with `#n` for the n-th object of a bundle.
+    pub id: String,
+    pub file: String,
+    /// 1-based line where the object starts, for bundles.
+    pub line: Option<u32>,
+    /// The ECU whose root filesystem holds the file.
+    pub ecu: Option<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Inventory {
+    pub vehicle: Option<JsonDoc<VehicleManifest>>,
+    pub ecus: BTreeMap<String, EcuAsset>,
+    pub networks: BTreeMap<String, Placed<Network>>,
+    pub endpoints: BTreeMap<String, Placed<Endpoint>>,
+    pub trust_anchors: BTreeMap<String, Placed<TrustAnchor>>,
+    /// Declared TLS profiles: `<ecu>/<profile>` for ECU profiles, `endpoint/<id>` inline.
+    pub tls_profiles: BTreeMap<String, Placed<TlsProfile>>,
+    pub data: DataInventory,
+    pub files: Vec<FileAsset>,
+    pub broken: Vec<Broken>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub sources: BTreeMap<String, SourceMap>,
+    pub files_scanned: usize,
+    pub input_digest: String,
+    /// Field views of assets, computed once at load (key: kind, id).
+    pub(crate) views: BTreeMap<(AssetKind, String), Value>,
+}
+
+/// One asset as the engine sees it.
+#[derive(Clone, Debug)]
+pub struct AssetView<'a> {
+    pub id: String,
+    /// Role of the owning ECU, for rules limited to roles.
+    pub role: Option<EcuRole>,
+    /// Fields that conditions read; None for assets without fields.
+    pub fields: Option<&'a Value>,
+    /// Where the asset lives (file and key path); findings without a better place use it.
+    pub home: Location,
+}
+
+static EMPTY: Value = Value::Null;
+
+impl Inventory {
+    pub fn markets(&self) -> Vec<String> {
+        self.vehicle
+            .as_ref()
+            .map(|v| v.doc.vehicle.markets.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn stage(&self) -> Option<Stage> {
+        self.vehicle.as_ref().map(|v| v.doc.vehicle.stage)
+    }
+
+    pub fn is_production(&self) -> bool {
+        self.stage() != Some(Stage::Development)
+    }
+
+    pub fn role_of(&self, ecu: Option<&str>) -> Option<EcuRole> {
+        ecu.and_then(|e| self.ecus.get(e)).map(|e| e.role())
+    }
+
+    fn view(&self, kind: AssetKind, id: &str) -> Option<&Value> {
+        self.views.get(&(kind, id.to_string()))
+    }
+
+    /// All assets of a kind, in a stable order.
+    pub fn assets(&self, kind: AssetKind) -> Vec<AssetView<'_>> {
+        match kind {
+            AssetKind::Vehicle => self
+                .vehicle
+                .iter()
+                .map(|v| AssetView {
+                    id: "vehicle".into(),
+                    role: None,
+                    fields: Some(&v.value),
+                    home: Location::file(&v.file),
+                })
+                .collect(),
+            AssetKind::Ecu => self
+                .ecus
+                .iter()
+                .map(|(id, e)| AssetView {
+                    id: id.clone(),
+                    role: Some(e.role()),
+                    fields: Some(e.config.as_ref().map_or(&EMPTY, |c| &c.value)),
+                    home: e.home(),
+                })
+                .collect(),
+            AssetKind::Network => placed_views(kind, &self.networks, self),
+            AssetKind::Endpoint => placed_views(kind, &self.endpoints, self),
+            AssetKind::TrustAnchor => placed_views(kind, &self.trust_anchors, self),
+            AssetKind::TlsProfile => placed_views(kind, &self.tls_profiles, self),
+            AssetKind::DataItem => placed_views(kind, &self.data.items, self),
+            AssetKind::DataFlow => placed_views(kind, &self.data.flows, self),
+            AssetKind::DataStore => placed_views(kind, &self.data.stores, self),
+            _ => self
+                .files
+                .iter()
+                .filter(|f| f.kind == kind)
+                .map(|f| AssetView {
+                    id: f.id.clone(),
+                    role: self.role_of(f.ecu.as_deref()),
+                    fields: self.view(kind, &f.id),
+                    home: Location {
+                        file: f.file.clone(),
+                        line: f.line,
+                        column: None,
+                        key_path: None,
+                    },
+                })
+                .collect(),
+        }
+    }
+
+    /// Broken assets of a kind (they get error outcomes).
+    pub fn broken_of(&self, kind: AssetKind) -> impl Iterator<Item = &Broken> {
+        self.broken.iter().filter(move |b| b.kind == kind)
+    }
+
+    /// Resolve a location's key path to line and column, when the file is indexed.
+    pub fn resolve(&self, loc: &mut Location) {
+        if loc.line.is_some() {
+            return;
+        }
+        if let Some(map) = self.sources.get(&loc.file) {
+            let pos = match &loc.key_path {
+                Some(k) => map.locate(k),
+                None => None,
+            };
+            if let Some((line, col)) = pos {
+                loc.line = Some(line);
+                loc.column = Some(col);
+            }
+        }
+    }
+
+    /// Set the field view of a file asset (e.g. parsed properties), for conditions.
+    pub fn set_view(&mut self, kind: AssetKind, id: &str, value: Value) {
+        self.views.insert((kind, id.to_string()), value);
+    }
+}
+
+fn placed_views<'a, T: serde::Serialize>(
+    kind: AssetKind,
+    map: &'a BTreeMap<String, Placed<T>>,
+    inv: &'a Inventory,
+) -> Vec<AssetView<'a>> {
+    map.iter()
+        .map(|(id, p)| AssetView {
+            id: id.clone(),
+            role: inv.role_of(p.ecu.as_deref()),
+            fields: inv.view(kind, id),
+            home: p.location(),
+        })
+        .collect()
+}

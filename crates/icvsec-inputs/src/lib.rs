@@ -1,0 +1,14 @@
+//! icvsec inputs: discovery of a vehicle build (bounded, links never followed), parsers
+//! for each input kind, and the resolved [`Inventory`] of typed assets that checks query.
+//! Every reference between inputs is resolved here, once; a dangling one is an error
+//! with its place.
+
+pub mod discover;
+pub mod inventory;
+pub mod json;
+mod load;
+
+pub use discover::{DiscoveredFile, FileKind, Limits};
+pub use inventory::{AssetView, Broken, Inventory};
+pub use json::{JsonDoc, SourceMap, parse_json};
+pub use load::{LoadOptions, load_build};

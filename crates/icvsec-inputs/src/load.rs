@@ -1,0 +1,606 @@
+//! Loading a vehicle build into an [`Inventory`].
+
+use crate::discover::{self, DiscoveredFile, FileKind, Limits};
+use crate::inventory::{Broken, EcuAsset, FileAsset, Inventory, Placed};
+use crate::json::{JsonDoc, parse_json};
+use icvsec_model::input::dataflow::DataFlowManifest;
+use icvsec_model::input::ecu::EcuConfig;
+use icvsec_model::input::vehicle::VehicleManifest;
+use icvsec_model::location::join_key;
+use icvsec_model::{AssetKind, Diagnostic, Location};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    pub limits: Limits,
+}
+
+struct Loader<'a> {
+    files: BTreeMap<String, &'a DiscoveredFile>,
+    limits: &'a Limits,
+    inv: Inventory,
+    digests: BTreeMap<String, [u8; 32]>,
+}
+
+fn sha256(bytes: &[u8]) -> [u8; 32] {
+    let d = ring::digest::digest(&ring::digest::SHA256, bytes);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(d.as_ref());
+    out
+}
+
+impl<'a> Loader<'a> {
+    fn error(&mut self, loc: Location, msg: impl Into<String>) {
+        let mut loc = loc;
+        self.inv.resolve(&mut loc);
+        self.inv.diagnostics.push(Diagnostic::error(loc, msg));
+    }
+
+    /// Check that a path named in an input stays inside the build and names a regular file.
+    fn referenced(&mut self, path: &str, from: Location) -> Option<&'a DiscoveredFile> {
+        let clean = path.trim_start_matches("./");
+        if clean.starts_with('/') || clean.split('/').any(|s| s == "..") || clean.contains('\\') {
+            self.error(
+                from,
+                format!("`{path}` must be a relative path inside the build"),
+            );
+            return None;
+        }
+        match self.files.get(clean) {
+            Some(f) => Some(*f),
+            None => {
+                self.error(
+                    from,
+                    format!("`{path}` does not exist in the build (or is a link, special or skipped file)"),
+                );
+                None
+            }
+        }
+    }
+
+    fn read_text(&mut self, f: &DiscoveredFile) -> Result<String, Diagnostic> {
+        let bytes = discover::read_bounded(&f.abs, self.limits.max_file_size)
+            .map_err(|e| Diagnostic::error(Location::file(&f.rel), format!("cannot read: {e}")))?;
+        self.digests.insert(f.rel.clone(), sha256(&bytes));
+        String::from_utf8(bytes).map_err(|e| {
+            Diagnostic::error(
+                Location::file(&f.rel),
+                format!(
+                    "not UTF-8 text (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+            )
+        })
+    }
+
+    fn parse<T: serde::de::DeserializeOwned>(
+        &mut self,
+        f: &DiscoveredFile,
+    ) -> Result<JsonDoc<T>, Diagnostic> {
+        let text = self.read_text(f)?;
+        let doc = parse_json::<T>(&text, &f.rel)?;
+        self.inv.sources.insert(f.rel.clone(), doc.source.clone());
+        Ok(doc)
+    }
+
+    fn broken(&mut self, kind: AssetKind, id: &str, d: Diagnostic) {
+        self.inv.broken.push(Broken {
+            kind,
+            id: id.to_string(),
+            location: d.location.clone(),
+            message: d.message.clone(),
+        });
+        self.inv.diagnostics.push(d);
+    }
+
+    fn load_vehicle(&mut self) {
+        let Some(f) = self.files.get("vehicle.json").copied() else {
+            return;
+        };
+        let doc = match self.parse::<VehicleManifest>(f) {
+            Ok(doc) => doc,
+            Err(d) => {
+                self.broken(AssetKind::Vehicle, "vehicle", d);
+                return;
+            }
+        };
+        let v = doc.doc.clone();
+        self.inv.vehicle = Some(doc);
+        if v.schema_version != 1 {
+            self.error(
+                Location::at_key("vehicle.json", "schema_version"),
+                format!(
+                    "unsupported schema_version {} (this icvsec reads 1)",
+                    v.schema_version
+                ),
+            );
+        }
+        let mut ids = BTreeSet::new();
+        let all_ids: Vec<(String, String)> = v
+            .ecus
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.clone(), format!("ecus[{i}]")))
+            .chain(
+                v.endpoints
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| (e.id.clone(), format!("endpoints[{i}]"))),
+            )
+            .collect();
+        for (id, key) in all_ids {
+            if !ids.insert(id.clone()) {
+                self.error(
+                    Location::at_key("vehicle.json", &key),
+                    format!("duplicate id `{id}` (ECU and endpoint ids share one namespace)"),
+                );
+            }
+        }
+
+        // ECUs and their configs.
+        for (i, entry) in v.ecus.iter().enumerate() {
+            let key = format!("ecus[{i}]");
+            let mut asset = EcuAsset {
+                entry: entry.clone(),
+                entry_key: key.clone(),
+                config: None,
+            };
+            if let Some(path) = &entry.config {
+                let from = Location::at_key("vehicle.json", join_key(&key, "config"));
+                if let Some(f) = self.referenced(path, from) {
+                    match self.parse::<EcuConfig>(f) {
+                        Ok(doc) => {
+                            if doc.doc.ecu != entry.id {
+                                self.error(
+                                    Location::at_key(&doc.file, "ecu"),
+                                    format!(
+                                        "config names ECU `{}` but vehicle.json references it for `{}`",
+                                        doc.doc.ecu, entry.id
+                                    ),
+                                );
+                            }
+                            asset.config = Some(doc);
+                        }
+                        Err(d) => {
+                            self.broken(AssetKind::Ecu, &entry.id, d);
+                            continue;
+                        }
+                    }
+                } else {
+                    self.inv.broken.push(Broken {
+                        kind: AssetKind::Ecu,
+                        id: entry.id.clone(),
+                        location: Location::at_key("vehicle.json", join_key(&key, "config")),
+                        message: format!("config file `{path}` could not be read"),
+                    });
+                    continue;
+                }
+            }
+            if let Some(rootfs) = &entry.rootfs {
+                let prefix = format!("{}/", rootfs.trim_end_matches('/'));
+                if !self.files.keys().any(|k| k.starts_with(&prefix)) {
+                    self.error(
+                        Location::at_key("vehicle.json", join_key(&key, "rootfs")),
+                        format!("root filesystem `{rootfs}` holds no files in the build"),
+                    );
+                }
+            }
+            self.inv.ecus.insert(entry.id.clone(), asset);
+        }
+
+        for (i, n) in v.networks.iter().enumerate() {
+            let key = format!("networks[{i}]");
+            for (j, e) in n.ecus.iter().enumerate() {
+                if !v.ecus.iter().any(|x| &x.id == e) {
+                    self.error(
+                        Location::at_key("vehicle.json", format!("{key}.ecus[{j}]")),
+                        format!("network `{}` names unknown ECU `{e}`", n.id),
+                    );
+                }
+            }
+            self.place_into(
+                AssetKind::Network,
+                &n.id,
+                n.clone(),
+                "vehicle.json",
+                &key,
+                None,
+            );
+        }
+        for (i, a) in v.trust_anchors.iter().enumerate() {
+            let key = format!("trust_anchors[{i}]");
+            self.referenced(
+                &a.certificate,
+                Location::at_key("vehicle.json", join_key(&key, "certificate")),
+            );
+            self.place_into(
+                AssetKind::TrustAnchor,
+                &a.id,
+                a.clone(),
+                "vehicle.json",
+                &key,
+                None,
+            );
+        }
+        // TLS profiles declared in ECU configs.
+        let ecu_profiles: Vec<(String, String, Vec<_>)> = self
+            .inv
+            .ecus
+            .iter()
+            .filter_map(|(id, e)| {
+                e.config
+                    .as_ref()
+                    .map(|c| (id.clone(), c.file.clone(), c.doc.tls_profiles.clone()))
+            })
+            .collect();
+        for (ecu, file, profiles) in ecu_profiles {
+            for (j, p) in profiles.into_iter().enumerate() {
+                let id = format!("{ecu}/{}", p.id);
+                self.check_profile_refs(&p, &file, &format!("tls_profiles[{j}]"), &v);
+                self.place_into(
+                    AssetKind::TlsProfile,
+                    &id,
+                    p,
+                    &file,
+                    &format!("tls_profiles[{j}]"),
+                    Some(ecu.clone()),
+                );
+            }
+        }
+        for (i, ep) in v.endpoints.iter().enumerate() {
+            let key = format!("endpoints[{i}]");
+            if let Some(p) = &ep.tls_profile {
+                if !self.inv.tls_profiles.contains_key(p) {
+                    self.error(
+                        Location::at_key("vehicle.json", join_key(&key, "tls_profile")),
+                        format!("endpoint `{}` names unknown TLS profile `{p}` (expected `<ecu>/<profile id>`)", ep.id),
+                    );
+                }
+            }
+            if let Some(a) = &ep.trust_anchor {
+                if !v.trust_anchors.iter().any(|t| &t.id == a) {
+                    self.error(
+                        Location::at_key("vehicle.json", join_key(&key, "trust_anchor")),
+                        format!("endpoint `{}` names unknown trust anchor `{a}`", ep.id),
+                    );
+                }
+            }
+            if let Some(c) = &ep.server_certificate {
+                self.referenced(
+                    c,
+                    Location::at_key("vehicle.json", join_key(&key, "server_certificate")),
+                );
+            }
+            for (j, c) in ep.clients.iter().enumerate() {
+                if !v.ecus.iter().any(|e| &e.id == c) {
+                    self.error(
+                        Location::at_key("vehicle.json", format!("{key}.clients[{j}]")),
+                        format!("endpoint `{}` names unknown client ECU `{c}`", ep.id),
+                    );
+                }
+            }
+            if let Some(p) = &ep.tls {
+                self.check_profile_refs(p, "vehicle.json", &join_key(&key, "tls"), &v);
+                self.place_into(
+                    AssetKind::TlsProfile,
+                    &format!("endpoint/{}", ep.id),
+                    p.clone(),
+                    "vehicle.json",
+                    &join_key(&key, "tls"),
+                    ep.clients.first().cloned(),
+                );
+            }
+            self.place_into(
+                AssetKind::Endpoint,
+                &ep.id,
+                ep.clone(),
+                "vehicle.json",
+                &key,
+                None,
+            );
+        }
+
+        for (i, path) in v.data_flows.iter().enumerate() {
+            let from = Location::at_key("vehicle.json", format!("data_flows[{i}]"));
+            if let Some(f) = self.referenced(path, from) {
+                match self.parse::<DataFlowManifest>(f) {
+                    Ok(doc) => self.add_dataflow(doc),
+                    Err(d) => self.broken(AssetKind::DataFlow, &f.rel.clone(), d),
+                }
+            }
+        }
+        for (i, path) in v.probes.iter().enumerate() {
+            let from = Location::at_key("vehicle.json", format!("probes[{i}]"));
+            self.referenced(path, from);
+        }
+    }
+
+    fn check_profile_refs(
+        &mut self,
+        p: &icvsec_model::input::TlsProfile,
+        file: &str,
+        key: &str,
+        v: &VehicleManifest,
+    ) {
+        if let Some(a) = &p.trust_anchor {
+            if !v.trust_anchors.iter().any(|t| &t.id == a) {
+                self.error(
+                    Location::at_key(file, join_key(key, "trust_anchor")),
+                    format!("TLS profile `{}` names unknown trust anchor `{a}`", p.id),
+                );
+            }
+        }
+        if let Some(e) = &p.endpoint {
+            if !v.endpoints.iter().any(|x| &x.id == e) {
+                self.error(
+                    Location::at_key(file, join_key(key, "endpoint")),
+                    format!("TLS profile `{}` names unknown endpoint `{e}`", p.id),
+                );
+            }
+        }
+        for (field, path) in [
+            ("certificate", &p.certificate),
+            ("private_key", &p.private_key),
+            ("encryption_certificate", &p.encryption_certificate),
+        ] {
+            if let Some(path) = path {
+                self.referenced(path, Location::at_key(file, join_key(key, field)));
+            }
+        }
+    }
+
+    /// Record an asset found in a JSON file under its id, with its field view.
+    fn place_into<T: serde::Serialize + Clone + Placeable>(
+        &mut self,
+        kind: AssetKind,
+        id: &str,
+        value: T,
+        file: &str,
+        key: &str,
+        ecu: Option<String>,
+    ) {
+        let view = serde_json::to_value(&value).unwrap_or_default();
+        let placed = Placed {
+            value,
+            file: file.to_string(),
+            key: key.to_string(),
+            ecu,
+        };
+        if insert(T::map(&mut self.inv), id, placed) {
+            self.error(
+                Location::at_key(file, key),
+                format!("duplicate {kind} id `{id}`"),
+            );
+        } else {
+            self.inv.set_view(kind, id, view);
+        }
+    }
+
+    fn add_dataflow(&mut self, doc: JsonDoc<DataFlowManifest>) {
+        let file = doc.file.clone();
+        let m = doc.doc.clone();
+        for (i, it) in m.items.iter().enumerate() {
+            self.place_into(
+                AssetKind::DataItem,
+                &it.id,
+                it.clone(),
+                &file,
+                &format!("items[{i}]"),
+                None,
+            );
+        }
+        for (i, s) in m.stores.iter().enumerate() {
+            let ecu = self
+                .inv
+                .ecus
+                .contains_key(&s.location)
+                .then(|| s.location.clone());
+            if ecu.is_none() && s.location != "cloud" {
+                self.error(
+                    Location::at_key(&file, format!("stores[{i}].location")),
+                    format!(
+                        "store `{}` is located on unknown ECU `{}` (use an ECU id or `cloud`)",
+                        s.id, s.location
+                    ),
+                );
+            }
+            for (j, item) in s.items.iter().enumerate() {
+                if !m.items.iter().any(|x| &x.id == item) {
+                    self.error(
+                        Location::at_key(&file, format!("stores[{i}].items[{j}]")),
+                        format!("store `{}` names unknown data item `{item}`", s.id),
+                    );
+                }
+            }
+            self.place_into(
+                AssetKind::DataStore,
+                &s.id,
+                s.clone(),
+                &file,
+                &format!("stores[{i}]"),
+                ecu,
+            );
+        }
+        for (i, p) in m.parties.iter().enumerate() {
+            let placed = Placed {
+                value: p.clone(),
+                file: file.clone(),
+                key: format!("parties[{i}]"),
+                ecu: None,
+            };
+            if insert(&mut self.inv.data.parties, &p.id, placed) {
+                self.error(
+                    Location::at_key(&file, format!("parties[{i}]")),
+                    format!("duplicate party id `{}`", p.id),
+                );
+            }
+        }
+        self.inv.data.manifests.push(doc);
+        for (i, fl) in m.flows.iter().enumerate() {
+            let key = format!("flows[{i}]");
+            for (field, node) in [("from", &fl.from), ("to", &fl.to)] {
+                if !self.is_node(node) {
+                    self.error(
+                        Location::at_key(&file, join_key(&key, field)),
+                        format!("flow `{}` names unknown node `{node}` (not an ECU, endpoint, store or party)", fl.id),
+                    );
+                }
+            }
+            for (j, item) in fl.items.iter().enumerate() {
+                if !self.inv.data.items.contains_key(item) {
+                    self.error(
+                        Location::at_key(&file, format!("{key}.items[{j}]")),
+                        format!("flow `{}` names unknown data item `{item}`", fl.id),
+                    );
+                }
+            }
+            if let Some(ep) = &fl.via_endpoint {
+                if !self.inv.endpoints.contains_key(ep) {
+                    self.error(
+                        Location::at_key(&file, join_key(&key, "via_endpoint")),
+                        format!("flow `{}` names unknown endpoint `{ep}`", fl.id),
+                    );
+                }
+            }
+            let ecu = self
+                .inv
+                .ecus
+                .contains_key(&fl.from)
+                .then(|| fl.from.clone());
+            self.place_into(AssetKind::DataFlow, &fl.id, fl.clone(), &file, &key, ecu);
+        }
+    }
+
+    fn is_node(&self, id: &str) -> bool {
+        self.inv.ecus.contains_key(id)
+            || self.inv.endpoints.contains_key(id)
+            || self.inv.data.stores.contains_key(id)
+            || self.inv.data.parties.contains_key(id)
+            || self
+                .inv
+                .vehicle
+                .as_ref()
+                .is_some_and(|v| v.doc.ecus.iter().any(|e| e.id == id))
+    }
+
+    /// Files found by type (certificates, keys, host configuration files).
+    fn load_files(&mut self, discovered: &[DiscoveredFile]) {
+        let rootfs: Vec<(String, String)> = self
+            .inv
+            .ecus
+            .iter()
+            .filter_map(|(id, e)| {
+                e.entry
+                    .rootfs
+                    .as_ref()
+                    .map(|r| (format!("{}/", r.trim_end_matches('/')), id.clone()))
+            })
+            .collect();
+        for f in discovered {
+            let kind = match f.kind {
+                FileKind::Certificate => AssetKind::Certificate,
+                FileKind::Key => AssetKind::PrivateKey,
+                FileKind::SshdConfig => AssetKind::SshdConfig,
+                FileKind::Passwd => AssetKind::Passwd,
+                FileKind::Shadow => AssetKind::Shadow,
+                FileKind::KernelConfig => AssetKind::KernelConfig,
+                FileKind::AndroidProps => AssetKind::AndroidProps,
+                FileKind::Sysctl => AssetKind::Sysctl,
+                FileKind::Firewall => AssetKind::Firewall,
+                FileKind::Nginx => AssetKind::NginxConfig,
+                FileKind::OpensslConfig => AssetKind::OpensslConfig,
+                FileKind::TlsStackConfig => AssetKind::TlsStackConfig,
+                FileKind::Probe => AssetKind::ProbeResult,
+                FileKind::Pem => AssetKind::Certificate,
+                FileKind::VehicleManifest | FileKind::Other => continue,
+            };
+            let ecu = rootfs
+                .iter()
+                .find(|(prefix, _)| f.rel.starts_with(prefix.as_str()))
+                .map(|(_, id)| id.clone());
+            self.inv.files.push(FileAsset {
+                kind,
+                id: f.rel.clone(),
+                file: f.rel.clone(),
+                line: None,
+                ecu,
+            });
+        }
+    }
+}
+
+/// Asset types kept in a map of the inventory.
+trait Placeable: Sized {
+    fn map(inv: &mut Inventory) -> &mut BTreeMap<String, Placed<Self>>;
+}
+
+macro_rules! placeable {
+    ($($t:ty => $($field:ident).+;)*) => {
+        $(impl Placeable for $t {
+            fn map(inv: &mut Inventory) -> &mut BTreeMap<String, Placed<Self>> { &mut inv.$($field).+ }
+        })*
+    };
+}
+
+placeable! {
+    icvsec_model::input::vehicle::Network => networks;
+    icvsec_model::input::vehicle::Endpoint => endpoints;
+    icvsec_model::input::vehicle::TrustAnchor => trust_anchors;
+    icvsec_model::input::TlsProfile => tls_profiles;
+    icvsec_model::input::dataflow::DataItem => data.items;
+    icvsec_model::input::dataflow::DataFlow => data.flows;
+    icvsec_model::input::dataflow::DataStore => data.stores;
+}
+
+fn insert<T>(map: &mut BTreeMap<String, Placed<T>>, id: &str, placed: Placed<T>) -> bool {
+    if map.contains_key(id) {
+        return true;
+    }
+    map.insert(id.to_string(), placed);
+    false
+}
+
+/// Load a vehicle build. Problems become diagnostics (and broken assets); loading never stops early.
+pub fn load_build(root: &Path, opts: &LoadOptions) -> Inventory {
+    let (discovered, diags) = discover::discover(root, &opts.limits);
+    let mut loader = Loader {
+        files: discovered.iter().map(|f| (f.rel.clone(), f)).collect(),
+        limits: &opts.limits,
+        inv: Inventory {
+            diagnostics: diags,
+            files_scanned: discovered.len(),
+            ..Default::default()
+        },
+        digests: BTreeMap::new(),
+    };
+    for f in &discovered {
+        if f.size > opts.limits.max_file_size && f.kind != FileKind::Other {
+            loader.inv.diagnostics.push(Diagnostic::warning(
+                Location::file(&f.rel),
+                format!(
+                    "skipped: {} bytes is over the size limit of {} bytes",
+                    f.size, opts.limits.max_file_size
+                ),
+            ));
+        }
+    }
+    loader.load_vehicle();
+    loader.load_files(&discovered);
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    for (path, d) in &loader.digests {
+        ctx.update(path.as_bytes());
+        ctx.update(&[0]);
+        ctx.update(d);
+    }
+    let mut inv = loader.inv;
+    inv.input_digest = ctx
+        .finish()
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    inv.diagnostics.sort();
+    inv.diagnostics.dedup();
+    inv
+}

@@ -1,0 +1,329 @@
+//! Findings and the report. JSON output is this model's own serialization
+//! (`schema_version` 1); renderers only read it.
+
+use crate::{Area, AssetRef, Location, Reference, Severity};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The outcome of one (rule, asset) pair.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Fail,
+    Error,
+    Manual,
+    Waived,
+    Pass,
+    NotApplicable,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 6] = [
+        Outcome::Fail,
+        Outcome::Error,
+        Outcome::Manual,
+        Outcome::Waived,
+        Outcome::Pass,
+        Outcome::NotApplicable,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::Error => "error",
+            Outcome::NotApplicable => "not_applicable",
+            Outcome::Manual => "manual",
+            Outcome::Waived => "waived",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Pass => "PASS",
+            Outcome::Fail => "FAIL",
+            Outcome::Error => "ERROR",
+            Outcome::NotApplicable => "N/A",
+            Outcome::Manual => "MANUAL",
+            Outcome::Waived => "WAIVED",
+        }
+    }
+}
+
+/// One evaluated (rule, asset) pair.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub rule_id: String,
+    pub area: Area,
+    pub subarea: String,
+    pub severity: Severity,
+    pub outcome: Outcome,
+    pub asset: AssetRef,
+    /// What was found, naming the offending value (or why it could not be assessed).
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    /// Other places the finding involves (the issuer of a broken chain, a matching key).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Location>,
+    /// Stable across runs and machines: rule, asset and symbolic location, no line numbers.
+    pub fingerprint: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<AppliedWaiver>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppliedWaiver {
+    pub justification: String,
+    pub owner: String,
+    pub expires: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DiagnosticLevel {
+    Error,
+    Warning,
+    Notice,
+}
+
+/// A problem with the input itself (a file that could not be read or parsed, a dangling
+/// reference, a skipped file). Errors make the assessment incomplete.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Diagnostic {
+    pub level: DiagnosticLevel,
+    pub location: Location,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn error(location: Location, message: impl Into<String>) -> Self {
+        Diagnostic {
+            level: DiagnosticLevel::Error,
+            location,
+            message: message.into(),
+        }
+    }
+    pub fn warning(location: Location, message: impl Into<String>) -> Self {
+        Diagnostic {
+            level: DiagnosticLevel::Warning,
+            location,
+            message: message.into(),
+        }
+    }
+    pub fn notice(location: Location, message: impl Into<String>) -> Self {
+        Diagnostic {
+            level: DiagnosticLevel::Notice,
+            location,
+            message: message.into(),
+        }
+    }
+}
+
+/// Catalog information about a rule, carried in the report so renderers need nothing else.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuleInfo {
+    pub id: String,
+    pub title: String,
+    pub area: Area,
+    pub subarea: String,
+    pub severity: Severity,
+    pub references: Vec<Reference>,
+    pub check: String,
+    pub manual: bool,
+    pub rationale: String,
+    pub remediation: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub pass: usize,
+    pub fail: usize,
+    pub error: usize,
+    pub manual: usize,
+    pub waived: usize,
+    pub not_applicable: usize,
+}
+
+impl Counts {
+    pub fn add(&mut self, o: Outcome) {
+        match o {
+            Outcome::Pass => self.pass += 1,
+            Outcome::Fail => self.fail += 1,
+            Outcome::Error => self.error += 1,
+            Outcome::Manual => self.manual += 1,
+            Outcome::Waived => self.waived += 1,
+            Outcome::NotApplicable => self.not_applicable += 1,
+        }
+    }
+    pub fn get(&self, o: Outcome) -> usize {
+        match o {
+            Outcome::Pass => self.pass,
+            Outcome::Fail => self.fail,
+            Outcome::Error => self.error,
+            Outcome::Manual => self.manual,
+            Outcome::Waived => self.waived,
+            Outcome::NotApplicable => self.not_applicable,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubareaSummary {
+    pub subarea: String,
+    pub title: String,
+    pub counts: Counts,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AreaSummary {
+    pub area: Area,
+    pub title: String,
+    pub counts: Counts,
+    pub subareas: Vec<SubareaSummary>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub totals: Counts,
+    pub areas: Vec<AreaSummary>,
+    /// Failing findings per severity (waived ones excluded).
+    pub failures_by_severity: BTreeMap<Severity, usize>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VehicleSummary {
+    pub model: String,
+    pub markets: Vec<String>,
+    pub stage: String,
+    pub ecus: usize,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanInfo {
+    pub tool: String,
+    pub tool_version: String,
+    /// Scanned root as given on the command line.
+    pub root: String,
+    /// Evaluation date (YYYY-MM-DD); certificate validity is judged at this date.
+    pub as_of: String,
+    /// SHA-256 over the rule catalog in effect.
+    pub rules_digest: String,
+    /// SHA-256 over every input file's path and bytes.
+    pub input_digest: String,
+    pub files_scanned: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vehicle: Option<VehicleSummary>,
+    pub fail_on: Severity,
+}
+
+/// One hop list of where a sensitive or important data item goes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataMapEntry {
+    pub item: String,
+    pub category: String,
+    pub routes: Vec<DataRoute>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataRoute {
+    /// Node ids from the source to the final destination.
+    pub path: Vec<String>,
+    pub destination_region: String,
+    pub leaves_vehicle: bool,
+    pub leaves_china: bool,
+    pub third_party: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaiverStatus {
+    pub rule: String,
+    pub scope: Vec<String>,
+    pub justification: String,
+    pub owner: String,
+    pub expires: String,
+    /// `active`, `expired` or `unused`.
+    pub status: String,
+    pub matched: usize,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub scan: ScanInfo,
+    /// False when anything could not be assessed (an error outcome or an input error).
+    pub complete: bool,
+    pub summary: Summary,
+    pub rules: Vec<RuleInfo>,
+    pub findings: Vec<Finding>,
+    pub diagnostics: Vec<Diagnostic>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data_map: Vec<DataMapEntry>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waivers: Vec<WaiverStatus>,
+    /// Findings suppressed by a baseline (counted, not gated).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub baselined: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl Report {
+    pub const SCHEMA_VERSION: u32 = 1;
+
+    pub fn rule(&self, id: &str) -> Option<&RuleInfo> {
+        self.rules
+            .binary_search_by(|r| r.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.rules[i])
+    }
+
+    /// Failing findings at or above a severity (waived and baselined ones excluded).
+    pub fn failures_at_or_above(&self, threshold: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.outcome == Outcome::Fail && f.severity >= threshold)
+            .count()
+    }
+
+    /// Recompute the summary from the findings (after waivers or baselines change them).
+    pub fn summarize(&mut self) {
+        let mut summary = Summary::default();
+        for area in Area::ALL {
+            summary.areas.push(AreaSummary {
+                area,
+                title: area.title().to_string(),
+                counts: Counts::default(),
+                subareas: area
+                    .subareas()
+                    .iter()
+                    .map(|(slug, title)| SubareaSummary {
+                        subarea: slug.to_string(),
+                        title: title.to_string(),
+                        counts: Counts::default(),
+                    })
+                    .collect(),
+            });
+        }
+        for f in &self.findings {
+            summary.totals.add(f.outcome);
+            if f.outcome == Outcome::Fail {
+                *summary.failures_by_severity.entry(f.severity).or_default() += 1;
+            }
+            if let Some(a) = summary.areas.iter_mut().find(|a| a.area == f.area) {
+                a.counts.add(f.outcome);
+                if let Some(s) = a.subareas.iter_mut().find(|s| s.subarea == f.subarea) {
+                    s.counts.add(f.outcome);
+                }
+            }
+        }
+        self.summary = summary;
+        self.complete = !self.findings.iter().any(|f| f.outcome == Outcome::Error)
+            && !self
+                .diagnostics
+                .iter()
+                .any(|d| d.level == DiagnosticLevel::Error);
+    }
+}

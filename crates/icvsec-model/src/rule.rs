@@ -1,0 +1,93 @@
+//! Validated rules. Raw rule files are parsed and checked by `icvsec-rules`; what comes
+//! out is this model.
+
+use crate::{Area, AssetKind, Condition, Severity};
+use serde::{Deserialize, Serialize};
+
+/// A clause of a standard that a rule implements.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reference {
+    pub standard: String,
+    pub clause: String,
+    /// Whether the clause was confirmed against the text (requirements.md marks it).
+    pub verified: bool,
+}
+
+impl std::fmt::Display for Reference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.standard, self.clause)?;
+        if !self.verified {
+            f.write_str(" (unverified)")?;
+        }
+        Ok(())
+    }
+}
+
+/// What a rule applies to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Applicability {
+    pub asset: AssetKind,
+    /// ECU roles the rule is limited to (empty: all).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+    /// Target markets the rule is limited to (empty: all).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub markets: Vec<String>,
+    /// Build stages the rule is limited to (empty: all), e.g. `production`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<String>,
+    /// A condition on the asset's fields; when it does not hold the rule is not applicable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Condition>,
+}
+
+/// How a rule is checked.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RuleCheck {
+    /// A built-in check by name, with its parameters.
+    Builtin {
+        name: String,
+        params: serde_json::Value,
+    },
+    /// A condition over the asset's fields (pure data, no Rust code).
+    Condition {
+        condition: Condition,
+        /// Evaluate the condition on each element of this array instead of the asset.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        for_each: Option<String>,
+    },
+    /// No automated check: an auditor supplies the evidence.
+    Manual,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Rule {
+    pub id: String,
+    pub title: String,
+    pub area: Area,
+    pub subarea: String,
+    pub severity: Severity,
+    pub references: Vec<Reference>,
+    pub applies_to: Applicability,
+    pub check: RuleCheck,
+    pub rationale: String,
+    pub remediation: String,
+    /// Rule file the rule came from, relative to its rules directory.
+    pub source: String,
+}
+
+impl Rule {
+    pub fn is_manual(&self) -> bool {
+        matches!(self.check, RuleCheck::Manual)
+    }
+
+    pub fn check_name(&self) -> &str {
+        match &self.check {
+            RuleCheck::Builtin { name, .. } => name,
+            RuleCheck::Condition { .. } => "condition",
+            RuleCheck::Manual => "manual",
+        }
+    }
+}
