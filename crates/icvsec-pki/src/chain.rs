@@ -40,6 +40,14 @@ pub struct ChainOptions {
     pub hostname: Option<String>,
     /// Largest number of intermediate certificates between leaf and anchor.
     pub max_depth: Option<u32>,
+    /// Apply icvsec's key policy to every certificate of the built path (leaf,
+    /// intermediates, anchor): RSA >= 2048 bits, no DSA, EC curves from the default
+    /// allowlist of [`crate::lint::ec_curve`]. Path validation alone only judges the keys
+    /// that verify a signature, and only by what ring can verify.
+    pub strict_keys: bool,
+    /// With `eku` set, also require the leaf to carry an extendedKeyUsage extension that
+    /// names the purpose and not anyExtendedKeyUsage (webpki accepts a leaf without EKU).
+    pub strict_eku: bool,
 }
 
 /// Why a path could not be built.
@@ -57,6 +65,8 @@ pub enum ChainErrorKind {
     CaUsedAsLeaf,
     LeafUsedAsCa,
     UnsupportedAlgorithm,
+    /// A key in the path fails the key policy (`strict_keys`).
+    WeakKey,
     Malformed,
     Other,
 }
@@ -279,6 +289,54 @@ pub fn verify_chain(
                     leaf,
                     None,
                     format!("`{h}` is not a valid DNS name or IP address"),
+                );
+            }
+        }
+    }
+    if opts.strict_eku {
+        if let Some(want) = opts.eku {
+            let p = crate::lint::EkuParams {
+                expected: want,
+                allow_missing: false,
+                allow_any: false,
+            };
+            if let Some(r) = crate::lint::eku_fits(leaf, &p)
+                .into_iter()
+                .find(|r| !r.passed)
+            {
+                return fail(ChainErrorKind::Eku, leaf, None, r.message);
+            }
+        }
+    }
+    if opts.strict_keys {
+        let mut in_path: Vec<&Certificate> = vec![leaf];
+        for subject in path.iter().skip(1) {
+            if let Some(c) = intermediates
+                .iter()
+                .chain(anchors)
+                .find(|c| &c.subject == subject)
+            {
+                in_path.push(c);
+            }
+        }
+        for c in in_path {
+            let findings = [
+                crate::lint::rsa_key_size(
+                    c,
+                    &crate::lint::RsaKeySizeParams {
+                        cutoff: i64::MAX,
+                        ..Default::default()
+                    },
+                ),
+                crate::lint::dsa_key(c, &crate::lint::NoParams {}),
+                crate::lint::ec_curve(c, &Default::default()),
+            ];
+            if let Some(r) = findings.iter().flatten().find(|r| !r.passed) {
+                return fail(
+                    ChainErrorKind::WeakKey,
+                    c,
+                    None,
+                    format!("`{}` in the path: {}", c.subject, r.message),
                 );
             }
         }

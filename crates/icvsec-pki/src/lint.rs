@@ -548,13 +548,15 @@ pub fn lifetime(cert: &Certificate, p: &LifetimeParams) -> Vec<LintResult> {
         PublicKeyInfo::Dsa { bits } => (false, format!("DSA-{bits}")),
         PublicKeyInfo::Unknown { oid } => (false, format!("unknown key {oid}")),
     };
-    let days = cert.lifetime_seconds() / DAY;
+    // RFC 5280 4.1.2.5: both notBefore and notAfter are inclusive.
+    let secs = cert.lifetime_seconds().saturating_add(1);
+    let days = secs / DAY;
     let max = if strong {
         p.max_days_strong
     } else {
         p.max_days_weak
     } as i64;
-    if days > max {
+    if secs > max * DAY {
         vec![LintResult::fail(format!(
             "lifetime is {days} days for a {} {what} key; at most {max} days allowed",
             if strong { "strong" } else { "weak" }
@@ -713,17 +715,28 @@ pub struct LeafParams {
     pub known_leaf: bool,
 }
 
-/// End-entity certificates do not act as CA: no keyCertSign or cRLSign, and cA not true
-/// when `known_leaf`.
+/// End-entity certificates do not act as CA: no keyCertSign or cRLSign; cA not true when
+/// `known_leaf`, or when keyUsage is present without keyCertSign (an end-entity key marked CA).
 pub fn leaf_not_ca(cert: &Certificate, p: &LeafParams) -> Vec<LintResult> {
-    if cert.is_ca() && !p.known_leaf {
+    // cA = true with a keyUsage that cannot sign certificates: an end-entity key marked CA.
+    let ca_without_cert_sign = cert.is_ca()
+        && cert
+            .key_usage
+            .as_ref()
+            .is_some_and(|k| !k.has("keyCertSign"));
+    if cert.is_ca() && !p.known_leaf && !ca_without_cert_sign {
         return vec![];
     }
     let mut out = Vec::new();
     if cert.is_ca() {
         out.push(LintResult::fail(format!(
-            "end-entity certificate {} has basicConstraints cA true",
-            cert.label()
+            "end-entity certificate {} has basicConstraints cA true{}",
+            cert.label(),
+            if ca_without_cert_sign {
+                " while its keyUsage lacks keyCertSign"
+            } else {
+                ""
+            }
         )));
     }
     if let Some(ku) = &cert.key_usage {
