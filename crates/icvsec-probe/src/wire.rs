@@ -457,7 +457,12 @@ fn read_flight(r: &mut Reader<'_>, until: Until) -> Outcome {
                     format!("connection closed inside a {len}-byte record"),
                 );
             }
-            Err(ReadErr::Fail(f)) => return cut(sh, flight, f.message),
+            Err(ReadErr::Fail(f)) => {
+                return match sh {
+                    Some(_) => cut(sh, flight, f.message),
+                    None => Outcome::Failed(f),
+                };
+            }
         };
         match typ {
             21 => {

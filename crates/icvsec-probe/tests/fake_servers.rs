@@ -1,0 +1,216 @@
+//! Misbehaving servers written here, on 127.0.0.1 with ports picked at run time: the probe
+//! must come back with errors and `complete == false`, never hang and never report a
+//! version as merely "rejected" when nothing TLS was ever said.
+//!
+//! Hang guard: the probe runs on a helper thread; the test waits for it for the probe's own
+//! overall deadline plus slack and fails (rather than hangs) if it does not return.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use icvsec_probe::{ProbeErrorKind, ProbeOptions, ProbeResult, ProtocolStatus, probe_tls};
+
+/// In-process fake server; stopped and joined on drop.
+struct FakeServer {
+    port: u16,
+    stop: Arc<AtomicBool>,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl FakeServer {
+    fn start(behave: fn(TcpStream, Arc<AtomicBool>)) -> FakeServer {
+        let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = l.local_addr().unwrap().port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let st = stop.clone();
+        let handle = std::thread::spawn(move || {
+            let mut conns = Vec::new();
+            for s in l.incoming() {
+                if st.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(s) = s else { continue };
+                let st2 = st.clone();
+                conns.push(std::thread::spawn(move || behave(s, st2)));
+            }
+            for c in conns {
+                let _ = c.join();
+            }
+        });
+        FakeServer {
+            port,
+            stop,
+            handle: Some(handle),
+        }
+    }
+}
+
+impl Drop for FakeServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+fn sleep_until_stopped(stop: &AtomicBool, max: Duration) {
+    let step = Duration::from_millis(20);
+    let mut t = Duration::ZERO;
+    while !stop.load(Ordering::SeqCst) && t < max {
+        std::thread::sleep(step);
+        t += step;
+    }
+}
+
+fn drain_hello(s: &mut TcpStream) {
+    let _ = s.set_read_timeout(Some(Duration::from_millis(200)));
+    let mut b = [0u8; 4096];
+    let _ = s.read(&mut b);
+}
+
+fn opts() -> ProbeOptions {
+    ProbeOptions {
+        sni: None,
+        connect_timeout: Duration::from_secs(1),
+        read_timeout: Duration::from_millis(700),
+        overall_deadline: Duration::from_secs(8),
+        parallelism: 4,
+    }
+}
+
+/// Run the probe on a thread; fail the test if it outlives its own deadline plus slack.
+fn probe_bounded(port: u16, o: ProbeOptions) -> ProbeResult {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let bound = o.overall_deadline * 2 + Duration::from_secs(20);
+    std::thread::spawn(move || {
+        let _ = tx.send(probe_tls(&format!("127.0.0.1:{port}"), &o));
+    });
+    let r = rx
+        .recv_timeout(bound)
+        .expect("probe did not return within its overall deadline (hang)");
+    println!("{}", r.to_json());
+    r
+}
+
+fn assert_partial(r: &ProbeResult, kinds: &[ProbeErrorKind]) {
+    assert!(!r.complete);
+    assert!(!r.errors.is_empty());
+    assert!(
+        r.errors.iter().any(|e| kinds.contains(&e.kind)),
+        "expected one of {kinds:?} in {:?}",
+        r.errors
+    );
+    // Nothing TLS was ever said: no version may be called accepted or rejected.
+    for p in &r.protocols {
+        assert_eq!(p.status, ProtocolStatus::Unknown, "{:?}", p.version);
+        assert!(p.cipher_suites.is_empty());
+    }
+    assert!(r.certificate_chain.is_empty());
+    assert_eq!(r.client_auth.requested, None);
+    // The partial result survives JSON.
+    assert_eq!(&ProbeResult::from_json(&r.to_json()).unwrap(), r);
+}
+
+#[test]
+fn silent_server() {
+    let srv = FakeServer::start(|mut s, stop| {
+        drain_hello(&mut s);
+        sleep_until_stopped(&stop, Duration::from_secs(60));
+    });
+    let r = probe_bounded(srv.port, opts());
+    assert_partial(&r, &[ProbeErrorKind::Timeout, ProbeErrorKind::Deadline]);
+    assert!(r.errors.iter().any(|e| e.kind == ProbeErrorKind::Skipped));
+}
+
+#[test]
+fn slow_drip_server() {
+    // A plausible record header, then one byte every 150 ms: each read succeeds, the
+    // per-connection response budget must still end it.
+    let srv = FakeServer::start(|mut s, stop| {
+        drain_hello(&mut s);
+        let mut msg = vec![
+            0x16, 0x03, 0x03, 0x00, 0x4A, 0x02, 0x00, 0x00, 0x46, 0x03, 0x03,
+        ];
+        msg.extend_from_slice(&[0x11; 64]);
+        for b in msg {
+            if stop.load(Ordering::SeqCst) || s.write_all(&[b]).is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(150));
+        }
+        sleep_until_stopped(&stop, Duration::from_secs(60));
+    });
+    let r = probe_bounded(srv.port, opts());
+    assert_partial(&r, &[ProbeErrorKind::Timeout, ProbeErrorKind::Deadline]);
+    assert!(
+        r.errors.iter().any(|e| e.message.contains("received")),
+        "timeout messages tell how much was received: {:?}",
+        r.errors
+    );
+}
+
+#[test]
+fn garbage_server() {
+    let srv = FakeServer::start(|mut s, _| {
+        drain_hello(&mut s);
+        let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+    });
+    let r = probe_bounded(srv.port, opts());
+    assert_partial(&r, &[ProbeErrorKind::Garbage]);
+    assert!(
+        r.errors.iter().any(|e| e.message.contains("HTTP")),
+        "{:?}",
+        r.errors
+    );
+}
+
+#[test]
+fn binary_garbage_server() {
+    let srv = FakeServer::start(|mut s, _| {
+        drain_hello(&mut s);
+        let _ = s.write_all(&[0xDE, 0xAD, 0xBE, 0xEF, 0x00, 0x01, 0x02, 0x03, 0xFF, 0xFE]);
+    });
+    let r = probe_bounded(srv.port, opts());
+    assert_partial(&r, &[ProbeErrorKind::Garbage]);
+}
+
+#[test]
+fn absurd_length_server() {
+    // A record carrying a handshake header that claims a 16 MiB ServerHello.
+    let srv = FakeServer::start(|mut s, _| {
+        drain_hello(&mut s);
+        let _ = s.write_all(&[0x16, 0x03, 0x03, 0x00, 0x04, 0x02, 0xFF, 0xFF, 0xFF]);
+        let _ = s.flush();
+        std::thread::sleep(Duration::from_millis(100));
+    });
+    let r = probe_bounded(srv.port, opts());
+    assert_partial(&r, &[ProbeErrorKind::Garbage]);
+    assert!(
+        r.errors.iter().any(|e| e.message.contains("limit")),
+        "{:?}",
+        r.errors
+    );
+}
+
+#[test]
+fn immediate_close_server() {
+    let srv = FakeServer::start(|s, _| drop(s));
+    let r = probe_bounded(srv.port, opts());
+    assert_partial(&r, &[ProbeErrorKind::Closed, ProbeErrorKind::Skipped]);
+}
+
+#[test]
+fn nothing_listening() {
+    let port = common::free_port();
+    let r = probe_bounded(port, opts());
+    assert_partial(&r, &[ProbeErrorKind::Connect]);
+}

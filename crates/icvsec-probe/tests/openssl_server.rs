@@ -1,0 +1,239 @@
+//! The probe against real `openssl s_server` instances on 127.0.0.1 (ports picked at run
+//! time, servers killed on drop). Expected suite sets come from `openssl ciphers -V -s`
+//! with the same cipher string, filtered to suites an RSA certificate can serve.
+//!
+//! Note: OpenSSL 3 refuses TLS 1.0/1.1 handshakes at its default security level (their
+//! MD5/SHA-1 handshake signatures are below level 1), so the weak setups use
+//! `@SECLEVEL=0`.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::*;
+use icvsec_probe::{ProtocolStatus, TlsVersion, probe_tls};
+
+const OTHER_THAN_13: [TlsVersion; 5] = [
+    TlsVersion::Ssl3,
+    TlsVersion::Tls10,
+    TlsVersion::Tls11,
+    TlsVersion::Tls12,
+    TlsVersion::Tlcp,
+];
+
+#[test]
+fn strong_tls13_only() {
+    if !have_openssl() {
+        return;
+    }
+    let dir = TempDir::new("tls13");
+    let (cert, key) = make_cert(dir.path());
+    let (_srv, port) = start_s_server(&cert, &key, &["-tls1_3"]);
+    let r = probe_tls(&format!("127.0.0.1:{port}"), &opts());
+    println!("{}", r.to_json());
+    assert!(r.complete, "errors: {:?}", r.errors);
+    assert_eq!(
+        r.resolved_address.as_deref(),
+        Some(format!("127.0.0.1:{port}").as_str())
+    );
+    assert_eq!(r.sni, None, "no SNI for an IP literal");
+    assert_eq!(r.accepted_versions(), vec![TlsVersion::Tls13]);
+    for v in OTHER_THAN_13 {
+        assert_eq!(status(&r, v), ProtocolStatus::Rejected, "{v:?}");
+    }
+    // OpenSSL's default TLS 1.3 ciphersuites.
+    let want: BTreeSet<u16> = [0x1301, 0x1302, 0x1303].into();
+    assert_eq!(suites(&r, TlsVersion::Tls13), want);
+    let p13 = r.protocol(TlsVersion::Tls13).unwrap();
+    // s_server without -serverpref follows the client's order.
+    assert_eq!(p13.server_enforces_order, Some(false));
+    assert_eq!(
+        p13.cipher_suites[0].name.as_deref(),
+        Some("TLS_AES_128_GCM_SHA256")
+    );
+    // Groups: OpenSSL 3.0 default list.
+    let g: Vec<&str> = r
+        .groups
+        .tls13
+        .iter()
+        .filter_map(|g| g.name.as_deref())
+        .collect();
+    for name in ["x25519", "secp256r1", "x448", "secp521r1", "secp384r1"] {
+        assert!(g.contains(&name), "{name} missing from {g:?}");
+    }
+    assert_eq!(
+        r.groups.tls13_negotiated.as_ref().map(|g| g.code),
+        Some(0x001D)
+    );
+    assert!(r.groups.ecdhe.is_empty());
+    // Chain through rustls, equal to the served certificate.
+    assert_eq!(
+        r.certificate_chain_source.as_deref(),
+        Some("TLSv1.3 handshake (rustls)")
+    );
+    assert_eq!(r.certificate_chain.len(), 1);
+    let served = std::fs::read_to_string(&cert).unwrap();
+    assert_eq!(pem_body(&r.certificate_chain[0]), pem_body(&served));
+    assert_eq!(r.client_auth.requested, Some(false));
+    assert_eq!(r.client_auth.checked_in, vec![TlsVersion::Tls13]);
+    // JSON round trip.
+    let back = icvsec_probe::ProbeResult::from_json(&r.to_json()).unwrap();
+    assert_eq!(back, r);
+}
+
+#[test]
+fn strong_tls12_ecdhe_aesgcm_server_order() {
+    if !have_openssl() {
+        return;
+    }
+    let spec = "ECDHE+AESGCM";
+    let dir = TempDir::new("tls12");
+    let (cert, key) = make_cert(dir.path());
+    let (_srv, port) = start_s_server(&cert, &key, &["-tls1_2", "-cipher", spec, "-serverpref"]);
+    let r = probe_tls(&format!("127.0.0.1:{port}"), &opts());
+    println!("{}", r.to_json());
+    assert!(r.complete, "errors: {:?}", r.errors);
+    assert_eq!(r.accepted_versions(), vec![TlsVersion::Tls12]);
+    for v in [
+        TlsVersion::Ssl3,
+        TlsVersion::Tls10,
+        TlsVersion::Tls11,
+        TlsVersion::Tls13,
+    ] {
+        assert_eq!(status(&r, v), ProtocolStatus::Rejected, "{v:?}");
+    }
+    let want_order = openssl_ciphers("-tls1_2", spec, &["RSA"]);
+    assert!(want_order.len() >= 2, "{want_order:?}");
+    let want: BTreeSet<u16> = want_order.iter().copied().collect();
+    let got = suites(&r, TlsVersion::Tls12);
+    assert_eq!(hexes(&got), hexes(&want));
+    let p12 = r.protocol(TlsVersion::Tls12).unwrap();
+    assert_eq!(p12.server_enforces_order, Some(true));
+    assert_eq!(
+        p12.server_preference, want_order,
+        "server order = openssl ciphers order"
+    );
+    for s in &p12.cipher_suites {
+        let n = s.name.as_deref().unwrap();
+        assert!(
+            n.starts_with("TLS_ECDHE_RSA_WITH_AES_") && n.contains("GCM"),
+            "{n}"
+        );
+    }
+    // ECDHE groups via supported_groups / ServerKeyExchange.
+    let g: Vec<u16> = r.groups.ecdhe.iter().map(|g| g.code).collect();
+    for c in [0x001D, 0x0017, 0x0018] {
+        assert!(g.contains(&c), "group 0x{c:04X} missing from {g:?}");
+    }
+    assert_eq!(r.groups.ecdhe_version, Some(TlsVersion::Tls12));
+    assert!(r.groups.ecdhe_negotiated.is_some());
+    assert!(r.groups.tls13.is_empty());
+    // Chain from the plaintext TLS 1.2 Certificate message.
+    assert_eq!(
+        r.certificate_chain_source.as_deref(),
+        Some("TLSv1.2 handshake")
+    );
+    let served = std::fs::read_to_string(&cert).unwrap();
+    assert_eq!(pem_body(&r.certificate_chain[0]), pem_body(&served));
+    assert_eq!(r.client_auth.requested, Some(false));
+}
+
+#[test]
+fn weak_tls10_seclevel0_with_client_cert_request() {
+    if !have_openssl() {
+        return;
+    }
+    let spec = "ALL:@SECLEVEL=0";
+    let dir = TempDir::new("weak");
+    let (cert, key) = make_cert(dir.path());
+    let (_srv, port) = start_s_server(&cert, &key, &["-tls1", "-cipher", spec, "-verify", "1"]);
+    let r = probe_tls(&format!("127.0.0.1:{port}"), &opts());
+    println!("{}", r.to_json());
+    assert!(r.complete, "errors: {:?}", r.errors);
+    assert_eq!(r.accepted_versions(), vec![TlsVersion::Tls10]);
+    // Suites an RSA certificate can serve (RSA-authenticated and anonymous).
+    let want: BTreeSet<u16> = openssl_ciphers("-tls1", spec, &["RSA", "None"])
+        .into_iter()
+        .collect();
+    assert!(want.len() >= 8, "{want:?}");
+    let got = suites(&r, TlsVersion::Tls10);
+    assert_eq!(hexes(&got), hexes(&want));
+    let names: Vec<&str> = r
+        .protocol(TlsVersion::Tls10)
+        .unwrap()
+        .cipher_suites
+        .iter()
+        .filter_map(|s| s.name.as_deref())
+        .collect();
+    assert!(
+        names.iter().any(|n| n.contains("_anon_")),
+        "anonymous suites: {names:?}"
+    );
+    assert!(names.contains(&"TLS_RSA_WITH_AES_128_CBC_SHA"));
+    // s_server -verify sends a CertificateRequest (TLS 1.0: plaintext).
+    assert_eq!(r.client_auth.requested, Some(true));
+    assert_eq!(r.client_auth.requested_in, vec![TlsVersion::Tls10]);
+    assert_eq!(
+        r.protocol(TlsVersion::Tls10)
+            .unwrap()
+            .client_certificate_requested,
+        Some(true)
+    );
+    assert_eq!(
+        r.certificate_chain_source.as_deref(),
+        Some("TLSv1.0 handshake")
+    );
+    // ECDHE curves enumerated through TLS 1.0 since TLS 1.2 is refused.
+    assert_eq!(r.groups.ecdhe_version, Some(TlsVersion::Tls10));
+    assert!(r.groups.ecdhe.iter().any(|g| g.code == 0x0017));
+}
+
+#[test]
+fn weak_tls11_tls12_and_client_cert_in_tls13() {
+    if !have_openssl() {
+        return;
+    }
+    // Default protocol range of s_server plus TLS 1.1 through SECLEVEL=0; -Verify requires
+    // a client certificate, which the TLS 1.3 observation sees through rustls.
+    let spec = "ALL:@SECLEVEL=0";
+    let dir = TempDir::new("verify13");
+    let (cert, key) = make_cert(dir.path());
+    let (_srv, port) = start_s_server(
+        &cert,
+        &key,
+        &["-cipher", spec, "-Verify", "1", "-no_ssl3", "-no_tls1"],
+    );
+    let mut o = opts();
+    o.sni = Some("probe.test".into());
+    let r = probe_tls(&format!("127.0.0.1:{port}"), &o);
+    println!("{}", r.to_json());
+    assert!(r.complete, "errors: {:?}", r.errors);
+    assert_eq!(r.sni.as_deref(), Some("probe.test"));
+    assert_eq!(
+        r.accepted_versions(),
+        vec![TlsVersion::Tls11, TlsVersion::Tls12, TlsVersion::Tls13]
+    );
+    assert_eq!(status(&r, TlsVersion::Tls10), ProtocolStatus::Rejected);
+    let want11: BTreeSet<u16> = openssl_ciphers("-tls1_1", spec, &["RSA", "None"])
+        .into_iter()
+        .collect();
+    assert_eq!(hexes(&suites(&r, TlsVersion::Tls11)), hexes(&want11));
+    let want12: BTreeSet<u16> = openssl_ciphers("-tls1_2", spec, &["RSA", "None"])
+        .into_iter()
+        .collect();
+    assert_eq!(hexes(&suites(&r, TlsVersion::Tls12)), hexes(&want12));
+    assert_eq!(
+        r.client_auth.requested_in,
+        vec![TlsVersion::Tls11, TlsVersion::Tls12, TlsVersion::Tls13]
+    );
+    assert_eq!(
+        r.protocol(TlsVersion::Tls13)
+            .unwrap()
+            .client_certificate_requested,
+        Some(true)
+    );
+    assert_eq!(
+        r.certificate_chain_source.as_deref(),
+        Some("TLSv1.2 handshake")
+    );
+}
