@@ -1,0 +1,196 @@
+//! The check interface: typed parameters prepared once per rule, evaluated per asset.
+
+use icvsec_inputs::{AssetView, Inventory};
+use icvsec_model::{AssetKind, Location, Outcome};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::any::Any;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// What a check sees: the inventory, the asset, and the evaluation date.
+pub struct Ctx<'a> {
+    pub inv: &'a Inventory,
+    pub asset: &'a AssetView<'a>,
+    /// Evaluation date, seconds since the Unix epoch (`--as-of`).
+    pub as_of: i64,
+}
+
+/// One evaluation a check reports for the asset.
+#[derive(Clone, Debug)]
+pub struct Eval {
+    pub outcome: Outcome,
+    pub message: String,
+    pub location: Option<Location>,
+    pub related: Vec<Location>,
+}
+
+#[derive(Default)]
+pub struct Sink {
+    pub evals: Vec<Eval>,
+}
+
+impl Sink {
+    fn push(
+        &mut self,
+        outcome: Outcome,
+        message: impl Into<String>,
+        location: Option<Location>,
+    ) -> &mut Eval {
+        self.evals.push(Eval {
+            outcome,
+            message: message.into(),
+            location,
+            related: Vec::new(),
+        });
+        self.evals.last_mut().expect("just pushed")
+    }
+    pub fn pass(&mut self, message: impl Into<String>, location: Location) -> &mut Eval {
+        self.push(Outcome::Pass, message, Some(location))
+    }
+    pub fn fail(&mut self, message: impl Into<String>, location: Location) -> &mut Eval {
+        self.push(Outcome::Fail, message, Some(location))
+    }
+    pub fn not_applicable(&mut self, why: impl Into<String>) -> &mut Eval {
+        self.push(Outcome::NotApplicable, why, None)
+    }
+    pub fn error(&mut self, why: impl Into<String>, location: Location) -> &mut Eval {
+        self.push(Outcome::Error, why, Some(location))
+    }
+    /// Pass or fail on a boolean.
+    pub fn verdict(
+        &mut self,
+        ok: bool,
+        message: impl Into<String>,
+        location: Location,
+    ) -> &mut Eval {
+        if ok {
+            self.pass(message, location)
+        } else {
+            self.fail(message, location)
+        }
+    }
+}
+
+impl Eval {
+    pub fn related(&mut self, loc: Location) -> &mut Self {
+        self.related.push(loc);
+        self
+    }
+}
+
+/// Parameters prepared once per rule.
+pub type Prepared = Arc<dyn Any + Send + Sync>;
+
+type PrepareFn = dyn Fn(&Value) -> Result<Prepared, String> + Send + Sync;
+type RunFn = dyn Fn(&Ctx, &(dyn Any + Send + Sync), &mut Sink) + Send + Sync;
+
+pub struct CheckDef {
+    pub name: &'static str,
+    pub asset: AssetKind,
+    pub summary: &'static str,
+    prepare: Box<PrepareFn>,
+    run: Box<RunFn>,
+}
+
+impl CheckDef {
+    /// A check with typed parameters `P` (unknown parameter keys are refused by `P`).
+    pub fn new<P>(
+        name: &'static str,
+        asset: AssetKind,
+        summary: &'static str,
+        f: fn(&Ctx, &P, &mut Sink),
+    ) -> Self
+    where
+        P: DeserializeOwned + Send + Sync + 'static,
+    {
+        CheckDef {
+            name,
+            asset,
+            summary,
+            prepare: Box::new(|v: &Value| {
+                let p: P = serde_json::from_value(v.clone()).map_err(|e| e.to_string())?;
+                Ok(Arc::new(p) as Prepared)
+            }),
+            run: Box::new(move |ctx, any, sink| match any.downcast_ref::<P>() {
+                Some(p) => f(ctx, p, sink),
+                None => {
+                    sink.error(
+                        "internal: parameters of the wrong type",
+                        ctx.asset.home.clone(),
+                    );
+                }
+            }),
+        }
+    }
+
+    pub fn prepare(&self, params: &Value) -> Result<Prepared, String> {
+        (self.prepare)(params)
+    }
+
+    pub fn run(&self, ctx: &Ctx, params: &Prepared, sink: &mut Sink) {
+        (self.run)(ctx, params.as_ref(), sink)
+    }
+}
+
+/// Built-in checks by name.
+pub struct Registry {
+    checks: BTreeMap<&'static str, CheckDef>,
+}
+
+impl Registry {
+    pub fn new(list: Vec<CheckDef>) -> Self {
+        let mut checks = BTreeMap::new();
+        for c in list {
+            let name = c.name;
+            assert!(
+                checks.insert(name, c).is_none(),
+                "check `{name}` registered twice"
+            );
+        }
+        Registry { checks }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&CheckDef> {
+        self.checks.get(name)
+    }
+
+    pub fn all(&self) -> impl Iterator<Item = &CheckDef> {
+        self.checks.values()
+    }
+}
+
+impl icvsec_rules::CheckCatalog for Registry {
+    fn check_asset(&self, name: &str) -> Option<AssetKind> {
+        self.get(name).map(|c| c.asset)
+    }
+
+    fn validate_params(&self, name: &str, params: &Value) -> Result<(), String> {
+        self.get(name)
+            .ok_or_else(|| format!("unknown check `{name}`"))?
+            .prepare(params)
+            .map(|_| ())
+    }
+
+    fn has_field_view(&self, kind: AssetKind) -> bool {
+        matches!(
+            kind,
+            AssetKind::Vehicle
+                | AssetKind::Ecu
+                | AssetKind::Network
+                | AssetKind::Endpoint
+                | AssetKind::TlsProfile
+                | AssetKind::TrustAnchor
+                | AssetKind::DataItem
+                | AssetKind::DataFlow
+                | AssetKind::DataStore
+                | AssetKind::AndroidProps
+                | AssetKind::Sysctl
+                | AssetKind::SshdConfig
+        )
+    }
+
+    fn check_names(&self) -> Vec<&str> {
+        self.checks.keys().copied().collect()
+    }
+}

@@ -1,0 +1,17 @@
+//! Built-in checks. Each check is a small predicate over one asset of the inventory,
+//! with typed parameters; it pushes evaluations into a sink and never prints. All
+//! checks are registered in one list ([`registry()`]).
+
+mod api;
+mod ecu;
+mod vehicle;
+
+pub use api::{CheckDef, Ctx, Eval, Prepared, Registry, Sink};
+
+/// Every built-in check, in one explicit list.
+pub fn registry() -> Registry {
+    let mut checks = Vec::new();
+    checks.extend(ecu::checks());
+    checks.extend(vehicle::checks());
+    Registry::new(checks)
+}

@@ -1,0 +1,360 @@
+use icvsec_checks::{Ctx, Eval, Prepared, Registry, Sink};
+use icvsec_inputs::{AssetView, Inventory};
+use icvsec_model::fingerprint::fnv1a64;
+use icvsec_model::location::join_key;
+use icvsec_model::report::{RuleInfo, ScanInfo, VehicleSummary};
+use icvsec_model::{
+    AssetKind, AssetRef, Finding, Location, Outcome, Report, Rule, RuleCheck, Severity,
+};
+use rayon::prelude::*;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Default)]
+pub struct ScanOptions {
+    /// Evaluation date as seconds since the Unix epoch.
+    pub as_of: i64,
+    /// The same date as `YYYY-MM-DD`, for the report.
+    pub as_of_label: String,
+    pub fail_on: Severity,
+    /// The root as the user named it.
+    pub root_label: String,
+    pub tool_version: String,
+    pub rules_digest: String,
+}
+
+/// An outcome before it becomes a finding.
+struct Raw {
+    asset: AssetRef,
+    eval: Eval,
+}
+
+fn rule_in_scope(rule: &Rule, inv: &Inventory) -> Result<(), String> {
+    let a = &rule.applies_to;
+    if !a.markets.is_empty() {
+        let markets = inv.markets();
+        if !a.markets.iter().any(|m| markets.contains(m)) {
+            return Err(if markets.is_empty() {
+                format!(
+                    "applies to markets {} and the build declares none",
+                    a.markets.join(", ")
+                )
+            } else {
+                format!(
+                    "applies to markets {}; the vehicle targets {}",
+                    a.markets.join(", "),
+                    markets.join(", ")
+                )
+            });
+        }
+    }
+    if !a.stages.is_empty() {
+        let stage = inv.stage().map_or("production", |s| s.as_str());
+        if !a.stages.iter().any(|s| s == stage) {
+            return Err(format!(
+                "applies to {} builds; this build is {stage}",
+                a.stages.join("/")
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn evaluate_condition(
+    rule: &Rule,
+    condition: &icvsec_model::Condition,
+    for_each: Option<&str>,
+    asset: &AssetView,
+    sink: &mut Sink,
+) {
+    let empty = Value::Object(Default::default());
+    let fields = asset.fields.filter(|v| !v.is_null()).unwrap_or(&empty);
+    let base_key = asset.home.key_path.clone().unwrap_or_default();
+    let at = |path: &str| Location::at_key(&asset.home.file, join_key(&base_key, path));
+    match for_each {
+        None => {
+            let v = condition.evaluate(fields);
+            sink.verdict(v.holds, v.explanation, at(&v.path));
+        }
+        Some(list_path) => match icvsec_model::condition::lookup(fields, list_path) {
+            Some(Value::Array(items)) if !items.is_empty() => {
+                for (i, item) in items.iter().enumerate() {
+                    let v = condition.evaluate(item);
+                    let elem = format!("{list_path}[{i}]");
+                    let label = item
+                        .get("name")
+                        .or_else(|| item.get("id"))
+                        .and_then(Value::as_str)
+                        .map(|n| format!("{elem} (`{n}`)"))
+                        .unwrap_or(elem.clone());
+                    sink.verdict(
+                        v.holds,
+                        format!("{label}: {}", v.explanation),
+                        at(&join_key(&elem, &v.path)),
+                    );
+                }
+            }
+            _ => {
+                sink.not_applicable(format!(
+                    "`{list_path}` lists nothing ({})",
+                    rule.applies_to.asset
+                ));
+            }
+        },
+    }
+}
+
+fn evaluate_rule(
+    rule: &Rule,
+    prepared: Option<&Result<Prepared, String>>,
+    registry: &Registry,
+    inv: &Inventory,
+    opts: &ScanOptions,
+) -> Vec<Raw> {
+    let kind = rule.applies_to.asset;
+    let vehicle = AssetRef::new(AssetKind::Vehicle, "vehicle");
+    let mut out = Vec::new();
+    if let RuleCheck::Manual = rule.check {
+        out.push(Raw {
+            asset: vehicle,
+            eval: Eval {
+                outcome: Outcome::Manual,
+                message: "needs evidence from the auditor; no automated check".into(),
+                location: None,
+                related: vec![],
+            },
+        });
+        return out;
+    }
+    let na = |why: String, asset: AssetRef| Raw {
+        asset,
+        eval: Eval {
+            outcome: Outcome::NotApplicable,
+            message: why,
+            location: None,
+            related: vec![],
+        },
+    };
+    if let Err(why) = rule_in_scope(rule, inv) {
+        out.push(na(why, vehicle));
+        return out;
+    }
+    let assets: Vec<AssetView> = inv
+        .assets(kind)
+        .into_iter()
+        .filter(|a| {
+            rule.applies_to.roles.is_empty()
+                || a.role
+                    .is_some_and(|r| rule.applies_to.roles.iter().any(|x| x == r.as_str()))
+        })
+        .collect();
+    let broken: Vec<_> = inv.broken_of(kind).collect();
+    for b in &broken {
+        out.push(Raw {
+            asset: AssetRef::new(kind, &b.id),
+            eval: Eval {
+                outcome: Outcome::Error,
+                message: format!("could not assess: {}", b.message),
+                location: Some(b.location.clone()),
+                related: vec![],
+            },
+        });
+    }
+    if assets.is_empty() {
+        if broken.is_empty() {
+            let why = if rule.applies_to.roles.is_empty() {
+                format!("no {} in this build", kind.describe())
+            } else {
+                format!(
+                    "no {} of role {} in this build",
+                    kind.slug(),
+                    rule.applies_to.roles.join("/")
+                )
+            };
+            out.push(na(why, vehicle));
+        }
+        return out;
+    }
+    for asset in &assets {
+        let aref = AssetRef::new(kind, &asset.id);
+        if let (Some(when), Some(fields)) = (&rule.applies_to.when, asset.fields) {
+            let v = when.evaluate(fields);
+            if !v.holds {
+                out.push(na(format!("not applicable: {}", v.explanation), aref));
+                continue;
+            }
+        }
+        let mut sink = Sink::default();
+        match &rule.check {
+            RuleCheck::Condition {
+                condition,
+                for_each,
+            } => {
+                evaluate_condition(rule, condition, for_each.as_deref(), asset, &mut sink);
+            }
+            RuleCheck::Builtin { name, .. } => match (registry.get(name), prepared) {
+                (Some(check), Some(Ok(params))) => {
+                    let ctx = Ctx {
+                        inv,
+                        asset,
+                        as_of: opts.as_of,
+                    };
+                    check.run(&ctx, params, &mut sink);
+                }
+                (_, Some(Err(e))) => {
+                    sink.error(format!("rule parameters rejected: {e}"), asset.home.clone());
+                }
+                _ => {
+                    sink.error(format!("unknown check `{name}`"), asset.home.clone());
+                }
+            },
+            RuleCheck::Manual => {}
+        }
+        if sink.evals.is_empty() {
+            // A check that says nothing has not shown compliance.
+            sink.error("the check reported no outcome", asset.home.clone());
+        }
+        out.extend(sink.evals.into_iter().map(|eval| Raw {
+            asset: aref.clone(),
+            eval,
+        }));
+    }
+    out
+}
+
+pub fn evaluate(
+    inv: &Inventory,
+    rules: &[Rule],
+    registry: &Registry,
+    opts: &ScanOptions,
+) -> Report {
+    let prepared: BTreeMap<&str, Result<Prepared, String>> = rules
+        .iter()
+        .filter_map(|r| match &r.check {
+            RuleCheck::Builtin { name, params } => Some((
+                r.id.as_str(),
+                registry.get(name).map_or_else(
+                    || Err(format!("unknown check `{name}`")),
+                    |c| c.prepare(params),
+                ),
+            )),
+            _ => None,
+        })
+        .collect();
+
+    let per_rule: Vec<(usize, Vec<Raw>)> = rules
+        .par_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            (
+                i,
+                evaluate_rule(r, prepared.get(r.id.as_str()), registry, inv, opts),
+            )
+        })
+        .collect();
+
+    let mut findings = Vec::new();
+    for (i, raws) in per_rule {
+        let rule = &rules[i];
+        let mut dup: BTreeMap<String, usize> = BTreeMap::new();
+        for raw in raws {
+            let mut location = raw.eval.location;
+            if let Some(loc) = location.as_mut() {
+                inv.resolve(loc);
+            }
+            let mut related = raw.eval.related;
+            for r in &mut related {
+                inv.resolve(r);
+            }
+            let (file, key) = location
+                .as_ref()
+                .map(|l| (l.file.clone(), l.key_path.clone().unwrap_or_default()))
+                .unwrap_or_default();
+            let base = fnv1a64(&[&rule.id, raw.asset.kind.slug(), &raw.asset.id, &file, &key]);
+            let n = dup.entry(base.clone()).or_default();
+            *n += 1;
+            let fingerprint = if *n == 1 {
+                base
+            } else {
+                fnv1a64(&[&base, &n.to_string()])
+            };
+            findings.push(Finding {
+                rule_id: rule.id.clone(),
+                area: rule.area,
+                subarea: rule.subarea.clone(),
+                severity: rule.severity,
+                outcome: raw.eval.outcome,
+                asset: raw.asset,
+                message: raw.eval.message,
+                location,
+                related,
+                fingerprint,
+                waiver: None,
+            });
+        }
+    }
+    findings.sort_by(|a, b| {
+        (
+            a.area,
+            &a.subarea,
+            &a.rule_id,
+            &a.asset,
+            &a.location,
+            &a.message,
+            &a.fingerprint,
+        )
+            .cmp(&(
+                b.area,
+                &b.subarea,
+                &b.rule_id,
+                &b.asset,
+                &b.location,
+                &b.message,
+                &b.fingerprint,
+            ))
+    });
+
+    let mut rule_infos: Vec<RuleInfo> = rules
+        .iter()
+        .map(|r| RuleInfo {
+            id: r.id.clone(),
+            title: r.title.clone(),
+            area: r.area,
+            subarea: r.subarea.clone(),
+            severity: r.severity,
+            references: r.references.clone(),
+            check: r.check_name().to_string(),
+            manual: r.is_manual(),
+            rationale: r.rationale.clone(),
+            remediation: r.remediation.clone(),
+        })
+        .collect();
+    rule_infos.sort_by(|a, b| a.id.cmp(&b.id));
+
+    let vehicle = inv.vehicle.as_ref().map(|v| VehicleSummary {
+        model: v.doc.vehicle.model.clone(),
+        markets: v.doc.vehicle.markets.clone(),
+        stage: v.doc.vehicle.stage.as_str().to_string(),
+        ecus: v.doc.ecus.len(),
+    });
+    let mut report = Report {
+        schema_version: Report::SCHEMA_VERSION,
+        scan: ScanInfo {
+            tool: "icvsec".into(),
+            tool_version: opts.tool_version.clone(),
+            root: opts.root_label.clone(),
+            as_of: opts.as_of_label.clone(),
+            rules_digest: opts.rules_digest.clone(),
+            input_digest: inv.input_digest.clone(),
+            files_scanned: inv.files_scanned,
+            vehicle,
+            fail_on: opts.fail_on,
+        },
+        rules: rule_infos,
+        findings,
+        diagnostics: inv.diagnostics.clone(),
+        ..Default::default()
+    };
+    report.summarize();
+    report
+}
