@@ -55,7 +55,8 @@ impl Props {
                 continue;
             }
             if let Some(rest) = l.strip_prefix("import ") {
-                self.imports.push((file.to_string(), line, rest.trim().to_string()));
+                self.imports
+                    .push((file.to_string(), line, rest.trim().to_string()));
                 continue;
             }
             let Some((k, v)) = l.split_once('=') else {
@@ -66,7 +67,10 @@ impl Props {
                 return Err(ParseError::at(
                     file,
                     line,
-                    format!("invalid property name {:?}", k.chars().take(40).collect::<String>()),
+                    format!(
+                        "invalid property name {:?}",
+                        k.chars().take(40).collect::<String>()
+                    ),
                 ));
             }
             self.props.insert(
@@ -148,7 +152,12 @@ pub fn check_adb_secure(p: &Props) -> Finding {
 /// `persist.adb.tcp.port` / `service.adb.tcp.port` unset (adb over network).
 pub fn check_adb_disabled(p: &Props) -> Vec<Finding> {
     let mut out = Vec::new();
-    for key in ["persist.sys.usb.config", "sys.usb.config", "persist.vendor.usb.config", "ro.sys.usb.default.config"] {
+    for key in [
+        "persist.sys.usb.config",
+        "sys.usb.config",
+        "persist.vendor.usb.config",
+        "ro.sys.usb.default.config",
+    ] {
         if let Some(v) = p.get(key) {
             let has_adb = v.value.split(',').any(|x| x.trim() == "adb");
             out.push(finding(
@@ -156,7 +165,15 @@ pub fn check_adb_disabled(p: &Props) -> Vec<Finding> {
                 key,
                 Some(v),
                 !has_adb,
-                format!("{key}={} {}", v.value, if has_adb { "enables adb" } else { "does not enable adb" }),
+                format!(
+                    "{key}={} {}",
+                    v.value,
+                    if has_adb {
+                        "enables adb"
+                    } else {
+                        "does not enable adb"
+                    }
+                ),
             ));
         }
     }
@@ -167,7 +184,11 @@ pub fn check_adb_disabled(p: &Props) -> Vec<Finding> {
             "service.adb.root",
             Some(v),
             ok,
-            format!("service.adb.root={}{}", v.value, if ok { "" } else { " (adbd runs as root)" }),
+            format!(
+                "service.adb.root={}{}",
+                v.value,
+                if ok { "" } else { " (adbd runs as root)" }
+            ),
         ));
     }
     for key in ["persist.adb.tcp.port", "service.adb.tcp.port"] {
@@ -178,7 +199,11 @@ pub fn check_adb_disabled(p: &Props) -> Vec<Finding> {
                 key,
                 Some(v),
                 ok,
-                format!("{key}={}{}", v.value, if ok { "" } else { " (adb over TCP)" }),
+                format!(
+                    "{key}={}{}",
+                    v.value,
+                    if ok { "" } else { " (adb over TCP)" }
+                ),
             ));
         }
     }
@@ -201,13 +226,20 @@ pub fn check_selinux_enforcing(p: &Props) -> Vec<Finding> {
     let mut out = Vec::new();
     for key in ["ro.boot.selinux", "androidboot.selinux", "ro.build.selinux"] {
         if let Some(v) = p.get(key) {
-            let bad = matches!(v.value.to_ascii_lowercase().as_str(), "permissive" | "disabled" | "0");
+            let bad = matches!(
+                v.value.to_ascii_lowercase().as_str(),
+                "permissive" | "disabled" | "0"
+            );
             out.push(finding(
                 "android.selinux_enforcing",
                 key,
                 Some(v),
                 !bad,
-                format!("{key}={}{}", v.value, if bad { " (SELinux not enforcing)" } else { "" }),
+                format!(
+                    "{key}={}{}",
+                    v.value,
+                    if bad { " (SELinux not enforcing)" } else { "" }
+                ),
             ));
         }
     }

@@ -293,7 +293,9 @@ impl FileSource for DirRoot {
                 self.max_file_bytes
             ));
         }
-        std::fs::read(&p).map(Some).map_err(|e| format!("{path}: {e}"))
+        std::fs::read(&p)
+            .map(Some)
+            .map_err(|e| format!("{path}: {e}"))
     }
 
     fn list_dir(&self, path: &str) -> Result<Vec<String>, String> {
@@ -468,7 +470,11 @@ pub fn glob_paths(
     for comp in pattern.split('/').filter(|c| !c.is_empty()) {
         let mut next = Vec::new();
         for base in &current {
-            let dir = if base.is_empty() { "/".to_string() } else { base.clone() };
+            let dir = if base.is_empty() {
+                "/".to_string()
+            } else {
+                base.clone()
+            };
             if has_glob(comp) {
                 for name in src.list_dir(&dir)? {
                     if fnmatch(comp, &name) {

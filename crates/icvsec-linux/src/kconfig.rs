@@ -80,7 +80,10 @@ pub fn parse_kconfig_with(
                         },
                     );
                 }
-            } else if version.is_none() && c.starts_with("Linux/") && c.ends_with("Kernel Configuration") {
+            } else if version.is_none()
+                && c.starts_with("Linux/")
+                && c.ends_with("Kernel Configuration")
+            {
                 version = c.split_whitespace().nth(1).map(str::to_string);
             }
             continue;
@@ -96,11 +99,18 @@ pub fn parse_kconfig_with(
             return Err(ParseError::at(
                 file,
                 line,
-                format!("invalid option name {:?}", name.chars().take(40).collect::<String>()),
+                format!(
+                    "invalid option name {:?}",
+                    name.chars().take(40).collect::<String>()
+                ),
             ));
         }
         if value.starts_with('"') && (value.len() < 2 || !value.ends_with('"')) {
-            return Err(ParseError::at(file, line, format!("unterminated string value for {name}")));
+            return Err(ParseError::at(
+                file,
+                line,
+                format!("unterminated string value for {name}"),
+            ));
         }
         options.insert(
             name.to_string(),
@@ -110,7 +120,11 @@ pub fn parse_kconfig_with(
             },
         );
     }
-    let is_y = |o: &str| options.get(o).is_some_and(|v: &KconfigValue| v.value == "y");
+    let is_y = |o: &str| {
+        options
+            .get(o)
+            .is_some_and(|v: &KconfigValue| v.value == "y")
+    };
     let arch = if is_y("CONFIG_X86_64") {
         Some("X86_64")
     } else if is_y("CONFIG_X86_32") || is_y("CONFIG_X86") {
@@ -135,7 +149,11 @@ pub fn parse_kconfig_with(
 
 /// Parse a gzip-compressed configuration (`/proc/config.gz`, `config.gz` in a build),
 /// refusing more than `limits.max_file_bytes` of decompressed data.
-pub fn parse_kconfig_gz(file: &str, bytes: &[u8], limits: &Limits) -> Result<KernelConfig, ParseError> {
+pub fn parse_kconfig_gz(
+    file: &str,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<KernelConfig, ParseError> {
     let mut dec = flate2::read::GzDecoder::new(bytes);
     let mut out = Vec::new();
     let cap = limits.max_file_bytes as u64 + 1;
@@ -147,7 +165,10 @@ pub fn parse_kconfig_gz(file: &str, bytes: &[u8], limits: &Limits) -> Result<Ker
         return Err(ParseError::new(
             file,
             None,
-            format!("decompressed size exceeds the limit of {} bytes", limits.max_file_bytes),
+            format!(
+                "decompressed size exceeds the limit of {} bytes",
+                limits.max_file_bytes
+            ),
         ));
     }
     parse_kconfig_with(file, &out, limits)
@@ -213,7 +234,10 @@ impl KconfigProfile {
                 return Err(ParseError::new(
                     label,
                     None,
-                    format!("requirement {:?}: invalid option or empty desired value", r.option),
+                    format!(
+                        "requirement {:?}: invalid option or empty desired value",
+                        r.option
+                    ),
                 ));
             }
         }
@@ -238,7 +262,9 @@ pub struct KconfigResult {
 }
 
 fn unquote(s: &str) -> &str {
-    s.strip_prefix('"').and_then(|x| x.strip_suffix('"')).unwrap_or(s)
+    s.strip_prefix('"')
+        .and_then(|x| x.strip_suffix('"'))
+        .unwrap_or(s)
 }
 
 /// Evaluate one condition; returns (passed, KHC-like detail).
@@ -259,7 +285,9 @@ fn check_one(cfg: &KernelConfig, option: &str, desired: &str) -> (bool, String) 
             let item = &d[1..d.len() - 1];
             match state.as_deref() {
                 None => (false, "FAIL: is not found".into()),
-                Some(s) if s.split(',').any(|x| x.trim() == item) => (true, format!("OK: in \"{s}\"")),
+                Some(s) if s.split(',').any(|x| x.trim() == item) => {
+                    (true, format!("OK: in \"{s}\""))
+                }
                 Some(s) => (false, format!("FAIL: not in \"{s}\"")),
             }
         }
@@ -346,7 +374,10 @@ mod tests {
         assert_eq!(c.arch.as_deref(), Some("ARM64"));
         assert_eq!(c.get("CONFIG_KGDB").unwrap().line, 10);
         let mut strict = req("CONFIG_STRICT_DEVMEM", "y");
-        strict.any_of.push(KconfigCondition { option: "CONFIG_DEVMEM".into(), desired: "is not set".into() });
+        strict.any_of.push(KconfigCondition {
+            option: "CONFIG_DEVMEM".into(),
+            desired: "is not set".into(),
+        });
         let mut x86 = req("CONFIG_X86_SMAP", "y");
         x86.arch = vec!["X86_64".into()];
         let p = KconfigProfile {
@@ -420,6 +451,9 @@ mod tests {
             assert_eq!(e.line, Some(line), "{e}");
         }
         let long = format!("CONFIG_X=\"{}\"\n", "a".repeat(50_000));
-        assert_eq!(parse_kconfig("c", long.as_bytes()).unwrap_err().line, Some(1));
+        assert_eq!(
+            parse_kconfig("c", long.as_bytes()).unwrap_err().line,
+            Some(1)
+        );
     }
 }

@@ -156,7 +156,11 @@ pub fn parse_passwd(file: &str, bytes: &[u8]) -> Result<PasswdFile, ParseError> 
             continue;
         }
         if l.starts_with('+') || l.starts_with('-') {
-            return Err(ParseError::at(file, line, "NIS compat entry (+/-) not supported"));
+            return Err(ParseError::at(
+                file,
+                line,
+                "NIS compat entry (+/-) not supported",
+            ));
         }
         let f: Vec<&str> = l.split(':').collect();
         if f.len() != 7 {
@@ -257,7 +261,10 @@ pub fn check_empty_passwords(passwd: &PasswdFile, shadow: Option<&ShadowFile>) -
                     Some(line),
                     !empty,
                     if empty {
-                        format!("account {} has an empty password (login without password)", p.name)
+                        format!(
+                            "account {} has an empty password (login without password)",
+                            p.name
+                        )
                     } else {
                         format!("account {} has a password or is locked", p.name)
                     },
@@ -269,7 +276,10 @@ pub fn check_empty_passwords(passwd: &PasswdFile, shadow: Option<&ShadowFile>) -
                 &passwd.file,
                 Some(p.line),
                 false,
-                format!("account {}: password is in shadow, but no shadow entry was available", p.name),
+                format!(
+                    "account {}: password is in shadow, but no shadow entry was available",
+                    p.name
+                ),
             )),
         }
     }
@@ -292,7 +302,14 @@ pub fn check_hash_schemes(passwd: &PasswdFile, shadow: Option<&ShadowFile>) -> V
         if !strong {
             msg.push_str(" is weak or unknown (use yescrypt, SHA-512-crypt or bcrypt)");
         }
-        out.push(Finding::new("linux.passwd.hash_scheme", name, file, Some(line), strong, msg));
+        out.push(Finding::new(
+            "linux.passwd.hash_scheme",
+            name,
+            file,
+            Some(line),
+            strong,
+            msg,
+        ));
     };
     for p in &passwd.entries {
         if let Some((h, file, line)) = effective_hash(p, passwd, idx.as_ref(), shadow) {
@@ -367,7 +384,11 @@ pub fn check_service_shells(passwd: &PasswdFile, policy: &ShellPolicy) -> Vec<Fi
             continue;
         }
         // Nobody (65534) is above 1000 and not covered; an empty shell means /bin/sh.
-        let shell = if p.shell.is_empty() { "/bin/sh" } else { p.shell.as_str() };
+        let shell = if p.shell.is_empty() {
+            "/bin/sh"
+        } else {
+            p.shell.as_str()
+        };
         let base = shell.rsplit('/').next().unwrap_or(shell);
         let ok = policy.non_login_shells.iter().any(|s| s == base)
             || policy.allowed_accounts.iter().any(|a| a == &p.name);
@@ -378,9 +399,15 @@ pub fn check_service_shells(passwd: &PasswdFile, policy: &ShellPolicy) -> Vec<Fi
             Some(p.line),
             ok,
             if ok {
-                format!("service account {} (UID {}) has no login shell ({shell})", p.name, p.uid)
+                format!(
+                    "service account {} (UID {}) has no login shell ({shell})",
+                    p.name, p.uid
+                )
             } else {
-                format!("service account {} (UID {}) has login shell {shell}", p.name, p.uid)
+                format!(
+                    "service account {} (UID {}) has login shell {shell}",
+                    p.name, p.uid
+                )
             },
         ));
     }
@@ -399,17 +426,32 @@ mod tests {
         let p = parse_passwd("/etc/passwd", PASSWD.as_bytes()).unwrap();
         let s = parse_shadow("/etc/shadow", SHADOW.as_bytes()).unwrap();
         assert_eq!(p.entries.len(), 7);
-        let empty: Vec<_> = check_empty_passwords(&p, Some(&s)).into_iter().filter(|f| !f.passed).collect();
+        let empty: Vec<_> = check_empty_passwords(&p, Some(&s))
+            .into_iter()
+            .filter(|f| !f.passed)
+            .collect();
         let names: Vec<_> = empty.iter().map(|f| f.setting.as_str()).collect();
         assert_eq!(names, vec!["toor", "legacy"]);
         assert_eq!(empty[0].file, "/etc/shadow");
         assert_eq!(empty[0].line, Some(5));
         assert_eq!(empty[1].file, "/etc/passwd");
-        let weak: Vec<_> = check_hash_schemes(&p, Some(&s)).into_iter().filter(|f| !f.passed).map(|f| f.setting).collect();
+        let weak: Vec<_> = check_hash_schemes(&p, Some(&s))
+            .into_iter()
+            .filter(|f| !f.passed)
+            .map(|f| f.setting)
+            .collect();
         assert_eq!(weak, vec!["root", "diag"]);
-        let uid0: Vec<_> = check_uid0(&p).into_iter().filter(|f| !f.passed).map(|f| (f.setting, f.line)).collect();
+        let uid0: Vec<_> = check_uid0(&p)
+            .into_iter()
+            .filter(|f| !f.passed)
+            .map(|f| (f.setting, f.line))
+            .collect();
         assert_eq!(uid0, vec![("toor".to_string(), Some(5))]);
-        let sh: Vec<_> = check_service_shells(&p, &ShellPolicy::default()).into_iter().filter(|f| !f.passed).map(|f| f.setting).collect();
+        let sh: Vec<_> = check_service_shells(&p, &ShellPolicy::default())
+            .into_iter()
+            .filter(|f| !f.passed)
+            .map(|f| f.setting)
+            .collect();
         assert_eq!(sh, vec!["diag", "toor", "legacy"]);
         // Without shadow: cannot check -> not passed.
         let f = check_empty_passwords(&p, None);
@@ -429,13 +471,29 @@ mod tests {
 
     #[test]
     fn bad_input() {
-        for bad in [&b"root:x:0\n"[..], b"root:x:zero:0::/:/bin/sh\n", b"\x00\x01\x02", b"+::::::\n", b"\xc3\x28:x:1:1::/:/bin/sh\n"] {
+        for bad in [
+            &b"root:x:0\n"[..],
+            b"root:x:zero:0::/:/bin/sh\n",
+            b"\x00\x01\x02",
+            b"+::::::\n",
+            b"\xc3\x28:x:1:1::/:/bin/sh\n",
+        ] {
             let e = parse_passwd("/etc/passwd", bad).unwrap_err();
             assert_eq!(e.file, "/etc/passwd");
             assert_eq!(e.line, Some(1), "{e}");
         }
         let long = "a".repeat(20_000);
-        assert_eq!(parse_shadow("/etc/shadow", long.as_bytes()).unwrap_err().line, Some(1));
-        assert_eq!(parse_shadow("/etc/shadow", b"ok:x\nnocolon\n").unwrap_err().line, Some(2));
+        assert_eq!(
+            parse_shadow("/etc/shadow", long.as_bytes())
+                .unwrap_err()
+                .line,
+            Some(1)
+        );
+        assert_eq!(
+            parse_shadow("/etc/shadow", b"ok:x\nnocolon\n")
+                .unwrap_err()
+                .line,
+            Some(2)
+        );
     }
 }

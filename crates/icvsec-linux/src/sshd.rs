@@ -233,9 +233,7 @@ fn kind_of(kw: &str) -> Kind {
         "maxauthtries" | "maxsessions" | "clientalivecountmax" => Kind::Int,
         "logingracetime" | "clientaliveinterval" => Kind::Time,
         "loglevel" | "syslogfacility" => Kind::Upper,
-        "permituserenvironment" | "banner" | "maxstartups" | "authenticationmethods" => {
-            Kind::Str
-        }
+        "permituserenvironment" | "banner" | "maxstartups" | "authenticationmethods" => Kind::Str,
         "port" | "listenaddress" | "hostkey" | "acceptenv" | "allowusers" | "denyusers"
         | "allowgroups" | "denygroups" | "subsystem" => Kind::Accum,
         "kexalgorithms" => Kind::Alg("kex"),
@@ -370,7 +368,9 @@ fn argv_split(s: &str) -> Result<Vec<String>, &'static str> {
             if c == '\\' {
                 let next = chars.get(i + 1).copied();
                 match next {
-                    Some(n) if n == '\'' || n == '"' || n == '\\' || (quote.is_none() && n == ' ') => {
+                    Some(n)
+                        if n == '\'' || n == '"' || n == '\\' || (quote.is_none() && n == ' ') =>
+                    {
                         arg.push(n);
                         i += 2;
                         continue;
@@ -403,7 +403,10 @@ fn split_keyword(line: &str) -> Option<(&str, &str)> {
         return None;
     }
     // strdelim(): a keyword may be double-quoted.
-    let (kw, mut rest) = match t.strip_prefix('"').and_then(|q| q.find('"').map(|e| (q, e))) {
+    let (kw, mut rest) = match t
+        .strip_prefix('"')
+        .and_then(|q| q.find('"').map(|e| (q, e)))
+    {
         Some((q, e)) => (&q[..e], &q[e + 1..]),
         None => {
             let end = t.find([' ', '\t', '=']).unwrap_or(t.len());
@@ -581,7 +584,10 @@ impl Parser<'_> {
                     return Err(ParseError::at(
                         &d.file,
                         d.line,
-                        format!("Include loop: {path} includes itself (via {})", self.stack.join(" -> ")),
+                        format!(
+                            "Include loop: {path} includes itself (via {})",
+                            self.stack.join(" -> ")
+                        ),
                     ));
                 }
                 let bytes = self
@@ -688,14 +694,22 @@ fn match_pattern(s: &str, pat: &str) -> bool {
 
 /// OpenSSH `match_pattern_list`: comma list, `!` negation wins.
 fn match_pattern_list(s: &str, list: &str, lowercase: bool) -> bool {
-    let s = if lowercase { s.to_ascii_lowercase() } else { s.to_string() };
+    let s = if lowercase {
+        s.to_ascii_lowercase()
+    } else {
+        s.to_string()
+    };
     let mut got = false;
     for p in list.split(',') {
         let (neg, p) = match p.strip_prefix('!') {
             Some(r) => (true, r),
             None => (false, p),
         };
-        let p = if lowercase { p.to_ascii_lowercase() } else { p.to_string() };
+        let p = if lowercase {
+            p.to_ascii_lowercase()
+        } else {
+            p.to_string()
+        };
         if match_pattern(&s, &p) {
             if neg {
                 return false;
@@ -804,7 +818,10 @@ pub struct SshdDefaults {
 }
 
 fn split_list(s: &str) -> Vec<String> {
-    s.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect()
+    s.split(',')
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 impl SshdDefaults {
@@ -850,13 +867,34 @@ impl SshdDefaults {
             v.insert(k.to_string(), vec![val.to_string()]);
         }
         let lists: &[(&str, &str)] = &[
-            ("kexalgorithms", "sntrup761x25519-sha512,sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,ecdh-sha2-nistp384,ecdh-sha2-nistp521,diffie-hellman-group-exchange-sha256,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512,diffie-hellman-group14-sha256"),
-            ("ciphers", "chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr,aes128-gcm@openssh.com,aes256-gcm@openssh.com"),
-            ("macs", "umac-64-etm@openssh.com,umac-128-etm@openssh.com,hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha1-etm@openssh.com,umac-64@openssh.com,umac-128@openssh.com,hmac-sha2-256,hmac-sha2-512,hmac-sha1"),
-            ("hostkeyalgorithms", "ssh-ed25519-cert-v01@openssh.com,ecdsa-sha2-nistp256-cert-v01@openssh.com,ecdsa-sha2-nistp384-cert-v01@openssh.com,ecdsa-sha2-nistp521-cert-v01@openssh.com,sk-ssh-ed25519-cert-v01@openssh.com,sk-ecdsa-sha2-nistp256-cert-v01@openssh.com,rsa-sha2-512-cert-v01@openssh.com,rsa-sha2-256-cert-v01@openssh.com,ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,sk-ssh-ed25519@openssh.com,sk-ecdsa-sha2-nistp256@openssh.com,rsa-sha2-512,rsa-sha2-256"),
-            ("pubkeyacceptedalgorithms", "ssh-ed25519-cert-v01@openssh.com,ecdsa-sha2-nistp256-cert-v01@openssh.com,ecdsa-sha2-nistp384-cert-v01@openssh.com,ecdsa-sha2-nistp521-cert-v01@openssh.com,sk-ssh-ed25519-cert-v01@openssh.com,sk-ecdsa-sha2-nistp256-cert-v01@openssh.com,rsa-sha2-512-cert-v01@openssh.com,rsa-sha2-256-cert-v01@openssh.com,ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,sk-ssh-ed25519@openssh.com,sk-ecdsa-sha2-nistp256@openssh.com,rsa-sha2-512,rsa-sha2-256"),
-            ("hostbasedacceptedalgorithms", "ssh-ed25519-cert-v01@openssh.com,ecdsa-sha2-nistp256-cert-v01@openssh.com,ecdsa-sha2-nistp384-cert-v01@openssh.com,ecdsa-sha2-nistp521-cert-v01@openssh.com,sk-ssh-ed25519-cert-v01@openssh.com,sk-ecdsa-sha2-nistp256-cert-v01@openssh.com,rsa-sha2-512-cert-v01@openssh.com,rsa-sha2-256-cert-v01@openssh.com,ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,sk-ssh-ed25519@openssh.com,sk-ecdsa-sha2-nistp256@openssh.com,rsa-sha2-512,rsa-sha2-256"),
-            ("casignaturealgorithms", "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,sk-ssh-ed25519@openssh.com,sk-ecdsa-sha2-nistp256@openssh.com,rsa-sha2-512,rsa-sha2-256"),
+            (
+                "kexalgorithms",
+                "sntrup761x25519-sha512,sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,ecdh-sha2-nistp384,ecdh-sha2-nistp521,diffie-hellman-group-exchange-sha256,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512,diffie-hellman-group14-sha256",
+            ),
+            (
+                "ciphers",
+                "chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr,aes128-gcm@openssh.com,aes256-gcm@openssh.com",
+            ),
+            (
+                "macs",
+                "umac-64-etm@openssh.com,umac-128-etm@openssh.com,hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha1-etm@openssh.com,umac-64@openssh.com,umac-128@openssh.com,hmac-sha2-256,hmac-sha2-512,hmac-sha1",
+            ),
+            (
+                "hostkeyalgorithms",
+                "ssh-ed25519-cert-v01@openssh.com,ecdsa-sha2-nistp256-cert-v01@openssh.com,ecdsa-sha2-nistp384-cert-v01@openssh.com,ecdsa-sha2-nistp521-cert-v01@openssh.com,sk-ssh-ed25519-cert-v01@openssh.com,sk-ecdsa-sha2-nistp256-cert-v01@openssh.com,rsa-sha2-512-cert-v01@openssh.com,rsa-sha2-256-cert-v01@openssh.com,ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,sk-ssh-ed25519@openssh.com,sk-ecdsa-sha2-nistp256@openssh.com,rsa-sha2-512,rsa-sha2-256",
+            ),
+            (
+                "pubkeyacceptedalgorithms",
+                "ssh-ed25519-cert-v01@openssh.com,ecdsa-sha2-nistp256-cert-v01@openssh.com,ecdsa-sha2-nistp384-cert-v01@openssh.com,ecdsa-sha2-nistp521-cert-v01@openssh.com,sk-ssh-ed25519-cert-v01@openssh.com,sk-ecdsa-sha2-nistp256-cert-v01@openssh.com,rsa-sha2-512-cert-v01@openssh.com,rsa-sha2-256-cert-v01@openssh.com,ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,sk-ssh-ed25519@openssh.com,sk-ecdsa-sha2-nistp256@openssh.com,rsa-sha2-512,rsa-sha2-256",
+            ),
+            (
+                "hostbasedacceptedalgorithms",
+                "ssh-ed25519-cert-v01@openssh.com,ecdsa-sha2-nistp256-cert-v01@openssh.com,ecdsa-sha2-nistp384-cert-v01@openssh.com,ecdsa-sha2-nistp521-cert-v01@openssh.com,sk-ssh-ed25519-cert-v01@openssh.com,sk-ecdsa-sha2-nistp256-cert-v01@openssh.com,rsa-sha2-512-cert-v01@openssh.com,rsa-sha2-256-cert-v01@openssh.com,ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,sk-ssh-ed25519@openssh.com,sk-ecdsa-sha2-nistp256@openssh.com,rsa-sha2-512,rsa-sha2-256",
+            ),
+            (
+                "casignaturealgorithms",
+                "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,sk-ssh-ed25519@openssh.com,sk-ecdsa-sha2-nistp256@openssh.com,rsa-sha2-512,rsa-sha2-256",
+            ),
         ];
         for (k, val) in lists {
             v.insert(k.to_string(), split_list(val));
@@ -936,7 +974,11 @@ pub fn assemble_algorithms(
     } else if let Some(rest) = spec.strip_prefix('-') {
         return default
             .iter()
-            .filter(|d| !split_list(rest).iter().any(|p| match_pattern_list(d, p, false)))
+            .filter(|d| {
+                !split_list(rest)
+                    .iter()
+                    .any(|p| match_pattern_list(d, p, false))
+            })
             .cloned()
             .collect();
     } else if let Some(rest) = spec.strip_prefix('^') {
@@ -947,7 +989,10 @@ pub fn assemble_algorithms(
     let mut out: Vec<String> = Vec::new();
     for pat in list {
         let expanded: Vec<String> = if pat.contains(['*', '?']) {
-            all.iter().filter(|a| match_pattern(a, &pat)).cloned().collect()
+            all.iter()
+                .filter(|a| match_pattern(a, &pat))
+                .cloned()
+                .collect()
         } else if all.contains(&pat) {
             vec![pat.clone()]
         } else {
@@ -975,7 +1020,10 @@ fn normalise(
         Kind::Flag(allowed) => {
             let v = a0.to_ascii_lowercase();
             if !allowed.contains(&v.as_str()) {
-                warnings.push(format!("{place}: unsupported value {a0:?} for {}", d.written));
+                warnings.push(format!(
+                    "{place}: unsupported value {a0:?} for {}",
+                    d.written
+                ));
                 return None;
             }
             let v = match v.as_str() {
@@ -989,7 +1037,10 @@ fn normalise(
         Kind::Int => match a0.parse::<i64>() {
             Ok(n) => Some(vec![n.to_string()]),
             Err(_) => {
-                warnings.push(format!("{place}: {} expects an integer, got {a0:?}", d.written));
+                warnings.push(format!(
+                    "{place}: {} expects an integer, got {a0:?}",
+                    d.written
+                ));
                 None
             }
         },
@@ -1123,13 +1174,7 @@ impl SshdConfig {
 
 // ---------------------------------------------------------------- checks
 
-fn finding_for(
-    check: &str,
-    cfg: &EffectiveConfig,
-    kw: &str,
-    passed: bool,
-    msg: String,
-) -> Finding {
+fn finding_for(check: &str, cfg: &EffectiveConfig, kw: &str, passed: bool, msg: String) -> Finding {
     let v = cfg.get(kw);
     let (file, line) = match v {
         Some(EffectiveValue {
@@ -1211,7 +1256,9 @@ pub fn check_permit_user_environment(cfg: &EffectiveConfig) -> Finding {
 /// `MaxAuthTries` must be at most `max` (default 4).
 pub fn check_max_auth_tries(cfg: &EffectiveConfig, max: u32) -> Finding {
     let v = value(cfg, "maxauthtries");
-    let passed = v.parse::<i64>().is_ok_and(|n| n >= 0 && n <= i64::from(max));
+    let passed = v
+        .parse::<i64>()
+        .is_ok_and(|n| n >= 0 && n <= i64::from(max));
     finding_for(
         "linux.sshd.max_auth_tries",
         cfg,
@@ -1369,15 +1416,33 @@ mod tests {
     fn algorithm_modifiers() {
         let d = SshdDefaults::default();
         let mut u = Vec::new();
-        let v = assemble_algorithms("-*sha1*,ecdh*", &d.values["kexalgorithms"], &d.supported["kex"], &mut u);
-        assert!(!v.iter().any(|x| x.contains("sha1") || x.starts_with("ecdh")));
+        let v = assemble_algorithms(
+            "-*sha1*,ecdh*",
+            &d.values["kexalgorithms"],
+            &d.supported["kex"],
+            &mut u,
+        );
+        assert!(
+            !v.iter()
+                .any(|x| x.contains("sha1") || x.starts_with("ecdh"))
+        );
         assert_eq!(v[0], "sntrup761x25519-sha512");
         let v = assemble_algorithms("^hmac-md5", &d.values["macs"], &d.supported["mac"], &mut u);
         assert_eq!(v[0], "hmac-md5");
-        let v = assemble_algorithms("+3des-cbc", &d.values["ciphers"], &d.supported["cipher"], &mut u);
+        let v = assemble_algorithms(
+            "+3des-cbc",
+            &d.values["ciphers"],
+            &d.supported["cipher"],
+            &mut u,
+        );
         assert_eq!(v.last().unwrap(), "3des-cbc");
         assert!(u.is_empty());
-        let _ = assemble_algorithms("arcfour", &d.values["ciphers"], &d.supported["cipher"], &mut u);
+        let _ = assemble_algorithms(
+            "arcfour",
+            &d.values["ciphers"],
+            &d.supported["cipher"],
+            &mut u,
+        );
         assert_eq!(u, vec!["arcfour"]);
     }
 
@@ -1403,14 +1468,23 @@ mod tests {
             addr: Some("192.168.0.1".into()),
             ..Default::default()
         };
-        assert_eq!(c.effective_for(&ci2).get("passwordauthentication").unwrap().first(), "yes");
+        assert_eq!(
+            c.effective_for(&ci2)
+                .get("passwordauthentication")
+                .unwrap()
+                .first(),
+            "yes"
+        );
     }
 
     #[test]
     fn includes_in_root() {
         let root = MemRoot::new()
             .with("/etc/ssh/sshd_config.d/10-a.conf", "PermitRootLogin no\n")
-            .with("/etc/ssh/sshd_config.d/20-b.conf", "PermitRootLogin yes\nMaxAuthTries 3\n")
+            .with(
+                "/etc/ssh/sshd_config.d/20-b.conf",
+                "PermitRootLogin yes\nMaxAuthTries 3\n",
+            )
             .with("/etc/ssh/extra", "Match User x\nX11Forwarding yes\n");
         let c = parse_sshd_config(
             "/etc/ssh/sshd_config",
@@ -1422,7 +1496,10 @@ mod tests {
         let e = c.effective();
         let prl = e.get("permitrootlogin").unwrap();
         assert_eq!(prl.values, vec!["no"]);
-        assert_eq!(prl.file.as_deref(), Some("/etc/ssh/sshd_config.d/10-a.conf"));
+        assert_eq!(
+            prl.file.as_deref(),
+            Some("/etc/ssh/sshd_config.d/10-a.conf")
+        );
         // The Match in the included file ends with that file.
         assert_eq!(e.get("passwordauthentication").unwrap().line, Some(3));
         assert_eq!(c.matches[0].directives.len(), 1);

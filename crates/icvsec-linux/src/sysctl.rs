@@ -61,14 +61,18 @@ impl SysctlConfig {
             let k = k.trim();
             if k.is_empty()
                 || k.len() > 256
-                || !k
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '_' | '-' | '*' | ':' | '@'))
+                || !k.chars().all(|c| {
+                    c.is_ascii_alphanumeric()
+                        || matches!(c, '.' | '/' | '_' | '-' | '*' | ':' | '@')
+                })
             {
                 return Err(ParseError::at(
                     file,
                     line,
-                    format!("invalid sysctl key {:?}", k.chars().take(40).collect::<String>()),
+                    format!(
+                        "invalid sysctl key {:?}",
+                        k.chars().take(40).collect::<String>()
+                    ),
                 ));
             }
             self.settings.insert(
@@ -109,7 +113,9 @@ pub const SYSCTL_DIRS: &[&str] = &[
 pub fn load_sysctl(src: &dyn FileSource) -> Result<SysctlConfig, ParseError> {
     let mut chosen: BTreeMap<String, String> = BTreeMap::new();
     for dir in SYSCTL_DIRS {
-        let names = src.list_dir(dir).map_err(|e| ParseError::new(dir, None, e))?;
+        let names = src
+            .list_dir(dir)
+            .map_err(|e| ParseError::new(dir, None, e))?;
         for n in names {
             if fnmatch("*.conf", &n) && !chosen.contains_key(&n) {
                 chosen.insert(n.clone(), format!("{dir}/{n}"));
@@ -170,12 +176,20 @@ impl SysctlProfile {
 /// Evaluate requirements. A key set in no file fails ("not set: kernel default applies",
 /// which this check cannot see). `rp_filter_allow_loose` additionally accepts `2` for
 /// `net.ipv4.conf.*.rp_filter` requirements.
-pub fn check_sysctl(cfg: &SysctlConfig, profile: &SysctlProfile, rp_filter_allow_loose: bool) -> Vec<Finding> {
+pub fn check_sysctl(
+    cfg: &SysctlConfig,
+    profile: &SysctlProfile,
+    rp_filter_allow_loose: bool,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     for r in &profile.requirements {
         let key = normalize_key(&r.key);
         let mut allowed = r.allowed.clone();
-        if rp_filter_allow_loose && key.ends_with(".rp_filter") && !allowed.is_empty() && !allowed.iter().any(|a| a == "2") {
+        if rp_filter_allow_loose
+            && key.ends_with(".rp_filter")
+            && !allowed.is_empty()
+            && !allowed.iter().any(|a| a == "2")
+        {
             allowed.push("2".to_string());
         }
         let want = describe(&allowed, r.min, r.max);
@@ -238,14 +252,27 @@ mod tests {
     #[test]
     fn load_order_and_checks() {
         let root = MemRoot::new()
-            .with("/usr/lib/sysctl.d/50-default.conf", "kernel.kptr_restrict = 0\nkernel/dmesg_restrict = 0\n")
-            .with("/etc/sysctl.d/50-default.conf", "kernel.kptr_restrict = 1\n")
-            .with("/usr/lib/sysctl.d/60-net.conf", "net.ipv4.conf.all.rp_filter=2\n-kernel.yama.ptrace_scope = 1\n")
+            .with(
+                "/usr/lib/sysctl.d/50-default.conf",
+                "kernel.kptr_restrict = 0\nkernel/dmesg_restrict = 0\n",
+            )
+            .with(
+                "/etc/sysctl.d/50-default.conf",
+                "kernel.kptr_restrict = 1\n",
+            )
+            .with(
+                "/usr/lib/sysctl.d/60-net.conf",
+                "net.ipv4.conf.all.rp_filter=2\n-kernel.yama.ptrace_scope = 1\n",
+            )
             .with("/etc/sysctl.conf", "; comment\nkernel.dmesg_restrict=1\n");
         let cfg = load_sysctl(&root).unwrap();
         assert_eq!(
             cfg.files,
-            vec!["/etc/sysctl.d/50-default.conf", "/usr/lib/sysctl.d/60-net.conf", "/etc/sysctl.conf"]
+            vec![
+                "/etc/sysctl.d/50-default.conf",
+                "/usr/lib/sysctl.d/60-net.conf",
+                "/etc/sysctl.conf"
+            ]
         );
         assert_eq!(cfg.get("kernel.kptr_restrict").unwrap().value, "1");
         assert_eq!(cfg.get("kernel/dmesg_restrict").unwrap().line, 2);
@@ -255,19 +282,37 @@ mod tests {
         )
         .unwrap();
         let f = check_sysctl(&cfg, &prof, false);
-        assert_eq!(f.iter().map(|x| x.passed).collect::<Vec<_>>(), vec![true, false, false]);
+        assert_eq!(
+            f.iter().map(|x| x.passed).collect::<Vec<_>>(),
+            vec![true, false, false]
+        );
         let f = check_sysctl(&cfg, &prof, true);
         assert!(f[1].passed);
-        assert_eq!(normalize_key("net/ipv4/conf/eth0.1/rp_filter"), "net.ipv4.conf.eth0/1.rp_filter");
+        assert_eq!(
+            normalize_key("net/ipv4/conf/eth0.1/rp_filter"),
+            "net.ipv4.conf.eth0/1.rp_filter"
+        );
     }
 
     #[test]
     fn bad_input() {
-        for (bad, line) in [(&b"kernel.a = 1\njunk\n"[..], 2), (b"bad key = 1\n", 1), (b"\x00\x01", 1), (b"= 1\n", 1)] {
+        for (bad, line) in [
+            (&b"kernel.a = 1\njunk\n"[..], 2),
+            (b"bad key = 1\n", 1),
+            (b"\x00\x01", 1),
+            (b"= 1\n", 1),
+        ] {
             let e = parse_sysctl("/etc/sysctl.conf", bad).unwrap_err();
-            assert_eq!((e.file.as_str(), e.line), ("/etc/sysctl.conf", Some(line)), "{e}");
+            assert_eq!(
+                (e.file.as_str(), e.line),
+                ("/etc/sysctl.conf", Some(line)),
+                "{e}"
+            );
         }
         let long = format!("k = {}\n", "1".repeat(20_000));
-        assert_eq!(parse_sysctl("s", long.as_bytes()).unwrap_err().line, Some(1));
+        assert_eq!(
+            parse_sysctl("s", long.as_bytes()).unwrap_err().line,
+            Some(1)
+        );
     }
 }

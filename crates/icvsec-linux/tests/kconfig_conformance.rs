@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 const CORPORA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpora");
-const PROFILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules/data/kernel-hardening.toml");
+const PROFILE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../rules/data/kernel-hardening.toml"
+);
 
 #[derive(serde::Deserialize)]
 struct Row {
@@ -23,9 +26,24 @@ fn default_profile_loads() {
     let text = std::fs::read_to_string(PROFILE).unwrap();
     let p = KconfigProfile::from_toml("kernel-hardening.toml", &text).unwrap();
     assert!(p.requirements.len() >= 40, "{}", p.requirements.len());
-    assert!(p.requirements.iter().all(|r| !r.source.is_empty() && !r.reason.is_empty()));
-    for must in ["CONFIG_STACKPROTECTOR_STRONG", "CONFIG_STRICT_KERNEL_RWX", "CONFIG_RANDOMIZE_BASE", "CONFIG_DEVMEM", "CONFIG_KGDB", "CONFIG_MODULE_SIG_FORCE", "CONFIG_DEBUG_FS"] {
-        assert!(p.requirements.iter().any(|r| r.option == must), "{must} missing");
+    assert!(
+        p.requirements
+            .iter()
+            .all(|r| !r.source.is_empty() && !r.reason.is_empty())
+    );
+    for must in [
+        "CONFIG_STACKPROTECTOR_STRONG",
+        "CONFIG_STRICT_KERNEL_RWX",
+        "CONFIG_RANDOMIZE_BASE",
+        "CONFIG_DEVMEM",
+        "CONFIG_KGDB",
+        "CONFIG_MODULE_SIG_FORCE",
+        "CONFIG_DEBUG_FS",
+    ] {
+        assert!(
+            p.requirements.iter().any(|r| r.option == must),
+            "{must} missing"
+        );
     }
 }
 
@@ -33,11 +51,17 @@ fn default_profile_loads() {
 fn khc_agreement() {
     let dir = Path::new(CORPORA).join("kernel");
     if !dir.is_dir() {
-        eprintln!("NOTE: {} absent; skipping kernel-hardening-checker comparison", dir.display());
+        eprintln!(
+            "NOTE: {} absent; skipping kernel-hardening-checker comparison",
+            dir.display()
+        );
         return;
     }
-    let profile =
-        KconfigProfile::from_toml("kernel-hardening.toml", &std::fs::read_to_string(PROFILE).unwrap()).unwrap();
+    let profile = KconfigProfile::from_toml(
+        "kernel-hardening.toml",
+        &std::fs::read_to_string(PROFILE).unwrap(),
+    )
+    .unwrap();
     let mut configs: Vec<_> = std::fs::read_dir(dir.join("configs"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -50,7 +74,9 @@ fn khc_agreement() {
     for cfg_path in configs {
         let name = cfg_path.file_stem().unwrap().to_string_lossy().to_string();
         let vpath = dir.join("verdicts").join(format!("{name}.json"));
-        let Ok(vtext) = std::fs::read_to_string(&vpath) else { continue };
+        let Ok(vtext) = std::fs::read_to_string(&vpath) else {
+            continue;
+        };
         let rows: Vec<Row> = serde_json::from_str(&vtext).unwrap();
         let mut reference: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
         for r in rows.iter().filter(|r| r.kind == "kconfig") {
@@ -62,9 +88,14 @@ fn khc_agreement() {
         let (mut m, mut c) = (0usize, 0usize);
         let mut diffs = Vec::new();
         for res in &ours {
-            let Some(refs) = reference.get(res.option.as_str()) else { continue };
+            let Some(refs) = reference.get(res.option.as_str()) else {
+                continue;
+            };
             // Prefer the reference row with the same desired value.
-            let r = refs.iter().find(|r| r.desired_val == res.desired).unwrap_or(&refs[0]);
+            let r = refs
+                .iter()
+                .find(|r| r.desired_val == res.desired)
+                .unwrap_or(&refs[0]);
             c += 1;
             let same = r.desired_val == res.desired;
             if same {
@@ -111,10 +142,16 @@ fn khc_agreement() {
             if ok == r.check_result_bool {
                 simple.0 += 1;
             } else {
-                diffs.push(format!("row {} desired={:?}: ours={ok} KHC={:?}", r.option_name, r.desired_val, r.check_result));
+                diffs.push(format!(
+                    "row {} desired={:?}: ours={ok} KHC={:?}",
+                    r.option_name, r.desired_val, r.check_result
+                ));
             }
         }
-        println!("kconfig {name} (all KHC single-option rows): {}/{} ({} OR/AND rows not compared)", simple.0, simple.1, simple.2);
+        println!(
+            "kconfig {name} (all KHC single-option rows): {}/{} ({} OR/AND rows not compared)",
+            simple.0, simple.1, simple.2
+        );
         rows_total.0 += simple.0;
         rows_total.1 += simple.1;
         for d in &diffs {
@@ -123,9 +160,18 @@ fn khc_agreement() {
         tm += m;
         tc += c;
     }
-    println!("kconfig total: {tm}/{tc} (same desired value: {}/{})", same_desired.0, same_desired.1);
-    println!("kconfig all KHC single-option rows: {}/{}", rows_total.0, rows_total.1);
-    assert!(rows_total.0 * 100 >= rows_total.1 * 95, "row agreement below floor");
+    println!(
+        "kconfig total: {tm}/{tc} (same desired value: {}/{})",
+        same_desired.0, same_desired.1
+    );
+    println!(
+        "kconfig all KHC single-option rows: {}/{}",
+        rows_total.0, rows_total.1
+    );
+    assert!(
+        rows_total.0 * 100 >= rows_total.1 * 95,
+        "row agreement below floor"
+    );
     assert!(tc >= 300, "too few options compared: {tc}");
     assert!(tm * 100 >= tc * 95, "agreement below floor: {tm}/{tc}");
 }

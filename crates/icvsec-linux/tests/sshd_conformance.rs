@@ -2,8 +2,8 @@
 //! Skips with a note when sshd or ssh-keygen is absent, or when sshd cannot run in this
 //! environment (e.g. missing privilege separation directory /run/sshd).
 
-use icvsec_linux::sshd::{ConnectionInfo, EffectiveConfig, KEYWORDS, parse_sshd_config};
 use icvsec_linux::DirRoot;
+use icvsec_linux::sshd::{ConnectionInfo, EffectiveConfig, KEYWORDS, parse_sshd_config};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -26,7 +26,9 @@ struct Env {
 
 fn setup() -> Option<Env> {
     let Some(sshd) = find_bin("sshd") else {
-        eprintln!("NOTE: sshd not installed; skipping sshd -T comparison (apt-get install openssh-server)");
+        eprintln!(
+            "NOTE: sshd not installed; skipping sshd -T comparison (apt-get install openssh-server)"
+        );
         return None;
     };
     let Some(keygen) = find_bin("ssh-keygen") else {
@@ -47,10 +49,15 @@ fn setup() -> Option<Env> {
 }
 
 /// Run sshd -T; returns keyword -> values (one entry per output line).
-fn sshd_t(env: &Env, cfg: &Path, conn: Option<&str>) -> Result<BTreeMap<String, Vec<String>>, String> {
+fn sshd_t(
+    env: &Env,
+    cfg: &Path,
+    conn: Option<&str>,
+) -> Result<BTreeMap<String, Vec<String>>, String> {
     let mut cmd = Command::new(&env.sshd);
     cmd.arg("-T").arg("-f").arg(cfg);
-    cmd.arg("-o").arg(format!("HostKey={}", env.hostkey.display()));
+    cmd.arg("-o")
+        .arg(format!("HostKey={}", env.hostkey.display()));
     if let Some(c) = conn {
         cmd.arg("-C").arg(c);
     }
@@ -70,8 +77,13 @@ fn sshd_t(env: &Env, cfg: &Path, conn: Option<&str>) -> Result<BTreeMap<String, 
 fn ours(eff: &EffectiveConfig, kw: &str) -> Option<String> {
     let v = eff.get(kw)?;
     let s = match kw {
-        "kexalgorithms" | "ciphers" | "macs" | "hostkeyalgorithms" | "pubkeyacceptedalgorithms"
-        | "casignaturealgorithms" | "hostbasedacceptedalgorithms" => v.values.join(","),
+        "kexalgorithms"
+        | "ciphers"
+        | "macs"
+        | "hostkeyalgorithms"
+        | "pubkeyacceptedalgorithms"
+        | "casignaturealgorithms"
+        | "hostbasedacceptedalgorithms" => v.values.join(","),
         _ => v.values.join(" "),
     };
     Some(s)
@@ -89,7 +101,11 @@ fn theirs(t: &BTreeMap<String, Vec<String>>, kw: &str) -> Option<String> {
 }
 
 /// Compare every modelled keyword (except those tied to the host: hostkey, listenaddress).
-fn compare(label: &str, eff: &EffectiveConfig, t: &BTreeMap<String, Vec<String>>) -> (usize, usize, Vec<String>) {
+fn compare(
+    label: &str,
+    eff: &EffectiveConfig,
+    t: &BTreeMap<String, Vec<String>>,
+) -> (usize, usize, Vec<String>) {
     let mut matched = 0;
     let mut compared = 0;
     let mut diffs = Vec::new();
@@ -135,28 +151,29 @@ fn sshd_t_agreement() {
     let mut total_m = 0;
     let mut total_c = 0;
     let mut all_diffs = Vec::new();
-    let mut run = |label: &str, path: &Path, text: &str, conn: Option<(&str, ConnectionInfo)>| -> bool {
-        let t = match sshd_t(&env, path, conn.as_ref().map(|c| c.0)) {
-            Ok(t) => t,
-            Err(e) if e.contains("privilege separation") => {
-                eprintln!("NOTE: sshd -T cannot run here ({}); skipping", e.trim());
-                return false;
-            }
-            Err(e) => panic!("{label}: sshd -T failed: {e}"),
+    let mut run =
+        |label: &str, path: &Path, text: &str, conn: Option<(&str, ConnectionInfo)>| -> bool {
+            let t = match sshd_t(&env, path, conn.as_ref().map(|c| c.0)) {
+                Ok(t) => t,
+                Err(e) if e.contains("privilege separation") => {
+                    eprintln!("NOTE: sshd -T cannot run here ({}); skipping", e.trim());
+                    return false;
+                }
+                Err(e) => panic!("{label}: sshd -T failed: {e}"),
+            };
+            let cfg = parse_sshd_config(&path.display().to_string(), text.as_bytes(), &root)
+                .unwrap_or_else(|e| panic!("{label}: {e}"));
+            let eff = match &conn {
+                Some((_, ci)) => cfg.effective_for(ci),
+                None => cfg.effective(),
+            };
+            let (m, c, d) = compare(label, &eff, &t);
+            println!("sshd -T {label}: {m}/{c}");
+            total_m += m;
+            total_c += c;
+            all_diffs.extend(d);
+            true
         };
-        let cfg = parse_sshd_config(&path.display().to_string(), text.as_bytes(), &root)
-            .unwrap_or_else(|e| panic!("{label}: {e}"));
-        let eff = match &conn {
-            Some((_, ci)) => cfg.effective_for(ci),
-            None => cfg.effective(),
-        };
-        let (m, c, d) = compare(label, &eff, &t);
-        println!("sshd -T {label}: {m}/{c}");
-        total_m += m;
-        total_c += c;
-        all_diffs.extend(d);
-        true
-    };
     for (label, text) in CASES {
         let p = env.dir.join(format!("{label}.conf"));
         std::fs::write(&p, text).unwrap();
@@ -167,8 +184,16 @@ fn sshd_t_agreement() {
     // Include (glob + literal, with a Match in an included file) and Match evaluation.
     let inc = env.dir.join("conf.d");
     std::fs::create_dir_all(&inc).unwrap();
-    std::fs::write(inc.join("10-first.conf"), "PermitRootLogin no\nMaxAuthTries 2\n").unwrap();
-    std::fs::write(inc.join("20-second.conf"), "PermitRootLogin yes\nMatch User bob\n  X11Forwarding yes\n").unwrap();
+    std::fs::write(
+        inc.join("10-first.conf"),
+        "PermitRootLogin no\nMaxAuthTries 2\n",
+    )
+    .unwrap();
+    std::fs::write(
+        inc.join("20-second.conf"),
+        "PermitRootLogin yes\nMatch User bob\n  X11Forwarding yes\n",
+    )
+    .unwrap();
     std::fs::write(inc.join("ignored.txt"), "PermitRootLogin yes\n").unwrap();
     std::fs::write(env.dir.join("extra.conf"), "Ciphers aes256-ctr\n").unwrap();
     let text = format!(
@@ -185,17 +210,32 @@ fn sshd_t_agreement() {
         addr: Some("10.1.2.3".into()),
         ..Default::default()
     };
-    run("include+match (bob)", &p, &text, Some(("user=bob,host=ecu.example,addr=10.1.2.3", bob)));
+    run(
+        "include+match (bob)",
+        &p,
+        &text,
+        Some(("user=bob,host=ecu.example,addr=10.1.2.3", bob)),
+    );
     let eve = ConnectionInfo {
         user: Some("eve".into()),
         host: Some("bad.example".into()),
         addr: Some("192.0.2.1".into()),
         ..Default::default()
     };
-    run("include+match (eve)", &p, &text, Some(("user=eve,host=bad.example,addr=192.0.2.1", eve)));
+    run(
+        "include+match (eve)",
+        &p,
+        &text,
+        Some(("user=eve,host=bad.example,addr=192.0.2.1", eve)),
+    );
     // The distribution's own sshd_config, when present (read through the root like any file).
     if let Ok(text) = std::fs::read_to_string("/etc/ssh/sshd_config") {
-        run("distribution /etc/ssh/sshd_config", Path::new("/etc/ssh/sshd_config"), &text, None);
+        run(
+            "distribution /etc/ssh/sshd_config",
+            Path::new("/etc/ssh/sshd_config"),
+            &text,
+            None,
+        );
     }
     let _ = std::fs::remove_dir_all(&env.dir);
     println!("sshd -T agreement: {total_m}/{total_c}");
@@ -203,5 +243,8 @@ fn sshd_t_agreement() {
         println!("  DISAGREE {d}");
     }
     assert!(total_c > 100, "too few settings compared: {total_c}");
-    assert!(total_m * 100 >= total_c * 95, "agreement below floor: {total_m}/{total_c}");
+    assert!(
+        total_m * 100 >= total_c * 95,
+        "agreement below floor: {total_m}/{total_c}"
+    );
 }
