@@ -588,10 +588,14 @@ fn run_version(ctx: &Ctx, v: TlsVersion) -> VersionRun {
                         if v == TlsVersion::Tls13 {
                             run.group13 = sh.group;
                         } else if let Some(why) = &flight.cut_short {
-                            run.notes.push(format!(
-                                "{}: first handshake ended before ServerHelloDone: {why}",
-                                v.label()
-                            ));
+                            // Certificate / CertificateRequest may be missing: not complete.
+                            run.errors.push(ProbeError {
+                                stage: format!("{} certificate flight", v.label()),
+                                kind: ProbeErrorKind::Protocol,
+                                message: format!(
+                                    "first handshake ended before ServerHelloDone: {why}"
+                                ),
+                            });
                         }
                         run.flight = Some(flight);
                     }
@@ -821,12 +825,12 @@ fn run_groups12(ctx: &Ctx, v: TlsVersion) -> GroupRun {
                     remaining.retain(|&x| x != g);
                 }
                 other => {
-                    let why = fl.cut_short.unwrap_or_default();
+                    let why = fl.cut_short.map(|w| format!(": {w}")).unwrap_or_default();
                     run.errors.push(ProbeError {
                         stage: stage.clone(),
                         kind: ProbeErrorKind::Protocol,
                         message: format!(
-                            "ECDHE suite 0x{:04X} without a usable named-curve ServerKeyExchange (group {other:?}) {why}",
+                            "ECDHE suite 0x{:04X} without a usable named-curve ServerKeyExchange (group {other:?}){why}",
                             sh.suite
                         ),
                     });

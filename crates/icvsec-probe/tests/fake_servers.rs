@@ -214,3 +214,112 @@ fn nothing_listening() {
     let r = probe_bounded(port, opts());
     assert_partial(&r, &[ProbeErrorKind::Connect]);
 }
+
+/// Minimal parse of a ClientHello record: (client_version, offered suites).
+fn parse_client_hello(b: &[u8]) -> Option<(u16, Vec<u16>)> {
+    if b.len() < 44 || b[0] != 0x16 || b[5] != 1 {
+        return None;
+    }
+    let ver = u16::from_be_bytes([b[9], b[10]]);
+    let sid = b[43] as usize;
+    let at = 44 + sid;
+    let n = u16::from_be_bytes([*b.get(at)?, *b.get(at + 1)?]) as usize;
+    let list = b.get(at + 2..at + 2 + n)?;
+    Some((
+        ver,
+        list.chunks(2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .collect(),
+    ))
+}
+
+#[test]
+fn hello_then_stall_server() {
+    // Speaks just enough TLS 1.2: a ServerHello for 0xC02F when offered, then silence (no
+    // Certificate, no ServerHelloDone); alerts otherwise. TLS 1.2 is accepted, but the
+    // certificate flight is missing, so the probe must be partial.
+    let srv = FakeServer::start(|mut s, stop| {
+        let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+        let mut b = vec![0u8; 8192];
+        let mut got = 0;
+        while got < 5 || got < 5 + u16::from_be_bytes([b[3], b[4]]) as usize {
+            match s.read(&mut b[got..]) {
+                Ok(0) | Err(_) => return,
+                Ok(k) => got += k,
+            }
+            if got == b.len() {
+                return;
+            }
+        }
+        let Some((ver, suites)) = parse_client_hello(&b[..got]) else {
+            return;
+        };
+        if ver != 0x0303 {
+            let _ = s.write_all(&[0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 70]);
+            return;
+        }
+        if !suites.contains(&0xC02F) {
+            let _ = s.write_all(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 40]);
+            return;
+        }
+        let mut sh = vec![0x03, 0x03];
+        sh.extend_from_slice(&[0x42; 32]);
+        sh.push(0);
+        sh.extend_from_slice(&[0xC0, 0x2F, 0x00]);
+        let mut rec = vec![
+            0x16,
+            0x03,
+            0x03,
+            0x00,
+            (sh.len() + 4) as u8,
+            0x02,
+            0x00,
+            0x00,
+            sh.len() as u8,
+        ];
+        rec.extend_from_slice(&sh);
+        let _ = s.write_all(&rec);
+        // Stall until the client gives up (read returns 0) or the test ends.
+        let _ = s.set_read_timeout(Some(Duration::from_millis(50)));
+        while !stop.load(Ordering::SeqCst) {
+            match s.read(&mut b) {
+                Ok(0) => return,
+                Ok(_) => {}
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::WouldBlock
+                        || e.kind() == std::io::ErrorKind::TimedOut => {}
+                Err(_) => return,
+            }
+        }
+    });
+    let r = probe_bounded(srv.port, opts());
+    assert!(!r.complete);
+    assert_eq!(r.accepted_versions(), vec![icvsec_probe::TlsVersion::Tls12]);
+    let p12 = r.protocol(icvsec_probe::TlsVersion::Tls12).unwrap();
+    assert_eq!(p12.cipher_suites.len(), 1);
+    assert_eq!(p12.cipher_suites[0].code, 0xC02F);
+    assert_eq!(
+        p12.client_certificate_requested, None,
+        "never reached ServerHelloDone"
+    );
+    assert!(
+        r.errors
+            .iter()
+            .any(|e| e.stage == "TLSv1.2 certificate flight"),
+        "{:?}",
+        r.errors
+    );
+    for v in [
+        icvsec_probe::TlsVersion::Tls10,
+        icvsec_probe::TlsVersion::Tls11,
+    ] {
+        let p = r.protocol(v).unwrap();
+        assert_eq!(p.status, ProtocolStatus::Rejected);
+        assert_eq!(
+            p.alert.as_ref().map(|a| a.name.as_str()),
+            Some("protocol_version")
+        );
+    }
+    assert!(r.certificate_chain.is_empty());
+    assert_eq!(r.client_auth.requested, None);
+}

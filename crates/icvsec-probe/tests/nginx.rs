@@ -20,7 +20,9 @@ const NGINX: &str = "/usr/sbin/nginx";
 #[test]
 fn nginx_weak_and_strong() {
     if !Path::new(NGINX).exists() {
-        eprintln!("NOTE: {NGINX} not found (apt-get install -y nginx); skipping the nginx probe test");
+        eprintln!(
+            "NOTE: {NGINX} not found (apt-get install -y nginx); skipping the nginx probe test"
+        );
         return;
     }
     if !have_openssl() {
@@ -32,7 +34,15 @@ fn nginx_weak_and_strong() {
     // nginx offers no DHE suites without ssl_dhparam; use the RFC 7919 ffdhe2048 group.
     let dh = p.join("dh.pem");
     let st = Command::new(OPENSSL)
-        .args(["genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt", "group:ffdhe2048", "-out"])
+        .args([
+            "genpkey",
+            "-genparam",
+            "-algorithm",
+            "DH",
+            "-pkeyopt",
+            "group:ffdhe2048",
+            "-out",
+        ])
         .arg(&dh)
         .status()
         .expect("openssl genpkey");
@@ -107,17 +117,30 @@ http {{
     let r = probe_tls(&format!("127.0.0.1:{weak_port}"), &opts());
     println!("{}", r.to_json());
     assert!(r.complete, "errors: {:?}", r.errors);
-    assert_eq!(r.accepted_versions(), vec![TlsVersion::Tls10, TlsVersion::Tls11]);
-    for v in [TlsVersion::Ssl3, TlsVersion::Tls12, TlsVersion::Tls13, TlsVersion::Tlcp] {
+    assert_eq!(
+        r.accepted_versions(),
+        vec![TlsVersion::Tls10, TlsVersion::Tls11]
+    );
+    for v in [
+        TlsVersion::Ssl3,
+        TlsVersion::Tls12,
+        TlsVersion::Tls13,
+        TlsVersion::Tlcp,
+    ] {
         assert_eq!(status(&r, v), ProtocolStatus::Rejected, "{v:?}");
     }
     for (v, flag) in [(TlsVersion::Tls10, "-tls1"), (TlsVersion::Tls11, "-tls1_1")] {
-        let want: BTreeSet<u16> = openssl_ciphers(flag, weak_spec, &["RSA", "None"]).into_iter().collect();
+        let want: BTreeSet<u16> = openssl_ciphers(flag, weak_spec, &["RSA", "None"])
+            .into_iter()
+            .collect();
         assert_eq!(hexes(&suites(&r, v)), hexes(&want), "{v:?}");
         assert_eq!(r.protocol(v).unwrap().server_enforces_order, Some(false));
     }
     assert_eq!(r.client_auth.requested, Some(true));
-    assert_eq!(r.client_auth.requested_in, vec![TlsVersion::Tls10, TlsVersion::Tls11]);
+    assert_eq!(
+        r.client_auth.requested_in,
+        vec![TlsVersion::Tls10, TlsVersion::Tls11]
+    );
     let served = std::fs::read_to_string(&cert).unwrap();
     assert_eq!(pem_body(&r.certificate_chain[0]), pem_body(&served));
 
@@ -125,7 +148,10 @@ http {{
     let r = probe_tls(&format!("127.0.0.1:{strong_port}"), &opts());
     println!("{}", r.to_json());
     assert!(r.complete, "errors: {:?}", r.errors);
-    assert_eq!(r.accepted_versions(), vec![TlsVersion::Tls12, TlsVersion::Tls13]);
+    assert_eq!(
+        r.accepted_versions(),
+        vec![TlsVersion::Tls12, TlsVersion::Tls13]
+    );
     let want_order = openssl_ciphers("-tls1_2", strong_spec, &["RSA"]);
     let want: BTreeSet<u16> = want_order.iter().copied().collect();
     assert_eq!(hexes(&suites(&r, TlsVersion::Tls12)), hexes(&want));
@@ -135,7 +161,10 @@ http {{
     let want13: BTreeSet<u16> = [0x1301, 0x1302, 0x1303].into();
     assert_eq!(suites(&r, TlsVersion::Tls13), want13);
     assert_eq!(r.client_auth.requested, Some(false));
-    assert_eq!(r.client_auth.checked_in, vec![TlsVersion::Tls12, TlsVersion::Tls13]);
+    assert_eq!(
+        r.client_auth.checked_in,
+        vec![TlsVersion::Tls12, TlsVersion::Tls13]
+    );
     assert!(r.groups.tls13.iter().any(|g| g.code == 0x001D));
     assert!(r.groups.ecdhe.iter().any(|g| g.code == 0x0017));
 }

@@ -237,3 +237,31 @@ fn weak_tls11_tls12_and_client_cert_in_tls13() {
         Some("TLSv1.2 handshake")
     );
 }
+
+#[test]
+fn weak_tls12_full_server_preference_order() {
+    if !have_openssl() {
+        return;
+    }
+    // Dozens of accepted suites spread over several offered chunks: the reported
+    // preference must still be the server's full order.
+    let spec = "ALL:@SECLEVEL=0";
+    let dir = TempDir::new("order");
+    let (cert, key) = make_cert(dir.path());
+    let (_srv, port) = start_s_server(&cert, &key, &["-tls1_2", "-cipher", spec, "-serverpref"]);
+    // A host name target: SNI defaults to it, the address is the IPv4 loopback.
+    let r = probe_tls(&format!("localhost:{port}"), &opts());
+    println!("{}", r.to_json());
+    assert!(r.complete, "errors: {:?}", r.errors);
+    assert_eq!(r.sni.as_deref(), Some("localhost"));
+    assert_eq!(
+        r.resolved_address.as_deref(),
+        Some(format!("127.0.0.1:{port}").as_str())
+    );
+    let want_order = openssl_ciphers("-tls1_2", spec, &["RSA", "None"]);
+    assert!(want_order.len() > 20);
+    let p12 = r.protocol(TlsVersion::Tls12).unwrap();
+    assert_eq!(p12.server_enforces_order, Some(true));
+    let show = |v: &[u16]| v.iter().map(|c| format!("{c:04X}")).collect::<Vec<_>>();
+    assert_eq!(show(&p12.server_preference), show(&want_order));
+}
