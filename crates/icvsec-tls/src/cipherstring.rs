@@ -695,7 +695,7 @@ fn process(
                             return Err(CipherStringError {
                                 offset: base_offset + word_start,
                                 message: format!("invalid security level in @{w}"),
-                            })
+                            });
                         }
                     }
                 } else {
@@ -809,10 +809,11 @@ mod tests {
         assert!(e.suites.iter().any(|c| c.flags.rc4));
         let e = expand("ECDHE+AESGCM").unwrap();
         assert!(!e.suites.is_empty());
-        assert!(e
-            .suites
-            .iter()
-            .all(|c| c.kx == KeyExchange::Ecdhe && c.flags.aead && !c.flags.anonymous));
+        assert!(
+            e.suites
+                .iter()
+                .all(|c| c.kx == KeyExchange::Ecdhe && c.flags.aead && !c.flags.anonymous)
+        );
         let e = expand("HIGH:!aNULL:!MD5:@SECLEVEL=2").unwrap();
         assert_eq!(e.sec_level, Some(2));
         assert!(expand("HIGH:@FOO").is_err());

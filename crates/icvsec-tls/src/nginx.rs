@@ -192,7 +192,10 @@ pub fn resolve_in_root(root: &Path, sys_path: &Path) -> Result<PathBuf, String> 
         }
         if c == ".." {
             if cur.pop().is_none() {
-                return Err(format!("{} climbs above the scanned root", sys_path.display()));
+                return Err(format!(
+                    "{} climbs above the scanned root",
+                    sys_path.display()
+                ));
             }
             continue;
         }
@@ -205,7 +208,10 @@ pub fn resolve_in_root(root: &Path, sys_path: &Path) -> Result<PathBuf, String> 
             Ok(m) if m.file_type().is_symlink() => {
                 hops += 1;
                 if hops > 40 {
-                    return Err(format!("too many symbolic links resolving {}", sys_path.display()));
+                    return Err(format!(
+                        "too many symbolic links resolving {}",
+                        sys_path.display()
+                    ));
                 }
                 let target = std::fs::read_link(&host)
                     .map_err(|e| format!("cannot read link {}: {e}", host.display()))?;
@@ -419,7 +425,10 @@ fn tokenize(text: &str, file: &Path) -> Result<Vec<(Tok, u32)>, ConfigError> {
                         ));
                     }
                 }
-                out.push((Tok::Word(String::from_utf8_lossy(&w).into_owned()), start_line));
+                out.push((
+                    Tok::Word(String::from_utf8_lossy(&w).into_owned()),
+                    start_line,
+                ));
             }
             _ => {
                 let start = i;
@@ -470,31 +479,47 @@ impl Loader<'_> {
             None => (sys.to_path_buf(), 0),
         };
         if self.files.len() >= self.opts.max_files {
-            return Err(ConfigError::new(ef, el, format!("more than {} configuration files", self.opts.max_files)));
+            return Err(ConfigError::new(
+                ef,
+                el,
+                format!("more than {} configuration files", self.opts.max_files),
+            ));
         }
         let host = host_path(self.root, sys);
         let md = std::fs::metadata(&host).map_err(|e| {
             ConfigError::new(&ef, el, format!("cannot open {}: {e}", sys.display()))
         })?;
         if !md.is_file() {
-            return Err(ConfigError::new(ef, el, format!("{} is not a regular file", sys.display())));
+            return Err(ConfigError::new(
+                ef,
+                el,
+                format!("{} is not a regular file", sys.display()),
+            ));
         }
         if md.len() > self.opts.max_file_bytes {
             return Err(ConfigError::new(
                 ef,
                 el,
-                format!("{} is larger than {} bytes", sys.display(), self.opts.max_file_bytes),
+                format!(
+                    "{} is larger than {} bytes",
+                    sys.display(),
+                    self.opts.max_file_bytes
+                ),
             ));
         }
-        let bytes = std::fs::read(&host)
-            .map_err(|e| ConfigError::new(&ef, el, format!("cannot read {}: {e}", sys.display())))?;
+        let bytes = std::fs::read(&host).map_err(|e| {
+            ConfigError::new(&ef, el, format!("cannot read {}: {e}", sys.display()))
+        })?;
         self.files.push(sys.to_path_buf());
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
     fn load(&mut self, sys: &Path, from: Option<&Location>) -> Result<Vec<Directive>, ConfigError> {
         if self.stack.contains(&sys.to_path_buf()) {
-            let l = from.cloned().unwrap_or(Location { file: sys.into(), line: 0 });
+            let l = from.cloned().unwrap_or(Location {
+                file: sys.into(),
+                line: 0,
+            });
             return Err(ConfigError::new(
                 l.file,
                 l.line,
@@ -502,7 +527,10 @@ impl Loader<'_> {
             ));
         }
         if self.stack.len() >= self.opts.max_depth {
-            let l = from.cloned().unwrap_or(Location { file: sys.into(), line: 0 });
+            let l = from.cloned().unwrap_or(Location {
+                file: sys.into(),
+                line: 0,
+            });
             return Err(ConfigError::new(
                 l.file,
                 l.line,
@@ -542,31 +570,55 @@ impl Loader<'_> {
                     if words.is_empty() {
                         return Err(ConfigError::new(file, *line, "unexpected \";\""));
                     }
-                    let at = Location { file: file.into(), line: first_line };
+                    let at = Location {
+                        file: file.into(),
+                        line: first_line,
+                    };
                     let name = words.remove(0);
                     let args = std::mem::take(&mut words);
                     if name == "include" {
                         if args.len() != 1 {
-                            return Err(ConfigError::new(file, first_line, "invalid number of arguments in \"include\""));
+                            return Err(ConfigError::new(
+                                file,
+                                first_line,
+                                "invalid number of arguments in \"include\"",
+                            ));
                         }
                         out.extend(self.include(&args[0], &at)?);
                     } else {
-                        out.push(Directive { name, args, at, block: None });
+                        out.push(Directive {
+                            name,
+                            args,
+                            at,
+                            block: None,
+                        });
                     }
                 }
                 Tok::Open => {
                     if words.is_empty() {
                         return Err(ConfigError::new(file, *line, "unexpected \"{\""));
                     }
-                    let at = Location { file: file.into(), line: first_line };
+                    let at = Location {
+                        file: file.into(),
+                        line: first_line,
+                    };
                     let name = words.remove(0);
                     let args = std::mem::take(&mut words);
                     let inner = self.block(toks, pos, file, true)?;
-                    out.push(Directive { name, args, at, block: Some(inner) });
+                    out.push(Directive {
+                        name,
+                        args,
+                        at,
+                        block: Some(inner),
+                    });
                 }
                 Tok::Close => {
                     if !words.is_empty() {
-                        return Err(ConfigError::new(file, *line, "unexpected \"}\" (missing \";\"?)"));
+                        return Err(ConfigError::new(
+                            file,
+                            *line,
+                            "unexpected \"}\" (missing \";\"?)",
+                        ));
                     }
                     if !nested {
                         return Err(ConfigError::new(file, *line, "unexpected \"}\""));
@@ -577,17 +629,29 @@ impl Loader<'_> {
         }
         let last = toks.last().map(|t| t.1).unwrap_or(1);
         if !words.is_empty() {
-            return Err(ConfigError::new(file, last, "unexpected end of file, expecting \";\" or \"}\""));
+            return Err(ConfigError::new(
+                file,
+                last,
+                "unexpected end of file, expecting \";\" or \"}\"",
+            ));
         }
         if nested {
-            return Err(ConfigError::new(file, last, "unexpected end of file, expecting \"}\""));
+            return Err(ConfigError::new(
+                file,
+                last,
+                "unexpected end of file, expecting \"}\"",
+            ));
         }
         Ok(out)
     }
 
     fn include(&mut self, arg: &str, at: &Location) -> Result<Vec<Directive>, ConfigError> {
         let p = Path::new(arg);
-        let sys = if p.is_absolute() { p.to_path_buf() } else { self.prefix.join(p) };
+        let sys = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.prefix.join(p)
+        };
         let err = |m: String| ConfigError::new(&at.file, at.line, m);
         let targets = if has_glob(arg) {
             expand_glob(self.root, &sys).map_err(err)?
@@ -596,9 +660,13 @@ impl Loader<'_> {
         };
         let mut out = Vec::new();
         for t in targets {
-            let r = resolve_in_root(self.root, &t).map_err(|m| err(format!("include {arg}: {m}")))?;
+            let r =
+                resolve_in_root(self.root, &t).map_err(|m| err(format!("include {arg}: {m}")))?;
             if !has_glob(arg) && !host_path(self.root, &r).is_file() {
-                return Err(err(format!("include file {arg} not found ({})", r.display())));
+                return Err(err(format!(
+                    "include file {arg} not found ({})",
+                    r.display()
+                )));
             }
             if has_glob(arg) && !host_path(self.root, &r).is_file() {
                 continue;
@@ -611,16 +679,33 @@ impl Loader<'_> {
 
 /// Load and parse `config` (a system path such as "/etc/nginx/nginx.conf") inside `root`.
 pub fn load(root: &Path, config: &Path, opts: &NginxOptions) -> Result<NginxConfig, ConfigError> {
-    let sys_in = if config.is_absolute() { config.to_path_buf() } else { Path::new("/").join(config) };
+    let sys_in = if config.is_absolute() {
+        config.to_path_buf()
+    } else {
+        Path::new("/").join(config)
+    };
     let sys = resolve_in_root(root, &sys_in).map_err(|m| ConfigError::new(&sys_in, 0, m))?;
-    let prefix = opts
-        .prefix
-        .clone()
-        .unwrap_or_else(|| sys.parent().map(Path::to_path_buf).unwrap_or_else(|| "/".into()));
-    let mut l = Loader { root, prefix, opts, files: Vec::new(), stack: Vec::new() };
+    let prefix = opts.prefix.clone().unwrap_or_else(|| {
+        sys.parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| "/".into())
+    });
+    let mut l = Loader {
+        root,
+        prefix,
+        opts,
+        files: Vec::new(),
+        stack: Vec::new(),
+    };
     let directives = l.load(&sys, None)?;
     let (servers, top_level) = extract(&directives)?;
-    Ok(NginxConfig { main_file: sys, files: l.files, directives, servers, top_level })
+    Ok(NginxConfig {
+        main_file: sys,
+        files: l.files,
+        directives,
+        servers,
+        top_level,
+    })
 }
 
 /// Parse a configuration text without resolving includes (`include` directives are kept as
@@ -640,14 +725,17 @@ pub fn parse_str(text: &str, file: &Path) -> Result<Vec<Directive>, ConfigError>
                 words.push(w);
             }
             Tok::Semi | Tok::Open if words.is_empty() => {
-                return Err(ConfigError::new(file, line, "unexpected token"))
+                return Err(ConfigError::new(file, line, "unexpected token"));
             }
             Tok::Semi => {
                 let name = words.remove(0);
                 let d = Directive {
                     name,
                     args: std::mem::take(&mut words),
-                    at: Location { file: file.into(), line: first },
+                    at: Location {
+                        file: file.into(),
+                        line: first,
+                    },
                     block: None,
                 };
                 match stack.last_mut() {
@@ -657,16 +745,33 @@ pub fn parse_str(text: &str, file: &Path) -> Result<Vec<Directive>, ConfigError>
             }
             Tok::Open => {
                 let name = words.remove(0);
-                stack.push((name, std::mem::take(&mut words), Location { file: file.into(), line: first }, Vec::new()));
+                stack.push((
+                    name,
+                    std::mem::take(&mut words),
+                    Location {
+                        file: file.into(),
+                        line: first,
+                    },
+                    Vec::new(),
+                ));
             }
             Tok::Close => {
                 if !words.is_empty() {
-                    return Err(ConfigError::new(file, line, "unexpected \"}\" (missing \";\"?)"));
+                    return Err(ConfigError::new(
+                        file,
+                        line,
+                        "unexpected \"}\" (missing \";\"?)",
+                    ));
                 }
                 let Some((name, args, at, block)) = stack.pop() else {
                     return Err(ConfigError::new(file, line, "unexpected \"}\""));
                 };
-                let d = Directive { name, args, at, block: Some(block) };
+                let d = Directive {
+                    name,
+                    args,
+                    at,
+                    block: Some(block),
+                };
                 match stack.last_mut() {
                     Some(s) => s.3.push(d),
                     None => out.push(d),
@@ -675,7 +780,11 @@ pub fn parse_str(text: &str, file: &Path) -> Result<Vec<Directive>, ConfigError>
         }
     }
     if !words.is_empty() || !stack.is_empty() {
-        return Err(ConfigError::new(file, text.lines().count() as u32, "unexpected end of file"));
+        return Err(ConfigError::new(
+            file,
+            text.lines().count() as u32,
+            "unexpected end of file",
+        ));
     }
     Ok(out)
 }
@@ -696,15 +805,26 @@ struct Raw {
 
 fn set_once<T>(slot: &mut Option<Located<T>>, v: T, d: &Directive) -> Result<(), ConfigError> {
     if slot.is_some() {
-        return Err(ConfigError::new(&d.at.file, d.at.line, format!("\"{}\" directive is duplicate", d.name)));
+        return Err(ConfigError::new(
+            &d.at.file,
+            d.at.line,
+            format!("\"{}\" directive is duplicate", d.name),
+        ));
     }
-    *slot = Some(Located { value: v, at: Some(d.at.clone()) });
+    *slot = Some(Located {
+        value: v,
+        at: Some(d.at.clone()),
+    });
     Ok(())
 }
 
 fn one_arg(d: &Directive) -> Result<String, ConfigError> {
     if d.args.len() != 1 {
-        return Err(ConfigError::new(&d.at.file, d.at.line, format!("invalid number of arguments in \"{}\"", d.name)));
+        return Err(ConfigError::new(
+            &d.at.file,
+            d.at.line,
+            format!("invalid number of arguments in \"{}\"", d.name),
+        ));
     }
     Ok(d.args[0].clone())
 }
@@ -713,7 +833,14 @@ fn on_off(d: &Directive) -> Result<bool, ConfigError> {
     match one_arg(d)?.as_str() {
         "on" => Ok(true),
         "off" => Ok(false),
-        v => Err(ConfigError::new(&d.at.file, d.at.line, format!("invalid value \"{v}\" in \"{}\", it must be \"on\" or \"off\"", d.name))),
+        v => Err(ConfigError::new(
+            &d.at.file,
+            d.at.line,
+            format!(
+                "invalid value \"{v}\" in \"{}\", it must be \"on\" or \"off\"",
+                d.name
+            ),
+        )),
     }
 }
 
@@ -723,14 +850,24 @@ fn collect(ds: &[Directive]) -> Result<Raw, ConfigError> {
         match d.name.as_str() {
             "ssl_protocols" => {
                 if d.args.is_empty() {
-                    return Err(ConfigError::new(&d.at.file, d.at.line, "invalid number of arguments in \"ssl_protocols\""));
+                    return Err(ConfigError::new(
+                        &d.at.file,
+                        d.at.line,
+                        "invalid number of arguments in \"ssl_protocols\"",
+                    ));
                 }
                 set_once(&mut r.protocols, d.args.clone(), d)?
             }
             "ssl_ciphers" => set_once(&mut r.ciphers, one_arg(d)?, d)?,
             "ssl_prefer_server_ciphers" => set_once(&mut r.prefer, on_off(d)?, d)?,
-            "ssl_certificate" => r.certs.push(Located { value: one_arg(d)?, at: Some(d.at.clone()) }),
-            "ssl_certificate_key" => r.keys.push(Located { value: one_arg(d)?, at: Some(d.at.clone()) }),
+            "ssl_certificate" => r.certs.push(Located {
+                value: one_arg(d)?,
+                at: Some(d.at.clone()),
+            }),
+            "ssl_certificate_key" => r.keys.push(Located {
+                value: one_arg(d)?,
+                at: Some(d.at.clone()),
+            }),
             "ssl_dhparam" => set_once(&mut r.dhparam, one_arg(d)?, d)?,
             "ssl_ecdh_curve" => set_once(&mut r.curve, one_arg(d)?, d)?,
             "ssl" => set_once(&mut r.ssl_on, on_off(d)?, d)?,
@@ -742,16 +879,49 @@ fn collect(ds: &[Directive]) -> Result<Raw, ConfigError> {
 
 fn merge(child: &Raw, parent: &Raw) -> TlsSettings {
     TlsSettings {
-        protocols: child.protocols.clone().or_else(|| parent.protocols.clone()).unwrap_or(Located {
-            value: DEFAULT_PROTOCOLS.iter().map(|s| s.to_string()).collect(),
-            at: None,
-        }),
-        ciphers: child.ciphers.clone().or_else(|| parent.ciphers.clone()).unwrap_or(Located { value: DEFAULT_CIPHERS.into(), at: None }),
-        prefer_server_ciphers: child.prefer.clone().or_else(|| parent.prefer.clone()).unwrap_or(Located { value: false, at: None }),
-        certificates: if child.certs.is_empty() { parent.certs.clone() } else { child.certs.clone() },
-        certificate_keys: if child.keys.is_empty() { parent.keys.clone() } else { child.keys.clone() },
+        protocols: child
+            .protocols
+            .clone()
+            .or_else(|| parent.protocols.clone())
+            .unwrap_or(Located {
+                value: DEFAULT_PROTOCOLS.iter().map(|s| s.to_string()).collect(),
+                at: None,
+            }),
+        ciphers: child
+            .ciphers
+            .clone()
+            .or_else(|| parent.ciphers.clone())
+            .unwrap_or(Located {
+                value: DEFAULT_CIPHERS.into(),
+                at: None,
+            }),
+        prefer_server_ciphers: child
+            .prefer
+            .clone()
+            .or_else(|| parent.prefer.clone())
+            .unwrap_or(Located {
+                value: false,
+                at: None,
+            }),
+        certificates: if child.certs.is_empty() {
+            parent.certs.clone()
+        } else {
+            child.certs.clone()
+        },
+        certificate_keys: if child.keys.is_empty() {
+            parent.keys.clone()
+        } else {
+            child.keys.clone()
+        },
         dhparam: child.dhparam.clone().or_else(|| parent.dhparam.clone()),
-        ecdh_curve: child.curve.clone().or_else(|| parent.curve.clone()).unwrap_or(Located { value: DEFAULT_ECDH_CURVE.into(), at: None }),
+        ecdh_curve: child
+            .curve
+            .clone()
+            .or_else(|| parent.curve.clone())
+            .unwrap_or(Located {
+                value: DEFAULT_ECDH_CURVE.into(),
+                at: None,
+            }),
         ssl_on: child.ssl_on.clone().or_else(|| parent.ssl_on.clone()),
     }
 }
@@ -764,22 +934,45 @@ fn server(d: &Directive, context: &str, parent: &Raw) -> Result<ServerTls, Confi
     let mut has_return = false;
     for x in body {
         match x.name.as_str() {
-            "server_name" => names.extend(x.args.iter().map(|a| Located { value: a.clone(), at: Some(x.at.clone()) })),
+            "server_name" => names.extend(x.args.iter().map(|a| Located {
+                value: a.clone(),
+                at: Some(x.at.clone()),
+            })),
             "listen" => {
                 let Some(addr) = x.args.first() else {
-                    return Err(ConfigError::new(&x.at.file, x.at.line, "invalid number of arguments in \"listen\""));
+                    return Err(ConfigError::new(
+                        &x.at.file,
+                        x.at.line,
+                        "invalid number of arguments in \"listen\"",
+                    ));
                 };
                 let params: Vec<String> = x.args[1..].to_vec();
                 let ssl = params.iter().any(|p| p == "ssl" || p == "quic");
-                listens.push(Located { value: Listen { address: addr.clone(), ssl, params }, at: Some(x.at.clone()) });
+                listens.push(Located {
+                    value: Listen {
+                        address: addr.clone(),
+                        ssl,
+                        params,
+                    },
+                    at: Some(x.at.clone()),
+                });
             }
             "return" => has_return = true,
             _ => {}
         }
     }
     let tls = merge(&raw, parent);
-    let tls_enabled = listens.iter().any(|l| l.value.ssl) || tls.ssl_on.as_ref().is_some_and(|s| s.value);
-    Ok(ServerTls { context: context.into(), at: d.at.clone(), server_names: names, listens, tls_enabled, has_return, tls })
+    let tls_enabled =
+        listens.iter().any(|l| l.value.ssl) || tls.ssl_on.as_ref().is_some_and(|s| s.value);
+    Ok(ServerTls {
+        context: context.into(),
+        at: d.at.clone(),
+        server_names: names,
+        listens,
+        tls_enabled,
+        has_return,
+        tls,
+    })
 }
 
 fn extract(ds: &[Directive]) -> Result<(Vec<ServerTls>, TlsSettings), ConfigError> {
@@ -837,13 +1030,19 @@ pub fn assess_settings(
         None => DhParams::NotConfigured,
         Some(p) => {
             let path = Path::new(&p.value);
-            let sys = if path.is_absolute() { path.to_path_buf() } else { prefix.join(path) };
+            let sys = if path.is_absolute() {
+                path.to_path_buf()
+            } else {
+                prefix.join(path)
+            };
             match resolve_in_root(root, &sys) {
                 Err(e) => DhParams::Unreadable(e),
                 Ok(r) => {
                     let h = host_path(root, &r);
                     match std::fs::metadata(&h) {
-                        Ok(m) if m.len() > 1 << 20 => DhParams::Unreadable(format!("{} is too large", r.display())),
+                        Ok(m) if m.len() > 1 << 20 => {
+                            DhParams::Unreadable(format!("{} is too large", r.display()))
+                        }
                         Ok(_) => match std::fs::read_to_string(&h) {
                             Ok(t) => match policy::dh_params_bits(&t) {
                                 Ok(b) => DhParams::Bits(b),
@@ -858,14 +1057,25 @@ pub fn assess_settings(
         }
     };
     if dh == DhParams::NotConfigured {
-        suites.retain(|c| !matches!(c.kx, crate::suites::KeyExchange::Dhe | crate::suites::KeyExchange::DhePsk));
+        suites.retain(|c| {
+            !matches!(
+                c.kx,
+                crate::suites::KeyExchange::Dhe | crate::suites::KeyExchange::DhePsk
+            )
+        });
     }
-    let ctx = AssessContext { params: params.clone(), dh: dh.clone() };
+    let ctx = AssessContext {
+        params: params.clone(),
+        dh: dh.clone(),
+    };
     let weaknesses = policy::assess(&versions, &suites, &tls.groups(), &ctx);
     TlsAssessment {
         versions,
         unknown_protocols,
-        suites: suites.iter().map(|c| c.display_name().to_string()).collect(),
+        suites: suites
+            .iter()
+            .map(|c| c.display_name().to_string())
+            .collect(),
         cipher_error,
         dh,
         weaknesses,

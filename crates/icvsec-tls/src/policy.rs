@@ -242,7 +242,11 @@ pub fn assess(
                 ProtocolBelowMin,
                 if r <= 1 { Critical } else { High },
                 v.name(),
-                format!("{} is enabled; minimum is {}", v.name(), p.min_version.name()),
+                format!(
+                    "{} is enabled; minimum is {}",
+                    v.name(),
+                    p.min_version.name()
+                ),
             )),
             None if !p.allow_tlcp => out.push(w(
                 TlcpNotAllowed,
@@ -268,7 +272,11 @@ pub fn assess(
     let needs_pre13 = versions
         .iter()
         .any(|v| matches!(v.tls_rank(), Some(r) if r <= 4));
-    if needs_pre13 && !usable.iter().any(|c| c.family != crate::suites::ProtocolFamily::Tls13) {
+    if needs_pre13
+        && !usable
+            .iter()
+            .any(|c| c.family != crate::suites::ProtocolFamily::Tls13)
+    {
         out.push(w(
             NoCipherMatch,
             Medium,
@@ -284,19 +292,34 @@ pub fn assess(
             out.push(w(NullCipher, Critical, n, format!("{n}: NULL encryption")));
         }
         if f.anonymous {
-            out.push(w(Anonymous, Critical, n, format!("{n}: no server authentication")));
+            out.push(w(
+                Anonymous,
+                Critical,
+                n,
+                format!("{n}: no server authentication"),
+            ));
         }
         if f.export {
             out.push(w(Export, Critical, n, format!("{n}: export-grade suite")));
         }
         if f.rc4 {
-            out.push(w(Rc4, High, n, format!("{n}: RC4 is prohibited (RFC 7465)")));
+            out.push(w(
+                Rc4,
+                High,
+                n,
+                format!("{n}: RC4 is prohibited (RFC 7465)"),
+            ));
         }
         if f.des {
             out.push(w(Des, High, n, format!("{n}: single DES")));
         }
         if f.triple_des {
-            out.push(w(TripleDes, Medium, n, format!("{n}: 3DES (64-bit block, SWEET32)")));
+            out.push(w(
+                TripleDes,
+                Medium,
+                n,
+                format!("{n}: 3DES (64-bit block, SWEET32)"),
+            ));
         }
         if !f.null
             && !f.export
@@ -309,7 +332,11 @@ pub fn assess(
                 WeakCipherBits,
                 High,
                 n,
-                format!("{n}: {} bit encryption < {}", c.enc.strength_bits(), p.min_enc_bits),
+                format!(
+                    "{n}: {} bit encryption < {}",
+                    c.enc.strength_bits(),
+                    p.min_enc_bits
+                ),
             ));
         }
         if f.md5 {
@@ -324,7 +351,12 @@ pub fn assess(
             ));
         }
         if p.require_aead && !f.aead && !f.null {
-            out.push(w(NotAead, Low, n, format!("{n}: not an AEAD suite (CBC/stream)")));
+            out.push(w(
+                NotAead,
+                Low,
+                n,
+                format!("{n}: not an AEAD suite (CBC/stream)"),
+            ));
         }
         if matches!(c.kx, KeyExchange::Dhe | KeyExchange::DhePsk) {
             dhe = true;
@@ -336,7 +368,10 @@ pub fn assess(
                 WeakDhGroup,
                 if *b < 1024 { Critical } else { High },
                 format!("DH {b} bits"),
-                format!("DHE suites use a {b}-bit DH group; minimum is {}", p.min_dh_bits),
+                format!(
+                    "DHE suites use a {b}-bit DH group; minimum is {}",
+                    p.min_dh_bits
+                ),
             )),
             DhParams::Unreadable(why) => out.push(w(
                 DhParamsUnverified,
@@ -383,7 +418,13 @@ pub fn assess(
 pub fn dh_params_bits(pem: &str) -> Result<u32, String> {
     let begin = pem
         .find("-----BEGIN DH PARAMETERS-----")
-        .map(|i| (i, "-----BEGIN DH PARAMETERS-----", "-----END DH PARAMETERS-----"))
+        .map(|i| {
+            (
+                i,
+                "-----BEGIN DH PARAMETERS-----",
+                "-----END DH PARAMETERS-----",
+            )
+        })
         .or_else(|| {
             pem.find("-----BEGIN X9.42 DH PARAMETERS-----").map(|i| {
                 (
@@ -475,10 +516,22 @@ mod tests {
     fn assess_basic() {
         let ctx = AssessContext::default();
         let s = expand("ECDHE+AESGCM:!aNULL").unwrap().suites;
-        let r = assess(&[Version::Tls12, Version::Tls13], &s, &["X25519".into(), "secp384r1".into()], &ctx);
+        let r = assess(
+            &[Version::Tls12, Version::Tls13],
+            &s,
+            &["X25519".into(), "secp384r1".into()],
+            &ctx,
+        );
         assert!(r.is_empty(), "{r:?}");
-        let s = expand("RC4-MD5:DES-CBC3-SHA:NULL-SHA:ADH-AES128-SHA").unwrap().suites;
-        let r = assess(&[Version::Tls10, Version::Tls12], &s, &["secp192r1".into(), "ffdhe2048".into()], &ctx);
+        let s = expand("RC4-MD5:DES-CBC3-SHA:NULL-SHA:ADH-AES128-SHA")
+            .unwrap()
+            .suites;
+        let r = assess(
+            &[Version::Tls10, Version::Tls12],
+            &s,
+            &["secp192r1".into(), "ffdhe2048".into()],
+            &ctx,
+        );
         let c = codes(&r);
         for want in [
             "protocol_below_min",
@@ -495,15 +548,28 @@ mod tests {
             assert!(c.contains(&want), "{want} missing from {c:?}");
         }
         assert!(!c.contains(&"weak_dh_group"));
-        let r = assess(&[Version::Tls12], &expand("DHE-RSA-AES128-GCM-SHA256").unwrap().suites, &[], &AssessContext {
-            dh: DhParams::Bits(1024),
-            ..Default::default()
-        });
-        assert!(r.iter().any(|w| w.code == WeaknessCode::WeakDhGroup && w.item == "DH 1024 bits"));
+        let r = assess(
+            &[Version::Tls12],
+            &expand("DHE-RSA-AES128-GCM-SHA256").unwrap().suites,
+            &[],
+            &AssessContext {
+                dh: DhParams::Bits(1024),
+                ..Default::default()
+            },
+        );
+        assert!(
+            r.iter()
+                .any(|w| w.code == WeaknessCode::WeakDhGroup && w.item == "DH 1024 bits")
+        );
         let r = assess(&[Version::Tls12], &[], &[], &ctx);
         assert!(r.iter().any(|w| w.code == WeaknessCode::NoCipherMatch));
         // TLS 1.3 only: TLS 1.2 suites are not judged.
-        let r = assess(&[Version::Tls13], &expand("RC4-SHA").unwrap().suites, &[], &ctx);
+        let r = assess(
+            &[Version::Tls13],
+            &expand("RC4-SHA").unwrap().suites,
+            &[],
+            &ctx,
+        );
         assert!(r.is_empty(), "{r:?}");
         let j = serde_json::to_string(&r).unwrap();
         assert_eq!(j, "[]");

@@ -682,7 +682,10 @@ fn build(r: &Row) -> CipherSuite {
         des: matches!(r.enc, Encryption::DesCbc | Encryption::Des40Cbc),
         triple_des: r.enc == Encryption::TripleDesCbc,
         cbc: r.enc.is_cbc(),
-        sm: matches!(r.enc, Encryption::Sm4Cbc | Encryption::Sm4Gcm | Encryption::Sm4Ccm),
+        sm: matches!(
+            r.enc,
+            Encryption::Sm4Cbc | Encryption::Sm4Gcm | Encryption::Sm4Ccm
+        ),
         psk: matches!(
             r.kx,
             KeyExchange::Psk | KeyExchange::RsaPsk | KeyExchange::DhePsk | KeyExchange::EcdhePsk
@@ -800,7 +803,9 @@ fn by_name(t: &str) -> Option<&'static CipherSuite> {
 /// Find a suite by code point.
 pub fn by_code(code: u16) -> Option<&'static CipherSuite> {
     let t = all();
-    t.binary_search_by_key(&code, |c| c.code).ok().map(|i| &t[i])
+    t.binary_search_by_key(&code, |c| c.code)
+        .ok()
+        .map(|i| &t[i])
 }
 
 #[cfg(test)]
@@ -832,13 +837,21 @@ mod tests {
     fn lookups() {
         let c = lookup("0xC02F").unwrap();
         assert_eq!(c.iana_name, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
-        assert_eq!(c.openssl_name.as_deref(), Some("ECDHE-RSA-AES128-GCM-SHA256"));
+        assert_eq!(
+            c.openssl_name.as_deref(),
+            Some("ECDHE-RSA-AES128-GCM-SHA256")
+        );
         assert_eq!(c.kx, KeyExchange::Ecdhe);
         assert!(c.flags.aead && c.flags.forward_secrecy && !c.flags.cbc);
         assert_eq!(lookup("C0,2F").unwrap().code, 0xC02F);
         assert_eq!(lookup("0xC0,0x2F").unwrap().code, 0xC02F);
         assert_eq!(lookup("ecdhe-rsa-aes128-gcm-sha256").unwrap().code, 0xC02F);
-        assert_eq!(lookup("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256").unwrap().code, 0xC02F);
+        assert_eq!(
+            lookup("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256")
+                .unwrap()
+                .code,
+            0xC02F
+        );
         let r = lookup("RC4-SHA").unwrap();
         assert!(r.flags.rc4 && !r.flags.forward_secrecy && r.flags.sha1);
         let d = lookup("DES-CBC3-SHA").unwrap();
@@ -862,7 +875,11 @@ mod tests {
         assert_eq!(sm.code, 0x00C6);
         assert_eq!(sm.family, ProtocolFamily::Tls13);
         assert_eq!(lookup("0x00C7").unwrap().iana_name, "TLS_SM4_CCM_SM3");
-        assert!(lookup("TLS_AES_128_GCM_SHA256").unwrap().usable_with(Version::Tls13));
+        assert!(
+            lookup("TLS_AES_128_GCM_SHA256")
+                .unwrap()
+                .usable_with(Version::Tls13)
+        );
         assert!(lookup("AES128-SHA").unwrap().usable_with(Version::Tls10));
         assert!(!lookup("AES128-SHA256").unwrap().usable_with(Version::Tls11));
         assert!(lookup("nonsense").is_none());

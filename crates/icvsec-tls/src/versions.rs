@@ -100,7 +100,7 @@ impl Version {
         }
         match t.as_str() {
             "tlcp" | "gmtls" | "ntls" | "gmssl" | "gmtlsv1.1" | "tlcpv1.1" | "tlcp1.1" => {
-                return Some(Version::Tlcp)
+                return Some(Version::Tlcp);
             }
             _ => {}
         }
