@@ -293,19 +293,19 @@ pub fn verify_chain(
             }
         }
     }
-    if opts.strict_eku {
-        if let Some(want) = opts.eku {
-            let p = crate::lint::EkuParams {
-                expected: want,
-                allow_missing: false,
-                allow_any: false,
-            };
-            if let Some(r) = crate::lint::eku_fits(leaf, &p)
-                .into_iter()
-                .find(|r| !r.passed)
-            {
-                return fail(ChainErrorKind::Eku, leaf, None, r.message);
-            }
+    if opts.strict_eku
+        && let Some(want) = opts.eku
+    {
+        let p = crate::lint::EkuParams {
+            expected: want,
+            allow_missing: false,
+            allow_any: false,
+        };
+        if let Some(r) = crate::lint::eku_fits(leaf, &p)
+            .into_iter()
+            .find(|r| !r.passed)
+        {
+            return fail(ChainErrorKind::Eku, leaf, None, r.message);
         }
     }
     if opts.strict_keys {
@@ -408,18 +408,17 @@ fn diagnose(
             &cur.signature_algorithm,
             sig_of(&cur.der).unwrap_or(&[]),
             spki_of(&next.der).unwrap_or(&[]),
-        ) {
-            if matches!(err, E::UnknownIssuer | E::InvalidSignatureForPublicKey) {
-                return fail(
-                    ChainErrorKind::BadSignature,
-                    cur,
-                    Some(next),
-                    format!(
-                        "signature of `{}` does not verify with the key of `{}`: {err:?}",
-                        cur.subject, next.subject
-                    ),
-                );
-            }
+        ) && matches!(err, E::UnknownIssuer | E::InvalidSignatureForPublicKey)
+        {
+            return fail(
+                ChainErrorKind::BadSignature,
+                cur,
+                Some(next),
+                format!(
+                    "signature of `{}` does not verify with the key of `{}`: {err:?}",
+                    cur.subject, next.subject
+                ),
+            );
         }
         walked.push(next);
         cur = next;

@@ -223,17 +223,18 @@ fn parse_sec1(bytes: &[u8], outer_curve: Option<&str>) -> Result<PrivateKey, Str
     for t in &k[2..] {
         match t.tag {
             0xa0 => {
-                if let Ok((o, _)) = read_tlv(t.content) {
-                    if o.tag == 0x06 {
-                        curve = der::oid_to_string(o.content);
-                    }
+                if let Ok((o, _)) = read_tlv(t.content)
+                    && o.tag == 0x06
+                {
+                    curve = der::oid_to_string(o.content);
                 }
             }
             0xa1 => {
-                if let Ok((b, _)) = read_tlv(t.content) {
-                    if b.tag == 0x03 && b.content.len() > 1 {
-                        public = Some(&b.content[1..]);
-                    }
+                if let Ok((b, _)) = read_tlv(t.content)
+                    && b.tag == 0x03
+                    && b.content.len() > 1
+                {
+                    public = Some(&b.content[1..]);
                 }
             }
             _ => {}
@@ -314,10 +315,10 @@ fn parse_pkcs8(bytes: &[u8]) -> Result<PrivateKey, String> {
             let mut key = parse_sec1(inner, curve.as_deref())?;
             let curve: Option<String> = curve;
             key.format = KeyFormat::Pkcs8;
-            if key.public_spki_sha256.is_none() {
-                if let (Some(c), Some(p)) = (curve, public_v2) {
-                    key.public_spki_sha256 = Some(spki(oids::OID_EC, Some(&encode_oid(&c)), p));
-                }
+            if key.public_spki_sha256.is_none()
+                && let (Some(c), Some(p)) = (curve, public_v2)
+            {
+                key.public_spki_sha256 = Some(spki(oids::OID_EC, Some(&encode_oid(&c)), p));
             }
             key
         }
@@ -350,16 +351,17 @@ fn parse_pkcs8(bytes: &[u8]) -> Result<PrivateKey, String> {
             if let Some(pqg) = pqg {
                 key.bits = Some(bit_len(pqg[0].content));
                 // y = g^x mod p, bounded: only for p up to 4096 bits.
-                if let Ok((x, _)) = read_tlv(inner) {
-                    if x.tag == 0x02 && key.bits.unwrap_or(0) <= 4096 {
-                        let p = BigUint::from_bytes_be(pqg[0].content);
-                        let g = BigUint::from_bytes_be(pqg[2].content);
-                        let xv = BigUint::from_bytes_be(x.content);
-                        if p > BigUint::from(1u32) {
-                            let y = g.modpow(&xv, &p);
-                            key.public_spki_sha256 =
-                                Some(dsa_spki(&pqg[0], &pqg[1], &pqg[2], &int_bytes(&y)));
-                        }
+                if let Ok((x, _)) = read_tlv(inner)
+                    && x.tag == 0x02
+                    && key.bits.unwrap_or(0) <= 4096
+                {
+                    let p = BigUint::from_bytes_be(pqg[0].content);
+                    let g = BigUint::from_bytes_be(pqg[2].content);
+                    let xv = BigUint::from_bytes_be(x.content);
+                    if p > BigUint::from(1u32) {
+                        let y = g.modpow(&xv, &p);
+                        key.public_spki_sha256 =
+                            Some(dsa_spki(&pqg[0], &pqg[1], &pqg[2], &int_bytes(&y)));
                     }
                 }
             }

@@ -607,26 +607,26 @@ impl Default for CaBasicConstraintsParams {
 /// cA true; pathLenConstraint only on a CA asserting keyCertSign, and not above `max_path_len`.
 pub fn ca_basic_constraints(cert: &Certificate, p: &CaBasicConstraintsParams) -> Vec<LintResult> {
     let mut out = Vec::new();
-    if let Some(bc) = &cert.basic_constraints {
-        if let Some(pl) = bc.path_len {
-            if !bc.ca {
-                out.push(LintResult::fail(format!(
-                    "pathLenConstraint {pl} on a certificate whose cA is false"
-                )));
-            } else if !cert
-                .key_usage
-                .as_ref()
-                .is_some_and(|k| k.has("keyCertSign"))
-            {
-                out.push(LintResult::fail(format!(
-                    "pathLenConstraint {pl} on a CA without keyCertSign"
-                )));
-            } else if pl > p.max_path_len {
-                out.push(LintResult::fail(format!(
-                    "pathLenConstraint {pl} exceeds {}",
-                    p.max_path_len
-                )));
-            }
+    if let Some(bc) = &cert.basic_constraints
+        && let Some(pl) = bc.path_len
+    {
+        if !bc.ca {
+            out.push(LintResult::fail(format!(
+                "pathLenConstraint {pl} on a certificate whose cA is false"
+            )));
+        } else if !cert
+            .key_usage
+            .as_ref()
+            .is_some_and(|k| k.has("keyCertSign"))
+        {
+            out.push(LintResult::fail(format!(
+                "pathLenConstraint {pl} on a CA without keyCertSign"
+            )));
+        } else if pl > p.max_path_len {
+            out.push(LintResult::fail(format!(
+                "pathLenConstraint {pl} exceeds {}",
+                p.max_path_len
+            )));
         }
     }
     if !is_ca_candidate(cert) {
@@ -801,7 +801,8 @@ pub fn eku_fits(cert: &Certificate, p: &EkuParams) -> Vec<LintResult> {
             cert.label()
         )));
     }
-    if !eku.names.contains(want) && !(p.allow_any && eku.names.contains("any")) {
+    let any_ok = p.allow_any && eku.names.contains("any");
+    if !(eku.names.contains(want) || any_ok) {
         let have: Vec<String> = eku
             .oids
             .iter()
