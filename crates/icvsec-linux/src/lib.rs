@@ -10,6 +10,7 @@
 //! inside the scanned root filesystem.
 
 pub mod android;
+pub mod checks;
 pub mod common;
 pub mod firewall;
 pub mod kconfig;

@@ -328,6 +328,25 @@ pub fn check_hash_schemes(passwd: &PasswdFile, shadow: Option<&ShadowFile>) -> V
     out
 }
 
+/// Hash schemes of every shadow entry on its own (for a shadow file checked without
+/// its passwd file). Empty and locked entries are not judged here.
+pub fn check_shadow_hash_schemes(shadow: &ShadowFile) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for s in &shadow.entries {
+        let scheme = HashScheme::of(&s.hash);
+        if matches!(scheme, HashScheme::Empty | HashScheme::Locked) {
+            continue;
+        }
+        let strong = scheme.is_strong();
+        let mut msg = format!("account {}: password hash scheme {scheme:?}", s.name);
+        if !strong {
+            msg.push_str(" is weak or unknown (use yescrypt, SHA-512-crypt or bcrypt)");
+        }
+        out.push(Finding::new("linux.shadow.hash_scheme", &s.name, &shadow.file, Some(s.line), strong, msg));
+    }
+    out
+}
+
 /// Accounts other than `root` with UID 0.
 pub fn check_uid0(passwd: &PasswdFile) -> Vec<Finding> {
     passwd

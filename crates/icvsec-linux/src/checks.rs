@@ -1,0 +1,423 @@
+//! Check entry points for the rule engine: typed parameters per check name (serde, unknown
+//! keys refused), a dispatcher that runs a named check on one asset of a root filesystem,
+//! and helpers to locate a file's root filesystem inside a vehicle build.
+//!
+//! Rule parameter data files are referenced from rules with the catalog's include syntax,
+//! e.g. `profile = { include = "data/kernel-hardening.toml" }`, so the parameter value is
+//! the content of that file.
+
+use crate::common::{FileSource, Finding, Limits, ParseError, normalize_path};
+use crate::{android, firewall, kconfig, passwd, sshd, sysctl};
+use serde::{Deserialize, Serialize};
+
+/// Check names, with the asset kind (slug) each applies to.
+pub const CHECKS: &[(&str, &str)] = &[
+    ("linux.sshd.root_login", "sshd_config"),
+    ("linux.sshd.password_auth", "sshd_config"),
+    ("linux.sshd.empty_passwords", "sshd_config"),
+    ("linux.sshd.max_auth_tries", "sshd_config"),
+    ("linux.sshd.user_environment", "sshd_config"),
+    ("linux.sshd.algorithms", "sshd_config"),
+    ("linux.passwd.empty_password", "passwd"),
+    ("linux.passwd.uid0", "passwd"),
+    ("linux.passwd.service_shell", "passwd"),
+    ("linux.shadow.hash_scheme", "shadow"),
+    ("linux.kernel.hardening", "kernel_config"),
+    ("linux.sysctl.hardening", "sysctl"),
+    ("linux.firewall.default_deny", "firewall"),
+    ("android.debuggable", "android_props"),
+    ("android.secure", "android_props"),
+    ("android.adb_secure", "android_props"),
+    ("android.adb_disabled", "android_props"),
+    ("android.selinux_enforcing", "android_props"),
+    ("android.build_type", "android_props"),
+];
+
+/// Parameters of checks that take none.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
+/// `linux.sshd.root_login`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RootLoginParams {
+    /// Accept `PermitRootLogin prohibit-password` (key-only root login).
+    #[serde(default)]
+    pub allow_prohibit_password: bool,
+}
+
+fn default_max_auth_tries() -> u32 {
+    4
+}
+
+/// `linux.sshd.max_auth_tries`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaxAuthTriesParams {
+    #[serde(default = "default_max_auth_tries")]
+    pub max: u32,
+}
+
+impl Default for MaxAuthTriesParams {
+    fn default() -> Self {
+        MaxAuthTriesParams { max: 4 }
+    }
+}
+
+/// `linux.sshd.algorithms`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlgorithmsParams {
+    /// Verdict table (content of `data/ssh-algorithms.toml`).
+    pub verdicts: sshd::SshAlgorithmVerdicts,
+    #[serde(default)]
+    pub fail_on_warn: bool,
+    #[serde(default)]
+    pub fail_on_unknown: bool,
+}
+
+/// `linux.passwd.service_shell`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceShellParams {
+    #[serde(default = "default_min_uid")]
+    pub min_human_uid: u32,
+    #[serde(default = "default_non_login")]
+    pub non_login_shells: Vec<String>,
+    #[serde(default)]
+    pub allowed_accounts: Vec<String>,
+}
+
+fn default_min_uid() -> u32 {
+    1000
+}
+fn default_non_login() -> Vec<String> {
+    passwd::ShellPolicy::default().non_login_shells
+}
+
+/// `linux.kernel.hardening`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KernelParams {
+    /// Profile (content of `data/kernel-hardening.toml`).
+    pub profile: kconfig::KconfigProfile,
+}
+
+/// `linux.sysctl.hardening`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SysctlParams {
+    /// Requirement set (content of `data/sysctl-hardening.toml`).
+    pub requirements: sysctl::SysctlProfile,
+    /// Also accept loose reverse-path filtering (`rp_filter = 2`).
+    #[serde(default)]
+    pub rp_filter_allow_loose: bool,
+}
+
+/// `linux.firewall.default_deny`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FirewallParams {
+    #[serde(default = "default_hooks")]
+    pub hooks: Vec<String>,
+}
+
+fn default_hooks() -> Vec<String> {
+    vec!["input".into(), "forward".into()]
+}
+
+/// Why a check could not run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum CheckError {
+    #[error("unknown check `{0}`")]
+    UnknownCheck(String),
+    #[error("check `{check}`: invalid parameters: {message}")]
+    BadParams { check: String, message: String },
+    #[error("{0}")]
+    Parse(ParseError),
+    #[error("{path}: {message}")]
+    Read { path: String, message: String },
+}
+
+impl From<ParseError> for CheckError {
+    fn from(e: ParseError) -> Self {
+        CheckError::Parse(e)
+    }
+}
+
+fn params<P: serde::de::DeserializeOwned>(check: &str, v: &serde_json::Value) -> Result<P, CheckError> {
+    let v = if v.is_null() { serde_json::json!({}) } else { v.clone() };
+    serde_json::from_value(v).map_err(|e| CheckError::BadParams {
+        check: check.to_string(),
+        message: e.to_string(),
+    })
+}
+
+fn read(src: &dyn FileSource, path: &str) -> Result<Vec<u8>, CheckError> {
+    src.read(path)
+        .map_err(|m| CheckError::Read {
+            path: path.to_string(),
+            message: m,
+        })?
+        .ok_or_else(|| CheckError::Read {
+            path: path.to_string(),
+            message: "file not found in root filesystem".into(),
+        })
+}
+
+/// Android property files in the order init loads them (Android 10+ layout; legacy
+/// `/default.prop` first). Later files override earlier ones.
+pub const ANDROID_PROP_FILES: &[&str] = &[
+    "/default.prop",
+    "/prop.default",
+    "/system/etc/prop.default",
+    "/system/build.prop",
+    "/system_ext/etc/build.prop",
+    "/system_ext/build.prop",
+    "/vendor/default.prop",
+    "/vendor/build.prop",
+    "/vendor_dlkm/etc/build.prop",
+    "/odm_dlkm/etc/build.prop",
+    "/odm/etc/build.prop",
+    "/odm/default.prop",
+    "/odm/build.prop",
+    "/product/etc/build.prop",
+    "/product/build.prop",
+];
+
+/// Load every Android property file of a root in init's order (plus `extra` paths, e.g.
+/// the asset being checked when it sits elsewhere, appended last).
+pub fn load_android_props(src: &dyn FileSource, extra: &[&str]) -> Result<android::Props, CheckError> {
+    let mut props = android::Props::default();
+    let mut seen = Vec::new();
+    for p in ANDROID_PROP_FILES.iter().copied().chain(extra.iter().copied()) {
+        let p = normalize_path(p);
+        if seen.contains(&p) {
+            continue;
+        }
+        seen.push(p.clone());
+        if let Some(b) = src.read(&p).map_err(|m| CheckError::Read {
+            path: p.clone(),
+            message: m,
+        })? {
+            props.add_file(&p, &b)?;
+        }
+    }
+    Ok(props)
+}
+
+/// Directory names that start the inside of a root filesystem.
+const ROOT_ANCHORS: &[&str] = &[
+    "etc", "boot", "system", "vendor", "usr", "lib", "run", "proc", "odm", "product", "system_ext",
+];
+
+/// Split a build-relative path into (root filesystem directory, absolute in-root path):
+/// `tbox/rootfs/etc/ssh/sshd_config` -> (`tbox/rootfs`, `/etc/ssh/sshd_config`). The root
+/// starts before the first component that is a well-known top-level directory (`etc`,
+/// `boot`, `system`, `vendor`, ...). Android `default.prop`/`prop.default` at a root's top
+/// level are recognised too. Returns `None` when no anchor is found.
+pub fn split_rootfs(rel: &str) -> Option<(String, String)> {
+    let comps: Vec<&str> = rel.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
+    for (i, c) in comps.iter().enumerate() {
+        let last = i + 1 == comps.len();
+        if (!last && ROOT_ANCHORS.contains(c)) || (last && matches!(*c, "default.prop" | "prop.default")) {
+            return Some((comps[..i].join("/"), format!("/{}", comps[i..].join("/"))));
+        }
+    }
+    None
+}
+
+/// Run a named check on the asset at `path` (in-root path) of the root filesystem `src`.
+///
+/// Checks that need more than one file use the root: `linux.sshd.*` follow `Include`s,
+/// `linux.passwd.empty_password` reads `/etc/shadow` when present, `linux.sysctl.hardening`
+/// evaluates the merged configuration of all sysctl files of the root (so the finding's
+/// file/line point at the deciding file), `android.*` merge all property files of the root
+/// in init's order.
+pub fn run_check(
+    check: &str,
+    params_v: &serde_json::Value,
+    src: &dyn FileSource,
+    path: &str,
+) -> Result<Vec<Finding>, CheckError> {
+    let path = normalize_path(path);
+    let sshd_eff = || -> Result<sshd::EffectiveConfig, CheckError> {
+        let b = read(src, &path)?;
+        Ok(sshd::parse_sshd_config(&path, &b, src)?.effective())
+    };
+    let passwd_file = || -> Result<passwd::PasswdFile, CheckError> {
+        let b = read(src, &path)?;
+        Ok(passwd::parse_passwd(&path, &b)?)
+    };
+    let android_props = || load_android_props(src, &[path.as_str()]);
+    let out = match check {
+        "linux.sshd.root_login" => {
+            let p: RootLoginParams = params(check, params_v)?;
+            vec![sshd::check_root_login(&sshd_eff()?, p.allow_prohibit_password)]
+        }
+        "linux.sshd.password_auth" => {
+            let _: NoParams = params(check, params_v)?;
+            vec![sshd::check_password_authentication(&sshd_eff()?)]
+        }
+        "linux.sshd.empty_passwords" => {
+            let _: NoParams = params(check, params_v)?;
+            vec![sshd::check_permit_empty_passwords(&sshd_eff()?)]
+        }
+        "linux.sshd.max_auth_tries" => {
+            let p: MaxAuthTriesParams = params(check, params_v)?;
+            vec![sshd::check_max_auth_tries(&sshd_eff()?, p.max)]
+        }
+        "linux.sshd.user_environment" => {
+            let _: NoParams = params(check, params_v)?;
+            vec![sshd::check_permit_user_environment(&sshd_eff()?)]
+        }
+        "linux.sshd.algorithms" => {
+            let p: AlgorithmsParams = params(check, params_v)?;
+            let policy = sshd::AlgorithmPolicy {
+                fail_on_warn: p.fail_on_warn,
+                fail_on_unknown: p.fail_on_unknown,
+            };
+            sshd::check_algorithms(&sshd_eff()?, &p.verdicts, &policy)
+        }
+        "linux.passwd.empty_password" => {
+            let _: NoParams = params(check, params_v)?;
+            let pw = passwd_file()?;
+            let shadow_path = path.rsplit_once('/').map(|(d, _)| format!("{d}/shadow")).unwrap_or_default();
+            let shadow = match src.read(&shadow_path).ok().flatten() {
+                Some(b) => Some(passwd::parse_shadow(&shadow_path, &b)?),
+                None => None,
+            };
+            passwd::check_empty_passwords(&pw, shadow.as_ref())
+        }
+        "linux.passwd.uid0" => {
+            let _: NoParams = params(check, params_v)?;
+            passwd::check_uid0(&passwd_file()?)
+        }
+        "linux.passwd.service_shell" => {
+            let p: ServiceShellParams = params(check, params_v)?;
+            let policy = passwd::ShellPolicy {
+                min_human_uid: p.min_human_uid,
+                non_login_shells: p.non_login_shells,
+                allowed_accounts: p.allowed_accounts,
+            };
+            passwd::check_service_shells(&passwd_file()?, &policy)
+        }
+        "linux.shadow.hash_scheme" => {
+            let _: NoParams = params(check, params_v)?;
+            let b = read(src, &path)?;
+            passwd::check_shadow_hash_schemes(&passwd::parse_shadow(&path, &b)?)
+        }
+        "linux.kernel.hardening" => {
+            let p: KernelParams = params(check, params_v)?;
+            let b = read(src, &path)?;
+            let cfg = if b.starts_with(&[0x1f, 0x8b]) {
+                kconfig::parse_kconfig_gz(&path, &b, &Limits::default())?
+            } else {
+                kconfig::parse_kconfig(&path, &b)?
+            };
+            kconfig::evaluate(&cfg, &p.profile)
+                .into_iter()
+                .map(|r| {
+                    let actual = r.actual.clone().unwrap_or_else(|| "not found".into());
+                    Finding::new(
+                        check,
+                        &r.option,
+                        &path,
+                        r.line,
+                        r.passed,
+                        format!(
+                            "{} = {actual} (desired: {}; {}; source: {}, {})",
+                            r.option, r.desired, r.detail, r.source, r.reason
+                        ),
+                    )
+                })
+                .collect()
+        }
+        "linux.sysctl.hardening" => {
+            let p: SysctlParams = params(check, params_v)?;
+            let _ = read(src, &path)?;
+            let mut cfg = sysctl::load_sysctl(src)?;
+            if !cfg.files.contains(&path) {
+                // An asset outside the standard locations is applied last.
+                let b = read(src, &path)?;
+                cfg.add_file(&path, &b)?;
+            }
+            sysctl::check_sysctl(&cfg, &p.requirements, p.rp_filter_allow_loose)
+        }
+        "linux.firewall.default_deny" => {
+            let p: FirewallParams = params(check, params_v)?;
+            let b = read(src, &path)?;
+            let rs = firewall::parse_ruleset(&path, &b)?;
+            firewall::check_default_deny(&rs, &p.hooks)
+        }
+        "android.debuggable" | "android.secure" | "android.adb_secure" | "android.build_type" => {
+            let _: NoParams = params(check, params_v)?;
+            let _ = read(src, &path)?;
+            let props = android_props()?;
+            vec![match check {
+                "android.debuggable" => android::check_debuggable(&props),
+                "android.secure" => android::check_secure(&props),
+                "android.adb_secure" => android::check_adb_secure(&props),
+                _ => android::check_build_type(&props),
+            }]
+        }
+        "android.adb_disabled" => {
+            let _: NoParams = params(check, params_v)?;
+            let _ = read(src, &path)?;
+            android::check_adb_disabled(&android_props()?)
+        }
+        "android.selinux_enforcing" => {
+            let _: NoParams = params(check, params_v)?;
+            let _ = read(src, &path)?;
+            android::check_selinux_enforcing(&android_props()?)
+        }
+        other => return Err(CheckError::UnknownCheck(other.to_string())),
+    };
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::common::MemRoot;
+
+    #[test]
+    fn split() {
+        assert_eq!(
+            split_rootfs("tbox/rootfs/etc/ssh/sshd_config"),
+            Some(("tbox/rootfs".into(), "/etc/ssh/sshd_config".into()))
+        );
+        assert_eq!(split_rootfs("ivi/system/build.prop"), Some(("ivi".into(), "/system/build.prop".into())));
+        assert_eq!(split_rootfs("ivi/root/default.prop"), Some(("ivi/root".into(), "/default.prop".into())));
+        assert_eq!(split_rootfs("etc/passwd"), Some(("".into(), "/etc/passwd".into())));
+        assert_eq!(split_rootfs("x/y"), None);
+    }
+
+    #[test]
+    fn dispatch_and_params() {
+        let root = MemRoot::new().with("/etc/ssh/sshd_config", "PermitRootLogin prohibit-password\n");
+        let f = run_check("linux.sshd.root_login", &serde_json::json!({}), &root, "/etc/ssh/sshd_config").unwrap();
+        assert!(!f[0].passed);
+        let f = run_check(
+            "linux.sshd.root_login",
+            &serde_json::json!({"allow_prohibit_password": true}),
+            &root,
+            "/etc/ssh/sshd_config",
+        )
+        .unwrap();
+        assert!(f[0].passed);
+        assert!(matches!(
+            run_check("linux.sshd.root_login", &serde_json::json!({"bogus": 1}), &root, "/etc/ssh/sshd_config"),
+            Err(CheckError::BadParams { .. })
+        ));
+        assert!(matches!(
+            run_check("nope", &serde_json::Value::Null, &root, "/x"),
+            Err(CheckError::UnknownCheck(_))
+        ));
+        assert!(matches!(
+            run_check("linux.passwd.uid0", &serde_json::Value::Null, &root, "/etc/passwd"),
+            Err(CheckError::Read { .. })
+        ));
+    }
+}
