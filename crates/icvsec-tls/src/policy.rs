@@ -51,6 +51,8 @@ pub enum WeaknessCode {
     WeakEccGroup,
     /// A group name this crate does not know.
     UnknownGroup,
+    /// An embedded TLS stack is built without X.509 key-usage / extended-key-usage checks.
+    X509CheckDisabled,
 }
 
 impl WeaknessCode {
@@ -77,6 +79,7 @@ impl WeaknessCode {
             DhParamsUnverified => "dh_params_unverified",
             WeakEccGroup => "weak_ecc_group",
             UnknownGroup => "unknown_group",
+            X509CheckDisabled => "x509_check_disabled",
         }
     }
 }
