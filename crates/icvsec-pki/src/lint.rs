@@ -224,11 +224,12 @@ pub fn rsa_modulus(cert: &Certificate, p: &RsaModulusParams) -> Vec<LintResult> 
     }
     let n = BigUint::from_bytes_be(modulus);
     if let Some((a, b)) = fermat_factor(&n, p.fermat_iterations) {
+        let a_hex = a.to_str_radix(16);
         return vec![LintResult::fail(format!(
-            "RSA modulus ({bits} bits) factors by Fermat's method: primes differ by {} bits-long value (p = {}..., q = {}...)",
+            "RSA modulus ({bits} bits) is factored by Fermat's method: its primes differ by only {} (a {}-bit gap), p = {}...",
+            &b - &a,
             (&b - &a).bits(),
-            &a.to_str_radix(16)[..a.to_str_radix(16).len().min(16)],
-            &b.to_str_radix(16)[..b.to_str_radix(16).len().min(16)]
+            &a_hex[..a_hex.len().min(16)]
         ))];
     }
     vec![LintResult::pass(format!(
@@ -962,10 +963,15 @@ pub fn unencrypted_private_key(key: &PrivateKey, _p: &NoParams) -> Vec<LintResul
                 .unwrap_or_else(|| "unknown cipher".into())
         ))]
     } else {
+        let name = |v: serde_json::Result<serde_json::Value>| {
+            v.ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        };
         vec![LintResult::fail(format!(
-            "unencrypted {:?} private key ({:?}{}) stored in the build",
-            key.format,
-            key.algorithm,
+            "unencrypted {} private key ({}{}) stored in the build",
+            name(serde_json::to_value(key.format)),
+            name(serde_json::to_value(key.algorithm)),
             key.bits.map(|b| format!(", {b} bits")).unwrap_or_default()
         ))]
     }
@@ -1066,5 +1072,91 @@ mod tests {
         assert!(word_match("O=ACME Test CA", "test"));
         assert!(!word_match("O=Attestation Services", "test"));
         assert_eq!(date(END_OF_2030), "2030-12-31");
+    }
+}
+
+/// Names of the certificate checks accepted by [`run_cert_check`].
+pub const CERT_CHECKS: &[&str] = &[
+    "cert.rsa_key_size",
+    "cert.rsa_exponent",
+    "cert.rsa_modulus",
+    "cert.ec_curve",
+    "cert.dsa_key",
+    "cert.signature_hash",
+    "cert.signature_algorithm_match",
+    "cert.validity",
+    "cert.lifetime",
+    "cert.version3",
+    "cert.ca_basic_constraints",
+    "cert.ca_key_usage",
+    "cert.leaf_not_ca",
+    "cert.eku_fits",
+    "cert.self_signed_leaf",
+    "cert.revocation_info",
+    "cert.dev_leftovers",
+];
+
+fn params<T: serde::de::DeserializeOwned + Default>(
+    check: &str,
+    v: &serde_json::Value,
+) -> Result<T, String> {
+    if v.is_null() {
+        return Ok(T::default());
+    }
+    serde_json::from_value(v.clone()).map_err(|e| format!("{check}: invalid params: {e}"))
+}
+
+/// Runs a certificate check by its rule-catalog name (`cert.<fn>`) with parameters given as
+/// JSON (`null` or `{}` for defaults; unknown fields are an error).
+pub fn run_cert_check(
+    check: &str,
+    p: &serde_json::Value,
+    cert: &Certificate,
+    as_of: i64,
+) -> Result<Vec<LintResult>, String> {
+    Ok(match check {
+        "cert.rsa_key_size" => rsa_key_size(cert, &params(check, p)?),
+        "cert.rsa_exponent" => rsa_exponent(cert, &params(check, p)?),
+        "cert.rsa_modulus" => rsa_modulus(cert, &params(check, p)?),
+        "cert.ec_curve" => ec_curve(cert, &params(check, p)?),
+        "cert.dsa_key" => dsa_key(cert, &params(check, p)?),
+        "cert.signature_hash" => signature_hash(cert, &params(check, p)?),
+        "cert.signature_algorithm_match" => signature_algorithm_match(cert, &params(check, p)?),
+        "cert.validity" => validity(cert, &params(check, p)?, as_of),
+        "cert.lifetime" => lifetime(cert, &params(check, p)?),
+        "cert.version3" => version3(cert, &params(check, p)?),
+        "cert.ca_basic_constraints" => ca_basic_constraints(cert, &params(check, p)?),
+        "cert.ca_key_usage" => ca_key_usage(cert, &params(check, p)?),
+        "cert.leaf_not_ca" => leaf_not_ca(cert, &params(check, p)?),
+        "cert.eku_fits" => eku_fits(cert, &params(check, p)?),
+        "cert.self_signed_leaf" => self_signed_leaf(cert, &params(check, p)?),
+        "cert.revocation_info" => revocation_info(cert, &params(check, p)?),
+        "cert.dev_leftovers" => dev_leftovers(cert, &params(check, p)?),
+        other => return Err(format!("unknown certificate check `{other}`")),
+    })
+}
+
+/// Runs a private-key check by name (`cert.unencrypted_private_key`).
+pub fn run_key_check(
+    check: &str,
+    p: &serde_json::Value,
+    key: &PrivateKey,
+) -> Result<Vec<LintResult>, String> {
+    match check {
+        "cert.unencrypted_private_key" => Ok(unencrypted_private_key(key, &params(check, p)?)),
+        other => Err(format!("unknown private-key check `{other}`")),
+    }
+}
+
+/// Runs a vehicle-level check by name (`cert.shared_key_pair`) over (ECU, identity
+/// certificate) pairs.
+pub fn run_vehicle_check(
+    check: &str,
+    p: &serde_json::Value,
+    identities: &[(String, Certificate)],
+) -> Result<Vec<LintResult>, String> {
+    match check {
+        "cert.shared_key_pair" => Ok(shared_key_pair(identities, &params(check, p)?)),
+        other => Err(format!("unknown vehicle check `{other}`")),
     }
 }
