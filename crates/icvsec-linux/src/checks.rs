@@ -146,8 +146,15 @@ impl From<ParseError> for CheckError {
     }
 }
 
-fn params<P: serde::de::DeserializeOwned>(check: &str, v: &serde_json::Value) -> Result<P, CheckError> {
-    let v = if v.is_null() { serde_json::json!({}) } else { v.clone() };
+fn params<P: serde::de::DeserializeOwned>(
+    check: &str,
+    v: &serde_json::Value,
+) -> Result<P, CheckError> {
+    let v = if v.is_null() {
+        serde_json::json!({})
+    } else {
+        v.clone()
+    };
     serde_json::from_value(v).map_err(|e| CheckError::BadParams {
         check: check.to_string(),
         message: e.to_string(),
@@ -188,10 +195,17 @@ pub const ANDROID_PROP_FILES: &[&str] = &[
 
 /// Load every Android property file of a root in init's order (plus `extra` paths, e.g.
 /// the asset being checked when it sits elsewhere, appended last).
-pub fn load_android_props(src: &dyn FileSource, extra: &[&str]) -> Result<android::Props, CheckError> {
+pub fn load_android_props(
+    src: &dyn FileSource,
+    extra: &[&str],
+) -> Result<android::Props, CheckError> {
     let mut props = android::Props::default();
     let mut seen = Vec::new();
-    for p in ANDROID_PROP_FILES.iter().copied().chain(extra.iter().copied()) {
+    for p in ANDROID_PROP_FILES
+        .iter()
+        .copied()
+        .chain(extra.iter().copied())
+    {
         let p = normalize_path(p);
         if seen.contains(&p) {
             continue;
@@ -209,7 +223,17 @@ pub fn load_android_props(src: &dyn FileSource, extra: &[&str]) -> Result<androi
 
 /// Directory names that start the inside of a root filesystem.
 const ROOT_ANCHORS: &[&str] = &[
-    "etc", "boot", "system", "vendor", "usr", "lib", "run", "proc", "odm", "product", "system_ext",
+    "etc",
+    "boot",
+    "system",
+    "vendor",
+    "usr",
+    "lib",
+    "run",
+    "proc",
+    "odm",
+    "product",
+    "system_ext",
 ];
 
 /// Split a build-relative path into (root filesystem directory, absolute in-root path):
@@ -218,10 +242,15 @@ const ROOT_ANCHORS: &[&str] = &[
 /// `boot`, `system`, `vendor`, ...). Android `default.prop`/`prop.default` at a root's top
 /// level are recognised too. Returns `None` when no anchor is found.
 pub fn split_rootfs(rel: &str) -> Option<(String, String)> {
-    let comps: Vec<&str> = rel.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
+    let comps: Vec<&str> = rel
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
     for (i, c) in comps.iter().enumerate() {
         let last = i + 1 == comps.len();
-        if (!last && ROOT_ANCHORS.contains(c)) || (last && matches!(*c, "default.prop" | "prop.default")) {
+        if (!last && ROOT_ANCHORS.contains(c))
+            || (last && matches!(*c, "default.prop" | "prop.default"))
+        {
             return Some((comps[..i].join("/"), format!("/{}", comps[i..].join("/"))));
         }
     }
@@ -254,7 +283,10 @@ pub fn run_check(
     let out = match check {
         "linux.sshd.root_login" => {
             let p: RootLoginParams = params(check, params_v)?;
-            vec![sshd::check_root_login(&sshd_eff()?, p.allow_prohibit_password)]
+            vec![sshd::check_root_login(
+                &sshd_eff()?,
+                p.allow_prohibit_password,
+            )]
         }
         "linux.sshd.password_auth" => {
             let _: NoParams = params(check, params_v)?;
@@ -283,7 +315,10 @@ pub fn run_check(
         "linux.passwd.empty_password" => {
             let _: NoParams = params(check, params_v)?;
             let pw = passwd_file()?;
-            let shadow_path = path.rsplit_once('/').map(|(d, _)| format!("{d}/shadow")).unwrap_or_default();
+            let shadow_path = path
+                .rsplit_once('/')
+                .map(|(d, _)| format!("{d}/shadow"))
+                .unwrap_or_default();
             let shadow = match src.read(&shadow_path).ok().flatten() {
                 Some(b) => Some(passwd::parse_shadow(&shadow_path, &b)?),
                 None => None,
@@ -388,16 +423,34 @@ mod tests {
             split_rootfs("tbox/rootfs/etc/ssh/sshd_config"),
             Some(("tbox/rootfs".into(), "/etc/ssh/sshd_config".into()))
         );
-        assert_eq!(split_rootfs("ivi/system/build.prop"), Some(("ivi".into(), "/system/build.prop".into())));
-        assert_eq!(split_rootfs("ivi/root/default.prop"), Some(("ivi/root".into(), "/default.prop".into())));
-        assert_eq!(split_rootfs("etc/passwd"), Some(("".into(), "/etc/passwd".into())));
+        assert_eq!(
+            split_rootfs("ivi/system/build.prop"),
+            Some(("ivi".into(), "/system/build.prop".into()))
+        );
+        assert_eq!(
+            split_rootfs("ivi/root/default.prop"),
+            Some(("ivi/root".into(), "/default.prop".into()))
+        );
+        assert_eq!(
+            split_rootfs("etc/passwd"),
+            Some(("".into(), "/etc/passwd".into()))
+        );
         assert_eq!(split_rootfs("x/y"), None);
     }
 
     #[test]
     fn dispatch_and_params() {
-        let root = MemRoot::new().with("/etc/ssh/sshd_config", "PermitRootLogin prohibit-password\n");
-        let f = run_check("linux.sshd.root_login", &serde_json::json!({}), &root, "/etc/ssh/sshd_config").unwrap();
+        let root = MemRoot::new().with(
+            "/etc/ssh/sshd_config",
+            "PermitRootLogin prohibit-password\n",
+        );
+        let f = run_check(
+            "linux.sshd.root_login",
+            &serde_json::json!({}),
+            &root,
+            "/etc/ssh/sshd_config",
+        )
+        .unwrap();
         assert!(!f[0].passed);
         let f = run_check(
             "linux.sshd.root_login",
@@ -408,7 +461,12 @@ mod tests {
         .unwrap();
         assert!(f[0].passed);
         assert!(matches!(
-            run_check("linux.sshd.root_login", &serde_json::json!({"bogus": 1}), &root, "/etc/ssh/sshd_config"),
+            run_check(
+                "linux.sshd.root_login",
+                &serde_json::json!({"bogus": 1}),
+                &root,
+                "/etc/ssh/sshd_config"
+            ),
             Err(CheckError::BadParams { .. })
         ));
         assert!(matches!(
@@ -416,7 +474,12 @@ mod tests {
             Err(CheckError::UnknownCheck(_))
         ));
         assert!(matches!(
-            run_check("linux.passwd.uid0", &serde_json::Value::Null, &root, "/etc/passwd"),
+            run_check(
+                "linux.passwd.uid0",
+                &serde_json::Value::Null,
+                &root,
+                "/etc/passwd"
+            ),
             Err(CheckError::Read { .. })
         ));
     }

@@ -70,7 +70,9 @@ fn split_quoted(s: &str) -> Result<Vec<String>, &'static str> {
     while let Some(c) = chars.next() {
         if quoted {
             match c {
-                '\\' if matches!(chars.peek(), Some('"') | Some('\\')) => cur.push(chars.next().unwrap_or('\\')),
+                '\\' if matches!(chars.peek(), Some('"') | Some('\\')) => {
+                    cur.push(chars.next().unwrap_or('\\'))
+                }
                 '"' => quoted = false,
                 _ => cur.push(c),
             }
@@ -134,7 +136,11 @@ pub fn parse_iptables_save(file: &str, bytes: &[u8], family: &str) -> Result<Rul
         }
         if let Some(t) = l.strip_prefix('*') {
             if let Some((open, at)) = &table {
-                return Err(ParseError::at(file, line, format!("table *{open} (line {at}) not closed by COMMIT")));
+                return Err(ParseError::at(
+                    file,
+                    line,
+                    format!("table *{open} (line {at}) not closed by COMMIT"),
+                ));
             }
             if t.is_empty() || !t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                 return Err(ParseError::at(file, line, "invalid table name"));
@@ -144,7 +150,11 @@ pub fn parse_iptables_save(file: &str, bytes: &[u8], family: &str) -> Result<Rul
             continue;
         }
         let Some((tname, _)) = &table else {
-            return Err(ParseError::at(file, line, "rule or chain outside a *table ... COMMIT section"));
+            return Err(ParseError::at(
+                file,
+                line,
+                "rule or chain outside a *table ... COMMIT section",
+            ));
         };
         let tname = tname.clone();
         if l == "COMMIT" {
@@ -154,14 +164,22 @@ pub fn parse_iptables_save(file: &str, bytes: &[u8], family: &str) -> Result<Rul
         if let Some(decl) = l.strip_prefix(':') {
             let parts: Vec<&str> = decl.split_whitespace().collect();
             if parts.len() < 2 {
-                return Err(ParseError::at(file, line, "chain declaration needs ':NAME POLICY [p:b]'"));
+                return Err(ParseError::at(
+                    file,
+                    line,
+                    "chain declaration needs ':NAME POLICY [p:b]'",
+                ));
             }
             let name = parts[0].to_string();
             let policy = match parts[1] {
                 "-" => None,
                 "ACCEPT" | "DROP" => Some(parts[1].to_ascii_lowercase()),
                 other => {
-                    return Err(ParseError::at(file, line, format!("invalid chain policy {other:?}")));
+                    return Err(ParseError::at(
+                        file,
+                        line,
+                        format!("invalid chain policy {other:?}"),
+                    ));
                 }
             };
             let hook = match name.as_str() {
@@ -199,8 +217,15 @@ pub fn parse_iptables_save(file: &str, bytes: &[u8], family: &str) -> Result<Rul
                     return Err(ParseError::at(file, line, "rule without chain name"));
                 };
                 let rest = &args[2..];
-                let Some(c) = rs.chains[table_start..].iter_mut().find(|c| &c.name == chain) else {
-                    return Err(ParseError::at(file, line, format!("rule for undeclared chain {chain:?}")));
+                let Some(c) = rs.chains[table_start..]
+                    .iter_mut()
+                    .find(|c| &c.name == chain)
+                else {
+                    return Err(ParseError::at(
+                        file,
+                        line,
+                        format!("rule for undeclared chain {chain:?}"),
+                    ));
                 };
                 let rule = FwRule {
                     line,
@@ -217,13 +242,20 @@ pub fn parse_iptables_save(file: &str, bytes: &[u8], family: &str) -> Result<Rul
                 return Err(ParseError::at(
                     file,
                     line,
-                    format!("unexpected line {:?}", l.chars().take(40).collect::<String>()),
+                    format!(
+                        "unexpected line {:?}",
+                        l.chars().take(40).collect::<String>()
+                    ),
                 ));
             }
         }
     }
     if let Some((open, at)) = table {
-        return Err(ParseError::at(file, at, format!("table *{open} not closed by COMMIT")));
+        return Err(ParseError::at(
+            file,
+            at,
+            format!("table *{open} not closed by COMMIT"),
+        ));
     }
     Ok(rs)
 }
@@ -288,7 +320,9 @@ fn tokenize(file: &str, lines: &[&str]) -> Result<Vec<(Tok, usize)>, ParseError>
                 }
                 _ => {
                     let mut s = String::new();
-                    while j < chars.len() && !matches!(chars[j], ' ' | '\t' | '{' | '}' | ';' | '"' | '#') {
+                    while j < chars.len()
+                        && !matches!(chars[j], ' ' | '\t' | '{' | '}' | ';' | '"' | '#')
+                    {
                         s.push(chars[j]);
                         j += 1;
                     }
@@ -392,7 +426,9 @@ impl Nft<'_> {
     fn top(&mut self) -> Result<(), ParseError> {
         loop {
             self.skip_ends();
-            let Some(t) = self.peek().cloned() else { return Ok(()) };
+            let Some(t) = self.peek().cloned() else {
+                return Ok(());
+            };
             let line = self.line();
             match t {
                 Tok::Word(w) => {
@@ -405,19 +441,26 @@ impl Nft<'_> {
                             self.table_body(&family, &name)?;
                         }
                         "add" | "create" | "insert" | "replace" => self.command()?,
-                        "flush" | "delete" | "destroy" | "define" | "redefine" | "undefine" | "list"
-                        | "reset" | "rename" => {
+                        "flush" | "delete" | "destroy" | "define" | "redefine" | "undefine"
+                        | "list" | "reset" | "rename" => {
                             self.statement()?;
                         }
                         "include" => {
                             let s = self.statement()?;
-                            self.rs.notes.push(format!("{}:{line}: include {} not followed", self.file, s.join(" ")));
+                            self.rs.notes.push(format!(
+                                "{}:{line}: include {} not followed",
+                                self.file,
+                                s.join(" ")
+                            ));
                         }
                         other => {
                             return Err(ParseError::at(
                                 self.file,
                                 line,
-                                format!("unexpected {:?} at top level", other.chars().take(40).collect::<String>()),
+                                format!(
+                                    "unexpected {:?} at top level",
+                                    other.chars().take(40).collect::<String>()
+                                ),
                             ));
                         }
                     }
@@ -461,7 +504,11 @@ impl Nft<'_> {
                     .iter()
                     .position(|c| c.family == family && c.table == table && c.name == name)
                 else {
-                    return Err(ParseError::at(self.file, line, format!("rule for unknown chain {family} {table} {name}")));
+                    return Err(ParseError::at(
+                        self.file,
+                        line,
+                        format!("rule for unknown chain {family} {table} {name}"),
+                    ));
                 };
                 self.rs.chains[idx].rules.push(FwRule {
                     line,
@@ -546,7 +593,11 @@ impl Nft<'_> {
                             if let Some(p) = words.iter().position(|w| w == "hook") {
                                 c.hook = words.get(p + 1).cloned();
                             } else {
-                                return Err(ParseError::at(self.file, line, "base chain 'type' without 'hook'"));
+                                return Err(ParseError::at(
+                                    self.file,
+                                    line,
+                                    "base chain 'type' without 'hook'",
+                                ));
                             }
                             if c.policy.is_none() {
                                 c.policy = Some("accept".into());
@@ -556,7 +607,13 @@ impl Nft<'_> {
                             let p = words.get(1).map(|s| s.to_ascii_lowercase());
                             match p.as_deref() {
                                 Some("accept") | Some("drop") => c.policy = p,
-                                _ => return Err(ParseError::at(self.file, line, "policy must be accept or drop")),
+                                _ => {
+                                    return Err(ParseError::at(
+                                        self.file,
+                                        line,
+                                        "policy must be accept or drop",
+                                    ));
+                                }
                             }
                         }
                         "comment" | "devices" | "flags" | "device" => {}
@@ -590,8 +647,10 @@ fn nft_final_deny(words: &[String]) -> bool {
             }
         }
     }
-    matches!(w.as_slice(), ["drop"]) || w.first() == Some(&"reject") && w.iter().skip(1).all(|x| *x != "{")
-        && (w.len() == 1 || w.get(1) == Some(&"with"))
+    matches!(w.as_slice(), ["drop"])
+        || w.first() == Some(&"reject")
+            && w.iter().skip(1).all(|x| *x != "{")
+            && (w.len() == 1 || w.get(1) == Some(&"with"))
 }
 
 /// Parse an nftables ruleset (`nft list ruleset` output or an `nftables.conf` script).
@@ -622,7 +681,11 @@ pub fn parse_ruleset(file: &str, bytes: &[u8]) -> Result<Ruleset, ParseError> {
         .find(|l| !l.is_empty() && !l.starts_with('#'))
         .is_some_and(|l| l.starts_with('*'));
     if is_ipt {
-        let family = if file.ends_with(".v6") || file.contains("ip6tables") { "ip6" } else { "ip" };
+        let family = if file.ends_with(".v6") || file.contains("ip6tables") {
+            "ip6"
+        } else {
+            "ip"
+        };
         parse_iptables_save(file, bytes, family)
     } else {
         parse_nftables(file, bytes)
@@ -654,7 +717,10 @@ pub fn check_default_deny(rs: &Ruleset, hooks: &[String]) -> Vec<Finding> {
             ));
             continue;
         }
-        let denier = chains.iter().find(|c| c.default_deny()).map(|c| c.name.clone());
+        let denier = chains
+            .iter()
+            .find(|c| c.default_deny())
+            .map(|c| c.name.clone());
         for c in chains {
             let own = c.default_deny();
             let how = if c.policy.as_deref() == Some("drop") {
@@ -663,19 +729,35 @@ pub fn check_default_deny(rs: &Ruleset, hooks: &[String]) -> Vec<Finding> {
                 let r = c.rules.last().map(|r| r.text.clone()).unwrap_or_default();
                 format!("final rule '{r}'")
             } else {
-                format!("policy {} without a final drop/reject rule", c.policy.as_deref().unwrap_or("accept"))
+                format!(
+                    "policy {} without a final drop/reject rule",
+                    c.policy.as_deref().unwrap_or("accept")
+                )
             };
             let passed = own || denier.is_some();
-            let mut msg = format!("{} {} chain {} (hook {hook}): {how}", c.family, c.table, c.name);
+            let mut msg = format!(
+                "{} {} chain {} (hook {hook}): {how}",
+                c.family, c.table, c.name
+            );
             if !own && passed {
-                msg.push_str(&format!("; chain {} on the same hook denies by default", denier.clone().unwrap_or_default()));
+                msg.push_str(&format!(
+                    "; chain {} on the same hook denies by default",
+                    denier.clone().unwrap_or_default()
+                ));
             }
             let line = if own && c.policy.as_deref() != Some("drop") {
                 c.rules.last().map(|r| r.line)
             } else {
                 Some(c.line)
             };
-            out.push(Finding::new("linux.firewall.default_deny", &format!("{}:{}", c.name, hook), &rs.file, line, passed, msg));
+            out.push(Finding::new(
+                "linux.firewall.default_deny",
+                &format!("{}:{}", c.name, hook),
+                &rs.file,
+                line,
+                passed,
+                msg,
+            ));
         }
     }
     out
@@ -750,17 +832,26 @@ table ip nat {
     #[test]
     fn bad_input() {
         for (bad, line) in [
-            (&b"*filter\n:INPUT DROP [0:0]\n-A OUTPUT -j DROP\nCOMMIT\n"[..], 3),
+            (
+                &b"*filter\n:INPUT DROP [0:0]\n-A OUTPUT -j DROP\nCOMMIT\n"[..],
+                3,
+            ),
             (b"*filter\n:INPUT DROP [0:0]\n", 1),
             (b"-A INPUT -j DROP\n", 1),
             (b"*filter\n:INPUT MAYBE [0:0]\nCOMMIT\n", 2),
-            (b"*filter\n:INPUT DROP\n-A INPUT -m comment --comment \"open\nCOMMIT\n", 3),
+            (
+                b"*filter\n:INPUT DROP\n-A INPUT -m comment --comment \"open\nCOMMIT\n",
+                3,
+            ),
         ] {
             let e = parse_iptables_save("rules.v4", bad, "ip").unwrap_err();
             assert_eq!((e.file.as_str(), e.line), ("rules.v4", Some(line)), "{e}");
         }
         for (bad, line) in [
-            (&b"table inet f {\n chain c {\n  type filter hook input priority 0;\n"[..], 3),
+            (
+                &b"table inet f {\n chain c {\n  type filter hook input priority 0;\n"[..],
+                3,
+            ),
             (b"garbage here\n", 1),
             (b"table inet f {\n chain c { policy maybe; }\n}\n", 2),
             (b"}\n", 1),
@@ -768,11 +859,26 @@ table ip nat {
             (b"table inet f { chain c { type filter; } }\n", 1),
         ] {
             let e = parse_nftables("nftables.conf", bad).unwrap_err();
-            assert_eq!((e.file.as_str(), e.line), ("nftables.conf", Some(line)), "{e}");
+            assert_eq!(
+                (e.file.as_str(), e.line),
+                ("nftables.conf", Some(line)),
+                "{e}"
+            );
         }
-        let deep = format!("table inet f {{ chain c {{ ip saddr {} }} }}\n", "{ ".repeat(100));
-        assert!(parse_nftables("n", deep.as_bytes()).unwrap_err().message.contains("deeply"));
+        let deep = format!(
+            "table inet f {{ chain c {{ ip saddr {} }} }}\n",
+            "{ ".repeat(100)
+        );
+        assert!(
+            parse_nftables("n", deep.as_bytes())
+                .unwrap_err()
+                .message
+                .contains("deeply")
+        );
         let long = format!("table inet f {{ chain c {{ {} }} }}\n", "x".repeat(20_000));
-        assert_eq!(parse_nftables("n", long.as_bytes()).unwrap_err().line, Some(1));
+        assert_eq!(
+            parse_nftables("n", long.as_bytes()).unwrap_err().line,
+            Some(1)
+        );
     }
 }

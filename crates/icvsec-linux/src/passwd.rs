@@ -342,7 +342,14 @@ pub fn check_shadow_hash_schemes(shadow: &ShadowFile) -> Vec<Finding> {
         if !strong {
             msg.push_str(" is weak or unknown (use yescrypt, SHA-512-crypt or bcrypt)");
         }
-        out.push(Finding::new("linux.shadow.hash_scheme", &s.name, &shadow.file, Some(s.line), strong, msg));
+        out.push(Finding::new(
+            "linux.shadow.hash_scheme",
+            &s.name,
+            &shadow.file,
+            Some(s.line),
+            strong,
+            msg,
+        ));
     }
     out
 }

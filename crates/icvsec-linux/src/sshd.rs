@@ -1306,21 +1306,12 @@ impl SshAlgorithmVerdicts {
 }
 
 /// Options of the algorithm check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AlgorithmPolicy {
     /// Treat `warn` verdicts as failures too.
     pub fail_on_warn: bool,
     /// Treat algorithms absent from the table as failures (else reported, not failing).
     pub fail_on_unknown: bool,
-}
-
-impl Default for AlgorithmPolicy {
-    fn default() -> Self {
-        AlgorithmPolicy {
-            fail_on_warn: false,
-            fail_on_unknown: false,
-        }
-    }
 }
 
 /// Judge `KexAlgorithms`, `HostKeyAlgorithms`, `Ciphers`, `MACs` against the verdicts:

@@ -11,13 +11,11 @@ const REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 fn resolve_includes(v: &mut serde_json::Value, rules_dir: &Path) {
     match v {
         serde_json::Value::Object(map) => {
-            if map.len() == 1 {
-                if let Some(serde_json::Value::String(p)) = map.get("include") {
-                    let text = std::fs::read_to_string(rules_dir.join(p)).unwrap();
-                    let t: toml::Table = toml::from_str(&text).unwrap();
-                    *v = serde_json::to_value(t).unwrap();
-                    return;
-                }
+            if let (1, Some(serde_json::Value::String(p))) = (map.len(), map.get("include")) {
+                let text = std::fs::read_to_string(rules_dir.join(p)).unwrap();
+                let t: toml::Table = toml::from_str(&text).unwrap();
+                *v = serde_json::to_value(t).unwrap();
+                return;
             }
             for x in map.values_mut() {
                 resolve_includes(x, rules_dir);
@@ -39,7 +37,9 @@ fn classify(rel: &str) -> Option<&'static str> {
         ".config" | "config.gz" | "kernel.config" => Some("kernel_config"),
         "build.prop" | "default.prop" | "prop.default" => Some("android_props"),
         "sysctl.conf" => Some("sysctl"),
-        "rules.v4" | "rules.v6" | "iptables.rules" | "ip6tables.rules" | "nftables.conf" => Some("firewall"),
+        "rules.v4" | "rules.v6" | "iptables.rules" | "ip6tables.rules" | "nftables.conf" => {
+            Some("firewall")
+        }
         n if n.starts_with("config-") && parent.ends_with("boot") => Some("kernel_config"),
         n if n.ends_with(".conf") && parent.ends_with("sysctl.d") => Some("sysctl"),
         _ => None,
@@ -47,7 +47,10 @@ fn classify(rel: &str) -> Option<&'static str> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -71,8 +74,17 @@ fn rules_pass_and_fail_on_their_fixtures() {
             let check = r["check"].as_str().unwrap();
             let asset = r["applies_to"]["asset"].as_str().unwrap();
             let known = CHECKS.iter().find(|(c, _)| *c == check);
-            assert_eq!(known.map(|k| k.1), Some(asset), "{id}: check {check} / asset {asset}");
-            let mut params = serde_json::to_value(r.get("params").cloned().unwrap_or(toml::Value::Table(Default::default()))).unwrap();
+            assert_eq!(
+                known.map(|k| k.1),
+                Some(asset),
+                "{id}: check {check} / asset {asset}"
+            );
+            let mut params = serde_json::to_value(
+                r.get("params")
+                    .cloned()
+                    .unwrap_or(toml::Value::Table(Default::default())),
+            )
+            .unwrap();
             resolve_includes(&mut params, &rules_dir);
             for kind in ["pass", "fail"] {
                 let dir = Path::new(REPO).join("fixtures/rules").join(&id).join(kind);
@@ -81,7 +93,11 @@ fn rules_pass_and_fail_on_their_fixtures() {
                 walk(&dir, &mut files);
                 let mut findings = Vec::new();
                 for f in files {
-                    let rel = f.strip_prefix(&dir).unwrap().to_string_lossy().replace('\\', "/");
+                    let rel = f
+                        .strip_prefix(&dir)
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('\\', "/");
                     if classify(&rel) != Some(asset) {
                         continue;
                     }
@@ -91,10 +107,16 @@ fn rules_pass_and_fail_on_their_fixtures() {
                         .unwrap_or_else(|e| panic!("{id} {kind} {rel}: {e}"));
                     findings.extend(res);
                 }
-                assert!(!findings.is_empty(), "{id} {kind}: no asset of kind {asset} evaluated");
+                assert!(
+                    !findings.is_empty(),
+                    "{id} {kind}: no asset of kind {asset} evaluated"
+                );
                 let failed: Vec<_> = findings.iter().filter(|f| !f.passed).collect();
                 match kind {
-                    "pass" => assert!(failed.is_empty(), "{id} pass: unexpected failures {failed:#?}"),
+                    "pass" => assert!(
+                        failed.is_empty(),
+                        "{id} pass: unexpected failures {failed:#?}"
+                    ),
                     _ => {
                         assert!(!failed.is_empty(), "{id} fail: no failure");
                         println!("{id} fail: {}", failed[0].message);
