@@ -1049,32 +1049,6 @@ pub fn all_default(cert: &Certificate, as_of: i64) -> BTreeMap<&'static str, Vec
     m
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fermat_finds_close_primes() {
-        // p, q consecutive primes near 2^31.
-        let p = BigUint::from(2_147_483_647u64);
-        let q = BigUint::from(2_147_483_659u64);
-        let n = &p * &q;
-        let (a, b) = fermat_factor(&n, 10).unwrap();
-        assert_eq!((a, b), (p, q));
-        // 3 * large prime: not close, not found in 100 steps.
-        assert!(fermat_factor(&BigUint::from(3u64 * 2_147_483_659u64), 100).is_none());
-    }
-
-    #[test]
-    fn word_boundaries() {
-        assert!(word_match("CN=dev-ecu.example.com", "dev"));
-        assert!(!word_match("CN=device-01", "dev"));
-        assert!(word_match("O=ACME Test CA", "test"));
-        assert!(!word_match("O=Attestation Services", "test"));
-        assert_eq!(date(END_OF_2030), "2030-12-31");
-    }
-}
-
 /// Names of the certificate checks accepted by [`run_cert_check`].
 pub const CERT_CHECKS: &[&str] = &[
     "cert.rsa_key_size",
@@ -1158,5 +1132,31 @@ pub fn run_vehicle_check(
     match check {
         "cert.shared_key_pair" => Ok(shared_key_pair(identities, &params(check, p)?)),
         other => Err(format!("unknown vehicle check `{other}`")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fermat_finds_close_primes() {
+        // p, q consecutive primes near 2^31.
+        let p = BigUint::from(2_147_483_647u64);
+        let q = BigUint::from(2_147_483_659u64);
+        let n = &p * &q;
+        let (a, b) = fermat_factor(&n, 10).unwrap();
+        assert_eq!((a, b), (p, q));
+        // 3 * large prime: not close, not found in 100 steps.
+        assert!(fermat_factor(&BigUint::from(3u64 * 2_147_483_659u64), 100).is_none());
+    }
+
+    #[test]
+    fn word_boundaries() {
+        assert!(word_match("CN=dev-ecu.example.com", "dev"));
+        assert!(!word_match("CN=device-01", "dev"));
+        assert!(word_match("O=ACME Test CA", "test"));
+        assert!(!word_match("O=Attestation Services", "test"));
+        assert_eq!(date(END_OF_2030), "2030-12-31");
     }
 }
