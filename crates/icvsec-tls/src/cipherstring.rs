@@ -324,10 +324,10 @@ impl Pattern {
         if let Some(b) = self.strength_bits {
             return a.strength_bits == b;
         }
-        if let Some(id) = self.cipher {
-            if id != a.code {
-                return false;
-            }
+        if let Some(id) = self.cipher
+            && id != a.code
+        {
+            return false;
         }
         (self.mkey == 0 || self.mkey & a.mkey != 0)
             && (self.auth == 0 || self.auth & a.auth != 0)
@@ -751,7 +751,7 @@ pub fn expand_with(s: &str, opts: &ExpandOptions) -> Result<Expansion, CipherStr
     let mut unknown = Vec::new();
     let mut rest = s;
     let mut off = 0;
-    if s.starts_with("DEFAULT") {
+    if let Some(after) = s.strip_prefix("DEFAULT") {
         let def = match flavor {
             Flavor::OpenSsl3 => "ALL:!COMPLEMENTOFDEFAULT:!eNULL",
             Flavor::OpenSsl102 => "ALL:!EXPORT:!LOW:!aNULL:!eNULL:!SSLv2",
@@ -765,10 +765,10 @@ pub fn expand_with(s: &str, opts: &ExpandOptions) -> Result<Expansion, CipherStr
             &mut Vec::new(),
             0,
         )?;
-        rest = &s[7..];
+        rest = after;
         off = 7;
-        if rest.starts_with(':') {
-            rest = &rest[1..];
+        if let Some(r) = rest.strip_prefix(':') {
+            rest = r;
             off += 1;
         }
     }

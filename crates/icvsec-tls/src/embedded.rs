@@ -24,7 +24,9 @@
 //! static DH with `WOLFSSL_STATIC_DH`, PSK unless `NO_PSK`, MD5 unless `NO_MD5`.
 
 use crate::policy::{self, AssessContext, PolicyParams, Severity, Weakness};
-use crate::suites::{self, Authentication, CipherSuite, Encryption, KeyExchange, Mac, ProtocolFamily};
+use crate::suites::{
+    self, Authentication, CipherSuite, Encryption, KeyExchange, Mac, ProtocolFamily,
+};
 use crate::versions::Version;
 use crate::{ConfigError, Location};
 use serde::{Deserialize, Serialize};
@@ -123,7 +125,7 @@ pub fn parse_defines(text: &str, file: &Path) -> Result<Defines, ConfigError> {
     }
     let mut stack: Vec<Frame> = Vec::new();
     let active = |s: &Vec<Frame>| {
-        s.last().map_or(true, |f| {
+        s.last().is_none_or(|f| {
             f.parent_active
                 && match f.known {
                     Some(v) => v != f.in_else,
@@ -145,7 +147,9 @@ pub fn parse_defines(text: &str, file: &Path) -> Result<Defines, ConfigError> {
         }
         idx += 1;
         let t = l.trim();
-        let Some(d) = t.strip_prefix('#') else { continue };
+        let Some(d) = t.strip_prefix('#') else {
+            continue;
+        };
         let d = d.trim_start();
         let (kw, rest) = d.split_once(|c: char| c.is_whitespace()).unwrap_or((d, ""));
         let rest = rest.trim();
@@ -161,7 +165,11 @@ pub fn parse_defines(text: &str, file: &Path) -> Result<Defines, ConfigError> {
                     None
                 };
                 let pa = active(&stack);
-                stack.push(Frame { known, in_else: false, parent_active: pa });
+                stack.push(Frame {
+                    known,
+                    in_else: false,
+                    parent_active: pa,
+                });
             }
             "elif" => {
                 let Some(f) = stack.last_mut() else {
@@ -176,10 +184,8 @@ pub fn parse_defines(text: &str, file: &Path) -> Result<Defines, ConfigError> {
                 };
                 f.in_else = true;
             }
-            "endif" => {
-                if stack.pop().is_none() {
-                    return Err(ConfigError::new(file, start, "#endif without #if"));
-                }
+            "endif" if stack.pop().is_none() => {
+                return Err(ConfigError::new(file, start, "#endif without #if"));
             }
             "define" | "undef" if active(&stack) => {
                 let (name, value) = rest
@@ -188,14 +194,21 @@ pub fn parse_defines(text: &str, file: &Path) -> Result<Defines, ConfigError> {
                     .unwrap_or((rest, None));
                 let name = name.split('(').next().unwrap_or(name);
                 if name.is_empty() {
-                    return Err(ConfigError::new(file, start, format!("#{kw} without a name")));
+                    return Err(ConfigError::new(
+                        file,
+                        start,
+                        format!("#{kw} without a name"),
+                    ));
                 }
                 out.macros.insert(
                     name.to_string(),
                     Define {
                         defined: kw == "define",
                         value: if kw == "define" { value } else { None },
-                        at: Location { file: file.to_path_buf(), line: start },
+                        at: Location {
+                            file: file.to_path_buf(),
+                            line: start,
+                        },
                         conditional: conditional(&stack),
                     },
                 );
@@ -204,7 +217,11 @@ pub fn parse_defines(text: &str, file: &Path) -> Result<Defines, ConfigError> {
         }
     }
     if !stack.is_empty() {
-        return Err(ConfigError::new(file, lines.len() as u32, "unterminated #if"));
+        return Err(ConfigError::new(
+            file,
+            lines.len() as u32,
+            "unterminated #if",
+        ));
     }
     Ok(out)
 }
@@ -293,7 +310,9 @@ fn mbed_cipher_ok(d: &Defines, c: &CipherSuite, v2: bool) -> bool {
         TripleDesCbc => on("MBEDTLS_DES_C") && cbc && !on("MBEDTLS_REMOVE_3DES_CIPHERSUITES") && v2,
         Aes128Cbc | Aes256Cbc => on("MBEDTLS_AES_C") && cbc,
         Aes128Gcm | Aes256Gcm => on("MBEDTLS_AES_C") && on("MBEDTLS_GCM_C"),
-        Aes128Ccm | Aes256Ccm | Aes128Ccm8 | Aes256Ccm8 => on("MBEDTLS_AES_C") && on("MBEDTLS_CCM_C"),
+        Aes128Ccm | Aes256Ccm | Aes128Ccm8 | Aes256Ccm8 => {
+            on("MBEDTLS_AES_C") && on("MBEDTLS_CCM_C")
+        }
         Camellia128Cbc | Camellia256Cbc => on("MBEDTLS_CAMELLIA_C") && cbc,
         Aria128Gcm | Aria256Gcm => on("MBEDTLS_ARIA_C") && on("MBEDTLS_GCM_C"),
         ChaCha20Poly1305 => on("MBEDTLS_CHACHAPOLY_C"),
@@ -313,7 +332,12 @@ fn mbed_mac_ok(d: &Defines, c: &CipherSuite) -> bool {
 }
 
 fn locate(ws: Vec<Weakness>, f: impl Fn(&Weakness) -> Option<Location>) -> Vec<StackWeakness> {
-    ws.into_iter().map(|w| StackWeakness { at: f(&w), weakness: w }).collect()
+    ws.into_iter()
+        .map(|w| StackWeakness {
+            at: f(&w),
+            weakness: w,
+        })
+        .collect()
 }
 
 /// Analyse an mbedTLS configuration header. `major` is 2 or 3; `None` guesses from the
@@ -340,7 +364,11 @@ pub fn analyze_mbedtls(defs: Defines, major: Option<u8>, params: &PolicyParams) 
     proto("MBEDTLS_SSL_PROTO_TLS1_1", Version::Tls11, true);
     proto("MBEDTLS_SSL_PROTO_TLS1_2", Version::Tls12, false);
     proto("MBEDTLS_SSL_PROTO_TLS1_3", Version::Tls13, false);
-    proto("MBEDTLS_SSL_PROTO_TLS1_3_EXPERIMENTAL", Version::Tls13, true);
+    proto(
+        "MBEDTLS_SSL_PROTO_TLS1_3_EXPERIMENTAL",
+        Version::Tls13,
+        true,
+    );
     let vs: Vec<Version> = versions.iter().map(|e| e.item).collect();
     let override_list: Option<Vec<String>> = defs
         .macros
@@ -351,7 +379,11 @@ pub fn analyze_mbedtls(defs: Defines, major: Option<u8>, params: &PolicyParams) 
                 .clone()
                 .unwrap_or_default()
                 .split(',')
-                .map(|s| s.trim().trim_start_matches("MBEDTLS_").replace("TLS1_3_", "TLS_"))
+                .map(|s| {
+                    s.trim()
+                        .trim_start_matches("MBEDTLS_")
+                        .replace("TLS1_3_", "TLS_")
+                })
                 .filter(|s| !s.is_empty())
                 .collect()
         });
@@ -382,15 +414,44 @@ pub fn analyze_mbedtls(defs: Defines, major: Option<u8>, params: &PolicyParams) 
         }
     };
     fam("rc4", &|c| c.flags.rc4, &["MBEDTLS_ARC4_C"]);
-    fam("des", &|c| c.flags.des, &["MBEDTLS_ENABLE_WEAK_CIPHERSUITES", "MBEDTLS_DES_C"]);
+    fam(
+        "des",
+        &|c| c.flags.des,
+        &["MBEDTLS_ENABLE_WEAK_CIPHERSUITES", "MBEDTLS_DES_C"],
+    );
     fam("3des", &|c| c.flags.triple_des, &["MBEDTLS_DES_C"]);
     fam("null", &|c| c.flags.null, &["MBEDTLS_CIPHER_NULL_CIPHER"]);
     fam("cbc", &|c| c.flags.cbc, &["MBEDTLS_CIPHER_MODE_CBC"]);
-    fam("static_rsa", &|c| c.kx == KeyExchange::Rsa, &["MBEDTLS_KEY_EXCHANGE_RSA_ENABLED"]);
-    fam("psk", &|c| c.flags.psk, &["MBEDTLS_KEY_EXCHANGE_PSK_ENABLED", "MBEDTLS_KEY_EXCHANGE_DHE_PSK_ENABLED", "MBEDTLS_KEY_EXCHANGE_ECDHE_PSK_ENABLED", "MBEDTLS_KEY_EXCHANGE_RSA_PSK_ENABLED"]);
-    fam("aead", &|c| c.flags.aead, &["MBEDTLS_GCM_C", "MBEDTLS_CCM_C", "MBEDTLS_CHACHAPOLY_C"]);
+    fam(
+        "static_rsa",
+        &|c| c.kx == KeyExchange::Rsa,
+        &["MBEDTLS_KEY_EXCHANGE_RSA_ENABLED"],
+    );
+    fam(
+        "psk",
+        &|c| c.flags.psk,
+        &[
+            "MBEDTLS_KEY_EXCHANGE_PSK_ENABLED",
+            "MBEDTLS_KEY_EXCHANGE_DHE_PSK_ENABLED",
+            "MBEDTLS_KEY_EXCHANGE_ECDHE_PSK_ENABLED",
+            "MBEDTLS_KEY_EXCHANGE_RSA_PSK_ENABLED",
+        ],
+    );
+    fam(
+        "aead",
+        &|c| c.flags.aead,
+        &["MBEDTLS_GCM_C", "MBEDTLS_CCM_C", "MBEDTLS_CHACHAPOLY_C"],
+    );
     let owned: Vec<CipherSuite> = compiled.iter().map(|c| (*c).clone()).collect();
-    let ws = policy::assess(&vs, &owned, &[], &AssessContext { params: params.clone(), dh: Default::default() });
+    let ws = policy::assess(
+        &vs,
+        &owned,
+        &[],
+        &AssessContext {
+            params: params.clone(),
+            dh: Default::default(),
+        },
+    );
     let d2 = defs.clone();
     let mut weaknesses = locate(ws, |w| {
         use policy::WeaknessCode::*;
@@ -414,7 +475,10 @@ pub fn analyze_mbedtls(defs: Defines, major: Option<u8>, params: &PolicyParams) 
     });
     for (m, what) in [
         ("MBEDTLS_X509_CHECK_KEY_USAGE", "key usage"),
-        ("MBEDTLS_X509_CHECK_EXTENDED_KEY_USAGE", "extended key usage"),
+        (
+            "MBEDTLS_X509_CHECK_EXTENDED_KEY_USAGE",
+            "extended key usage",
+        ),
     ] {
         if !defs.is_defined(m) {
             weaknesses.push(StackWeakness {
@@ -484,32 +548,74 @@ pub fn analyze_wolfssl(defs: Defines, params: &PolicyParams) -> StackConfig {
     fam("psk", !on("NO_PSK"), "NO_PSK");
     fam("md5", !on("NO_MD5"), "NO_MD5");
     fam("aesgcm", on("HAVE_AESGCM"), "HAVE_AESGCM");
-    fam("chacha20_poly1305", on("HAVE_CHACHA") && on("HAVE_POLY1305"), "HAVE_CHACHA");
+    fam(
+        "chacha20_poly1305",
+        on("HAVE_CHACHA") && on("HAVE_POLY1305"),
+        "HAVE_CHACHA",
+    );
     let vs: Vec<Version> = versions.iter().map(|e| e.item).collect();
-    let mut ws = policy::assess(&vs, &[], &[], &AssessContext { params: params.clone(), dh: Default::default() });
+    let mut ws = policy::assess(
+        &vs,
+        &[],
+        &[],
+        &AssessContext {
+            params: params.clone(),
+            dh: Default::default(),
+        },
+    );
     // No suite list for wolfSSL: drop the suite-based "no cipher match" and judge families.
     ws.retain(|w| w.code != policy::WeaknessCode::NoCipherMatch);
     let has_tls = vs.iter().any(|v| v.tls_rank().is_some_and(|r| r <= 4));
     let fam_on = |n: &str| families.iter().any(|f| f.item == n);
     let mut add = |code, sev, item: &str, msg: &str| {
-        ws.push(Weakness { code, severity: sev, item: item.into(), message: msg.into() });
+        ws.push(Weakness {
+            code,
+            severity: sev,
+            item: item.into(),
+            message: msg.into(),
+        });
     };
     use policy::WeaknessCode as W;
     if has_tls {
         if fam_on("rc4") {
-            add(W::Rc4, Severity::High, "NO_RC4", "RC4 suites are compiled in (NO_RC4 not defined)");
+            add(
+                W::Rc4,
+                Severity::High,
+                "NO_RC4",
+                "RC4 suites are compiled in (NO_RC4 not defined)",
+            );
         }
         if fam_on("3des") {
-            add(W::TripleDes, Severity::Medium, "NO_DES3", "3DES suites are compiled in (NO_DES3 not defined)");
+            add(
+                W::TripleDes,
+                Severity::Medium,
+                "NO_DES3",
+                "3DES suites are compiled in (NO_DES3 not defined)",
+            );
         }
         if fam_on("null") {
-            add(W::NullCipher, Severity::Critical, "HAVE_NULL_CIPHER", "NULL-cipher suites are compiled in");
+            add(
+                W::NullCipher,
+                Severity::Critical,
+                "HAVE_NULL_CIPHER",
+                "NULL-cipher suites are compiled in",
+            );
         }
         if fam_on("anonymous") {
-            add(W::Anonymous, Severity::Critical, "HAVE_ANON", "anonymous suites are compiled in");
+            add(
+                W::Anonymous,
+                Severity::Critical,
+                "HAVE_ANON",
+                "anonymous suites are compiled in",
+            );
         }
         if fam_on("static_rsa") || fam_on("static_dh") {
-            add(W::NoForwardSecrecy, Severity::Medium, "WOLFSSL_STATIC_RSA", "static RSA/DH key exchange is compiled in");
+            add(
+                W::NoForwardSecrecy,
+                Severity::Medium,
+                "WOLFSSL_STATIC_RSA",
+                "static RSA/DH key exchange is compiled in",
+            );
         }
     }
     let d2 = defs.clone();
@@ -521,31 +627,58 @@ pub fn analyze_wolfssl(defs: Defines, params: &PolicyParams) -> StackConfig {
                 "TLSv1" => d2.at("WOLFSSL_ALLOW_TLSV10"),
                 _ => d2.at("NO_OLD_TLS"),
             },
-            NoForwardSecrecy => d2.at("WOLFSSL_STATIC_RSA").or_else(|| d2.at("WOLFSSL_STATIC_DH")),
+            NoForwardSecrecy => d2
+                .at("WOLFSSL_STATIC_RSA")
+                .or_else(|| d2.at("WOLFSSL_STATIC_DH")),
             Tls13NotEnabled => d2.at("WOLFSSL_TLS13"),
             _ => d2.at(&w.item),
         }
     });
-    StackConfig { stack: Stack::WolfSsl, versions, families, suites: Vec::new(), weaknesses, defines: defs }
+    StackConfig {
+        stack: Stack::WolfSsl,
+        versions,
+        families,
+        suites: Vec::new(),
+        weaknesses,
+        defines: defs,
+    }
 }
 
 /// Read and analyse a header inside a scanned tree: the stack is chosen by file name
 /// (`mbedtls_config.h` → mbedTLS 3, `config.h` → mbedTLS 2 if it mentions `MBEDTLS_`,
 /// `user_settings.h` → wolfSSL). `display` is the path shown in locations.
-pub fn analyze_file(host_path: &Path, display: &Path, params: &PolicyParams) -> Result<StackConfig, ConfigError> {
-    let md = std::fs::metadata(host_path).map_err(|e| ConfigError::new(display, 0, format!("cannot open: {e}")))?;
+pub fn analyze_file(
+    host_path: &Path,
+    display: &Path,
+    params: &PolicyParams,
+) -> Result<StackConfig, ConfigError> {
+    let md = std::fs::metadata(host_path)
+        .map_err(|e| ConfigError::new(display, 0, format!("cannot open: {e}")))?;
     if md.len() > 8 << 20 {
         return Err(ConfigError::new(display, 0, "header larger than 8 MiB"));
     }
-    let text = String::from_utf8_lossy(&std::fs::read(host_path).map_err(|e| ConfigError::new(display, 0, format!("cannot read: {e}")))?).into_owned();
+    let text = String::from_utf8_lossy(
+        &std::fs::read(host_path)
+            .map_err(|e| ConfigError::new(display, 0, format!("cannot read: {e}")))?,
+    )
+    .into_owned();
     let defs = parse_defines(&text, display)?;
-    let name = display.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = display
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     match name.as_str() {
         "mbedtls_config.h" => Ok(analyze_mbedtls(defs, Some(3), params)),
         "user_settings.h" => Ok(analyze_wolfssl(defs, params)),
         _ if text.contains("MBEDTLS_") => Ok(analyze_mbedtls(defs, None, params)),
-        _ if text.contains("WOLFSSL") || text.contains("NO_OLD_TLS") => Ok(analyze_wolfssl(defs, params)),
-        _ => Err(ConfigError::new(display, 0, "not an mbedTLS or wolfSSL configuration header")),
+        _ if text.contains("WOLFSSL") || text.contains("NO_OLD_TLS") => {
+            Ok(analyze_wolfssl(defs, params))
+        }
+        _ => Err(ConfigError::new(
+            display,
+            0,
+            "not an mbedTLS or wolfSSL configuration header",
+        )),
     }
 }
 

@@ -417,8 +417,10 @@ fn tokenize(text: &str, file: &Path) -> Result<Vec<(Tok, u32)>, ConfigError> {
                     }
                     w.push(ch);
                 }
-                if let Some(&n) = b.get(i) {
-                    if !matches!(n, b' ' | b'\t' | b'\r' | b'\n' | b';' | b'{' | b'}') {
+                if let Some(&n) = b.get(i)
+                    && !matches!(n, b' ' | b'\t' | b'\r' | b'\n' | b';' | b'{' | b'}')
+                {
+                    {
                         return Err(err(
                             line,
                             format!("unexpected {:?} after quoted string", n as char),

@@ -88,7 +88,11 @@ pub struct OpensslConf {
 impl OpensslConf {
     /// Last value of `name` in `section`.
     pub fn get(&self, section: &str, name: &str) -> Option<&Entry> {
-        self.sections.get(section)?.iter().rev().find(|e| e.name == name)
+        self.sections
+            .get(section)?
+            .iter()
+            .rev()
+            .find(|e| e.name == name)
     }
 }
 
@@ -133,7 +137,11 @@ impl P<'_> {
         self.sections
             .get(section)
             .and_then(|v| v.iter().rev().find(|e| e.name == name))
-            .or_else(|| self.sections.get("default").and_then(|v| v.iter().rev().find(|e| e.name == name)))
+            .or_else(|| {
+                self.sections
+                    .get("default")
+                    .and_then(|v| v.iter().rev().find(|e| e.name == name))
+            })
             .map(|e| e.value.clone())
     }
 
@@ -154,13 +162,19 @@ impl P<'_> {
                 i += 1;
             }
             let start = i;
-            while i < b.len() && (b[i].is_alphanumeric() || b[i] == '_' || b[i] == ':' || b[i] == '.') {
+            while i < b.len()
+                && (b[i].is_alphanumeric() || b[i] == '_' || b[i] == ':' || b[i] == '.')
+            {
                 i += 1;
             }
             let name: String = b[start..i].iter().collect();
             if braced {
                 if b.get(i) != Some(&close) {
-                    return Err(ConfigError::new(file, line, format!("unterminated variable reference ${{{name}")));
+                    return Err(ConfigError::new(
+                        file,
+                        line,
+                        format!("unterminated variable reference ${{{name}"),
+                    ));
                 }
                 i += 1;
             }
@@ -175,7 +189,11 @@ impl P<'_> {
             match self.lookup(&sec, &key) {
                 Some(x) => out.push_str(&x),
                 None => {
-                    return Err(ConfigError::new(file, line, format!("variable ${name} has no value")))
+                    return Err(ConfigError::new(
+                        file,
+                        line,
+                        format!("variable ${name} has no value"),
+                    ));
                 }
             }
             if out.len() > 64 * 1024 {
@@ -195,11 +213,11 @@ impl P<'_> {
             }
             let t = raw.trim_end();
             // continuation: a trailing unescaped backslash
-            if let Some(body) = t.strip_suffix('\\') {
-                if !body.ends_with('\\') {
-                    logical.push_str(body);
-                    continue;
-                }
+            if let Some(body) = t.strip_suffix('\\')
+                && !body.ends_with('\\')
+            {
+                logical.push_str(body);
+                continue;
             }
             logical.push_str(t);
             let l = std::mem::take(&mut logical);
@@ -219,7 +237,11 @@ impl P<'_> {
         }
         if let Some(rest) = s.strip_prefix('[') {
             let Some(end) = rest.find(']') else {
-                return Err(ConfigError::new(file, line, "missing closing square bracket"));
+                return Err(ConfigError::new(
+                    file,
+                    line,
+                    "missing closing square bracket",
+                ));
             };
             let name = rest[..end].trim();
             if name.is_empty() {
@@ -240,11 +262,19 @@ impl P<'_> {
             return Ok(());
         }
         let Some(eq) = s.find('=') else {
-            return Err(ConfigError::new(file, line, format!("missing equal sign in {:?}", s.trim())));
+            return Err(ConfigError::new(
+                file,
+                line,
+                format!("missing equal sign in {:?}", s.trim()),
+            ));
         };
         let name = s[..eq].trim();
         if name.is_empty() || name.chars().any(char::is_whitespace) {
-            return Err(ConfigError::new(file, line, format!("invalid name {name:?}")));
+            return Err(ConfigError::new(
+                file,
+                line,
+                format!("invalid name {name:?}"),
+            ));
         }
         let value = strip_comment_and_quotes(&s[eq + 1..], file, line)?;
         let value = self.expand(&value, file, line)?;
@@ -255,14 +285,21 @@ impl P<'_> {
         self.sections.entry(sec).or_default().push(Entry {
             name,
             value,
-            at: Location { file: file.to_path_buf(), line },
+            at: Location {
+                file: file.to_path_buf(),
+                line,
+            },
         });
         Ok(())
     }
 
     fn include(&mut self, path: &str, file: &Path, line: u32) -> Result<(), ConfigError> {
         let Some(root) = self.root else {
-            return Err(ConfigError::new(file, line, ".include needs a root directory (use load)"));
+            return Err(ConfigError::new(
+                file,
+                line,
+                ".include needs a root directory (use load)",
+            ));
         };
         if self.stack.len() >= 16 {
             return Err(ConfigError::new(file, line, "include depth exceeds 16"));
@@ -277,14 +314,17 @@ impl P<'_> {
         let host = host(root, &r);
         if host.is_dir() {
             let mut names: Vec<String> = std::fs::read_dir(&host)
-                .map_err(|e| ConfigError::new(file, line, format!("cannot read {}: {e}", r.display())))?
+                .map_err(|e| {
+                    ConfigError::new(file, line, format!("cannot read {}: {e}", r.display()))
+                })?
                 .filter_map(|e| e.ok())
                 .map(|e| e.file_name().to_string_lossy().into_owned())
                 .filter(|n| n.ends_with(".cnf") || n.ends_with(".conf"))
                 .collect();
             names.sort();
             for n in names {
-                let f = resolve_in_root(root, &r.join(n)).map_err(|m| ConfigError::new(file, line, m))?;
+                let f = resolve_in_root(root, &r.join(n))
+                    .map_err(|m| ConfigError::new(file, line, m))?;
                 self.file(&f, Some((file, line)))?;
             }
             Ok(())
@@ -294,22 +334,34 @@ impl P<'_> {
     }
 
     fn file(&mut self, sys: &Path, from: Option<(&Path, u32)>) -> Result<(), ConfigError> {
-        let (ef, el) = from.map(|(f, l)| (f.to_path_buf(), l)).unwrap_or((sys.to_path_buf(), 0));
+        let (ef, el) = from
+            .map(|(f, l)| (f.to_path_buf(), l))
+            .unwrap_or((sys.to_path_buf(), 0));
         if self.stack.iter().any(|s| s == sys) {
-            return Err(ConfigError::new(ef, el, format!("include loop: {}", sys.display())));
+            return Err(ConfigError::new(
+                ef,
+                el,
+                format!("include loop: {}", sys.display()),
+            ));
         }
         if self.files.len() >= 256 {
             return Err(ConfigError::new(ef, el, "more than 256 files"));
         }
         let root = self.root.expect("file() is only used with a root");
         let h = host(root, sys);
-        let md = std::fs::metadata(&h)
-            .map_err(|e| ConfigError::new(&ef, el, format!("cannot open {}: {e}", sys.display())))?;
+        let md = std::fs::metadata(&h).map_err(|e| {
+            ConfigError::new(&ef, el, format!("cannot open {}: {e}", sys.display()))
+        })?;
         if md.len() > 4 << 20 {
-            return Err(ConfigError::new(ef, el, format!("{} is larger than 4 MiB", sys.display())));
+            return Err(ConfigError::new(
+                ef,
+                el,
+                format!("{} is larger than 4 MiB", sys.display()),
+            ));
         }
-        let text = std::fs::read(&h)
-            .map_err(|e| ConfigError::new(&ef, el, format!("cannot read {}: {e}", sys.display())))?;
+        let text = std::fs::read(&h).map_err(|e| {
+            ConfigError::new(&ef, el, format!("cannot read {}: {e}", sys.display()))
+        })?;
         self.files.push(sys.to_path_buf());
         self.stack.push(sys.to_path_buf());
         let saved = std::mem::replace(&mut self.current, "default".into());
@@ -331,13 +383,20 @@ fn host(root: &Path, sys: &Path) -> PathBuf {
 }
 
 fn finish(p: P<'_>) -> OpensslConf {
-    let mut conf = OpensslConf { files: p.files, sections: p.sections, system_default: None };
+    let mut conf = OpensslConf {
+        files: p.files,
+        sections: p.sections,
+        system_default: None,
+    };
     conf.system_default = chain(&conf);
     conf
 }
 
 fn loc(e: &Entry) -> Located<String> {
-    Located { value: e.value.clone(), at: Some(e.at.clone()) }
+    Located {
+        value: e.value.clone(),
+        at: Some(e.at.clone()),
+    }
 }
 
 fn chain(c: &OpensslConf) -> Option<SystemDefault> {
@@ -359,29 +418,67 @@ fn chain(c: &OpensslConf) -> Option<SystemDefault> {
 
 /// Parse a text (no `.include` support); `file` names it in locations.
 pub fn parse_str(text: &str, file: &Path) -> Result<OpensslConf, ConfigError> {
-    let mut p = P { root: None, files: vec![file.to_path_buf()], stack: Vec::new(), sections: BTreeMap::new(), current: "default".into() };
+    let mut p = P {
+        root: None,
+        files: vec![file.to_path_buf()],
+        stack: Vec::new(),
+        sections: BTreeMap::new(),
+        current: "default".into(),
+    };
     p.parse(text, file)?;
     Ok(finish(p))
 }
 
 /// Load `config` (system path, e.g. "/etc/ssl/openssl.cnf") inside `root`.
 pub fn load(root: &Path, config: &Path) -> Result<OpensslConf, ConfigError> {
-    let sys = if config.is_absolute() { config.to_path_buf() } else { Path::new("/").join(config) };
+    let sys = if config.is_absolute() {
+        config.to_path_buf()
+    } else {
+        Path::new("/").join(config)
+    };
     let r = resolve_in_root(root, &sys).map_err(|m| ConfigError::new(&sys, 0, m))?;
-    let mut p = P { root: Some(root), files: Vec::new(), stack: Vec::new(), sections: BTreeMap::new(), current: "default".into() };
+    let mut p = P {
+        root: Some(root),
+        files: Vec::new(),
+        stack: Vec::new(),
+        sections: BTreeMap::new(),
+        current: "default".into(),
+    };
     p.file(&r, None)?;
     Ok(finish(p))
 }
 
 /// Assess the system defaults (absent chain: OpenSSL's built-in defaults, see module doc).
 /// Weaknesses about an absent MinProtocol say so in the message.
-pub fn assess(conf: &OpensslConf, params: &PolicyParams, expand: &ExpandOptions) -> Result<Vec<Weakness>, String> {
-    let empty = SystemDefault { chain: vec![], min_protocol: None, max_protocol: None, protocol: None, cipher_string: None, ciphersuites: None, groups: None };
+pub fn assess(
+    conf: &OpensslConf,
+    params: &PolicyParams,
+    expand: &ExpandOptions,
+) -> Result<Vec<Weakness>, String> {
+    let empty = SystemDefault {
+        chain: vec![],
+        min_protocol: None,
+        max_protocol: None,
+        protocol: None,
+        cipher_string: None,
+        ciphersuites: None,
+        groups: None,
+    };
     let sd = conf.system_default.as_ref().unwrap_or(&empty);
     let versions = sd.versions()?;
-    let cs = sd.cipher_string.as_ref().map(|l| l.value.as_str()).unwrap_or("DEFAULT");
-    let mut list = cipherstring::expand_with(cs, expand).map_err(|e| format!("CipherString: {e}"))?.suites;
-    let tls13 = sd.ciphersuites.as_ref().map(|l| l.value.as_str()).unwrap_or(DEFAULT_CIPHERSUITES);
+    let cs = sd
+        .cipher_string
+        .as_ref()
+        .map(|l| l.value.as_str())
+        .unwrap_or("DEFAULT");
+    let mut list = cipherstring::expand_with(cs, expand)
+        .map_err(|e| format!("CipherString: {e}"))?
+        .suites;
+    let tls13 = sd
+        .ciphersuites
+        .as_ref()
+        .map(|l| l.value.as_str())
+        .unwrap_or(DEFAULT_CIPHERSUITES);
     for n in tls13.split(':').filter(|s| !s.is_empty()) {
         if let Some(c) = suites::lookup(n) {
             list.push(c.clone());
@@ -392,10 +489,22 @@ pub fn assess(conf: &OpensslConf, params: &PolicyParams, expand: &ExpandOptions)
         .as_ref()
         .map(|g| g.value.split(':').map(|s| s.trim().to_string()).collect())
         .unwrap_or_default();
-    let mut w = policy::assess(&versions, &list, &groups, &AssessContext { params: params.clone(), dh: Default::default() });
+    let mut w = policy::assess(
+        &versions,
+        &list,
+        &groups,
+        &AssessContext {
+            params: params.clone(),
+            dh: Default::default(),
+        },
+    );
     if sd.min_protocol.is_none() {
-        for x in w.iter_mut().filter(|x| x.code == WeaknessCode::ProtocolBelowMin) {
-            x.message.push_str(" (MinProtocol is not set; OpenSSL's default minimum applies)");
+        for x in w
+            .iter_mut()
+            .filter(|x| x.code == WeaknessCode::ProtocolBelowMin)
+        {
+            x.message
+                .push_str(" (MinProtocol is not set; OpenSSL's default minimum applies)");
         }
     }
     Ok(w)
@@ -431,22 +540,36 @@ Groups = X25519:\
         let m = sd.min_protocol.as_ref().unwrap();
         assert_eq!(m.value, "TLSv1.2");
         assert_eq!(m.at.as_ref().unwrap().line, 14);
-        assert_eq!(sd.cipher_string.as_ref().unwrap().value, "DEFAULT:@SECLEVEL=2");
+        assert_eq!(
+            sd.cipher_string.as_ref().unwrap().value,
+            "DEFAULT:@SECLEVEL=2"
+        );
         assert_eq!(sd.groups.as_ref().unwrap().value, "X25519: secp256r1");
         assert_eq!(sd.versions().unwrap(), vec![Version::Tls12, Version::Tls13]);
         let w = assess(&c, &PolicyParams::default(), &Default::default()).unwrap();
-        assert!(w.iter().all(|x| x.code != WeaknessCode::ProtocolBelowMin), "{w:?}");
+        assert!(
+            w.iter().all(|x| x.code != WeaknessCode::ProtocolBelowMin),
+            "{w:?}"
+        );
 
         let c = parse_str("openssl_conf = a\n[a]\nssl_conf = b\n[b]\nsystem_default = c\n[c]\nMinProtocol = TLSv1\nCipherString = ALL\n", Path::new("/x.cnf")).unwrap();
         let w = assess(&c, &PolicyParams::default(), &Default::default()).unwrap();
-        for code in [WeaknessCode::ProtocolBelowMin, WeaknessCode::Anonymous, WeaknessCode::Rc4] {
+        for code in [
+            WeaknessCode::ProtocolBelowMin,
+            WeaknessCode::Anonymous,
+            WeaknessCode::Rc4,
+        ] {
             assert!(w.iter().any(|x| x.code == code), "{code:?}");
         }
     }
 
     #[test]
     fn variables_and_errors() {
-        let c = parse_str("dir = /etc\n[s]\nx = $dir/a\ny = ${s::x}/b\n", Path::new("/x.cnf")).unwrap();
+        let c = parse_str(
+            "dir = /etc\n[s]\nx = $dir/a\ny = ${s::x}/b\n",
+            Path::new("/x.cnf"),
+        )
+        .unwrap();
         assert_eq!(c.get("s", "y").unwrap().value, "/etc/a/b");
         let e = parse_str("[s]\nnovalue\n", Path::new("/x.cnf")).unwrap_err();
         assert_eq!(e.line, 2);

@@ -778,15 +778,15 @@ pub fn lookup(s: &str) -> Option<&'static CipherSuite> {
     if let Some(c) = by_name(t) {
         return Some(c);
     }
-    if let Some(rest) = t.strip_prefix("EDH-") {
-        if let Some(c) = by_name(&format!("DHE-{rest}")) {
-            return Some(c);
-        }
+    if let Some(rest) = t.strip_prefix("EDH-")
+        && let Some(c) = by_name(&format!("DHE-{rest}"))
+    {
+        return Some(c);
     }
-    if let Some(rest) = t.strip_prefix("DHE-") {
-        if let Some(c) = by_name(&format!("EDH-{rest}")) {
-            return Some(c);
-        }
+    if let Some(rest) = t.strip_prefix("DHE-")
+        && let Some(c) = by_name(&format!("EDH-{rest}"))
+    {
+        return Some(c);
     }
     parse_code(t).and_then(by_code)
 }

@@ -58,10 +58,10 @@ fn expectation(stem: &str) -> Option<Expect> {
 
 fn render(text: &str) -> String {
     let mut t = text;
-    if let Some(rest) = t.strip_prefix("---\n") {
-        if let Some(i) = rest.find("---\n") {
-            t = &rest[i + 4..];
-        }
+    if let Some(rest) = t.strip_prefix("---\n")
+        && let Some(i) = rest.find("---\n")
+    {
+        t = &rest[i + 4..];
     }
     let mut out = t
         .replace("{{ site.serving-path }}", "/srv/badssl")
@@ -102,7 +102,10 @@ fn run(root: &Path, flavor: Flavor) -> (usize, usize, Vec<String>) {
     let params = PolicyParams::default();
     let ex = ExpandOptions { flavor };
     let prefix = Path::new("/srv/badssl");
-    let opts = NginxOptions { prefix: Some(prefix.into()), ..Default::default() };
+    let opts = NginxOptions {
+        prefix: Some(prefix.into()),
+        ..Default::default()
+    };
     let mut compared = 0;
     let mut matched = 0;
     let mut dis = Vec::new();
@@ -110,19 +113,33 @@ fn run(root: &Path, flavor: Flavor) -> (usize, usize, Vec<String>) {
     for e in fs::read_dir(base.join("nginx-includes")).unwrap() {
         let n = e.unwrap().file_name().to_string_lossy().into_owned();
         if n.starts_with("tls-") || n.starts_with("ssl-v") {
-            files.push((n.clone(), PathBuf::from("/srv/badssl/nginx-includes").join(&n), true));
+            files.push((
+                n.clone(),
+                PathBuf::from("/srv/badssl/nginx-includes").join(&n),
+                true,
+            ));
         }
     }
     for cat in ["cipher-suite", "protocol", "key-exchange"] {
         for e in fs::read_dir(base.join("domains").join(cat)).unwrap() {
             let n = e.unwrap().file_name().to_string_lossy().into_owned();
-            files.push((format!("{cat}/{n}"), PathBuf::from("/srv/badssl/domains").join(cat).join(&n), false));
+            files.push((
+                format!("{cat}/{n}"),
+                PathBuf::from("/srv/badssl/domains").join(cat).join(&n),
+                false,
+            ));
         }
     }
     files.sort();
     for (label, sys, snippet) in files {
-        let stem = Path::new(&label).file_stem().unwrap().to_string_lossy().into_owned();
-        let Some(exp) = expectation(&stem) else { continue };
+        let stem = Path::new(&label)
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let Some(exp) = expectation(&stem) else {
+            continue;
+        };
         compared += 1;
         let cfg = match nginx::load(root, &sys, &opts) {
             Ok(c) => c,
@@ -135,14 +152,25 @@ fn run(root: &Path, flavor: Flavor) -> (usize, usize, Vec<String>) {
         if snippet {
             ws = nginx::assess_settings(&cfg.top_level, root, prefix, &params, &ex).weaknesses;
         } else {
-            for s in cfg.servers.iter().filter(|s| s.tls_enabled && !s.has_return) {
+            for s in cfg
+                .servers
+                .iter()
+                .filter(|s| s.tls_enabled && !s.has_return)
+            {
                 ws.extend(nginx::assess_settings(&s.tls, root, prefix, &params, &ex).weaknesses);
             }
         }
         if judge(&exp, &ws) {
             matched += 1;
         } else {
-            let mut codes: Vec<&str> = ws.iter().filter(|w| w.severity > Severity::Info || matches!(w.code, WeaknessCode::DhParamsUnverified)).map(|w| w.code.as_str()).collect();
+            let mut codes: Vec<&str> = ws
+                .iter()
+                .filter(|w| {
+                    w.severity > Severity::Info
+                        || matches!(w.code, WeaknessCode::DhParamsUnverified)
+                })
+                .map(|w| w.code.as_str())
+                .collect();
             codes.sort();
             codes.dedup();
             dis.push(format!("{label}: got {codes:?}"));
@@ -155,7 +183,10 @@ fn run(root: &Path, flavor: Flavor) -> (usize, usize, Vec<String>) {
 fn badssl_nginx_conformance() {
     let corpus = Path::new(CORPUS).join("tls-servers");
     if !corpus.is_dir() {
-        eprintln!("note: {} not found; corpus conformance skipped", corpus.display());
+        eprintln!(
+            "note: {} not found; corpus conformance skipped",
+            corpus.display()
+        );
         return;
     }
     let root = std::env::temp_dir().join(format!("icvsec-tls-badssl-{}", std::process::id()));

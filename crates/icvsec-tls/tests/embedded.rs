@@ -1,6 +1,6 @@
 //! mbedTLS / wolfSSL configuration analysis.
 
-use icvsec_tls::embedded::{analyze_mbedtls, analyze_wolfssl, parse_defines, Stack};
+use icvsec_tls::embedded::{Stack, analyze_mbedtls, analyze_wolfssl, parse_defines};
 use icvsec_tls::policy::{PolicyParams, Severity, WeaknessCode};
 use icvsec_tls::versions::Version;
 use std::path::Path;
@@ -54,12 +54,22 @@ fn mbedtls2_weak() {
     let vs: Vec<Version> = s.versions.iter().map(|v| v.item).collect();
     assert_eq!(vs, vec![Version::Tls10, Version::Tls11, Version::Tls12]);
     assert_eq!(s.versions[0].at.as_ref().unwrap().line, 11);
-    assert!(s.suites.contains(&"TLS_RSA_WITH_RC4_128_SHA".to_string()), "{:?}", s.suites);
+    assert!(
+        s.suites.contains(&"TLS_RSA_WITH_RC4_128_SHA".to_string()),
+        "{:?}",
+        s.suites
+    );
     assert!(s.suites.contains(&"TLS_RSA_WITH_RC4_128_MD5".to_string()));
-    assert!(s.suites.contains(&"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256".to_string()));
+    assert!(
+        s.suites
+            .contains(&"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256".to_string())
+    );
     assert!(s.suites.contains(&"TLS_RSA_WITH_NULL_SHA256".to_string()));
     assert!(!s.suites.iter().any(|n| n.contains("3DES")), "3DES removed");
-    assert!(!s.suites.iter().any(|n| n.contains("_DES_CBC_")), "single DES needs weak ciphersuites");
+    assert!(
+        !s.suites.iter().any(|n| n.contains("_DES_CBC_")),
+        "single DES needs weak ciphersuites"
+    );
     let codes: Vec<WeaknessCode> = s.weaknesses.iter().map(|w| w.weakness.code).collect();
     for c in [
         WeaknessCode::ProtocolBelowMin,
@@ -71,11 +81,23 @@ fn mbedtls2_weak() {
     ] {
         assert!(codes.contains(&c), "{c:?} missing");
     }
-    let rc4 = s.weaknesses.iter().find(|w| w.weakness.code == WeaknessCode::Rc4).unwrap();
+    let rc4 = s
+        .weaknesses
+        .iter()
+        .find(|w| w.weakness.code == WeaknessCode::Rc4)
+        .unwrap();
     assert_eq!(rc4.at.as_ref().unwrap().line, 15);
-    let eku = s.weaknesses.iter().find(|w| w.weakness.item == "MBEDTLS_X509_CHECK_EXTENDED_KEY_USAGE").unwrap();
+    let eku = s
+        .weaknesses
+        .iter()
+        .find(|w| w.weakness.item == "MBEDTLS_X509_CHECK_EXTENDED_KEY_USAGE")
+        .unwrap();
     assert!(eku.at.is_none(), "#if 0 block ignored");
-    assert!(!s.weaknesses.iter().any(|w| w.weakness.item == "MBEDTLS_X509_CHECK_KEY_USAGE"));
+    assert!(
+        !s.weaknesses
+            .iter()
+            .any(|w| w.weakness.item == "MBEDTLS_X509_CHECK_KEY_USAGE")
+    );
 }
 
 #[test]
@@ -84,33 +106,95 @@ fn mbedtls3_good_and_override() {
     let s = analyze_mbedtls(d.clone(), Some(3), &PolicyParams::default());
     assert_eq!(s.stack, Stack::MbedTls3);
     assert!(s.suites.contains(&"TLS_AES_128_GCM_SHA256".to_string()));
-    assert!(s.suites.contains(&"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384".to_string()));
-    assert!(s.suites.iter().all(|n| !n.contains("CBC")), "{:?}", s.suites);
-    assert!(s.weaknesses.iter().all(|w| w.weakness.severity < Severity::Medium), "{:?}", s.weaknesses);
+    assert!(
+        s.suites
+            .contains(&"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384".to_string())
+    );
+    assert!(
+        s.suites.iter().all(|n| !n.contains("CBC")),
+        "{:?}",
+        s.suites
+    );
+    assert!(
+        s.weaknesses
+            .iter()
+            .all(|w| w.weakness.severity < Severity::Medium),
+        "{:?}",
+        s.weaknesses
+    );
 
-    let t = format!("{MBEDTLS3_GOOD}#define MBEDTLS_SSL_CIPHERSUITES MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, MBEDTLS_TLS1_3_AES_128_GCM_SHA256\n");
+    let t = format!(
+        "{MBEDTLS3_GOOD}#define MBEDTLS_SSL_CIPHERSUITES MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, MBEDTLS_TLS1_3_AES_128_GCM_SHA256\n"
+    );
     let d = parse_defines(&t, Path::new("/inc/mbedtls_config.h")).unwrap();
     let s = analyze_mbedtls(d, Some(3), &PolicyParams::default());
-    assert_eq!(s.suites, vec!["TLS_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"]);
+    assert_eq!(
+        s.suites,
+        vec![
+            "TLS_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"
+        ]
+    );
 }
 
 #[test]
 fn wolfssl() {
     let weak = "#define WOLFSSL_ALLOW_SSLV3\n#define WOLFSSL_ALLOW_TLSV10\n#define HAVE_NULL_CIPHER\n#define HAVE_ANON\n#define WOLFSSL_STATIC_RSA\n";
-    let s = analyze_wolfssl(parse_defines(weak, Path::new("/u/user_settings.h")).unwrap(), &PolicyParams::default());
+    let s = analyze_wolfssl(
+        parse_defines(weak, Path::new("/u/user_settings.h")).unwrap(),
+        &PolicyParams::default(),
+    );
     let vs: Vec<Version> = s.versions.iter().map(|v| v.item).collect();
-    assert_eq!(vs, vec![Version::Ssl3, Version::Tls10, Version::Tls11, Version::Tls12]);
+    assert_eq!(
+        vs,
+        vec![
+            Version::Ssl3,
+            Version::Tls10,
+            Version::Tls11,
+            Version::Tls12
+        ]
+    );
     let get = |c: WeaknessCode| s.weaknesses.iter().filter(move |w| w.weakness.code == c);
     assert_eq!(get(WeaknessCode::ProtocolBelowMin).count(), 3);
-    assert_eq!(get(WeaknessCode::ProtocolBelowMin).find(|w| w.weakness.item == "SSLv3").unwrap().at.as_ref().unwrap().line, 1);
-    assert!(get(WeaknessCode::Rc4).next().is_some(), "RC4 on without NO_RC4");
-    assert!(get(WeaknessCode::NullCipher).next().unwrap().at.as_ref().unwrap().line == 3);
+    assert_eq!(
+        get(WeaknessCode::ProtocolBelowMin)
+            .find(|w| w.weakness.item == "SSLv3")
+            .unwrap()
+            .at
+            .as_ref()
+            .unwrap()
+            .line,
+        1
+    );
+    assert!(
+        get(WeaknessCode::Rc4).next().is_some(),
+        "RC4 on without NO_RC4"
+    );
+    assert!(
+        get(WeaknessCode::NullCipher)
+            .next()
+            .unwrap()
+            .at
+            .as_ref()
+            .unwrap()
+            .line
+            == 3
+    );
     assert!(get(WeaknessCode::Anonymous).next().is_some());
     assert!(get(WeaknessCode::NoForwardSecrecy).next().is_some());
 
     let good = "#define NO_OLD_TLS\n#define WOLFSSL_TLS13\n#define NO_RC4\n#define NO_DES3\n#define HAVE_AESGCM\n// #define HAVE_NULL_CIPHER\n";
-    let s = analyze_wolfssl(parse_defines(good, Path::new("/u/user_settings.h")).unwrap(), &PolicyParams::default());
+    let s = analyze_wolfssl(
+        parse_defines(good, Path::new("/u/user_settings.h")).unwrap(),
+        &PolicyParams::default(),
+    );
     let vs: Vec<Version> = s.versions.iter().map(|v| v.item).collect();
     assert_eq!(vs, vec![Version::Tls12, Version::Tls13]);
-    assert!(s.weaknesses.iter().all(|w| w.weakness.severity < Severity::Medium), "{:?}", s.weaknesses);
+    assert!(
+        s.weaknesses
+            .iter()
+            .all(|w| w.weakness.severity < Severity::Medium),
+        "{:?}",
+        s.weaknesses
+    );
 }
