@@ -227,25 +227,22 @@ impl Condition {
     pub fn evaluate(&self, doc: &Value) -> Verdict {
         match self {
             Condition::All(items) => {
-                let mut last = None;
-                for c in items {
-                    let v = c.evaluate(doc);
-                    if !v.holds {
-                        return v;
-                    }
-                    last = Some(v);
+                let verdicts: Vec<Verdict> = items.iter().map(|c| c.evaluate(doc)).collect();
+                let failing: Vec<&Verdict> = verdicts.iter().filter(|v| !v.holds).collect();
+                let shown: Vec<&Verdict> = if failing.is_empty() {
+                    verdicts.iter().collect()
+                } else {
+                    failing.clone()
+                };
+                Verdict {
+                    holds: failing.is_empty(),
+                    explanation: shown
+                        .iter()
+                        .map(|v| v.explanation.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    path: shown.first().map(|v| v.path.clone()).unwrap_or_default(),
                 }
-                let mut v = last.unwrap_or(Verdict {
-                    holds: true,
-                    explanation: String::new(),
-                    path: String::new(),
-                });
-                v.explanation = items
-                    .iter()
-                    .map(|c| c.evaluate(doc).explanation)
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                v
             }
             Condition::Any(items) => {
                 let verdicts: Vec<Verdict> = items.iter().map(|c| c.evaluate(doc)).collect();

@@ -281,14 +281,14 @@ impl Renderer for Text {
         writeln!(out, "{}", p.bold("== Summary =="))?;
         writeln!(
             out,
-            "  {:<32} {:>5} {:>5} {:>6} {:>7} {:>6} {:>5}",
+            "  {:<34} {:>5} {:>5} {:>6} {:>7} {:>6} {:>5}",
             "area", "pass", "fail", "error", "manual", "waived", "n/a"
         )?;
         for a in &report.summary.areas {
             let c = &a.counts;
             writeln!(
                 out,
-                "  {:<32} {:>5} {:>5} {:>6} {:>7} {:>6} {:>5}",
+                "  {:<34} {:>5} {:>5} {:>6} {:>7} {:>6} {:>5}",
                 format!("{} [{}]", short_title(a.area), a.area.slug()),
                 c.pass,
                 c.fail,
@@ -301,7 +301,7 @@ impl Renderer for Text {
         let t = &report.summary.totals;
         writeln!(
             out,
-            "  {:<32} {:>5} {:>5} {:>6} {:>7} {:>6} {:>5}",
+            "  {:<34} {:>5} {:>5} {:>6} {:>7} {:>6} {:>5}",
             "total", t.pass, t.fail, t.error, t.manual, t.waived, t.not_applicable
         )?;
         let sev: Vec<String> = report
