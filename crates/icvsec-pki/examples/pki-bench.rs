@@ -133,5 +133,16 @@ fn main() {
             check / tp
         );
     }
+    // Which checks failed (once, outside the timed runs).
+    let mut by_check = std::collections::BTreeMap::new();
+    for p in &paths {
+        for c in parse_certificates(&std::fs::read(p).unwrap()).unwrap() {
+            for (name, r) in lint::all_default(&c, AS_OF) {
+                *by_check.entry(name).or_insert(0usize) += r.iter().filter(|x| !x.passed).count();
+            }
+        }
+    }
+    by_check.retain(|_, n| *n > 0);
+    println!("failed findings by check: {by_check:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
