@@ -4,11 +4,13 @@
 //! * [`cipherstring`]: OpenSSL 3 cipher-string expansion.
 //! * [`policy`]: weakness assessment of versions, suites and groups.
 //! * [`nginx`], [`openssl_conf`], [`embedded`]: configuration parsers.
+//! * [`checks`]: the rule-engine checks `tls.nginx`, `tls.openssl_conf`, `tls.embedded_stack`.
 //!
 //! This crate depends on no other icvsec crate; all public result types are owned and
 //! serde-serializable.
 #![warn(missing_docs)]
 
+pub mod checks;
 pub mod cipherstring;
 pub mod embedded;
 pub mod nginx;

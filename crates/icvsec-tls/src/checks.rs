@@ -1,0 +1,354 @@
+//! Ready-made checks over a scanned root (a vehicle build's rootfs or source tree), for the
+//! rule engine: `tls.nginx`, `tls.openssl_conf`, `tls.embedded_stack`.
+//!
+//! Each takes [`CheckParams`] (the policy thresholds plus `fail_on`, the weakness codes
+//! that make the check fail) and returns a [`CheckOutcome`]: the findings (weaknesses
+//! whose code is in `fail_on`, with file and line), the files examined and the errors
+//! (a configuration that cannot be parsed is an error, never a pass).
+//!
+//! Discovery (paths relative to the root):
+//! * nginx: `etc/nginx/nginx.conf`, `usr/local/nginx/conf/nginx.conf`,
+//!   `usr/local/etc/nginx/nginx.conf`, `opt/nginx/conf/nginx.conf`; every TLS-enabled
+//!   server (and top-level `ssl_*` settings) is assessed.
+//! * OpenSSL: `etc/ssl/openssl.cnf`, `usr/lib/ssl/openssl.cnf`, `etc/pki/tls/openssl.cnf`,
+//!   `usr/local/ssl/openssl.cnf`.
+//! * embedded stacks: files named `mbedtls_config.h`, `user_settings.h`, or `config.h`
+//!   mentioning `MBEDTLS_SSL_`, found by walking the root (no symlinks followed, depth ≤ 24,
+//!   at most 200 000 entries).
+
+use crate::cipherstring::ExpandOptions;
+use crate::policy::{PolicyParams, WeaknessCode};
+use crate::{ConfigError, Location, embedded, nginx, openssl_conf};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Parameters of the checks (serde: the policy fields are flattened next to `fail_on`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CheckParams {
+    /// Policy thresholds.
+    #[serde(flatten)]
+    pub policy: PolicyParams,
+    /// Weakness codes that make the check fail.
+    pub fail_on: Vec<WeaknessCode>,
+    /// OpenSSL generation whose cipher-string semantics apply.
+    pub openssl_flavor: crate::cipherstring::Flavor,
+}
+
+impl Default for CheckParams {
+    fn default() -> Self {
+        use WeaknessCode::*;
+        CheckParams {
+            policy: PolicyParams::default(),
+            fail_on: vec![
+                ProtocolBelowMin,
+                NullCipher,
+                Anonymous,
+                Export,
+                Rc4,
+                Des,
+                TripleDes,
+                Md5Mac,
+                WeakDhGroup,
+            ],
+            openssl_flavor: Default::default(),
+        }
+    }
+}
+
+/// One failing item.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct CheckFinding {
+    /// Weakness code.
+    pub code: WeaknessCode,
+    /// Offending item.
+    pub item: String,
+    /// Explanation (with the server/section it concerns).
+    pub message: String,
+    /// Where the responsible setting is (`None` when a default applies).
+    pub at: Option<Location>,
+}
+
+/// Overall status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckStatus {
+    /// Examined, nothing in `fail_on`.
+    Pass,
+    /// At least one finding.
+    Fail,
+    /// Nothing to examine (no such configuration in the root).
+    NotApplicable,
+    /// A configuration could not be read or parsed (and no finding was made).
+    Error,
+}
+
+/// Result of a check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckOutcome {
+    /// Findings, sorted.
+    pub findings: Vec<CheckFinding>,
+    /// Files examined (system paths).
+    pub examined: Vec<PathBuf>,
+    /// Parse/read errors.
+    pub errors: Vec<ConfigError>,
+}
+
+impl CheckOutcome {
+    /// Status: Fail if any finding, else Error if any error, else Pass, or NotApplicable
+    /// when nothing was examined.
+    pub fn status(&self) -> CheckStatus {
+        if !self.findings.is_empty() {
+            CheckStatus::Fail
+        } else if !self.errors.is_empty() {
+            CheckStatus::Error
+        } else if self.examined.is_empty() {
+            CheckStatus::NotApplicable
+        } else {
+            CheckStatus::Pass
+        }
+    }
+}
+
+fn finish(mut o: CheckOutcome) -> CheckOutcome {
+    o.findings.sort();
+    o.findings.dedup();
+    o
+}
+
+/// `tls.nginx`.
+pub fn check_nginx(root: &Path, p: &CheckParams) -> CheckOutcome {
+    let mut o = CheckOutcome {
+        findings: vec![],
+        examined: vec![],
+        errors: vec![],
+    };
+    let ex = ExpandOptions {
+        flavor: p.openssl_flavor,
+    };
+    for cand in [
+        "etc/nginx/nginx.conf",
+        "usr/local/nginx/conf/nginx.conf",
+        "usr/local/etc/nginx/nginx.conf",
+        "opt/nginx/conf/nginx.conf",
+    ] {
+        if !root.join(cand).is_file() {
+            continue;
+        }
+        let sys = Path::new("/").join(cand);
+        let cfg = match nginx::load(root, &sys, &nginx::NginxOptions::default()) {
+            Ok(c) => c,
+            Err(e) => {
+                o.errors.push(e);
+                continue;
+            }
+        };
+        let prefix = cfg
+            .main_file
+            .parent()
+            .unwrap_or(Path::new("/"))
+            .to_path_buf();
+        o.examined.extend(cfg.files.iter().cloned());
+        let mut targets: Vec<(String, &nginx::TlsSettings)> = cfg
+            .servers
+            .iter()
+            .filter(|s| s.tls_enabled)
+            .map(|s| {
+                let name = s
+                    .server_names
+                    .first()
+                    .map(|n| n.value.clone())
+                    .unwrap_or_else(|| "_".into());
+                (format!("server {name} ({})", s.at), &s.tls)
+            })
+            .collect();
+        if cfg.top_level.ssl_on.as_ref().is_some_and(|s| s.value) {
+            targets.push(("top level".into(), &cfg.top_level));
+        }
+        for (what, tls) in targets {
+            let a = nginx::assess_settings(tls, root, &prefix, &p.policy, &ex);
+            if let Some(e) = &a.cipher_error {
+                let at = tls.ciphers.at.clone();
+                o.errors.push(ConfigError::new(
+                    at.as_ref()
+                        .map(|l| l.file.clone())
+                        .unwrap_or_else(|| cfg.main_file.clone()),
+                    at.map(|l| l.line).unwrap_or(0),
+                    format!("ssl_ciphers: {e}"),
+                ));
+            }
+            for w in a
+                .weaknesses
+                .into_iter()
+                .filter(|w| p.fail_on.contains(&w.code))
+            {
+                use WeaknessCode::*;
+                let at = match w.code {
+                    ProtocolBelowMin | Tls13NotEnabled | TlcpNotAllowed => tls.protocols.at.clone(),
+                    WeakDhGroup | DhParamsUnverified => {
+                        tls.dhparam.as_ref().and_then(|d| d.at.clone())
+                    }
+                    WeakEccGroup | UnknownGroup => tls.ecdh_curve.at.clone(),
+                    _ => tls.ciphers.at.clone(),
+                };
+                o.findings.push(CheckFinding {
+                    code: w.code,
+                    item: w.item,
+                    message: format!("{what}: {}", w.message),
+                    at,
+                });
+            }
+        }
+    }
+    finish(o)
+}
+
+/// `tls.openssl_conf`.
+pub fn check_openssl_conf(root: &Path, p: &CheckParams) -> CheckOutcome {
+    let mut o = CheckOutcome {
+        findings: vec![],
+        examined: vec![],
+        errors: vec![],
+    };
+    let ex = ExpandOptions {
+        flavor: p.openssl_flavor,
+    };
+    for cand in [
+        "etc/ssl/openssl.cnf",
+        "usr/lib/ssl/openssl.cnf",
+        "etc/pki/tls/openssl.cnf",
+        "usr/local/ssl/openssl.cnf",
+    ] {
+        if !root.join(cand).is_file() {
+            continue;
+        }
+        let sys = Path::new("/").join(cand);
+        let conf = match openssl_conf::load(root, &sys) {
+            Ok(c) => c,
+            Err(e) => {
+                o.errors.push(e);
+                continue;
+            }
+        };
+        o.examined.extend(conf.files.iter().cloned());
+        match openssl_conf::assess(&conf, &p.policy, &ex) {
+            Err(e) => o.errors.push(ConfigError::new(&sys, 0, e)),
+            Ok(ws) => {
+                let sd = conf.system_default.as_ref();
+                for w in ws.into_iter().filter(|w| p.fail_on.contains(&w.code)) {
+                    use WeaknessCode::*;
+                    let at = sd.and_then(|s| match w.code {
+                        ProtocolBelowMin | Tls13NotEnabled => s
+                            .min_protocol
+                            .as_ref()
+                            .or(s.max_protocol.as_ref())
+                            .and_then(|l| l.at.clone()),
+                        WeakDhGroup | WeakEccGroup | UnknownGroup => {
+                            s.groups.as_ref().and_then(|l| l.at.clone())
+                        }
+                        _ => s.cipher_string.as_ref().and_then(|l| l.at.clone()),
+                    });
+                    let at = at.or_else(|| {
+                        Some(Location {
+                            file: sys.clone(),
+                            line: 0,
+                        })
+                        .filter(|_| sd.is_none())
+                    });
+                    o.findings.push(CheckFinding {
+                        code: w.code,
+                        item: w.item,
+                        message: w.message,
+                        at,
+                    });
+                }
+            }
+        }
+    }
+    finish(o)
+}
+
+fn find_headers(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![(root.to_path_buf(), 0usize)];
+    let mut seen = 0usize;
+    while let Some((dir, depth)) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut entries: Vec<_> = rd.filter_map(|e| e.ok()).collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            seen += 1;
+            if seen > 200_000 {
+                return out;
+            }
+            let Ok(ft) = e.file_type() else { continue };
+            let p = e.path();
+            if ft.is_dir() && depth < 24 {
+                stack.push((p, depth + 1));
+            } else if ft.is_file() {
+                let n = e.file_name().to_string_lossy().into_owned();
+                let wanted = n == "mbedtls_config.h"
+                    || n == "user_settings.h"
+                    || (n == "config.h"
+                        && e.metadata().is_ok_and(|m| m.len() < 1 << 20)
+                        && std::fs::read(&p)
+                            .is_ok_and(|b| String::from_utf8_lossy(&b).contains("MBEDTLS_SSL_")));
+                if wanted {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// `tls.embedded_stack`.
+pub fn check_embedded_stack(root: &Path, p: &CheckParams) -> CheckOutcome {
+    let mut o = CheckOutcome {
+        findings: vec![],
+        examined: vec![],
+        errors: vec![],
+    };
+    for h in find_headers(root) {
+        let rel = h.strip_prefix(root).unwrap_or(&h);
+        let sys = Path::new("/").join(rel);
+        match embedded::analyze_file(&h, &sys, &p.policy) {
+            Err(e) => o.errors.push(e),
+            Ok(s) => {
+                o.examined.push(sys.clone());
+                for w in s
+                    .weaknesses
+                    .into_iter()
+                    .filter(|w| p.fail_on.contains(&w.weakness.code))
+                {
+                    o.findings.push(CheckFinding {
+                        code: w.weakness.code,
+                        item: w.weakness.item,
+                        message: format!("{:?}: {}", s.stack, w.weakness.message),
+                        at: w.at.or_else(|| {
+                            Some(Location {
+                                file: sys.clone(),
+                                line: 0,
+                            })
+                        }),
+                    });
+                }
+            }
+        }
+    }
+    finish(o)
+}
+
+/// Dispatch by check name (`tls.nginx`, `tls.openssl_conf`, `tls.embedded_stack`);
+/// `None` for another name.
+pub fn run_check(name: &str, root: &Path, p: &CheckParams) -> Option<CheckOutcome> {
+    match name {
+        "tls.nginx" => Some(check_nginx(root, p)),
+        "tls.openssl_conf" => Some(check_openssl_conf(root, p)),
+        "tls.embedded_stack" => Some(check_embedded_stack(root, p)),
+        _ => None,
+    }
+}
