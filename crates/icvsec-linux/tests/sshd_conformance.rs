@@ -196,10 +196,16 @@ fn sshd_t_agreement() {
     .unwrap();
     std::fs::write(inc.join("ignored.txt"), "PermitRootLogin yes\n").unwrap();
     std::fs::write(env.dir.join("extra.conf"), "Ciphers aes256-ctr\n").unwrap();
+    std::fs::write(
+        env.dir.join("in-match.conf"),
+        "MaxSessions 1\nAllowAgentForwarding no\n",
+    )
+    .unwrap();
     let text = format!(
-        "Include {}/*.conf\nInclude {}\nPasswordAuthentication yes\nMatch User bob Address 10.0.0.0/8\n  PasswordAuthentication no\n  PermitRootLogin prohibit-password\n  MaxAuthTries 5\nMatch Host *.example,!bad.example\n  AllowTcpForwarding no\n  PasswordAuthentication yes\nMatch all\n  PermitTTY no\n",
+        "Include {}/*.conf\nInclude {}\nPasswordAuthentication yes\nMatch User bob Address 10.0.0.0/8\n  PasswordAuthentication no\n  PermitRootLogin prohibit-password\n  MaxAuthTries 5\nMatch Host *.example,!bad.example\n  AllowTcpForwarding no\n  PasswordAuthentication yes\nMatch all\n  PermitTTY no\nMatch Address 10.0.0.0/8\n  Include {}\n  X11Forwarding yes\n",
         inc.display(),
-        env.dir.join("extra.conf").display()
+        env.dir.join("extra.conf").display(),
+        env.dir.join("in-match.conf").display()
     );
     let p = env.dir.join("include-match.conf");
     std::fs::write(&p, &text).unwrap();
