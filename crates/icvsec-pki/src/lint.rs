@@ -583,6 +583,13 @@ pub fn version3(cert: &Certificate, _p: &NoParams) -> Vec<LintResult> {
     }
 }
 
+/// Decoding error recorded for extension `oid`, if any.
+fn ext_error<'a>(cert: &'a Certificate, oid: &str) -> Option<&'a str> {
+    cert.extension_errors
+        .iter()
+        .find_map(|e| e.strip_prefix(oid).and_then(|r| r.strip_prefix(": ")))
+}
+
 fn is_ca_candidate(cert: &Certificate) -> bool {
     cert.is_ca()
         || cert
@@ -607,6 +614,12 @@ impl Default for CaBasicConstraintsParams {
 /// For CA certificates (cA true or keyCertSign set): basicConstraints present, critical,
 /// cA true; pathLenConstraint only on a CA asserting keyCertSign, and not above `max_path_len`.
 pub fn ca_basic_constraints(cert: &Certificate, p: &CaBasicConstraintsParams) -> Vec<LintResult> {
+    if let Some(e) = ext_error(cert, "2.5.29.19") {
+        return vec![LintResult::fail(format!(
+            "basicConstraints of {} is malformed ({e}); CA status cannot be determined",
+            cert.label()
+        ))];
+    }
     let mut out = Vec::new();
     if let Some(bc) = &cert.basic_constraints
         && let Some(pl) = bc.path_len
@@ -678,6 +691,12 @@ impl Default for CaKeyUsageParams {
 pub fn ca_key_usage(cert: &Certificate, p: &CaKeyUsageParams) -> Vec<LintResult> {
     if !cert.is_ca() {
         return vec![];
+    }
+    if let Some(e) = ext_error(cert, "2.5.29.15") {
+        return vec![LintResult::fail(format!(
+            "keyUsage of CA {} is malformed ({e})",
+            cert.label()
+        ))];
     }
     let mut out = Vec::new();
     match &cert.key_usage {
@@ -783,6 +802,12 @@ impl Default for EkuParams {
 pub fn eku_fits(cert: &Certificate, p: &EkuParams) -> Vec<LintResult> {
     if cert.is_ca() {
         return vec![];
+    }
+    if let Some(e) = ext_error(cert, "2.5.29.37") {
+        return vec![LintResult::fail(format!(
+            "extendedKeyUsage of {} is malformed ({e})",
+            cert.label()
+        ))];
     }
     let want = p.expected.name();
     let Some(eku) = &cert.extended_key_usage else {
