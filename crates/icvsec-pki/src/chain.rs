@@ -369,10 +369,30 @@ fn diagnose(
         if anchors.iter().any(|a| a.der == cur.der) {
             break;
         }
-        let anchor = anchors.iter().find(|a| a.subject == cur.issuer);
+        // Candidates named like the issuer; prefer one whose key verifies the signature
+        // (self-issued certificates and re-keyed CAs share names).
+        let signed_by = |c: &Certificate| {
+            crate::cert::verify_signature(
+                tbs_of(&cur.der).unwrap_or(&[]),
+                &cur.signature_algorithm,
+                sig_of(&cur.der).unwrap_or(&[]),
+                spki_of(&c.der).unwrap_or(&[]),
+            ) == Some(true)
+        };
+        let named = |c: &&Certificate| c.subject == cur.issuer;
+        let fresh = |c: &&Certificate| !walked.iter().any(|w| w.der == c.der);
+        let anchor = anchors
+            .iter()
+            .filter(named)
+            .find(|c| signed_by(c))
+            .or_else(|| anchors.iter().find(named));
         let inter = intermediates
             .iter()
-            .find(|c| c.subject == cur.issuer && !walked.iter().any(|w| w.der == c.der));
+            .filter(named)
+            .filter(fresh)
+            .find(|c| signed_by(c))
+            .or_else(|| intermediates.iter().filter(named).find(fresh));
+        let anchor = anchor.filter(|a| signed_by(a) || inter.is_none_or(|i| !signed_by(i)));
         let Some(next) = anchor.or(inter) else {
             if matches!(err, E::UnknownIssuer) || matches!(err, E::MaximumPathBuildCallsExceeded) {
                 let kind = if intermediates.iter().chain(anchors).any(is_sm2) {
