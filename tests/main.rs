@@ -1,1 +1,4 @@
-// Integration tests live in modules below; one binary (see Cargo.toml).
+//! One integration test binary (see Cargo.toml `autotests = false`).
+
+mod common;
+mod rule_fixtures;

@@ -63,6 +63,13 @@ fn external_facing(inv: &Inventory, ecu: &str) -> bool {
         || i.usb.as_ref().is_some_and(|c| c.enabled)
 }
 
+/// Gateways filter; they are not entry points themselves (their own interfaces are judged by ECU rules).
+fn is_gateway(inv: &Inventory, ecu: &str) -> bool {
+    inv.ecus
+        .get(ecu)
+        .is_some_and(|x| x.config.as_ref().is_some_and(|c| c.doc.gateway.is_some()))
+}
+
 fn edges(inv: &Inventory) -> BTreeMap<String, Vec<Edge>> {
     let mut out: BTreeMap<String, Vec<Edge>> = BTreeMap::new();
     for (id, ecu) in &inv.ecus {
@@ -265,7 +272,10 @@ fn ethernet_segmentation(ctx: &Ctx, _: &NoParams, sink: &mut Sink) {
             .iter()
             .flat_map(|n| inv.networks[*n].value.ecus.iter())
             .collect();
-        let external: Vec<&&String> = ecus.iter().filter(|e| external_facing(inv, e)).collect();
+        let external: Vec<&&String> = ecus
+            .iter()
+            .filter(|e| external_facing(inv, e) && !is_gateway(inv, e))
+            .collect();
         let safety: Vec<&&String> = ecus
             .iter()
             .filter(|e| inv.ecus.get(**e).is_some_and(|x| x.entry.safety_critical))

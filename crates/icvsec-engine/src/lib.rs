@@ -6,3 +6,20 @@
 mod evaluate;
 
 pub use evaluate::{ScanOptions, evaluate};
+
+use icvsec_checks::Registry;
+use icvsec_inputs::{LoadOptions, load_build};
+use icvsec_model::{Report, Rule};
+use std::path::Path;
+
+/// Load a build and evaluate rules over it: the whole scan in one call.
+pub fn scan_dir(
+    root: &Path,
+    rules: &[Rule],
+    registry: &Registry,
+    load: &LoadOptions,
+    opts: &ScanOptions,
+) -> Report {
+    let inv = load_build(root, load);
+    evaluate(&inv, rules, registry, opts)
+}

@@ -1,0 +1,66 @@
+//! Helpers shared by the integration tests. Every test pins the evaluation date.
+
+#![allow(dead_code)]
+
+use icvsec_engine::{ScanOptions, scan_dir};
+use icvsec_inputs::LoadOptions;
+use icvsec_model::{Report, Rule, Severity};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The evaluation date of every test (certificate validity is judged at it).
+pub const AS_OF: &str = "2026-06-01";
+pub const AS_OF_UNIX: i64 = 1_780_272_000;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixtures() -> PathBuf {
+    repo().join("fixtures")
+}
+
+/// `../shared/corpora`, when present.
+pub fn corpora() -> Option<PathBuf> {
+    let p = repo().join("../shared/corpora");
+    p.is_dir().then_some(p)
+}
+
+pub fn catalog() -> Vec<Rule> {
+    let registry = icvsec_checks::registry();
+    icvsec_rules::load_catalog(&icvsec_rules::embedded_sources(), &registry)
+        .unwrap_or_else(|e| panic!("rule catalog does not load: {e:?}"))
+        .rules
+}
+
+pub fn scan_with(root: &Path, rules: &[Rule]) -> Report {
+    let registry = icvsec_checks::registry();
+    scan_dir(
+        root,
+        rules,
+        &registry,
+        &LoadOptions::default(),
+        &ScanOptions {
+            as_of: AS_OF_UNIX,
+            as_of_label: AS_OF.into(),
+            fail_on: Severity::High,
+            root_label: root
+                .strip_prefix(repo())
+                .unwrap_or(root)
+                .display()
+                .to_string(),
+            tool_version: "test".into(),
+            rules_digest: "test".into(),
+        },
+    )
+}
+
+/// Run the built `icvsec` binary.
+pub fn icvsec(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_icvsec"))
+        .args(args)
+        .current_dir(repo())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run icvsec")
+}
