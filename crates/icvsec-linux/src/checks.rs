@@ -173,6 +173,21 @@ fn read(src: &dyn FileSource, path: &str) -> Result<Vec<u8>, CheckError> {
         })
 }
 
+/// Validate a check's parameters without running it (for rule-catalog loading).
+pub fn validate_params(check: &str, params_v: &serde_json::Value) -> Result<(), CheckError> {
+    match check {
+        "linux.sshd.root_login" => params::<RootLoginParams>(check, params_v).map(|_| ()),
+        "linux.sshd.max_auth_tries" => params::<MaxAuthTriesParams>(check, params_v).map(|_| ()),
+        "linux.sshd.algorithms" => params::<AlgorithmsParams>(check, params_v).map(|_| ()),
+        "linux.passwd.service_shell" => params::<ServiceShellParams>(check, params_v).map(|_| ()),
+        "linux.kernel.hardening" => params::<KernelParams>(check, params_v).map(|_| ()),
+        "linux.sysctl.hardening" => params::<SysctlParams>(check, params_v).map(|_| ()),
+        "linux.firewall.default_deny" => params::<FirewallParams>(check, params_v).map(|_| ()),
+        c if CHECKS.iter().any(|(n, _)| *n == c) => params::<NoParams>(check, params_v).map(|_| ()),
+        other => Err(CheckError::UnknownCheck(other.to_string())),
+    }
+}
+
 /// Android property files in the order init loads them (Android 10+ layout; legacy
 /// `/default.prop` first). Later files override earlier ones.
 pub const ANDROID_PROP_FILES: &[&str] = &[
@@ -469,6 +484,13 @@ mod tests {
             ),
             Err(CheckError::BadParams { .. })
         ));
+        assert!(
+            validate_params("linux.sshd.max_auth_tries", &serde_json::json!({"max": 3})).is_ok()
+        );
+        assert!(
+            validate_params("linux.sshd.password_auth", &serde_json::json!({"max": 3})).is_err()
+        );
+        assert!(validate_params("linux.kernel.hardening", &serde_json::json!({})).is_err());
         assert!(matches!(
             run_check("nope", &serde_json::Value::Null, &root, "/x"),
             Err(CheckError::UnknownCheck(_))
