@@ -1074,6 +1074,63 @@ pub fn all_default(cert: &Certificate, as_of: i64) -> BTreeMap<&'static str, Vec
     m
 }
 
+/// Every check name with the asset kind (slug) it evaluates: `certificate` checks run via
+/// [`run_cert_check`], `private_key` via [`run_key_check`], `vehicle` via [`run_vehicle_check`].
+pub const CHECKS: &[(&str, &str)] = &[
+    ("cert.rsa_key_size", "certificate"),
+    ("cert.rsa_exponent", "certificate"),
+    ("cert.rsa_modulus", "certificate"),
+    ("cert.ec_curve", "certificate"),
+    ("cert.dsa_key", "certificate"),
+    ("cert.signature_hash", "certificate"),
+    ("cert.signature_algorithm_match", "certificate"),
+    ("cert.validity", "certificate"),
+    ("cert.lifetime", "certificate"),
+    ("cert.version3", "certificate"),
+    ("cert.ca_basic_constraints", "certificate"),
+    ("cert.ca_key_usage", "certificate"),
+    ("cert.leaf_not_ca", "certificate"),
+    ("cert.eku_fits", "certificate"),
+    ("cert.self_signed_leaf", "certificate"),
+    ("cert.revocation_info", "certificate"),
+    ("cert.dev_leftovers", "certificate"),
+    ("cert.unencrypted_private_key", "private_key"),
+    ("cert.shared_key_pair", "vehicle"),
+];
+
+/// Checks that `params` (JSON; `null`/`{}` for defaults) deserialises into the parameter
+/// type of `check` (unknown keys and wrong types are errors). For rule-catalog loading.
+pub fn validate_params(check: &str, p: &serde_json::Value) -> Result<(), String> {
+    fn v<T: serde::de::DeserializeOwned + Default>(
+        c: &str,
+        p: &serde_json::Value,
+    ) -> Result<(), String> {
+        params::<T>(c, p).map(|_| ())
+    }
+    match check {
+        "cert.rsa_key_size" => v::<RsaKeySizeParams>(check, p),
+        "cert.rsa_exponent" => v::<RsaExponentParams>(check, p),
+        "cert.rsa_modulus" => v::<RsaModulusParams>(check, p),
+        "cert.ec_curve" => v::<EcCurveParams>(check, p),
+        "cert.signature_hash" => v::<SignatureHashParams>(check, p),
+        "cert.validity" => v::<ValidityParams>(check, p),
+        "cert.lifetime" => v::<LifetimeParams>(check, p),
+        "cert.ca_basic_constraints" => v::<CaBasicConstraintsParams>(check, p),
+        "cert.ca_key_usage" => v::<CaKeyUsageParams>(check, p),
+        "cert.leaf_not_ca" => v::<LeafParams>(check, p),
+        "cert.eku_fits" => v::<EkuParams>(check, p),
+        "cert.revocation_info" => v::<RevocationParams>(check, p),
+        "cert.dev_leftovers" => v::<DevLeftoverParams>(check, p),
+        "cert.dsa_key"
+        | "cert.signature_algorithm_match"
+        | "cert.version3"
+        | "cert.self_signed_leaf"
+        | "cert.unencrypted_private_key"
+        | "cert.shared_key_pair" => v::<NoParams>(check, p),
+        other => Err(format!("unknown check `{other}`")),
+    }
+}
+
 /// Names of the certificate checks accepted by [`run_cert_check`].
 pub const CERT_CHECKS: &[&str] = &[
     "cert.rsa_key_size",

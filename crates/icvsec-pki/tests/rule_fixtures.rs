@@ -5,7 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
-use icvsec_pki::lint::{CERT_CHECKS, LintResult, run_cert_check, run_key_check, run_vehicle_check};
+use icvsec_pki::lint::{
+    CERT_CHECKS, CHECKS, LintResult, run_cert_check, run_key_check, run_vehicle_check,
+    validate_params,
+};
 use icvsec_pki::{parse_certificates, parse_private_keys};
 
 const AS_OF: i64 = 1_780_272_000; // 2026-06-01T00:00:00Z
@@ -78,6 +81,9 @@ fn every_rule_fails_on_fail_and_passes_on_pass() {
     let doc: toml::Value = toml::from_str(&text).unwrap();
     let rules = doc["rule"].as_array().unwrap();
     assert_eq!(rules.len(), 19);
+    assert_eq!(CHECKS.len(), 19);
+    assert!(validate_params("cert.rsa_key_size", &serde_json::json!({"min_bit": 1})).is_err());
+    assert!(validate_params("cert.version3", &serde_json::json!({"x": 1})).is_err());
     for r in rules {
         let id = r["id"].as_str().unwrap();
         let check = r["check"].as_str().unwrap();
@@ -89,6 +95,8 @@ fn every_rule_fails_on_fail_and_passes_on_pass() {
             Some(p) => serde_json::to_value(p).unwrap(),
             None => serde_json::Value::Null,
         };
+        assert!(CHECKS.contains(&(check, asset)), "{id}: {check} on {asset}");
+        validate_params(check, &params).unwrap_or_else(|e| panic!("{id}: {e}"));
         let base = repo().join("fixtures/rules").join(id);
         let fail = evaluate(check, asset, &params, &base.join("fail"));
         let pass = evaluate(check, asset, &params, &base.join("pass"));
