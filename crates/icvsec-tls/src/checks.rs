@@ -116,152 +116,185 @@ fn finish(mut o: CheckOutcome) -> CheckOutcome {
     o
 }
 
-/// `tls.nginx`.
-pub fn check_nginx(root: &Path, p: &CheckParams) -> CheckOutcome {
-    let mut o = CheckOutcome {
+/// Asset kinds of the checks: (check name, asset kind as in the rule catalog).
+pub const CHECKS: &[(&str, &str)] = &[
+    ("tls.nginx", "nginx_config"),
+    ("tls.openssl_conf", "openssl_config"),
+    ("tls.embedded_stack", "tls_stack_config"),
+];
+
+fn empty() -> CheckOutcome {
+    CheckOutcome {
         findings: vec![],
         examined: vec![],
         errors: vec![],
-    };
-    let ex = ExpandOptions {
-        flavor: p.openssl_flavor,
-    };
-    for cand in [
-        "etc/nginx/nginx.conf",
-        "usr/local/nginx/conf/nginx.conf",
-        "usr/local/etc/nginx/nginx.conf",
-        "opt/nginx/conf/nginx.conf",
-    ] {
-        if !root.join(cand).is_file() {
-            continue;
-        }
-        let sys = Path::new("/").join(cand);
-        let cfg = match nginx::load(root, &sys, &nginx::NginxOptions::default()) {
-            Ok(c) => c,
-            Err(e) => {
-                o.errors.push(e);
-                continue;
-            }
-        };
-        let prefix = cfg
-            .main_file
-            .parent()
-            .unwrap_or(Path::new("/"))
-            .to_path_buf();
-        o.examined.extend(cfg.files.iter().cloned());
-        let mut targets: Vec<(String, &nginx::TlsSettings)> = cfg
-            .servers
-            .iter()
-            .filter(|s| s.tls_enabled)
-            .map(|s| {
-                let name = s
-                    .server_names
-                    .first()
-                    .map(|n| n.value.clone())
-                    .unwrap_or_else(|| "_".into());
-                (format!("server {name} ({})", s.at), &s.tls)
-            })
-            .collect();
-        if cfg.top_level.ssl_on.as_ref().is_some_and(|s| s.value) {
-            targets.push(("top level".into(), &cfg.top_level));
-        }
-        for (what, tls) in targets {
-            let a = nginx::assess_settings(tls, root, &prefix, &p.policy, &ex);
-            if let Some(e) = &a.cipher_error {
-                let at = tls.ciphers.at.clone();
-                o.errors.push(ConfigError::new(
-                    at.as_ref()
-                        .map(|l| l.file.clone())
-                        .unwrap_or_else(|| cfg.main_file.clone()),
-                    at.map(|l| l.line).unwrap_or(0),
-                    format!("ssl_ciphers: {e}"),
-                ));
-            }
-            for w in a
-                .weaknesses
-                .into_iter()
-                .filter(|w| p.fail_on.contains(&w.code))
-            {
-                use WeaknessCode::*;
-                let at = match w.code {
-                    ProtocolBelowMin | Tls13NotEnabled | TlcpNotAllowed => tls.protocols.at.clone(),
-                    WeakDhGroup | DhParamsUnverified => {
-                        tls.dhparam.as_ref().and_then(|d| d.at.clone())
-                    }
-                    WeakEccGroup | UnknownGroup => tls.ecdh_curve.at.clone(),
-                    _ => tls.ciphers.at.clone(),
-                };
-                o.findings.push(CheckFinding {
-                    code: w.code,
-                    item: w.item,
-                    message: format!("{what}: {}", w.message),
-                    at,
-                });
-            }
+    }
+}
+
+/// Candidate nginx main configuration files (relative to the root).
+pub const NGINX_CANDIDATES: &[&str] = &[
+    "etc/nginx/nginx.conf",
+    "usr/local/nginx/conf/nginx.conf",
+    "usr/local/etc/nginx/nginx.conf",
+    "opt/nginx/conf/nginx.conf",
+];
+
+/// Candidate openssl.cnf files (relative to the root).
+pub const OPENSSL_CANDIDATES: &[&str] = &[
+    "etc/ssl/openssl.cnf",
+    "usr/lib/ssl/openssl.cnf",
+    "etc/pki/tls/openssl.cnf",
+    "usr/local/ssl/openssl.cnf",
+];
+
+/// `tls.nginx` over every candidate main configuration in `root`.
+pub fn check_nginx(root: &Path, p: &CheckParams) -> CheckOutcome {
+    let mut o = empty();
+    for cand in NGINX_CANDIDATES {
+        if root.join(cand).is_file() {
+            merge(
+                &mut o,
+                check_nginx_config(root, &Path::new("/").join(cand), p),
+            );
         }
     }
     finish(o)
 }
 
-/// `tls.openssl_conf`.
-pub fn check_openssl_conf(root: &Path, p: &CheckParams) -> CheckOutcome {
-    let mut o = CheckOutcome {
-        findings: vec![],
-        examined: vec![],
-        errors: vec![],
-    };
+fn merge(o: &mut CheckOutcome, x: CheckOutcome) {
+    o.findings.extend(x.findings);
+    o.examined.extend(x.examined);
+    o.errors.extend(x.errors);
+}
+
+/// `tls.nginx` for one main configuration file (system path inside `root`).
+pub fn check_nginx_config(root: &Path, sys: &Path, p: &CheckParams) -> CheckOutcome {
+    let mut o = empty();
     let ex = ExpandOptions {
         flavor: p.openssl_flavor,
     };
-    for cand in [
-        "etc/ssl/openssl.cnf",
-        "usr/lib/ssl/openssl.cnf",
-        "etc/pki/tls/openssl.cnf",
-        "usr/local/ssl/openssl.cnf",
-    ] {
-        if !root.join(cand).is_file() {
-            continue;
+    let cfg = match nginx::load(root, sys, &nginx::NginxOptions::default()) {
+        Ok(c) => c,
+        Err(e) => {
+            o.errors.push(e);
+            return o;
         }
-        let sys = Path::new("/").join(cand);
-        let conf = match openssl_conf::load(root, &sys) {
-            Ok(c) => c,
-            Err(e) => {
-                o.errors.push(e);
-                continue;
-            }
-        };
-        o.examined.extend(conf.files.iter().cloned());
-        match openssl_conf::assess(&conf, &p.policy, &ex) {
-            Err(e) => o.errors.push(ConfigError::new(&sys, 0, e)),
-            Ok(ws) => {
-                let sd = conf.system_default.as_ref();
-                for w in ws.into_iter().filter(|w| p.fail_on.contains(&w.code)) {
-                    use WeaknessCode::*;
-                    let at = sd.and_then(|s| match w.code {
-                        ProtocolBelowMin | Tls13NotEnabled => s
-                            .min_protocol
-                            .as_ref()
-                            .or(s.max_protocol.as_ref())
-                            .and_then(|l| l.at.clone()),
-                        WeakDhGroup | WeakEccGroup | UnknownGroup => {
-                            s.groups.as_ref().and_then(|l| l.at.clone())
-                        }
-                        _ => s.cipher_string.as_ref().and_then(|l| l.at.clone()),
-                    });
-                    let at = at.or_else(|| {
-                        Some(Location {
-                            file: sys.clone(),
-                            line: 0,
-                        })
-                        .filter(|_| sd.is_none())
-                    });
-                    o.findings.push(CheckFinding {
-                        code: w.code,
-                        item: w.item,
-                        message: w.message,
-                        at,
-                    });
-                }
+    };
+    let prefix = cfg
+        .main_file
+        .parent()
+        .unwrap_or(Path::new("/"))
+        .to_path_buf();
+    o.examined.extend(cfg.files.iter().cloned());
+    let mut targets: Vec<(String, &nginx::TlsSettings)> = cfg
+        .servers
+        .iter()
+        .filter(|s| s.tls_enabled)
+        .map(|s| {
+            let name = s
+                .server_names
+                .first()
+                .map(|n| n.value.clone())
+                .unwrap_or_else(|| "_".into());
+            (format!("server {name} ({})", s.at), &s.tls)
+        })
+        .collect();
+    if cfg.top_level.ssl_on.as_ref().is_some_and(|s| s.value) {
+        targets.push(("top level".into(), &cfg.top_level));
+    }
+    for (what, tls) in targets {
+        let a = nginx::assess_settings(tls, root, &prefix, &p.policy, &ex);
+        if let Some(e) = &a.cipher_error {
+            let at = tls.ciphers.at.clone();
+            o.errors.push(ConfigError::new(
+                at.as_ref()
+                    .map(|l| l.file.clone())
+                    .unwrap_or_else(|| cfg.main_file.clone()),
+                at.map(|l| l.line).unwrap_or(0),
+                format!("ssl_ciphers: {e}"),
+            ));
+        }
+        for w in a
+            .weaknesses
+            .into_iter()
+            .filter(|w| p.fail_on.contains(&w.code))
+        {
+            use WeaknessCode::*;
+            let at = match w.code {
+                ProtocolBelowMin | Tls13NotEnabled | TlcpNotAllowed => tls.protocols.at.clone(),
+                WeakDhGroup | DhParamsUnverified => tls.dhparam.as_ref().and_then(|d| d.at.clone()),
+                WeakEccGroup | UnknownGroup => tls.ecdh_curve.at.clone(),
+                _ => tls.ciphers.at.clone(),
+            };
+            o.findings.push(CheckFinding {
+                code: w.code,
+                item: w.item,
+                message: format!("{what}: {}", w.message),
+                at,
+            });
+        }
+    }
+    finish(o)
+}
+
+/// `tls.openssl_conf` over every candidate openssl.cnf in `root`.
+pub fn check_openssl_conf(root: &Path, p: &CheckParams) -> CheckOutcome {
+    let mut o = empty();
+    for cand in OPENSSL_CANDIDATES {
+        if root.join(cand).is_file() {
+            merge(
+                &mut o,
+                check_openssl_config(root, &Path::new("/").join(cand), p),
+            );
+        }
+    }
+    finish(o)
+}
+
+/// `tls.openssl_conf` for one openssl.cnf (system path inside `root`).
+pub fn check_openssl_config(root: &Path, sys: &Path, p: &CheckParams) -> CheckOutcome {
+    let mut o = empty();
+    let ex = ExpandOptions {
+        flavor: p.openssl_flavor,
+    };
+    let conf = match openssl_conf::load(root, sys) {
+        Ok(c) => c,
+        Err(e) => {
+            o.errors.push(e);
+            return o;
+        }
+    };
+    o.examined.extend(conf.files.iter().cloned());
+    match openssl_conf::assess(&conf, &p.policy, &ex) {
+        Err(e) => o.errors.push(ConfigError::new(sys, 0, e)),
+        Ok(ws) => {
+            let sd = conf.system_default.as_ref();
+            for w in ws.into_iter().filter(|w| p.fail_on.contains(&w.code)) {
+                use WeaknessCode::*;
+                let at = sd.and_then(|s| match w.code {
+                    ProtocolBelowMin | Tls13NotEnabled => s
+                        .min_protocol
+                        .as_ref()
+                        .or(s.max_protocol.as_ref())
+                        .and_then(|l| l.at.clone()),
+                    WeakDhGroup | WeakEccGroup | UnknownGroup => {
+                        s.groups.as_ref().and_then(|l| l.at.clone())
+                    }
+                    _ => s.cipher_string.as_ref().and_then(|l| l.at.clone()),
+                });
+                let at = at.or_else(|| {
+                    Some(Location {
+                        file: sys.to_path_buf(),
+                        line: 0,
+                    })
+                    .filter(|_| sd.is_none())
+                });
+                o.findings.push(CheckFinding {
+                    code: w.code,
+                    item: w.item,
+                    message: w.message,
+                    at,
+                });
             }
         }
     }
@@ -314,7 +347,26 @@ pub fn check_embedded_stack(root: &Path, p: &CheckParams) -> CheckOutcome {
     };
     for h in find_headers(root) {
         let rel = h.strip_prefix(root).unwrap_or(&h);
-        let sys = Path::new("/").join(rel);
+        merge(
+            &mut o,
+            check_stack_header(root, &Path::new("/").join(rel), p),
+        );
+    }
+    finish(o)
+}
+
+/// `tls.embedded_stack` for one header (system path inside `root`).
+pub fn check_stack_header(root: &Path, sys: &Path, p: &CheckParams) -> CheckOutcome {
+    let mut o = empty();
+    let sys = sys.to_path_buf();
+    let h = match crate::nginx::resolve_in_root(root, &sys) {
+        Ok(r) => root.join(r.strip_prefix("/").unwrap_or(&r)),
+        Err(e) => {
+            o.errors.push(ConfigError::new(&sys, 0, e));
+            return o;
+        }
+    };
+    {
         match embedded::analyze_file(&h, &sys, &p.policy) {
             Err(e) => o.errors.push(e),
             Ok(s) => {
