@@ -1502,6 +1502,41 @@ mod tests {
     }
 
     #[test]
+    fn include_through_closures() {
+        use crate::common::FnSource;
+        let files: BTreeMap<String, String> = [(
+            "/etc/ssh/sshd_config.d/50-ecu.conf".to_string(),
+            "PasswordAuthentication no\n".to_string(),
+        )]
+        .into_iter()
+        .collect();
+        let f2 = files.clone();
+        let src = FnSource::new(
+            move |p| Ok(files.get(p).map(|s| s.as_bytes().to_vec())),
+            move |d| {
+                Ok(f2
+                    .keys()
+                    .filter_map(|k| k.strip_prefix(&format!("{d}/")))
+                    .map(str::to_string)
+                    .collect())
+            },
+        );
+        let c = parse_sshd_config(
+            "/etc/ssh/sshd_config",
+            b"Include sshd_config.d/*.conf\n",
+            &src,
+        )
+        .unwrap();
+        let e = c.effective();
+        let v = e.get("passwordauthentication").unwrap();
+        assert_eq!(v.values, vec!["no"]);
+        assert_eq!(
+            v.file.as_deref(),
+            Some("/etc/ssh/sshd_config.d/50-ecu.conf")
+        );
+    }
+
+    #[test]
     fn include_loop_and_depth() {
         let root = MemRoot::new()
             .with("/etc/ssh/a", "Include b\n")
