@@ -298,7 +298,7 @@ fn fermat_factor(n: &BigUint, iterations: u32) -> Option<(BigUint, BigUint)> {
 
 // ---------------------------------------------------------------- curves, DSA
 
-/// Parameters of [`key_algorithm_allowed`].
+/// Parameters of [`ec_curve`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EcCurveParams {
