@@ -251,16 +251,73 @@ const ROOT_ANCHORS: &[&str] = &[
     "system_ext",
 ];
 
+/// Well-known in-root locations of the files the checks read (glob per component). The
+/// longest one matching the end of a path decides where its root filesystem starts.
+pub const KNOWN_LOCATIONS: &[&str] = &[
+    "/etc/ssh/sshd_config",
+    "/etc/ssh/sshd_config.d/*",
+    "/etc/passwd",
+    "/etc/shadow",
+    "/boot/config-*",
+    "/boot/config",
+    "/proc/config.gz",
+    "/etc/sysctl.conf",
+    "/etc/sysctl.d/*.conf",
+    "/run/sysctl.d/*.conf",
+    "/usr/local/lib/sysctl.d/*.conf",
+    "/usr/lib/sysctl.d/*.conf",
+    "/lib/sysctl.d/*.conf",
+    "/etc/iptables/rules.v4",
+    "/etc/iptables/rules.v6",
+    "/etc/sysconfig/iptables",
+    "/etc/sysconfig/ip6tables",
+    "/etc/nftables.conf",
+    "/etc/sysconfig/nftables.conf",
+    "/default.prop",
+    "/prop.default",
+    "/system/etc/prop.default",
+    "/system/build.prop",
+    "/system_ext/etc/build.prop",
+    "/system_ext/build.prop",
+    "/vendor/default.prop",
+    "/vendor/build.prop",
+    "/vendor_dlkm/etc/build.prop",
+    "/odm_dlkm/etc/build.prop",
+    "/odm/etc/build.prop",
+    "/odm/default.prop",
+    "/odm/build.prop",
+    "/product/etc/build.prop",
+    "/product/build.prop",
+];
+
 /// Split a build-relative path into (root filesystem directory, absolute in-root path):
-/// `tbox/rootfs/etc/ssh/sshd_config` -> (`tbox/rootfs`, `/etc/ssh/sshd_config`). The root
-/// starts before the first component that is a well-known top-level directory (`etc`,
-/// `boot`, `system`, `vendor`, ...). Android `default.prop`/`prop.default` at a root's top
-/// level are recognised too. Returns `None` when no anchor is found.
+/// `tbox/rootfs/etc/ssh/sshd_config` -> (`tbox/rootfs`, `/etc/ssh/sshd_config`).
+/// The longest [`KNOWN_LOCATIONS`] entry matching the end of the path decides; otherwise the
+/// root starts before the first well-known top-level directory (`etc`, `boot`, `system`,
+/// `vendor`, ...). Returns `None` when neither applies.
 pub fn split_rootfs(rel: &str) -> Option<(String, String)> {
     let comps: Vec<&str> = rel
         .split('/')
         .filter(|c| !c.is_empty() && *c != ".")
         .collect();
+    let mut best: Option<usize> = None;
+    for loc in KNOWN_LOCATIONS {
+        let pat: Vec<&str> = loc.split('/').filter(|c| !c.is_empty()).collect();
+        if pat.len() > comps.len() {
+            continue;
+        }
+        let start = comps.len() - pat.len();
+        let ok = pat
+            .iter()
+            .zip(&comps[start..])
+            .all(|(p, c)| crate::common::fnmatch(p, c));
+        if ok && best.is_none_or(|b| start < b) {
+            best = Some(start);
+        }
+    }
+    if let Some(i) = best {
+        return Some((comps[..i].join("/"), format!("/{}", comps[i..].join("/"))));
+    }
     for (i, c) in comps.iter().enumerate() {
         let last = i + 1 == comps.len();
         if (!last && ROOT_ANCHORS.contains(c))
@@ -451,6 +508,22 @@ mod tests {
             Some(("".into(), "/etc/passwd".into()))
         );
         assert_eq!(split_rootfs("x/y"), None);
+        // A top-level-looking directory above the real root does not mislead it.
+        assert_eq!(
+            split_rootfs("builds/system/tbox/rootfs/etc/ssh/sshd_config"),
+            Some((
+                "builds/system/tbox/rootfs".into(),
+                "/etc/ssh/sshd_config".into()
+            ))
+        );
+        assert_eq!(
+            split_rootfs("ivi/lib/img/system/etc/prop.default"),
+            Some(("ivi/lib/img".into(), "/system/etc/prop.default".into()))
+        );
+        assert_eq!(
+            split_rootfs("t/rootfs/usr/lib/sysctl.d/50-x.conf"),
+            Some(("t/rootfs".into(), "/usr/lib/sysctl.d/50-x.conf".into()))
+        );
     }
 
     #[test]
