@@ -86,6 +86,9 @@ pub struct FileAsset {
 
 #[derive(Clone, Debug, Default)]
 pub struct Inventory {
+    /// The scanned build root on disk. Checks that must read more of a root filesystem
+    /// (includes of sshd_config, nginx) read below it only, with the same bounds.
+    pub root: std::path::PathBuf,
     pub vehicle: Option<JsonDoc<VehicleManifest>>,
     pub ecus: BTreeMap<String, EcuAsset>,
     pub networks: BTreeMap<String, Placed<Network>>,
@@ -95,6 +98,10 @@ pub struct Inventory {
     pub tls_profiles: BTreeMap<String, Placed<TlsProfile>>,
     pub data: DataInventory,
     pub files: Vec<FileAsset>,
+    /// Certificates by id (`path`, or `path#n` for the n-th certificate of a bundle).
+    pub certificates: BTreeMap<String, crate::CertAsset>,
+    /// Private keys by id (same scheme).
+    pub keys: BTreeMap<String, crate::KeyAsset>,
     pub broken: Vec<Broken>,
     pub diagnostics: Vec<Diagnostic>,
     pub sources: BTreeMap<String, SourceMap>,
@@ -172,6 +179,26 @@ impl Inventory {
             AssetKind::DataItem => placed_views(kind, &self.data.items, self),
             AssetKind::DataFlow => placed_views(kind, &self.data.flows, self),
             AssetKind::DataStore => placed_views(kind, &self.data.stores, self),
+            AssetKind::Certificate => self
+                .certificates
+                .iter()
+                .map(|(id, c)| AssetView {
+                    id: id.clone(),
+                    role: self.role_of(c.ecu.as_deref()),
+                    fields: None,
+                    home: c.location(),
+                })
+                .collect(),
+            AssetKind::PrivateKey => self
+                .keys
+                .iter()
+                .map(|(id, k)| AssetView {
+                    id: id.clone(),
+                    role: self.role_of(k.ecu.as_deref()),
+                    fields: None,
+                    home: k.location(),
+                })
+                .collect(),
             _ => self
                 .files
                 .iter()
@@ -189,6 +216,19 @@ impl Inventory {
                 })
                 .collect(),
         }
+    }
+
+    /// Certificates parsed from one build-relative file.
+    pub fn certificates_in(&self, file: &str) -> Vec<(&String, &crate::CertAsset)> {
+        self.certificates.iter().filter(|(_, c)| c.file == file).collect()
+    }
+
+    /// Trust anchor certificates by anchor id (test-only anchors included).
+    pub fn anchor_certificates(&self, anchor: &str) -> Vec<&crate::CertAsset> {
+        self.trust_anchors
+            .get(anchor)
+            .map(|a| self.certificates_in(&a.value.certificate).into_iter().map(|(_, c)| c).collect())
+            .unwrap_or_default()
     }
 
     /// Broken assets of a kind (they get error outcomes).

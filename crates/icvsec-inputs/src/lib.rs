@@ -7,8 +7,10 @@ pub mod discover;
 pub mod inventory;
 pub mod json;
 mod load;
+pub mod pki_files;
 
 pub use discover::{DiscoveredFile, FileKind, Limits};
 pub use inventory::{AssetView, Broken, Inventory};
 pub use json::{JsonDoc, SourceMap, parse_json};
 pub use load::{LoadOptions, load_build};
+pub use pki_files::{CertAsset, CertUse, KeyAsset};

@@ -2,6 +2,7 @@
 
 use crate::discover::{self, DiscoveredFile, FileKind, Limits};
 use crate::inventory::{Broken, EcuAsset, FileAsset, Inventory, Placed};
+use crate::pki_files::{self, CertAsset, CertUse, KeyAsset, Parsed};
 use crate::json::{JsonDoc, parse_json};
 use icvsec_model::input::dataflow::DataFlowManifest;
 use icvsec_model::input::ecu::EcuConfig;
@@ -497,10 +498,45 @@ impl<'a> Loader<'a> {
                     .map(|r| (format!("{}/", r.trim_end_matches('/')), id.clone()))
             })
             .collect();
+        let owner = |rel: &str| {
+            rootfs
+                .iter()
+                .find(|(prefix, _)| rel.starts_with(prefix.as_str()))
+                .map(|(_, id)| id.clone())
+        };
+        let pki: Vec<&DiscoveredFile> = discovered
+            .iter()
+            .filter(|f| matches!(f.kind, FileKind::Certificate | FileKind::Pem | FileKind::Key))
+            .filter(|f| f.size <= self.limits.max_file_size)
+            .collect();
+        for (f, (parsed, digest)) in pki.iter().zip(pki_files::parse_all(&pki, self.limits.max_file_size)) {
+            if let Some(d) = digest {
+                self.digests.insert(f.rel.clone(), d);
+            }
+            match parsed {
+                Parsed::Failed { kind, diag } => self.broken(kind, &f.rel, diag),
+                Parsed::Objects { certs, keys } => {
+                    let many = certs.len() > 1;
+                    for (i, cert) in certs.into_iter().enumerate() {
+                        let id = if many { format!("{}#{}", f.rel, i + 1) } else { f.rel.clone() };
+                        self.inv.certificates.insert(
+                            id,
+                            CertAsset { line: cert.pem_begin_line, cert, file: f.rel.clone(), ecu: owner(&f.rel), uses: vec![] },
+                        );
+                    }
+                    let many = keys.len() > 1;
+                    for (i, key) in keys.into_iter().enumerate() {
+                        let id = if many { format!("{}#key{}", f.rel, i + 1) } else if f.kind == FileKind::Key { f.rel.clone() } else { format!("{}#key", f.rel) };
+                        self.inv.keys.insert(
+                            id,
+                            KeyAsset { line: key.pem_begin_line, key, file: f.rel.clone(), ecu: owner(&f.rel), certificates: vec![] },
+                        );
+                    }
+                }
+            }
+        }
         for f in discovered {
             let kind = match f.kind {
-                FileKind::Certificate => AssetKind::Certificate,
-                FileKind::Key => AssetKind::PrivateKey,
                 FileKind::SshdConfig => AssetKind::SshdConfig,
                 FileKind::Passwd => AssetKind::Passwd,
                 FileKind::Shadow => AssetKind::Shadow,
@@ -512,20 +548,73 @@ impl<'a> Loader<'a> {
                 FileKind::OpensslConfig => AssetKind::OpensslConfig,
                 FileKind::TlsStackConfig => AssetKind::TlsStackConfig,
                 FileKind::Probe => AssetKind::ProbeResult,
-                FileKind::Pem => AssetKind::Certificate,
-                FileKind::VehicleManifest | FileKind::Other => continue,
+                _ => continue,
             };
-            let ecu = rootfs
-                .iter()
-                .find(|(prefix, _)| f.rel.starts_with(prefix.as_str()))
-                .map(|(_, id)| id.clone());
             self.inv.files.push(FileAsset {
                 kind,
                 id: f.rel.clone(),
                 file: f.rel.clone(),
                 line: None,
-                ecu,
+                ecu: owner(&f.rel),
             });
+        }
+        self.link_certificates();
+    }
+
+    /// Give certificates their declared uses and link keys to their certificates.
+    fn link_certificates(&mut self) {
+        let mut uses: Vec<(String, CertUse)> = Vec::new();
+        if let Some(v) = &self.inv.vehicle {
+            for ep in &v.doc.endpoints {
+                if let Some(c) = &ep.server_certificate {
+                    uses.push((c.clone(), CertUse::Server { endpoint: ep.id.clone(), host: ep.host.clone(), anchor: ep.trust_anchor.clone() }));
+                }
+            }
+            for a in &v.doc.trust_anchors {
+                uses.push((a.certificate.clone(), CertUse::Anchor { anchor: a.id.clone(), test_only: a.test_only }));
+            }
+        }
+        for (id, p) in &self.inv.tls_profiles {
+            if let Some(c) = &p.value.certificate {
+                let server = p.value.side == icvsec_model::input::tls::TlsSide::Server;
+                uses.push((c.clone(), CertUse::Profile { profile: id.clone(), server, anchor: p.value.trust_anchor.clone() }));
+            }
+        }
+        for (id, e) in &self.inv.ecus {
+            let Some(cfg) = &e.config else { continue };
+            if let Some(c) = &cfg.doc.identity_certificate {
+                uses.push((c.clone(), CertUse::EcuIdentity { ecu: id.clone() }));
+            }
+            if let Some(c) = cfg.doc.software_update.as_ref().and_then(|u| u.signing_certificate.as_ref()) {
+                uses.push((c.clone(), CertUse::UpdateSigning { ecu: id.clone() }));
+            }
+        }
+        for (file, u) in uses {
+            let file = file.trim_start_matches("./").to_string();
+            let mut found = false;
+            for c in self.inv.certificates.values_mut().filter(|c| c.file == file) {
+                if !c.uses.contains(&u) {
+                    c.uses.push(u.clone());
+                }
+                found = true;
+            }
+            if !found && self.files.contains_key(&file) && !self.inv.broken.iter().any(|b| b.id == file) {
+                self.inv.diagnostics.push(Diagnostic::error(Location::file(&file), "referenced as a certificate but holds none"));
+            }
+        }
+        for c in self.inv.certificates.values_mut() {
+            c.uses.sort();
+        }
+        let by_spki: Vec<(String, String)> = self
+            .inv
+            .certificates
+            .iter()
+            .map(|(id, c)| (c.cert.spki_sha256.clone(), id.clone()))
+            .collect();
+        for k in self.inv.keys.values_mut() {
+            if let Some(spki) = &k.key.public_spki_sha256 {
+                k.certificates = by_spki.iter().filter(|(s, _)| s == spki).map(|(_, id)| id.clone()).collect();
+            }
         }
     }
 }
@@ -568,6 +657,7 @@ pub fn load_build(root: &Path, opts: &LoadOptions) -> Inventory {
         files: discovered.iter().map(|f| (f.rel.clone(), f)).collect(),
         limits: &opts.limits,
         inv: Inventory {
+            root: root.to_path_buf(),
             diagnostics: diags,
             files_scanned: discovered.len(),
             ..Default::default()

@@ -124,6 +124,9 @@ pub struct SoftwareUpdate {
     /// Endpoint id of the update server.
     #[serde(default)]
     pub endpoint: Option<String>,
+    /// Certificate whose key signs update packages (build-relative path), when it ships in the build.
+    #[serde(default)]
+    pub signing_certificate: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
