@@ -32,6 +32,7 @@ use crate::suites::{
 };
 use crate::versions::Version;
 use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
 
 /// Which OpenSSL generation's semantics to use.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -350,6 +351,7 @@ enum Op {
     Kill,
 }
 
+#[derive(Clone)]
 struct List {
     attrs: Vec<Attr>,
     order: Vec<usize>,
@@ -525,6 +527,17 @@ fn in_universe(c: &CipherSuite, flavor: Flavor) -> bool {
 }
 
 fn base_list(flavor: Flavor) -> (List, Vec<&'static CipherSuite>) {
+    type Base = (List, Vec<&'static CipherSuite>);
+    static V3: OnceLock<Base> = OnceLock::new();
+    static V102: OnceLock<Base> = OnceLock::new();
+    let cell = match flavor {
+        Flavor::OpenSsl3 => &V3,
+        Flavor::OpenSsl102 => &V102,
+    };
+    cell.get_or_init(|| build_base_list(flavor)).clone()
+}
+
+fn build_base_list(flavor: Flavor) -> (List, Vec<&'static CipherSuite>) {
     let mut suites: Vec<&'static CipherSuite> = suites::all()
         .iter()
         .filter(|c| in_universe(c, flavor))

@@ -1,6 +1,6 @@
 //! Protocol versions (SSL 2.0 … TLS 1.3 and TLCP) and parsing of their common spellings.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;
 
 /// A TLS-family protocol version.
@@ -8,7 +8,10 @@ use std::fmt;
 /// Ordering (`<`) follows the TLS lineage (SSLv2 < SSLv3 < TLS 1.0 < … < TLS 1.3); TLCP
 /// (GB/T 38636, wire version 0x0101) is a separate protocol and sorts last, so callers
 /// must not use `<` to compare TLCP with TLS versions (see [`Version::tls_rank`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+///
+/// Serialized as "SSLv2", "SSLv3", "TLSv1.0" … "TLSv1.3", "TLCP"; deserialized from any
+/// spelling [`Version::parse`] accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum Version {
     /// SSL 2.0 (wire 0x0002).
     #[serde(rename = "SSLv2")]
@@ -126,6 +129,14 @@ impl Version {
     }
 }
 
+impl<'de> Deserialize<'de> for Version {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Version::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown protocol version {s:?}")))
+    }
+}
+
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -166,5 +177,12 @@ mod tests {
         assert!(Version::Tls10 < Version::Tls12);
         assert_eq!(Version::Tlcp.tls_rank(), None);
         assert_eq!(Version::Tls13.wire(), 0x0304);
+        let v: Version = serde_json::from_str("\"TLSv1\"").unwrap();
+        assert_eq!(v, Version::Tls10);
+        assert_eq!(
+            serde_json::to_string(&Version::Tls12).unwrap(),
+            "\"TLSv1.2\""
+        );
+        assert!(serde_json::from_str::<Version>("\"TLSv9\"").is_err());
     }
 }
