@@ -109,6 +109,9 @@ pub struct TlsSettings {
     pub ecdh_curve: Located<String>,
     /// Legacy `ssl on|off`.
     pub ssl_on: Option<Located<bool>>,
+    /// `ssl_conf_command name value` pairs (nginx ≥ 1.19.4; applied by OpenSSL after the
+    /// other settings, so `CipherString`, `MinProtocol`, `MaxProtocol` override them).
+    pub conf_commands: Vec<Located<(String, String)>>,
 }
 
 impl TlsSettings {
@@ -803,6 +806,7 @@ struct Raw {
     dhparam: Option<Located<String>>,
     curve: Option<Located<String>>,
     ssl_on: Option<Located<bool>>,
+    conf: Vec<Located<(String, String)>>,
 }
 
 fn set_once<T>(slot: &mut Option<Located<T>>, v: T, d: &Directive) -> Result<(), ConfigError> {
@@ -873,6 +877,19 @@ fn collect(ds: &[Directive]) -> Result<Raw, ConfigError> {
             "ssl_dhparam" => set_once(&mut r.dhparam, one_arg(d)?, d)?,
             "ssl_ecdh_curve" => set_once(&mut r.curve, one_arg(d)?, d)?,
             "ssl" => set_once(&mut r.ssl_on, on_off(d)?, d)?,
+            "ssl_conf_command" => {
+                if d.args.len() != 2 {
+                    return Err(ConfigError::new(
+                        &d.at.file,
+                        d.at.line,
+                        "invalid number of arguments in \"ssl_conf_command\"",
+                    ));
+                }
+                r.conf.push(Located {
+                    value: (d.args[0].clone(), d.args[1].clone()),
+                    at: Some(d.at.clone()),
+                })
+            }
             _ => {}
         }
     }
@@ -925,6 +942,11 @@ fn merge(child: &Raw, parent: &Raw) -> TlsSettings {
                 at: None,
             }),
         ssl_on: child.ssl_on.clone().or_else(|| parent.ssl_on.clone()),
+        conf_commands: if child.conf.is_empty() {
+            parent.conf.clone()
+        } else {
+            child.conf.clone()
+        },
     }
 }
 
@@ -1023,8 +1045,22 @@ pub fn assess_settings(
     params: &PolicyParams,
     expand: &ExpandOptions,
 ) -> TlsAssessment {
-    let (versions, unknown_protocols) = tls.versions();
-    let (mut suites, cipher_error) = match cipherstring::expand_with(&tls.ciphers.value, expand) {
+    let (mut versions, unknown_protocols) = tls.versions();
+    let cmd = |n: &str| {
+        tls.conf_commands
+            .iter()
+            .rev()
+            .find(|c| c.value.0.eq_ignore_ascii_case(n))
+            .map(|c| c.value.1.clone())
+    };
+    if let Some(min) = cmd("MinProtocol").and_then(|v| Version::parse(&v)) {
+        versions.retain(|v| v.tls_rank().is_none() || *v >= min);
+    }
+    if let Some(max) = cmd("MaxProtocol").and_then(|v| Version::parse(&v)) {
+        versions.retain(|v| v.tls_rank().is_none() || *v <= max);
+    }
+    let cipher_string = cmd("CipherString").unwrap_or_else(|| tls.ciphers.value.clone());
+    let (mut suites, cipher_error) = match cipherstring::expand_with(&cipher_string, expand) {
         Ok(e) => (e.suites, None),
         Err(e) => (Vec::new(), Some(e.to_string())),
     };

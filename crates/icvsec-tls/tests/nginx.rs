@@ -307,3 +307,38 @@ fn symlinks_stay_in_root() {
     assert!(c.servers.iter().any(|s| s.tls.ciphers.value == "RC4-SHA"));
     fs::remove_dir_all(&root).unwrap();
 }
+
+#[test]
+fn ssl_conf_command_overrides() {
+    let root = tmp_root();
+    write(
+        &root,
+        "etc/nginx/nginx.conf",
+        "http {\n ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;\n ssl_ciphers ALL;\n ssl_conf_command MinProtocol TLSv1.2;\n ssl_conf_command CipherString ECDHE+AESGCM:!aNULL;\n server { listen 443 ssl; }\n}\n",
+    );
+    let c = nginx::load(
+        &root,
+        Path::new("/etc/nginx/nginx.conf"),
+        &NginxOptions::default(),
+    )
+    .unwrap();
+    let s = &c.servers[0];
+    assert_eq!(s.tls.conf_commands.len(), 2);
+    assert_eq!(s.tls.conf_commands[0].at.as_ref().unwrap().line, 4);
+    let r = nginx::assess_settings(
+        &s.tls,
+        &root,
+        Path::new("/etc/nginx"),
+        &PolicyParams::default(),
+        &Default::default(),
+    );
+    assert_eq!(r.versions, vec![Version::Tls12, Version::Tls13]);
+    assert!(
+        r.weaknesses
+            .iter()
+            .all(|w| w.code != WeaknessCode::Anonymous && w.code != WeaknessCode::ProtocolBelowMin),
+        "{:?}",
+        r.weaknesses
+    );
+    fs::remove_dir_all(&root).unwrap();
+}
