@@ -102,7 +102,8 @@ impl Version {
             return Version::ALL.into_iter().find(|x| x.wire() == v);
         }
         match t.as_str() {
-            "tlcp" | "gmtls" | "ntls" | "gmssl" | "gmtlsv1.1" | "tlcpv1.1" | "tlcp1.1" => {
+            "tlcp" | "gmtls" | "ntls" | "gmssl" | "gmtlsv1.1" | "tlcpv1.1" | "tlcp1.1"
+            | "ntlsv1.1" | "ntls1.1" => {
                 return Some(Version::Tlcp);
             }
             _ => {}
@@ -166,6 +167,7 @@ mod tests {
             ("SSLv2", Version::Ssl2),
             ("TLCP", Version::Tlcp),
             ("NTLS", Version::Tlcp),
+            ("NTLSv1.1", Version::Tlcp),
             ("0x0101", Version::Tlcp),
             ("0x0303", Version::Tls12),
         ] {
