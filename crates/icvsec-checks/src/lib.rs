@@ -3,7 +3,9 @@
 //! checks are registered in one list ([`registry()`]).
 
 mod api;
+mod cert;
 mod ecu;
+mod linux;
 mod vehicle;
 
 pub use api::{CheckDef, Ctx, Eval, Prepared, Registry, Sink};
@@ -11,7 +13,9 @@ pub use api::{CheckDef, Ctx, Eval, Prepared, Registry, Sink};
 /// Every built-in check, in one explicit list.
 pub fn registry() -> Registry {
     let mut checks = Vec::new();
+    checks.extend(cert::checks());
     checks.extend(ecu::checks());
+    checks.extend(linux::checks());
     checks.extend(vehicle::checks());
     Registry::new(checks)
 }
