@@ -220,14 +220,22 @@ impl Inventory {
 
     /// Certificates parsed from one build-relative file.
     pub fn certificates_in(&self, file: &str) -> Vec<(&String, &crate::CertAsset)> {
-        self.certificates.iter().filter(|(_, c)| c.file == file).collect()
+        self.certificates
+            .iter()
+            .filter(|(_, c)| c.file == file)
+            .collect()
     }
 
     /// Trust anchor certificates by anchor id (test-only anchors included).
     pub fn anchor_certificates(&self, anchor: &str) -> Vec<&crate::CertAsset> {
         self.trust_anchors
             .get(anchor)
-            .map(|a| self.certificates_in(&a.value.certificate).into_iter().map(|(_, c)| c).collect())
+            .map(|a| {
+                self.certificates_in(&a.value.certificate)
+                    .into_iter()
+                    .map(|(_, c)| c)
+                    .collect()
+            })
             .unwrap_or_default()
     }
 

@@ -2,8 +2,8 @@
 
 use crate::discover::{self, DiscoveredFile, FileKind, Limits};
 use crate::inventory::{Broken, EcuAsset, FileAsset, Inventory, Placed};
-use crate::pki_files::{self, CertAsset, CertUse, KeyAsset, Parsed};
 use crate::json::{JsonDoc, parse_json};
+use crate::pki_files::{self, CertAsset, CertUse, KeyAsset, Parsed};
 use icvsec_model::input::dataflow::DataFlowManifest;
 use icvsec_model::input::ecu::EcuConfig;
 use icvsec_model::input::vehicle::VehicleManifest;
@@ -506,10 +506,18 @@ impl<'a> Loader<'a> {
         };
         let pki: Vec<&DiscoveredFile> = discovered
             .iter()
-            .filter(|f| matches!(f.kind, FileKind::Certificate | FileKind::Pem | FileKind::Key))
+            .filter(|f| {
+                matches!(
+                    f.kind,
+                    FileKind::Certificate | FileKind::Pem | FileKind::Key
+                )
+            })
             .filter(|f| f.size <= self.limits.max_file_size)
             .collect();
-        for (f, (parsed, digest)) in pki.iter().zip(pki_files::parse_all(&pki, self.limits.max_file_size)) {
+        for (f, (parsed, digest)) in pki
+            .iter()
+            .zip(pki_files::parse_all(&pki, self.limits.max_file_size))
+        {
             if let Some(d) = digest {
                 self.digests.insert(f.rel.clone(), d);
             }
@@ -518,18 +526,40 @@ impl<'a> Loader<'a> {
                 Parsed::Objects { certs, keys } => {
                     let many = certs.len() > 1;
                     for (i, cert) in certs.into_iter().enumerate() {
-                        let id = if many { format!("{}#{}", f.rel, i + 1) } else { f.rel.clone() };
+                        let id = if many {
+                            format!("{}#{}", f.rel, i + 1)
+                        } else {
+                            f.rel.clone()
+                        };
                         self.inv.certificates.insert(
                             id,
-                            CertAsset { line: cert.pem_begin_line, cert, file: f.rel.clone(), ecu: owner(&f.rel), uses: vec![] },
+                            CertAsset {
+                                line: cert.pem_begin_line,
+                                cert,
+                                file: f.rel.clone(),
+                                ecu: owner(&f.rel),
+                                uses: vec![],
+                            },
                         );
                     }
                     let many = keys.len() > 1;
                     for (i, key) in keys.into_iter().enumerate() {
-                        let id = if many { format!("{}#key{}", f.rel, i + 1) } else if f.kind == FileKind::Key { f.rel.clone() } else { format!("{}#key", f.rel) };
+                        let id = if many {
+                            format!("{}#key{}", f.rel, i + 1)
+                        } else if f.kind == FileKind::Key {
+                            f.rel.clone()
+                        } else {
+                            format!("{}#key", f.rel)
+                        };
                         self.inv.keys.insert(
                             id,
-                            KeyAsset { line: key.pem_begin_line, key, file: f.rel.clone(), ecu: owner(&f.rel), certificates: vec![] },
+                            KeyAsset {
+                                line: key.pem_begin_line,
+                                key,
+                                file: f.rel.clone(),
+                                ecu: owner(&f.rel),
+                                certificates: vec![],
+                            },
                         );
                     }
                 }
@@ -567,17 +597,37 @@ impl<'a> Loader<'a> {
         if let Some(v) = &self.inv.vehicle {
             for ep in &v.doc.endpoints {
                 if let Some(c) = &ep.server_certificate {
-                    uses.push((c.clone(), CertUse::Server { endpoint: ep.id.clone(), host: ep.host.clone(), anchor: ep.trust_anchor.clone() }));
+                    uses.push((
+                        c.clone(),
+                        CertUse::Server {
+                            endpoint: ep.id.clone(),
+                            host: ep.host.clone(),
+                            anchor: ep.trust_anchor.clone(),
+                        },
+                    ));
                 }
             }
             for a in &v.doc.trust_anchors {
-                uses.push((a.certificate.clone(), CertUse::Anchor { anchor: a.id.clone(), test_only: a.test_only }));
+                uses.push((
+                    a.certificate.clone(),
+                    CertUse::Anchor {
+                        anchor: a.id.clone(),
+                        test_only: a.test_only,
+                    },
+                ));
             }
         }
         for (id, p) in &self.inv.tls_profiles {
             if let Some(c) = &p.value.certificate {
                 let server = p.value.side == icvsec_model::input::tls::TlsSide::Server;
-                uses.push((c.clone(), CertUse::Profile { profile: id.clone(), server, anchor: p.value.trust_anchor.clone() }));
+                uses.push((
+                    c.clone(),
+                    CertUse::Profile {
+                        profile: id.clone(),
+                        server,
+                        anchor: p.value.trust_anchor.clone(),
+                    },
+                ));
             }
         }
         for (id, e) in &self.inv.ecus {
@@ -585,21 +635,37 @@ impl<'a> Loader<'a> {
             if let Some(c) = &cfg.doc.identity_certificate {
                 uses.push((c.clone(), CertUse::EcuIdentity { ecu: id.clone() }));
             }
-            if let Some(c) = cfg.doc.software_update.as_ref().and_then(|u| u.signing_certificate.as_ref()) {
+            if let Some(c) = cfg
+                .doc
+                .software_update
+                .as_ref()
+                .and_then(|u| u.signing_certificate.as_ref())
+            {
                 uses.push((c.clone(), CertUse::UpdateSigning { ecu: id.clone() }));
             }
         }
         for (file, u) in uses {
             let file = file.trim_start_matches("./").to_string();
             let mut found = false;
-            for c in self.inv.certificates.values_mut().filter(|c| c.file == file) {
+            for c in self
+                .inv
+                .certificates
+                .values_mut()
+                .filter(|c| c.file == file)
+            {
                 if !c.uses.contains(&u) {
                     c.uses.push(u.clone());
                 }
                 found = true;
             }
-            if !found && self.files.contains_key(&file) && !self.inv.broken.iter().any(|b| b.id == file) {
-                self.inv.diagnostics.push(Diagnostic::error(Location::file(&file), "referenced as a certificate but holds none"));
+            if !found
+                && self.files.contains_key(&file)
+                && !self.inv.broken.iter().any(|b| b.id == file)
+            {
+                self.inv.diagnostics.push(Diagnostic::error(
+                    Location::file(&file),
+                    "referenced as a certificate but holds none",
+                ));
             }
         }
         for c in self.inv.certificates.values_mut() {
@@ -613,7 +679,11 @@ impl<'a> Loader<'a> {
             .collect();
         for k in self.inv.keys.values_mut() {
             if let Some(spki) = &k.key.public_spki_sha256 {
-                k.certificates = by_spki.iter().filter(|(s, _)| s == spki).map(|(_, id)| id.clone()).collect();
+                k.certificates = by_spki
+                    .iter()
+                    .filter(|(s, _)| s == spki)
+                    .map(|(_, id)| id.clone())
+                    .collect();
             }
         }
     }

@@ -12,11 +12,19 @@ use rayon::prelude::*;
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum CertUse {
     /// Presented by an endpoint; verified against its trust anchor and host name.
-    Server { endpoint: String, host: String, anchor: Option<String> },
+    Server {
+        endpoint: String,
+        host: String,
+        anchor: Option<String>,
+    },
     /// An ECU's identity (mutual TLS client, V2X, diagnostics).
     EcuIdentity { ecu: String },
     /// Presented by a TLS profile (`side` client or server) of an ECU.
-    Profile { profile: String, server: bool, anchor: Option<String> },
+    Profile {
+        profile: String,
+        server: bool,
+        anchor: Option<String>,
+    },
     /// Signs update packages for an ECU.
     UpdateSigning { ecu: String },
     /// Declared trust anchor.
@@ -26,7 +34,10 @@ pub enum CertUse {
 impl CertUse {
     /// Whether the certificate is used on a network connection (revocation matters).
     pub fn online(&self) -> bool {
-        matches!(self, CertUse::Server { .. } | CertUse::EcuIdentity { .. } | CertUse::Profile { .. })
+        matches!(
+            self,
+            CertUse::Server { .. } | CertUse::EcuIdentity { .. } | CertUse::Profile { .. }
+        )
     }
 }
 
@@ -41,7 +52,12 @@ pub struct CertAsset {
 
 impl CertAsset {
     pub fn location(&self) -> Location {
-        Location { file: self.file.clone(), line: self.line, column: None, key_path: None }
+        Location {
+            file: self.file.clone(),
+            line: self.line,
+            column: None,
+            key_path: None,
+        }
     }
 }
 
@@ -57,13 +73,24 @@ pub struct KeyAsset {
 
 impl KeyAsset {
     pub fn location(&self) -> Location {
-        Location { file: self.file.clone(), line: self.line, column: None, key_path: None }
+        Location {
+            file: self.file.clone(),
+            line: self.line,
+            column: None,
+            key_path: None,
+        }
     }
 }
 
 pub(crate) enum Parsed {
-    Objects { certs: Vec<Certificate>, keys: Vec<PrivateKey> },
-    Failed { kind: AssetKind, diag: Diagnostic },
+    Objects {
+        certs: Vec<Certificate>,
+        keys: Vec<PrivateKey>,
+    },
+    Failed {
+        kind: AssetKind,
+        diag: Diagnostic,
+    },
 }
 
 fn place(e: &PkiError, file: &str) -> Location {
@@ -75,11 +102,21 @@ fn place(e: &PkiError, file: &str) -> Location {
 
 /// Read and parse one certificate/key file. Errors name the file and the place in it.
 pub(crate) fn parse_file(f: &DiscoveredFile, max: u64) -> (Parsed, Option<[u8; 32]>) {
-    let kind = if f.kind == FileKind::Key { AssetKind::PrivateKey } else { AssetKind::Certificate };
+    let kind = if f.kind == FileKind::Key {
+        AssetKind::PrivateKey
+    } else {
+        AssetKind::Certificate
+    };
     let bytes = match discover::read_bounded(&f.abs, max) {
         Ok(b) => b,
         Err(e) => {
-            return (Parsed::Failed { kind, diag: Diagnostic::error(Location::file(&f.rel), format!("cannot read: {e}")) }, None);
+            return (
+                Parsed::Failed {
+                    kind,
+                    diag: Diagnostic::error(Location::file(&f.rel), format!("cannot read: {e}")),
+                },
+                None,
+            );
         }
     };
     let digest = {
@@ -90,21 +127,51 @@ pub(crate) fn parse_file(f: &DiscoveredFile, max: u64) -> (Parsed, Option<[u8; 3
     };
     let fail = |kind: AssetKind, e: PkiError| Parsed::Failed {
         kind,
-        diag: Diagnostic::error(place(&e, &f.rel), format!("{} is not readable: {e}", if kind == AssetKind::PrivateKey { "private key" } else { "certificate" })),
+        diag: Diagnostic::error(
+            place(&e, &f.rel),
+            format!(
+                "{} is not readable: {e}",
+                if kind == AssetKind::PrivateKey {
+                    "private key"
+                } else {
+                    "certificate"
+                }
+            ),
+        ),
     };
     let parsed = match f.kind {
         FileKind::Key => match icvsec_pki::parse_private_keys(&bytes) {
-            Ok(keys) if !keys.is_empty() => Parsed::Objects { certs: vec![], keys },
-            Ok(_) => Parsed::Failed { kind, diag: Diagnostic::error(Location::file(&f.rel), "no private key found in a key file") },
+            Ok(keys) if !keys.is_empty() => Parsed::Objects {
+                certs: vec![],
+                keys,
+            },
+            Ok(_) => Parsed::Failed {
+                kind,
+                diag: Diagnostic::error(
+                    Location::file(&f.rel),
+                    "no private key found in a key file",
+                ),
+            },
             Err(e) => fail(AssetKind::PrivateKey, e),
         },
         FileKind::Certificate => match icvsec_pki::parse_certificates(&bytes) {
-            Ok(certs) if !certs.is_empty() => Parsed::Objects { certs, keys: vec![] },
+            Ok(certs) if !certs.is_empty() => Parsed::Objects {
+                certs,
+                keys: vec![],
+            },
             // A .crt/.der holding a key instead is still worth judging as a key.
-            Ok(_) | Err(_) if icvsec_pki::parse_private_keys(&bytes).is_ok_and(|k| !k.is_empty()) => {
-                Parsed::Objects { certs: vec![], keys: icvsec_pki::parse_private_keys(&bytes).unwrap_or_default() }
+            Ok(_) | Err(_)
+                if icvsec_pki::parse_private_keys(&bytes).is_ok_and(|k| !k.is_empty()) =>
+            {
+                Parsed::Objects {
+                    certs: vec![],
+                    keys: icvsec_pki::parse_private_keys(&bytes).unwrap_or_default(),
+                }
             }
-            Ok(_) => Parsed::Failed { kind, diag: Diagnostic::error(Location::file(&f.rel), "no certificate found") },
+            Ok(_) => Parsed::Failed {
+                kind,
+                diag: Diagnostic::error(Location::file(&f.rel), "no certificate found"),
+            },
             Err(e) => fail(AssetKind::Certificate, e),
         },
         _ => {
@@ -112,13 +179,23 @@ pub(crate) fn parse_file(f: &DiscoveredFile, max: u64) -> (Parsed, Option<[u8; 3
             let certs = icvsec_pki::parse_certificates(&bytes);
             let keys = icvsec_pki::parse_private_keys(&bytes);
             match (certs, keys) {
-                (Err(e), _) if !matches!(e, PkiError::Unrecognised { .. }) => fail(AssetKind::Certificate, e),
-                (_, Err(e)) if !matches!(e, PkiError::Unrecognised { .. }) => fail(AssetKind::PrivateKey, e),
+                (Err(e), _) if !matches!(e, PkiError::Unrecognised { .. }) => {
+                    fail(AssetKind::Certificate, e)
+                }
+                (_, Err(e)) if !matches!(e, PkiError::Unrecognised { .. }) => {
+                    fail(AssetKind::PrivateKey, e)
+                }
                 (c, k) => {
                     let certs = c.unwrap_or_default();
                     let keys = k.unwrap_or_default();
                     if certs.is_empty() && keys.is_empty() {
-                        Parsed::Failed { kind, diag: Diagnostic::error(Location::file(&f.rel), "no certificate or private key found in a .pem file") }
+                        Parsed::Failed {
+                            kind,
+                            diag: Diagnostic::error(
+                                Location::file(&f.rel),
+                                "no certificate or private key found in a .pem file",
+                            ),
+                        }
                     } else {
                         Parsed::Objects { certs, keys }
                     }
