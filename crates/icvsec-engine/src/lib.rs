@@ -3,7 +3,10 @@
 //! a stable fingerprint; the report is sorted, so output is byte-identical whatever the
 //! number of threads.
 
+pub mod baseline;
 mod evaluate;
+pub mod tomlerr;
+pub mod waivers;
 
 pub use evaluate::{ScanOptions, evaluate};
 

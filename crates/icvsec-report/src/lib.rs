@@ -1,13 +1,23 @@
 //! Report renderers. Each one reads the report model only; grouping by area happened
 //! once, in the model. Renderers never decide the exit code.
 
+mod escape;
+mod html;
 mod json;
+mod junit;
+mod markdown;
+mod sarif;
 mod text;
 
+pub use escape::{html_escape, xml_escape};
+pub use html::Html;
 pub use json::Json;
+pub use junit::Junit;
+pub use markdown::Markdown;
+pub use sarif::{Sarif, SarifLog};
 pub use text::Text;
 
-use icvsec_model::Report;
+use icvsec_model::{Finding, Outcome, Report};
 use std::io::{self, Write};
 
 pub trait Renderer {
@@ -20,4 +30,26 @@ pub fn render_to_string(r: &dyn Renderer, report: &Report) -> String {
     r.render(report, &mut buf)
         .expect("writing to a Vec cannot fail");
     String::from_utf8(buf).expect("renderers write UTF-8")
+}
+
+/// Outcome of a group of findings as a whole: the worst of them (fail first).
+pub(crate) fn worst(fs: &[&Finding]) -> Outcome {
+    fs.iter()
+        .map(|f| f.outcome)
+        .min()
+        .unwrap_or(Outcome::NotApplicable)
+}
+
+/// The anchor of a rule in the generated rule reference (`docs/rules.md`).
+pub fn rule_anchor(id: &str) -> String {
+    id.to_ascii_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
 }

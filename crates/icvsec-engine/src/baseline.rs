@@ -1,0 +1,94 @@
+//! Baselines: the fingerprints of the failing findings of a reference scan. With
+//! `--baseline`, failing findings already in it are known debt: they are dropped from
+//! the findings (so neither the gate nor the summary counts them) and counted in
+//! `Report.baselined`. New failures, and every error, stay.
+
+use crate::tomlerr::{ConfigError, read_bounded_text};
+use icvsec_model::{Outcome, Report};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+pub const BASELINE_VERSION: u32 = 1;
+pub const MAX_BASELINE_FILE: u64 = 64 * 1024 * 1024;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Baseline {
+    pub version: u32,
+    pub tool: String,
+    /// Sorted by fingerprint; rule and asset are there for humans reading diffs.
+    pub findings: Vec<BaselineEntry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineEntry {
+    pub fingerprint: String,
+    pub rule: String,
+    pub asset: String,
+}
+
+/// The baseline of a report: its failing findings (waived ones are not failing).
+pub fn baseline_of(report: &Report) -> Baseline {
+    let mut findings: Vec<BaselineEntry> = report
+        .findings
+        .iter()
+        .filter(|f| f.outcome == Outcome::Fail)
+        .map(|f| BaselineEntry {
+            fingerprint: f.fingerprint.clone(),
+            rule: f.rule_id.clone(),
+            asset: f.asset.to_string(),
+        })
+        .collect();
+    findings.sort();
+    findings.dedup();
+    Baseline {
+        version: BASELINE_VERSION,
+        tool: format!("{} {}", report.scan.tool, report.scan.tool_version),
+        findings,
+    }
+}
+
+pub fn parse_baseline(text: &str, file: &str) -> Result<Baseline, ConfigError> {
+    let b: Baseline = serde_json::from_str(text).map_err(|e| ConfigError {
+        file: file.to_string(),
+        line: e.line(),
+        column: e.column(),
+        key: None,
+        message: e.to_string(),
+    })?;
+    if b.version != BASELINE_VERSION {
+        return Err(ConfigError::whole(
+            file,
+            format!(
+                "baseline version {} is not supported (expected {BASELINE_VERSION})",
+                b.version
+            ),
+        ));
+    }
+    Ok(b)
+}
+
+pub fn load_baseline(path: &Path) -> Result<Baseline, ConfigError> {
+    let text = read_bounded_text(path, MAX_BASELINE_FILE)?;
+    parse_baseline(&text, &path.display().to_string())
+}
+
+/// Drop the failing findings the baseline knows; returns how many were dropped (also
+/// added to `report.baselined`). The summary is recomputed.
+pub fn apply_baseline(report: &mut Report, baseline: &Baseline) -> usize {
+    let known: BTreeSet<&str> = baseline
+        .findings
+        .iter()
+        .map(|e| e.fingerprint.as_str())
+        .collect();
+    let before = report.findings.len();
+    report
+        .findings
+        .retain(|f| !(f.outcome == Outcome::Fail && known.contains(f.fingerprint.as_str())));
+    let dropped = before - report.findings.len();
+    report.baselined += dropped;
+    report.summarize();
+    dropped
+}

@@ -1,0 +1,732 @@
+//! The self-assessment report: one self-contained HTML file (inline CSS and inline SVG,
+//! no script, no fonts, no network: a Content-Security-Policy of `default-src 'none'`
+//! enforces it). Sections: scan metadata, summary per area with a bar chart, the
+//! compliance matrix per requirement (standard + clause → rules → outcome → evidence),
+//! failing findings with remediation, manual requirements with an empty evidence box,
+//! the data map as a graph, waivers, input problems. Every string from the report is
+//! escaped.
+
+use crate::escape::html_escape as esc;
+use crate::{Renderer, rule_anchor, worst};
+use icvsec_model::report::{Counts, DataMapEntry, DiagnosticLevel, RuleInfo};
+use icvsec_model::{Finding, Outcome, Report};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+pub struct Html {
+    /// At most this many pieces of evidence per rule in the compliance matrix.
+    pub max_evidence: usize,
+}
+
+impl Default for Html {
+    fn default() -> Self {
+        Html { max_evidence: 4 }
+    }
+}
+
+const CSS: &str = r#"
+:root{--pass:#2e7d32;--fail:#c62828;--error:#6a1b9a;--manual:#0277bd;--waived:#b7791f;--na:#9e9e9e;--ink:#1f2328;--muted:#57606a;--line:#d0d7de;--bg:#f6f8fa}
+*{box-sizing:border-box}
+body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans CJK SC",sans-serif;color:var(--ink);background:#fff;line-height:1.45;font-size:14px}
+header{background:#0d2a4a;color:#fff;padding:20px 32px}
+header h1{margin:0 0 4px;font-size:22px}
+header p{margin:0;color:#c9d6e3}
+main{padding:8px 32px 40px;max-width:1400px}
+h2{border-bottom:2px solid var(--line);padding-bottom:4px;margin-top:32px;font-size:19px}
+h3{font-size:15px;margin:18px 0 6px}
+table{border-collapse:collapse;width:100%;margin:8px 0 16px}
+th,td{border:1px solid var(--line);padding:5px 8px;text-align:left;vertical-align:top}
+th{background:var(--bg);font-weight:600}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px;overflow-wrap:anywhere}
+.badge{display:inline-block;min-width:58px;text-align:center;padding:1px 6px;border-radius:10px;color:#fff;font-size:12px;font-weight:600}
+.o-pass{background:var(--pass)}.o-fail{background:var(--fail)}.o-error{background:var(--error)}.o-manual{background:var(--manual)}.o-waived{background:var(--waived)}.o-not_applicable{background:var(--na)}
+.sev{font-size:12px;font-weight:600;text-transform:uppercase}
+.sev-critical{color:#8b0000}.sev-high{color:var(--fail)}.sev-medium{color:#b35900}.sev-low{color:#5c6b00}.sev-info{color:var(--muted)}
+.verdict{padding:10px 14px;border-radius:6px;margin:16px 0;font-weight:600}
+.verdict.ok{background:#e6f4ea;border:1px solid var(--pass)}.verdict.bad{background:#fdecea;border:1px solid var(--fail)}.verdict.warn{background:#f3e8fd;border:1px solid var(--error)}
+.meta td:first-child{width:180px;color:var(--muted)}
+.finding{border:1px solid var(--line);border-left:5px solid var(--fail);border-radius:4px;padding:8px 12px;margin:10px 0}
+.finding.error{border-left-color:var(--error)}
+.finding.waived{border-left-color:var(--waived)}
+.finding p{margin:4px 0}
+.muted{color:var(--muted)}
+.evidence-box{border:1px dashed #8c959f;min-height:90px;border-radius:4px;margin:6px 0 2px;background:#fcfcfc}
+.evidence-box span{display:block;color:#8c959f;font-size:12px;padding:4px 8px}
+.manual{border:1px solid var(--line);border-radius:4px;padding:8px 12px;margin:10px 0;page-break-inside:avoid}
+ul.ev{margin:0;padding-left:18px}
+.legend span{display:inline-block;margin-right:14px;font-size:12px}
+.legend i{display:inline-block;width:11px;height:11px;margin-right:4px;vertical-align:-1px;border-radius:2px}
+svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+footer{color:var(--muted);font-size:12px;padding:16px 32px;border-top:1px solid var(--line)}
+@media print{header{background:#fff;color:#000}header p{color:#333}main{padding:0 8px}}
+"#;
+
+const OUTCOME_COLORS: [(Outcome, &str); 6] = [
+    (Outcome::Pass, "#2e7d32"),
+    (Outcome::Fail, "#c62828"),
+    (Outcome::Error, "#6a1b9a"),
+    (Outcome::Manual, "#0277bd"),
+    (Outcome::Waived, "#b7791f"),
+    (Outcome::NotApplicable, "#9e9e9e"),
+];
+
+fn badge(o: Outcome) -> String {
+    format!(
+        "<span class=\"badge o-{}\">{}</span>",
+        o.as_str(),
+        esc(o.label())
+    )
+}
+
+fn sev(s: icvsec_model::Severity) -> String {
+    format!("<span class=\"sev sev-{0}\">{0}</span>", s.as_str())
+}
+
+fn total(c: &Counts) -> usize {
+    Outcome::ALL.iter().map(|o| c.get(*o)).sum()
+}
+
+fn loc_html(f: &Finding) -> String {
+    match &f.location {
+        Some(l) => format!(" <code>{}</code>", esc(&l.to_string())),
+        None => String::new(),
+    }
+}
+
+/// Horizontal stacked bars, one per area, proportional to the area's outcomes.
+fn area_chart(report: &Report) -> String {
+    let rows: Vec<_> = report
+        .summary
+        .areas
+        .iter()
+        .filter(|a| total(&a.counts) > 0)
+        .collect();
+    let label_w = 260.0;
+    let bar_w = 620.0;
+    let row_h = 30.0;
+    let h = row_h * rows.len().max(1) as f64 + 10.0;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg role=\"img\" aria-label=\"Outcomes per area\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" xmlns=\"http://www.w3.org/2000/svg\">",
+        w = label_w + bar_w + 60.0,
+    );
+    if rows.is_empty() {
+        s.push_str("<text x=\"0\" y=\"20\" font-size=\"13\">nothing evaluated</text>");
+    }
+    for (i, a) in rows.iter().enumerate() {
+        let y = i as f64 * row_h + 4.0;
+        let n = total(&a.counts);
+        let _ = write!(
+            s,
+            "<text x=\"0\" y=\"{}\" font-size=\"13\" fill=\"#1f2328\">{}</text>",
+            y + 16.0,
+            esc(&a.title)
+        );
+        let mut x = label_w;
+        for (o, color) in OUTCOME_COLORS {
+            let k = a.counts.get(o);
+            if k == 0 {
+                continue;
+            }
+            let w = bar_w * k as f64 / n as f64;
+            let _ = write!(
+                s,
+                "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"22\" fill=\"{color}\"><title>{}: {k}</title></rect>",
+                esc(&format!("{} — {}", a.title, o.label()))
+            );
+            if w >= 22.0 {
+                let _ = write!(
+                    s,
+                    "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"#fff\" text-anchor=\"middle\">{k}</text>",
+                    x + w / 2.0,
+                    y + 15.5
+                );
+            }
+            x += w;
+        }
+        let _ = write!(
+            s,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"#57606a\">{n}</text>",
+            label_w + bar_w + 8.0,
+            y + 15.5
+        );
+    }
+    s.push_str("</svg>");
+    s.push_str("<div class=\"legend\">");
+    for (o, color) in OUTCOME_COLORS {
+        let _ = write!(
+            s,
+            "<span><i style=\"background:{color}\"></i>{}</span>",
+            esc(o.label())
+        );
+    }
+    s.push_str("</div>");
+    s
+}
+
+/// The data map as a layered graph: columns by hop, arrows along every route.
+fn data_map_svg(entries: &[DataMapEntry]) -> String {
+    // Node → column (the furthest hop at which it appears), first-seen order.
+    let mut order: Vec<String> = Vec::new();
+    let mut col: BTreeMap<String, usize> = BTreeMap::new();
+    let mut edges: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    // Flags of a node when it is a route's destination.
+    let mut dest: BTreeMap<String, (bool, bool, bool, String)> = BTreeMap::new();
+    for e in entries {
+        for r in &e.routes {
+            for (i, n) in r.path.iter().enumerate() {
+                if !col.contains_key(n) {
+                    order.push(n.clone());
+                }
+                let c = col.entry(n.clone()).or_default();
+                *c = (*c).max(i).min(12);
+                if i > 0 {
+                    let items = edges.entry((r.path[i - 1].clone(), n.clone())).or_default();
+                    if !items.contains(&e.item) {
+                        items.push(e.item.clone());
+                    }
+                }
+            }
+            if let Some(last) = r.path.last() {
+                let d = dest
+                    .entry(last.clone())
+                    .or_insert((false, false, false, String::new()));
+                d.0 |= r.leaves_vehicle;
+                d.1 |= r.leaves_china;
+                d.2 |= r.third_party;
+                d.3 = r.destination_region.clone();
+            }
+        }
+    }
+    if order.is_empty() {
+        return "<p class=\"muted\">No route.</p>".into();
+    }
+    let (node_w, node_h, col_gap, row_gap, pad) = (170.0, 40.0, 90.0, 22.0, 16.0);
+    let mut rows_in_col: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut pos: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
+    for n in &order {
+        let c = col[n];
+        let r = rows_in_col.entry(c).or_default();
+        pos.insert(
+            n.as_str(),
+            (
+                pad + c as f64 * (node_w + col_gap),
+                pad + *r as f64 * (node_h + row_gap),
+            ),
+        );
+        *r += 1;
+    }
+    let cols = rows_in_col.keys().max().copied().unwrap_or(0) + 1;
+    let rows = rows_in_col.values().max().copied().unwrap_or(1);
+    let w = pad * 2.0 + cols as f64 * node_w + (cols - 1) as f64 * col_gap;
+    let h = pad * 2.0 + rows as f64 * node_h + (rows - 1) as f64 * row_gap;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg role=\"img\" aria-label=\"Data map\" viewBox=\"0 0 {w:.0} {h:.0}\" width=\"{w:.0}\" height=\"{h:.0}\" style=\"max-width:100%;height:auto\" xmlns=\"http://www.w3.org/2000/svg\">\
+<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#57606a\"/></marker></defs>"
+    );
+    for ((a, b), items) in &edges {
+        let (ax, ay) = pos[a.as_str()];
+        let (bx, by) = pos[b.as_str()];
+        let (x1, y1) = (ax + node_w, ay + node_h / 2.0);
+        let (x2, y2) = (bx, by + node_h / 2.0);
+        let path = if x2 > x1 {
+            let mx = (x1 + x2) / 2.0;
+            format!("M{x1:.1},{y1:.1} C{mx:.1},{y1:.1} {mx:.1},{y2:.1} {x2:.1},{y2:.1}")
+        } else {
+            // Backwards or same column: loop below the nodes.
+            let low = ay.max(by) + node_h + row_gap * 0.8;
+            format!(
+                "M{:.1},{:.1} C{:.1},{low:.1} {:.1},{low:.1} {:.1},{:.1}",
+                ax + node_w / 2.0,
+                ay + node_h,
+                ax + node_w / 2.0,
+                bx + node_w / 2.0,
+                bx + node_w / 2.0,
+                by + node_h
+            )
+        };
+        let _ = write!(
+            s,
+            "<path d=\"{path}\" fill=\"none\" stroke=\"#57606a\" stroke-width=\"1.4\" marker-end=\"url(#arrow)\"><title>{}</title></path>",
+            esc(&format!("{a} → {b}: {}", items.join(", ")))
+        );
+    }
+    for n in &order {
+        let (x, y) = pos[n.as_str()];
+        let d = dest.get(n);
+        let (fill, stroke) = match d {
+            Some((_, true, _, _)) => ("#fdecea", "#c62828"),
+            Some((_, _, true, _)) => ("#fff4e5", "#b35900"),
+            Some((true, _, _, _)) => ("#ffffff", "#57606a"),
+            _ => ("#e8f1fb", "#0d2a4a"),
+        };
+        let label: String = if n.chars().count() > 22 {
+            n.chars().take(21).chain(std::iter::once('…')).collect()
+        } else {
+            n.clone()
+        };
+        let sub = match d {
+            Some((lv, lc, tp, region)) => {
+                let mut f = vec![];
+                if !region.is_empty() {
+                    f.push(region.clone());
+                }
+                if *lv {
+                    f.push("off-vehicle".into());
+                }
+                if *lc {
+                    f.push("outside CN".into());
+                }
+                if *tp {
+                    f.push("third party".into());
+                }
+                f.join(" · ")
+            }
+            None => String::new(),
+        };
+        let _ = write!(
+            s,
+            "<g><title>{}</title><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{node_w}\" height=\"{node_h}\" rx=\"6\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"1.5\"/>\
+<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12.5\" text-anchor=\"middle\" fill=\"#1f2328\">{}</text>",
+            esc(n),
+            x + node_w / 2.0,
+            y + if sub.is_empty() { 24.5 } else { 17.0 },
+            esc(&label)
+        );
+        if !sub.is_empty() {
+            let _ = write!(
+                s,
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10.5\" text-anchor=\"middle\" fill=\"#57606a\">{}</text>",
+                x + node_w / 2.0,
+                y + 32.0,
+                esc(&sub)
+            );
+        }
+        s.push_str("</g>");
+    }
+    s.push_str("</svg>");
+    s.push_str("<div class=\"legend\"><span><i style=\"background:#e8f1fb;border:1px solid #0d2a4a\"></i>in the vehicle</span><span><i style=\"background:#fff;border:1px solid #57606a\"></i>leaves the vehicle</span><span><i style=\"background:#fff4e5;border:1px solid #b35900\"></i>third party</span><span><i style=\"background:#fdecea;border:1px solid #c62828\"></i>leaves China</span></div>");
+    s
+}
+
+fn rule_link(r: &RuleInfo) -> String {
+    format!(
+        "<a href=\"#rule-{}\"><code>{}</code></a>",
+        esc(&rule_anchor(&r.id)),
+        esc(&r.id)
+    )
+}
+
+impl Renderer for Html {
+    fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let mut h = String::with_capacity(64 * 1024);
+        let s = &report.scan;
+        let mut by_rule: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+        for f in &report.findings {
+            by_rule.entry(f.rule_id.as_str()).or_default().push(f);
+        }
+        let title = match &s.vehicle {
+            Some(v) => format!("Cybersecurity self-assessment — {}", v.model),
+            None => "Cybersecurity self-assessment".to_string(),
+        };
+        let _ = write!(
+            h,
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+<meta name=\"generator\" content=\"icvsec {}\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
+            esc(&s.tool_version),
+            esc(&title)
+        );
+        let _ = write!(
+            h,
+            "<header><h1>{}</h1><p>Vehicle cybersecurity compliance (GB 44495-2024, UN R155, China ICV standards) · evaluated as of {}</p></header>\n<main>\n",
+            esc(&title),
+            esc(&s.as_of)
+        );
+
+        // Verdict.
+        let gated = report.failures_at_or_above(s.fail_on);
+        let (class, text) = if !report.complete {
+            (
+                "warn",
+                "Assessment incomplete: something could not be assessed (see errors below)."
+                    .to_string(),
+            )
+        } else if gated > 0 {
+            (
+                "bad",
+                format!(
+                    "{gated} failing finding(s) at or above severity “{}”.",
+                    s.fail_on
+                ),
+            )
+        } else {
+            (
+                "ok",
+                format!("No failing finding at or above severity “{}”.", s.fail_on),
+            )
+        };
+        let _ = write!(
+            h,
+            "<div class=\"verdict {class}\" id=\"verdict\">{}</div>\n",
+            esc(&text)
+        );
+
+        // Scan metadata.
+        h.push_str("<h2 id=\"scan\">Scan</h2>\n<table class=\"meta\">\n");
+        let mut meta: Vec<(&str, String)> = Vec::new();
+        if let Some(v) = &s.vehicle {
+            meta.push(("Vehicle", v.model.clone()));
+            meta.push(("Markets", v.markets.join(", ")));
+            meta.push(("Build stage", v.stage.clone()));
+            meta.push(("ECUs", v.ecus.to_string()));
+        }
+        meta.push(("Scanned root", s.root.clone()));
+        meta.push(("Files scanned", s.files_scanned.to_string()));
+        meta.push(("Evaluated as of", s.as_of.clone()));
+        meta.push(("Tool", format!("{} {}", s.tool, s.tool_version)));
+        meta.push(("Rules digest (SHA-256)", s.rules_digest.clone()));
+        meta.push(("Input digest (SHA-256)", s.input_digest.clone()));
+        meta.push(("Gate", format!("fail on {} and above", s.fail_on)));
+        meta.push(("Rules evaluated", report.rules.len().to_string()));
+        if report.baselined > 0 {
+            meta.push(("Known from the baseline", report.baselined.to_string()));
+        }
+        for (k, v) in meta {
+            let v = if k.contains("digest") {
+                format!("<code>{}</code>", esc(&v))
+            } else {
+                esc(&v)
+            };
+            let _ = writeln!(h, "<tr><td>{}</td><td>{v}</td></tr>", esc(k));
+        }
+        h.push_str("</table>\n");
+
+        // Summary.
+        h.push_str("<h2 id=\"summary\">Summary per area</h2>\n");
+        h.push_str(&area_chart(report));
+        h.push_str("<table><thead><tr><th>Area</th><th>Sub-area</th>");
+        for o in Outcome::ALL {
+            let _ = write!(h, "<th class=\"num\">{}</th>", esc(o.label()));
+        }
+        h.push_str("</tr></thead><tbody>\n");
+        for a in &report.summary.areas {
+            if total(&a.counts) == 0 {
+                continue;
+            }
+            let _ = write!(h, "<tr><th>{}</th><th>all</th>", esc(&a.title));
+            for o in Outcome::ALL {
+                let _ = write!(h, "<th class=\"num\">{}</th>", a.counts.get(o));
+            }
+            h.push_str("</tr>\n");
+            for sub in &a.subareas {
+                if total(&sub.counts) == 0 {
+                    continue;
+                }
+                let _ = write!(h, "<tr><td></td><td>{}</td>", esc(&sub.title));
+                for o in Outcome::ALL {
+                    let _ = write!(h, "<td class=\"num\">{}</td>", sub.counts.get(o));
+                }
+                h.push_str("</tr>\n");
+            }
+        }
+        let _ = write!(h, "<tr><th>Total</th><th></th>");
+        for o in Outcome::ALL {
+            let _ = write!(h, "<th class=\"num\">{}</th>", report.summary.totals.get(o));
+        }
+        h.push_str("</tr>\n</tbody></table>\n");
+
+        // Compliance matrix.
+        h.push_str("<h2 id=\"matrix\">Compliance matrix</h2>\n<p class=\"muted\">Per requirement (standard and clause): the rules that implement it, their outcome (the worst over the assets they apply to) and the evidence. Clauses marked “unverified” were not confirmed against the text of the standard.</p>\n");
+        let mut reqs: BTreeMap<(&str, &str, bool), Vec<&RuleInfo>> = BTreeMap::new();
+        for r in &report.rules {
+            for x in &r.references {
+                reqs.entry((x.standard.as_str(), x.clause.as_str(), x.verified))
+                    .or_default()
+                    .push(r);
+            }
+        }
+        h.push_str("<table><thead><tr><th>Standard</th><th>Clause</th><th>Rule</th><th>Outcome</th><th>Evidence</th></tr></thead><tbody>\n");
+        for ((std_, clause, verified), rules) in &reqs {
+            for (i, r) in rules.iter().enumerate() {
+                let fs = by_rule.get(r.id.as_str()).cloned().unwrap_or_default();
+                let o = worst(&fs);
+                h.push_str("<tr>");
+                if i == 0 {
+                    let _ = write!(
+                        h,
+                        "<td rowspan=\"{n}\">{}</td><td rowspan=\"{n}\">{}{}</td>",
+                        esc(std_),
+                        esc(clause),
+                        if *verified {
+                            ""
+                        } else {
+                            " <span class=\"muted\">(unverified)</span>"
+                        },
+                        n = rules.len()
+                    );
+                }
+                let _ = write!(
+                    h,
+                    "<td>{} {}<br><span class=\"muted\">{}</span></td><td>{}</td><td>",
+                    rule_link(r),
+                    sev(r.severity),
+                    esc(&r.title),
+                    badge(o)
+                );
+                // Evidence: the findings that decided the outcome first.
+                let mut ev: Vec<&&Finding> = fs.iter().filter(|f| f.outcome == o).collect();
+                ev.extend(fs.iter().filter(|f| f.outcome != o));
+                if r.manual {
+                    h.push_str("<span class=\"muted\">manual: see <a href=\"#manual\">manual requirements</a></span>");
+                } else if ev.is_empty() {
+                    h.push_str("<span class=\"muted\">no finding</span>");
+                } else {
+                    h.push_str("<ul class=\"ev\">");
+                    for f in ev.iter().take(self.max_evidence) {
+                        let _ = write!(
+                            h,
+                            "<li>{}: {}{}{}</li>",
+                            esc(&f.asset.to_string()),
+                            esc(&f.message),
+                            loc_html(f),
+                            if f.outcome != o {
+                                format!(
+                                    " <span class=\"muted\">({})</span>",
+                                    esc(f.outcome.label())
+                                )
+                            } else {
+                                String::new()
+                            }
+                        );
+                    }
+                    if ev.len() > self.max_evidence {
+                        let _ = write!(
+                            h,
+                            "<li class=\"muted\">and {} more</li>",
+                            ev.len() - self.max_evidence
+                        );
+                    }
+                    h.push_str("</ul>");
+                }
+                h.push_str("</td></tr>\n");
+            }
+        }
+        h.push_str("</tbody></table>\n");
+
+        // Findings with remediation.
+        h.push_str("<h2 id=\"findings\">Findings</h2>\n");
+        let mut listed = 0;
+        let mut rules_sorted: Vec<&RuleInfo> = report.rules.iter().collect();
+        rules_sorted.sort_by(|a, b| {
+            (std::cmp::Reverse(a.severity), &a.id).cmp(&(std::cmp::Reverse(b.severity), &b.id))
+        });
+        for r in rules_sorted {
+            let fs = by_rule.get(r.id.as_str()).cloned().unwrap_or_default();
+            let bad: Vec<&&Finding> = fs
+                .iter()
+                .filter(|f| matches!(f.outcome, Outcome::Fail | Outcome::Error | Outcome::Waived))
+                .collect();
+            if bad.is_empty() {
+                continue;
+            }
+            listed += 1;
+            let o = worst(&fs);
+            let _ = write!(
+                h,
+                "<div class=\"finding {}\" id=\"rule-{}\"><h3>{} {} <code>{}</code> {}</h3>",
+                match o {
+                    Outcome::Error => "error",
+                    Outcome::Waived => "waived",
+                    _ => "fail",
+                },
+                esc(&rule_anchor(&r.id)),
+                badge(o),
+                sev(r.severity),
+                esc(&r.id),
+                esc(&r.title)
+            );
+            h.push_str("<ul class=\"ev\">");
+            for f in &bad {
+                let _ = write!(
+                    h,
+                    "<li>{} {}: {}{}",
+                    badge(f.outcome),
+                    esc(&f.asset.to_string()),
+                    esc(&f.message),
+                    loc_html(f)
+                );
+                for rel in &f.related {
+                    let _ = write!(
+                        h,
+                        " <span class=\"muted\">see</span> <code>{}</code>",
+                        esc(&rel.to_string())
+                    );
+                }
+                if let Some(w) = &f.waiver {
+                    let _ = write!(
+                        h,
+                        "<br><span class=\"muted\">waived: {} (owner {}, until {})</span>",
+                        esc(&w.justification),
+                        esc(&w.owner),
+                        esc(&w.expires)
+                    );
+                }
+                h.push_str("</li>");
+            }
+            h.push_str("</ul>");
+            let refs: Vec<String> = r.references.iter().map(|x| x.to_string()).collect();
+            let _ = write!(
+                h,
+                "<p><strong>Why:</strong> {}</p><p><strong>Remediation:</strong> {}</p><p class=\"muted\">References: {}</p></div>\n",
+                esc(r.rationale.trim()),
+                esc(r.remediation.trim()),
+                esc(&refs.join("; "))
+            );
+        }
+        if listed == 0 {
+            h.push_str("<p>No failing, unassessed or waived finding.</p>\n");
+        }
+
+        // Manual requirements.
+        h.push_str("<h2 id=\"manual\">Manual requirements</h2>\n");
+        let manual: Vec<&RuleInfo> = report.rules.iter().filter(|r| r.manual).collect();
+        if manual.is_empty() {
+            h.push_str("<p>None among the selected rules.</p>\n");
+        } else {
+            h.push_str("<p class=\"muted\">No automated check exists for these; the assessor records the evidence (document, test report, process record) in the box.</p>\n");
+            for r in manual {
+                let refs: Vec<String> = r.references.iter().map(|x| x.to_string()).collect();
+                let _ = write!(
+                    h,
+                    "<div class=\"manual\" id=\"rule-{}\"><h3>{} <code>{}</code> {}</h3><p class=\"muted\">{}</p><p>{}</p>\
+<div class=\"evidence-box\"><span>Evidence (reference, date, assessor):</span></div></div>\n",
+                    esc(&rule_anchor(&r.id)),
+                    sev(r.severity),
+                    esc(&r.id),
+                    esc(&r.title),
+                    esc(&refs.join("; ")),
+                    esc(r.rationale.trim())
+                );
+            }
+        }
+
+        // Data map.
+        h.push_str("<h2 id=\"data-map\">Data map</h2>\n");
+        if report.data_map.is_empty() {
+            h.push_str("<p>No data map: the build declares no data-flow manifest with sensitive or important data.</p>\n");
+        } else {
+            h.push_str(&data_map_svg(&report.data_map));
+            h.push_str("<table><thead><tr><th>Data item</th><th>Category</th><th>Route</th><th>Destination</th></tr></thead><tbody>\n");
+            for e in &report.data_map {
+                for (i, r) in e.routes.iter().enumerate() {
+                    let mut flags = vec![];
+                    if r.leaves_vehicle {
+                        flags.push("leaves the vehicle");
+                    }
+                    if r.leaves_china {
+                        flags.push("leaves China");
+                    }
+                    if r.third_party {
+                        flags.push("third party");
+                    }
+                    h.push_str("<tr>");
+                    if i == 0 {
+                        let _ = write!(
+                            h,
+                            "<td rowspan=\"{n}\">{}</td><td rowspan=\"{n}\">{}</td>",
+                            esc(&e.item),
+                            esc(&e.category),
+                            n = e.routes.len().max(1)
+                        );
+                    }
+                    let _ = write!(
+                        h,
+                        "<td>{}</td><td>{}{}</td></tr>\n",
+                        esc(&r.path.join(" → ")),
+                        esc(&r.destination_region),
+                        if flags.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", esc(&flags.join(", ")))
+                        }
+                    );
+                }
+                if e.routes.is_empty() {
+                    let _ = write!(
+                        h,
+                        "<tr><td>{}</td><td>{}</td><td colspan=\"2\" class=\"muted\">stays where it is collected</td></tr>\n",
+                        esc(&e.item),
+                        esc(&e.category)
+                    );
+                }
+            }
+            h.push_str("</tbody></table>\n");
+        }
+
+        // Waivers.
+        h.push_str("<h2 id=\"waivers\">Waivers</h2>\n");
+        if report.waivers.is_empty() {
+            h.push_str("<p>No waiver in effect.</p>\n");
+        } else {
+            h.push_str("<table><thead><tr><th>Status</th><th>Rule</th><th>Scope</th><th>Justification</th><th>Owner</th><th>Expires</th><th class=\"num\">Matched</th></tr></thead><tbody>\n");
+            for w in &report.waivers {
+                let _ = write!(
+                    h,
+                    "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>\n",
+                    esc(&w.status),
+                    esc(&w.rule),
+                    esc(&w.scope.join(", ")),
+                    esc(&w.justification),
+                    esc(&w.owner),
+                    esc(&w.expires),
+                    w.matched
+                );
+            }
+            h.push_str("</tbody></table>\n");
+        }
+
+        // Input problems.
+        let problems: Vec<_> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.level != DiagnosticLevel::Notice)
+            .collect();
+        h.push_str("<h2 id=\"inputs\">Input problems</h2>\n");
+        if problems.is_empty() {
+            h.push_str("<p>None.</p>\n");
+        } else {
+            h.push_str("<table><thead><tr><th>Level</th><th>Where</th><th>Problem</th></tr></thead><tbody>\n");
+            for d in problems {
+                let _ = write!(
+                    h,
+                    "<tr><td>{}</td><td><code>{}</code></td><td>{}</td></tr>\n",
+                    match d.level {
+                        DiagnosticLevel::Error => "error",
+                        DiagnosticLevel::Warning => "warning",
+                        DiagnosticLevel::Notice => "notice",
+                    },
+                    esc(&d.location.to_string()),
+                    esc(&d.message)
+                );
+            }
+            h.push_str("</tbody></table>\n");
+        }
+        let _ = write!(
+            h,
+            "</main>\n<footer>Generated by {} {} · rules {} · inputs {} · as of {}. This report is self-contained and loads nothing from the network.</footer>\n</body>\n</html>\n",
+            esc(&s.tool),
+            esc(&s.tool_version),
+            esc(s.rules_digest.get(..16).unwrap_or(&s.rules_digest)),
+            esc(s.input_digest.get(..16).unwrap_or(&s.input_digest)),
+            esc(&s.as_of)
+        );
+        out.write_all(h.as_bytes())
+    }
+}

@@ -1,0 +1,186 @@
+//! JUnit XML for CI test views (Jenkins, GitLab): one test suite per area, one test case
+//! per (rule, asset) — classname the rule id, name the asset. Failing findings are
+//! `<failure>`, findings that could not be assessed `<error>`, not-applicable, manual
+//! and waived ones `<skipped>` (with the reason). Passing cases are empty test cases.
+
+use crate::escape::xml_escape;
+use crate::{Renderer, worst};
+use icvsec_model::{Area, AssetRef, Finding, Outcome, Report};
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+pub struct Junit;
+
+struct Case<'a> {
+    rule: &'a str,
+    asset: &'a AssetRef,
+    findings: Vec<&'a Finding>,
+}
+
+#[derive(Default)]
+struct Tally {
+    tests: usize,
+    failures: usize,
+    errors: usize,
+    skipped: usize,
+}
+
+impl Tally {
+    fn add(&mut self, o: Outcome) {
+        self.tests += 1;
+        match o {
+            Outcome::Fail => self.failures += 1,
+            Outcome::Error => self.errors += 1,
+            Outcome::Pass => {}
+            Outcome::Manual | Outcome::Waived | Outcome::NotApplicable => self.skipped += 1,
+        }
+    }
+    fn attrs(&self) -> String {
+        format!(
+            "tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\"",
+            self.tests, self.failures, self.errors, self.skipped
+        )
+    }
+}
+
+fn detail(report: &Report, f: &Finding) -> String {
+    let mut s = format!("[{}] {}: {}", f.outcome.label(), f.asset, f.message);
+    if let Some(l) = &f.location {
+        s.push_str(&format!("\n  at {l}"));
+    }
+    for r in &f.related {
+        s.push_str(&format!("\n  see {r}"));
+    }
+    if let Some(w) = &f.waiver {
+        s.push_str(&format!(
+            "\n  waived: {} (owner {}, until {})",
+            w.justification, w.owner, w.expires
+        ));
+    }
+    if f.outcome == Outcome::Fail
+        && let Some(rule) = report.rule(&f.rule_id)
+    {
+        s.push_str(&format!("\n  fix: {}", rule.remediation.trim()));
+    }
+    s
+}
+
+impl Renderer for Junit {
+    fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        // area → ordered cases
+        let mut suites: BTreeMap<Area, Vec<Case>> = BTreeMap::new();
+        let mut index: BTreeMap<(&str, &AssetRef), (Area, usize)> = BTreeMap::new();
+        for f in &report.findings {
+            let key = (f.rule_id.as_str(), &f.asset);
+            match index.get(&key) {
+                Some(&(a, i)) => suites.get_mut(&a).expect("indexed")[i].findings.push(f),
+                None => {
+                    let cases = suites.entry(f.area).or_default();
+                    index.insert(key, (f.area, cases.len()));
+                    cases.push(Case {
+                        rule: &f.rule_id,
+                        asset: &f.asset,
+                        findings: vec![f],
+                    });
+                }
+            }
+        }
+        let mut total = Tally::default();
+        let mut body = String::new();
+        for (area, cases) in &suites {
+            let mut t = Tally::default();
+            let mut cs = String::new();
+            for c in cases {
+                let o = worst(&c.findings);
+                t.add(o);
+                let title = report.rule(c.rule).map(|r| r.title.as_str()).unwrap_or("");
+                cs.push_str(&format!(
+                    "    <testcase classname=\"{}\" name=\"{}\" time=\"0\">\n",
+                    xml_escape(c.rule),
+                    xml_escape(&c.asset.to_string())
+                ));
+                let severity = c.findings[0].severity;
+                let of = |x: Outcome| -> Vec<&&Finding> {
+                    c.findings.iter().filter(|f| f.outcome == x).collect()
+                };
+                match o {
+                    Outcome::Fail | Outcome::Error => {
+                        let tag = if o == Outcome::Fail {
+                            "failure"
+                        } else {
+                            "error"
+                        };
+                        let fs = of(o);
+                        let first = fs[0];
+                        let msg = match &first.location {
+                            Some(l) => format!("{} ({l})", first.message),
+                            None => first.message.clone(),
+                        };
+                        let msg = if fs.len() > 1 {
+                            format!("{msg} (and {} more)", fs.len() - 1)
+                        } else {
+                            msg
+                        };
+                        let text: Vec<String> =
+                            c.findings.iter().map(|f| detail(report, f)).collect();
+                        cs.push_str(&format!(
+                            "      <{tag} message=\"{}\" type=\"{}\">{}\n{}</{tag}>\n",
+                            xml_escape(&msg),
+                            severity.as_str(),
+                            xml_escape(&format!("{} — {}", c.rule, title)),
+                            xml_escape(&text.join("\n"))
+                        ));
+                    }
+                    Outcome::Pass => {}
+                    Outcome::Manual | Outcome::Waived | Outcome::NotApplicable => {
+                        let first = of(o)[0];
+                        let msg = match (o, &first.waiver) {
+                            (Outcome::Waived, Some(w)) => format!(
+                                "waived: {} (owner {}, until {}); finding: {}",
+                                w.justification, w.owner, w.expires, first.message
+                            ),
+                            (Outcome::Manual, _) => format!("manual: {}", first.message),
+                            (Outcome::NotApplicable, _) => {
+                                format!("not applicable: {}", first.message)
+                            }
+                            _ => format!("{}: {}", o.as_str(), first.message),
+                        };
+                        cs.push_str(&format!(
+                            "      <skipped message=\"{}\"/>\n",
+                            xml_escape(&msg)
+                        ));
+                    }
+                }
+                if c.findings.len() > 1 || o == Outcome::Pass {
+                    let lines: Vec<String> = c.findings.iter().map(|f| detail(report, f)).collect();
+                    cs.push_str(&format!(
+                        "      <system-out>{}</system-out>\n",
+                        xml_escape(&lines.join("\n"))
+                    ));
+                }
+                cs.push_str("    </testcase>\n");
+            }
+            body.push_str(&format!(
+                "  <testsuite name=\"{}\" {} time=\"0\" timestamp=\"{}T00:00:00\">\n",
+                xml_escape(&format!("{} [{}]", area.title(), area.slug())),
+                t.attrs(),
+                xml_escape(&report.scan.as_of)
+            ));
+            body.push_str(&cs);
+            body.push_str("  </testsuite>\n");
+            total.tests += t.tests;
+            total.failures += t.failures;
+            total.errors += t.errors;
+            total.skipped += t.skipped;
+        }
+        writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
+        writeln!(
+            out,
+            "<testsuites name=\"icvsec {}\" {} time=\"0\">",
+            xml_escape(&report.scan.root),
+            total.attrs()
+        )?;
+        out.write_all(body.as_bytes())?;
+        writeln!(out, "</testsuites>")
+    }
+}

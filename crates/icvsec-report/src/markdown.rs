@@ -1,0 +1,221 @@
+//! A Markdown summary for pull-request comments: the gate verdict, counts per area,
+//! the failing findings (capped), waivers and what could not be assessed. Text from
+//! scanned files is escaped so it cannot break the table or inject HTML.
+
+use crate::Renderer;
+use icvsec_model::report::DiagnosticLevel;
+use icvsec_model::{Outcome, Report};
+use std::io::{self, Write};
+
+pub struct Markdown {
+    /// At most this many findings are listed (the rest are counted).
+    pub max_findings: usize,
+}
+
+impl Default for Markdown {
+    fn default() -> Self {
+        Markdown { max_findings: 50 }
+    }
+}
+
+/// Escape for a Markdown table cell: HTML metacharacters, pipes, emphasis and code
+/// markers; newlines become spaces.
+pub fn md_cell(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' => out.push_str("\\|"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+impl Renderer for Markdown {
+    fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let s = &report.scan;
+        let gated = report.failures_at_or_above(s.fail_on);
+        let verdict = if !report.complete {
+            "⚠️ **incomplete**: something could not be assessed".to_string()
+        } else if gated > 0 {
+            format!(
+                "❌ **{gated} failing finding(s) at or above `{}`**",
+                s.fail_on
+            )
+        } else {
+            format!("✅ **no failing finding at or above `{}`**", s.fail_on)
+        };
+        writeln!(out, "### icvsec compliance report\n")?;
+        writeln!(out, "{verdict}\n")?;
+        let vehicle = s
+            .vehicle
+            .as_ref()
+            .map(|v| {
+                format!(
+                    "{} ({} build, markets {})",
+                    v.model,
+                    v.stage,
+                    v.markets.join(", ")
+                )
+            })
+            .unwrap_or_else(|| "no vehicle.json".into());
+        writeln!(
+            out,
+            "Vehicle {} · root `{}` · as of {} · icvsec {} · rules `{}` · inputs `{}`\n",
+            md_cell(&vehicle),
+            s.root.replace('`', "'"),
+            md_cell(&s.as_of),
+            md_cell(&s.tool_version),
+            s.rules_digest.get(..12).unwrap_or(&s.rules_digest),
+            s.input_digest.get(..12).unwrap_or(&s.input_digest)
+        )?;
+        writeln!(
+            out,
+            "| Area | Pass | Fail | Error | Manual | Waived | N/A |"
+        )?;
+        writeln!(out, "|---|---:|---:|---:|---:|---:|---:|")?;
+        for a in &report.summary.areas {
+            let c = &a.counts;
+            if c.pass + c.fail + c.error + c.manual + c.waived + c.not_applicable == 0 {
+                continue;
+            }
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                md_cell(&a.title),
+                c.pass,
+                c.fail,
+                c.error,
+                c.manual,
+                c.waived,
+                c.not_applicable
+            )?;
+        }
+        let t = &report.summary.totals;
+        writeln!(
+            out,
+            "| **Total** | {} | {} | {} | {} | {} | {} |\n",
+            t.pass, t.fail, t.error, t.manual, t.waived, t.not_applicable
+        )?;
+
+        let mut failing: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| matches!(f.outcome, Outcome::Fail | Outcome::Error))
+            .collect();
+        failing.sort_by(|a, b| {
+            (
+                a.outcome,
+                std::cmp::Reverse(a.severity),
+                &a.rule_id,
+                &a.asset,
+            )
+                .cmp(&(
+                    b.outcome,
+                    std::cmp::Reverse(b.severity),
+                    &b.rule_id,
+                    &b.asset,
+                ))
+        });
+        if !failing.is_empty() {
+            writeln!(
+                out,
+                "<details{}><summary>Failing and unassessed findings ({})</summary>\n",
+                if gated > 0 { " open" } else { "" },
+                failing.len()
+            )?;
+            writeln!(
+                out,
+                "| Outcome | Severity | Rule | Asset | Finding | Location |"
+            )?;
+            writeln!(out, "|---|---|---|---|---|---|")?;
+            for f in failing.iter().take(self.max_findings) {
+                let title = report
+                    .rule(&f.rule_id)
+                    .map(|r| r.title.as_str())
+                    .unwrap_or("");
+                writeln!(
+                    out,
+                    "| {} | {} | {} — {} | {} | {} | {} |",
+                    f.outcome.label(),
+                    f.severity,
+                    md_cell(&f.rule_id),
+                    md_cell(title),
+                    md_cell(&f.asset.to_string()),
+                    md_cell(&f.message),
+                    f.location
+                        .as_ref()
+                        .map(|l| md_cell(&l.to_string()))
+                        .unwrap_or_default()
+                )?;
+            }
+            if failing.len() > self.max_findings {
+                writeln!(
+                    out,
+                    "\n… and {} more (see the full report).",
+                    failing.len() - self.max_findings
+                )?;
+            }
+            writeln!(out, "\n</details>\n")?;
+        }
+        if !report.waivers.is_empty() {
+            writeln!(
+                out,
+                "<details><summary>Waivers ({})</summary>\n",
+                report.waivers.len()
+            )?;
+            writeln!(
+                out,
+                "| Status | Rule | Scope | Justification | Owner | Expires | Matched |"
+            )?;
+            writeln!(out, "|---|---|---|---|---|---|---:|")?;
+            for w in &report.waivers {
+                writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} | {} | {} |",
+                    md_cell(&w.status),
+                    md_cell(&w.rule),
+                    md_cell(&w.scope.join(", ")),
+                    md_cell(&w.justification),
+                    md_cell(&w.owner),
+                    md_cell(&w.expires),
+                    w.matched
+                )?;
+            }
+            writeln!(out, "\n</details>\n")?;
+        }
+        let errors = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.level == DiagnosticLevel::Error)
+            .count();
+        let mut notes = Vec::new();
+        if report.baselined > 0 {
+            notes.push(format!(
+                "{} known failure(s) from the baseline are not gated",
+                report.baselined
+            ));
+        }
+        if errors > 0 {
+            notes.push(format!(
+                "{errors} input file(s) could not be read or parsed"
+            ));
+        }
+        if t.manual > 0 {
+            notes.push(format!("{} requirement(s) need manual evidence", t.manual));
+        }
+        if !notes.is_empty() {
+            writeln!(out, "_{}._", md_cell(&notes.join("; ")))?;
+        }
+        Ok(())
+    }
+}
