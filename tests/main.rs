@@ -1,4 +1,5 @@
 //! One integration test binary (see Cargo.toml `autotests = false`).
 
+mod cli;
 mod common;
 mod rule_fixtures;

@@ -307,7 +307,18 @@ impl<'a> Loader<'a> {
             if let Some(f) = self.referenced(path, from) {
                 match self.parse::<DataFlowManifest>(f) {
                     Ok(doc) => self.add_dataflow(doc),
-                    Err(d) => self.broken(AssetKind::DataFlow, &f.rel.clone(), d),
+                    Err(d) => {
+                        // Items, stores and flows of the manifest are all unknown now.
+                        for kind in [AssetKind::DataItem, AssetKind::DataStore] {
+                            self.inv.broken.push(Broken {
+                                kind,
+                                id: f.rel.clone(),
+                                location: d.location.clone(),
+                                message: d.message.clone(),
+                            });
+                        }
+                        self.broken(AssetKind::DataFlow, &f.rel.clone(), d)
+                    }
                 }
             }
         }
