@@ -427,7 +427,7 @@ struct Ctx {
     p256: Vec<u8>,
     /// Some TLS record came back on some connection.
     any_response: AtomicBool,
-    /// Connections that failed (timeout, garbage, closed) while nothing ever answered.
+    /// Connections that failed (timeout, refused, garbage).
     silent_failures: AtomicUsize,
 }
 
@@ -439,14 +439,17 @@ impl Ctx {
             Outcome::Hello(..) | Outcome::Alert { .. } => {
                 self.any_response.store(true, Ordering::SeqCst)
             }
-            Outcome::Closed | Outcome::Failed(_) => {
+            // Only the expensive failures count (timeouts, refused, garbage); a silent close
+            // is cheap and some stacks close on versions they do not speak.
+            Outcome::Failed(_) => {
                 self.silent_failures.fetch_add(1, Ordering::SeqCst);
             }
+            Outcome::Closed => {}
         }
         out
     }
 
-    /// Skip further tasks once the server has failed twice without ever answering TLS.
+    /// Skip further tasks once two connections failed and none ever got a TLS answer.
     fn server_unresponsive(&self) -> bool {
         !self.any_response.load(Ordering::SeqCst)
             && self.silent_failures.load(Ordering::SeqCst) >= 2

@@ -205,7 +205,7 @@ fn absurd_length_server() {
 fn immediate_close_server() {
     let srv = FakeServer::start(|s, _| drop(s));
     let r = probe_bounded(srv.port, opts());
-    assert_partial(&r, &[ProbeErrorKind::Closed, ProbeErrorKind::Skipped]);
+    assert_partial(&r, &[ProbeErrorKind::Closed]);
 }
 
 #[test]
