@@ -124,6 +124,36 @@ impl CheckDef {
         }
     }
 
+    /// A check whose parameters stay a JSON value, validated by `validate` when the rule
+    /// is loaded and handed to `run` as prepared (an `Arc<Value>`). For families whose
+    /// knowledge crate dispatches by check name with its own typed parameters.
+    pub fn dynamic(
+        name: &'static str,
+        asset: AssetKind,
+        summary: &'static str,
+        validate: impl Fn(&Value) -> Result<(), String> + Send + Sync + 'static,
+        run: impl Fn(&Ctx, &Value, &mut Sink) + Send + Sync + 'static,
+    ) -> Self {
+        CheckDef {
+            name,
+            asset,
+            summary,
+            prepare: Box::new(move |v: &Value| {
+                validate(v)?;
+                Ok(Arc::new(v.clone()) as Prepared)
+            }),
+            run: Box::new(move |ctx, any, sink| match any.downcast_ref::<Value>() {
+                Some(v) => run(ctx, v, sink),
+                None => {
+                    sink.error(
+                        "internal: parameters of the wrong type",
+                        ctx.asset.home.clone(),
+                    );
+                }
+            }),
+        }
+    }
+
     pub fn prepare(&self, params: &Value) -> Result<Prepared, String> {
         (self.prepare)(params)
     }

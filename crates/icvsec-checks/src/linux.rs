@@ -1,0 +1,427 @@
+//! Linux and Android root-filesystem checks: every check of
+//! [`icvsec_linux::checks::CHECKS`] (sshd, passwd/shadow, kernel config, sysctl, firewall,
+//! Android properties), registered with the linux crate's own parameter validation.
+//!
+//! The asset is a file found in the build (`ctx.asset.id`, build-relative). Its root
+//! filesystem is located with [`icvsec_linux::checks::split_rootfs`] (well-known in-root
+//! locations), else the root filesystem the owning ECU declares in vehicle.json, else the
+//! file's own directory. Files are read below `ctx.inv.root` only, through
+//! [`icvsec_linux::DirRoot`] (confined to that root filesystem, size-bounded).
+//!
+//! Outcomes: each linux finding becomes a pass or fail at the file and line that decided
+//! it (build-relative; built-in defaults point at the asset file without a line). A
+//! [`CheckError`] (parse error, missing include, include loop, unreadable file, bad
+//! parameters) becomes an error outcome naming the file and line; never a pass. A check
+//! that finds nothing to examine reports not applicable, with the reason.
+//!
+//! Merged kinds (`sysctl`, `android_props`): the configuration that counts is the merge of
+//! several files of one root filesystem (systemd-sysctl order; init's property load order,
+//! last assignment wins), and every file of the root is an asset. To report each setting
+//! once per root, a finding is attributed to the asset whose file holds the deciding value;
+//! findings without a deciding file (a required key set nowhere, a built-in default) go to
+//! the root's *primary* file (the first, by path, of the root's files of that kind in a
+//! standard location, e.g. `system/build.prop` before `vendor/build.prop`; `etc/sysctl.conf`
+//! before `etc/sysctl.d/*`). A file of the root that decides nothing (overridden, masked)
+//! reports not applicable naming where the root's results are. An error in the merged
+//! configuration is reported once, under the file it names (else the primary); the other
+//! files of that root report not applicable pointing at it. A file outside the standard
+//! locations is appended last to the merge when it is itself evaluated, and reports only
+//! the settings it decides.
+
+use crate::api::{CheckDef, Ctx, Sink};
+use icvsec_linux::checks::{self as lx, CheckError};
+use icvsec_linux::common::fnmatch;
+use icvsec_linux::{DirRoot, Finding};
+use icvsec_model::{AssetKind, Location};
+use serde_json::Value;
+
+/// One-line summaries per check name (shown by `icvsec rules explain`).
+const SUMMARIES: &[(&str, &str)] = &[
+    (
+        "linux.sshd.root_login",
+        "effective PermitRootLogin (Include/Match, OpenSSH defaults) refuses root",
+    ),
+    (
+        "linux.sshd.password_auth",
+        "effective PasswordAuthentication/KbdInteractiveAuthentication are off",
+    ),
+    (
+        "linux.sshd.empty_passwords",
+        "effective PermitEmptyPasswords is no",
+    ),
+    (
+        "linux.sshd.max_auth_tries",
+        "effective MaxAuthTries is at most `max`",
+    ),
+    (
+        "linux.sshd.user_environment",
+        "effective PermitUserEnvironment is no",
+    ),
+    (
+        "linux.sshd.algorithms",
+        "effective KexAlgorithms/HostKeyAlgorithms/Ciphers/MACs have no failing algorithm",
+    ),
+    (
+        "linux.passwd.empty_password",
+        "no account of passwd (or its shadow entry) has an empty password",
+    ),
+    ("linux.passwd.uid0", "only root has UID 0"),
+    (
+        "linux.passwd.service_shell",
+        "system accounts have a non-login shell",
+    ),
+    (
+        "linux.shadow.hash_scheme",
+        "shadow password hashes use a strong crypt scheme",
+    ),
+    (
+        "linux.kernel.hardening",
+        "kernel .config meets the hardening profile (kernel-hardening-checker semantics)",
+    ),
+    (
+        "linux.sysctl.hardening",
+        "merged sysctl configuration of the root meets the required values",
+    ),
+    (
+        "linux.firewall.default_deny",
+        "iptables/nftables filter chains on the hooks deny by default",
+    ),
+    (
+        "android.debuggable",
+        "merged Android properties: ro.debuggable is 0",
+    ),
+    (
+        "android.secure",
+        "merged Android properties: ro.secure is 1",
+    ),
+    (
+        "android.adb_secure",
+        "merged Android properties: ro.adb.secure is 1",
+    ),
+    (
+        "android.adb_disabled",
+        "merged Android properties do not enable adb (persist/sys usb config, adb over TCP)",
+    ),
+    (
+        "android.selinux_enforcing",
+        "merged Android properties do not put SELinux in permissive mode",
+    ),
+    (
+        "android.build_type",
+        "merged Android properties: ro.build.type is user",
+    ),
+];
+
+fn summary(name: &str) -> &'static str {
+    SUMMARIES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or("Linux/Android root filesystem check (icvsec-linux)", |s| {
+            s.1
+        })
+}
+
+/// Every check of the linux crate, as registered check definitions.
+pub fn checks() -> Vec<CheckDef> {
+    lx::CHECKS
+        .iter()
+        .map(|&(name, slug)| {
+            let asset: AssetKind = slug.parse().unwrap_or_else(|e| {
+                panic!("icvsec-linux check `{name}` names unknown asset kind `{slug}`: {e}")
+            });
+            CheckDef::dynamic(
+                name,
+                asset,
+                summary(name),
+                move |v| lx::validate_params(name, v).map_err(|e| e.to_string()),
+                move |ctx, v, sink| run(name, asset, ctx, v, sink),
+            )
+        })
+        .collect()
+}
+
+/// Where a build file sits: its root filesystem directory (build-relative, `""` for the
+/// build root itself) and its absolute path inside that root.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Placement {
+    rootfs: String,
+    path: String,
+}
+
+impl Placement {
+    /// Build-relative path of an in-root path of this root filesystem.
+    fn build_rel(&self, in_root: &str) -> String {
+        let p = in_root.trim_start_matches('/');
+        if self.rootfs.is_empty() {
+            p.to_string()
+        } else {
+            format!("{}/{p}", self.rootfs)
+        }
+    }
+}
+
+fn place(ctx: &Ctx, kind: AssetKind, id: &str) -> Placement {
+    if let Some((rootfs, path)) = lx::split_rootfs(id) {
+        return Placement { rootfs, path };
+    }
+    // The root filesystem the owning ECU declares.
+    let declared = ctx
+        .inv
+        .files
+        .iter()
+        .find(|f| f.kind == kind && f.id == id)
+        .and_then(|f| f.ecu.as_deref())
+        .and_then(|e| ctx.inv.ecus.get(e))
+        .and_then(|e| e.entry.rootfs.as_deref())
+        .map(|r| r.trim_matches('/').to_string());
+    if let Some(r) = declared
+        && let Some(rest) = id.strip_prefix(&format!("{r}/"))
+    {
+        return Placement {
+            rootfs: r,
+            path: format!("/{rest}"),
+        };
+    }
+    // A loose file: its directory stands for the root.
+    match id.rsplit_once('/') {
+        Some((dir, name)) => Placement {
+            rootfs: dir.to_string(),
+            path: format!("/{name}"),
+        },
+        None => Placement {
+            rootfs: String::new(),
+            path: format!("/{id}"),
+        },
+    }
+}
+
+fn standard_location(in_root: &str) -> bool {
+    lx::KNOWN_LOCATIONS.iter().any(|loc| {
+        let pat: Vec<&str> = loc.split('/').filter(|c| !c.is_empty()).collect();
+        let comps: Vec<&str> = in_root.split('/').filter(|c| !c.is_empty()).collect();
+        pat.len() == comps.len() && pat.iter().zip(&comps).all(|(p, c)| fnmatch(p, c))
+    })
+}
+
+fn loc(file: String, line: Option<usize>) -> Location {
+    match line.and_then(|l| u32::try_from(l).ok()) {
+        Some(l) => Location::at_line(file, l),
+        None => Location::file(file),
+    }
+}
+
+/// Error outcome (file, line, message) for a check that could not run.
+fn error_place(err: &CheckError, me: &Placement, asset_file: &str) -> (Location, String) {
+    match err {
+        CheckError::Parse(p) => {
+            let file = me.build_rel(&p.file);
+            let at = match p.line {
+                Some(l) => format!("{file}:{l}"),
+                None => file.clone(),
+            };
+            (
+                loc(file, p.line),
+                format!("could not assess: {at}: {}", p.message),
+            )
+        }
+        CheckError::Read { path, message } => {
+            let file = me.build_rel(path);
+            (
+                Location::file(&file),
+                format!("could not assess: cannot read {file}: {message}"),
+            )
+        }
+        other => (
+            Location::file(asset_file),
+            format!("could not assess {asset_file}: {other}"),
+        ),
+    }
+}
+
+fn push_finding(sink: &mut Sink, f: &Finding, me: &Placement, asset_file: &str) {
+    let at = if f.file.is_empty() {
+        Location::file(asset_file)
+    } else {
+        loc(me.build_rel(&f.file), f.line)
+    };
+    let message = if f.file.is_empty() {
+        format!("{} (built-in default: not set in any file)", f.message)
+    } else {
+        f.message.clone()
+    };
+    sink.verdict(f.passed, message, at);
+}
+
+fn run(name: &'static str, kind: AssetKind, ctx: &Ctx, params: &Value, sink: &mut Sink) {
+    let id = ctx.asset.id.as_str();
+    let asset_file = ctx.asset.home.file.clone();
+    let me = place(ctx, kind, id);
+    let src = DirRoot::new(ctx.inv.root.join(&me.rootfs));
+    let result = lx::run_check(name, params, &src, &me.path);
+    if matches!(kind, AssetKind::Sysctl | AssetKind::AndroidProps) {
+        return report_merged(ctx, kind, &me, &asset_file, result, sink);
+    }
+    match result {
+        Ok(findings) if findings.is_empty() => {
+            sink.not_applicable(format!(
+                "{asset_file}: nothing for `{name}` to examine (no entry or setting it checks)"
+            ));
+        }
+        Ok(findings) => {
+            for f in &findings {
+                push_finding(sink, f, &me, &asset_file);
+            }
+        }
+        Err(e) => {
+            let (at, msg) = error_place(&e, &me, &asset_file);
+            sink.error(msg, at);
+        }
+    }
+}
+
+/// Attribution for kinds whose configuration is merged per root (see the module docs).
+fn report_merged(
+    ctx: &Ctx,
+    kind: AssetKind,
+    me: &Placement,
+    asset_file: &str,
+    result: Result<Vec<Finding>, CheckError>,
+    sink: &mut Sink,
+) {
+    // The files of this kind in the same root filesystem, as (build-relative id, in-root path).
+    let mut siblings: Vec<(String, String)> = ctx
+        .inv
+        .files
+        .iter()
+        .filter(|f| f.kind == kind)
+        .filter_map(|f| {
+            let p = place(ctx, kind, &f.id);
+            (p.rootfs == me.rootfs).then(|| (f.id.clone(), p.path))
+        })
+        .collect();
+    siblings.sort();
+    siblings.dedup();
+    let id = ctx.asset.id.as_str();
+    let primary = siblings
+        .iter()
+        .find(|(_, p)| standard_location(p))
+        .or_else(|| siblings.first())
+        .map_or(id, |(sid, _)| sid.as_str())
+        .to_string();
+    // Owner of an in-root file: the sibling holding it, else the primary file.
+    let owner = |in_root: &str| -> String {
+        if in_root.is_empty() {
+            return primary.clone();
+        }
+        let rel = me.build_rel(in_root);
+        siblings
+            .iter()
+            .find(|(sid, _)| *sid == rel)
+            .map_or_else(|| primary.clone(), |(sid, _)| sid.clone())
+    };
+    let root_label = if me.rootfs.is_empty() {
+        "the build root".to_string()
+    } else {
+        format!("root filesystem {}", me.rootfs)
+    };
+    match result {
+        Ok(findings) => {
+            let mut elsewhere: Vec<String> = Vec::new();
+            let mut mine = 0usize;
+            for f in &findings {
+                let o = owner(&f.file);
+                if o == id {
+                    push_finding(sink, f, me, asset_file);
+                    mine += 1;
+                } else if !elsewhere.contains(&o) {
+                    elsewhere.push(o);
+                }
+            }
+            if mine == 0 {
+                elsewhere.sort();
+                let why = if findings.is_empty() {
+                    format!(
+                        "{asset_file}: nothing to examine in the merged configuration of {root_label}"
+                    )
+                } else {
+                    format!(
+                        "{asset_file} decides none of the settings this rule examines (set elsewhere, overridden or masked); the merged configuration of {root_label} is reported under {}",
+                        elsewhere.join(", ")
+                    )
+                };
+                sink.not_applicable(why);
+            }
+        }
+        Err(e) => {
+            let o = match &e {
+                CheckError::Parse(p) => owner(&p.file),
+                CheckError::Read { path, .. } => owner(path),
+                _ => id.to_string(),
+            };
+            if o == id {
+                let (at, msg) = error_place(&e, me, asset_file);
+                sink.error(msg, at);
+            } else {
+                sink.not_applicable(format!(
+                    "the merged configuration of {root_label} could not be assessed; the error is reported under {o}"
+                ));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_linux_check_registers_with_a_summary_and_known_asset() {
+        let defs = checks();
+        assert_eq!(defs.len(), lx::CHECKS.len());
+        for (name, slug) in lx::CHECKS {
+            let d = defs.iter().find(|d| d.name == *name).expect("registered");
+            assert_eq!(d.asset.slug(), *slug);
+            assert!(SUMMARIES.iter().any(|(n, _)| n == name), "{name}: summary");
+        }
+        for (n, _) in SUMMARIES {
+            assert!(lx::CHECKS.iter().any(|(c, _)| c == n), "{n}: stale summary");
+        }
+    }
+
+    #[test]
+    fn params_are_validated_by_the_linux_crate() {
+        let defs = checks();
+        let get = |n: &str| defs.iter().find(|d| d.name == n).unwrap();
+        assert!(
+            get("linux.sshd.max_auth_tries")
+                .prepare(&serde_json::json!({"max": 3}))
+                .is_ok()
+        );
+        let e = get("linux.sshd.password_auth")
+            .prepare(&serde_json::json!({"max": 3}))
+            .expect_err("unknown parameter refused");
+        assert!(e.contains("max"), "{e}");
+        assert!(
+            get("linux.kernel.hardening")
+                .prepare(&serde_json::json!({}))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn placement_paths() {
+        let p = Placement {
+            rootfs: "tbox/rootfs".into(),
+            path: "/etc/passwd".into(),
+        };
+        assert_eq!(p.build_rel("/etc/shadow"), "tbox/rootfs/etc/shadow");
+        let p = Placement {
+            rootfs: String::new(),
+            path: "/etc/passwd".into(),
+        };
+        assert_eq!(p.build_rel("/etc/shadow"), "etc/shadow");
+        assert!(standard_location("/system/build.prop"));
+        assert!(standard_location("/etc/sysctl.d/90-x.conf"));
+        assert!(!standard_location("/opt/x/build.prop"));
+    }
+}
