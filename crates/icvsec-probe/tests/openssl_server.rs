@@ -265,3 +265,52 @@ fn weak_tls12_full_server_preference_order() {
     let show = |v: &[u16]| v.iter().map(|c| format!("{c:04X}")).collect::<Vec<_>>();
     assert_eq!(show(&p12.server_preference), show(&want_order));
 }
+
+#[test]
+fn ecdsa_chain_in_server_order_tls12_and_tls13() {
+    if !have_openssl() {
+        return;
+    }
+    let dir = TempDir::new("chain");
+    let (leaf, key, int) = make_ec_chain(dir.path());
+    let want_chain = [
+        pem_body(&std::fs::read_to_string(&leaf).unwrap()),
+        pem_body(&std::fs::read_to_string(&int).unwrap()),
+    ];
+    let chain_arg = int.to_str().unwrap();
+
+    // TLS 1.2 only: chain from the plaintext Certificate message; ECDSA suites only.
+    let spec = "ECDHE+AESGCM";
+    let (srv, port) = start_s_server(
+        &leaf,
+        &key,
+        &["-tls1_2", "-cipher", spec, "-cert_chain", chain_arg],
+    );
+    let r = probe_tls(&format!("127.0.0.1:{port}"), &opts());
+    drop(srv);
+    println!("{}", r.to_json());
+    assert!(r.complete, "errors: {:?}", r.errors);
+    assert_eq!(
+        r.certificate_chain_source.as_deref(),
+        Some("TLSv1.2 handshake")
+    );
+    let got: Vec<String> = r.certificate_chain.iter().map(|p| pem_body(p)).collect();
+    assert_eq!(got, want_chain, "leaf first, then the intermediate");
+    let want: BTreeSet<u16> = openssl_ciphers("-tls1_2", spec, &["ECDSA"])
+        .into_iter()
+        .collect();
+    assert!(!want.is_empty());
+    assert_eq!(hexes(&suites(&r, TlsVersion::Tls12)), hexes(&want));
+
+    // TLS 1.3 only: the same chain through the rustls observation.
+    let (_srv, port) = start_s_server(&leaf, &key, &["-tls1_3", "-cert_chain", chain_arg]);
+    let r = probe_tls(&format!("127.0.0.1:{port}"), &opts());
+    println!("{}", r.to_json());
+    assert!(r.complete, "errors: {:?}", r.errors);
+    assert_eq!(
+        r.certificate_chain_source.as_deref(),
+        Some("TLSv1.3 handshake (rustls)")
+    );
+    let got: Vec<String> = r.certificate_chain.iter().map(|p| pem_body(p)).collect();
+    assert_eq!(got, want_chain);
+}

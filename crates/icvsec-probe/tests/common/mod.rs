@@ -195,3 +195,90 @@ pub fn pem_body(pem: &str) -> String {
         .collect::<Vec<_>>()
         .join("")
 }
+
+fn run_openssl(args: &[&str], dir: &Path) {
+    let st = Command::new(OPENSSL)
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run openssl");
+    assert!(st.success(), "openssl {args:?} failed");
+}
+
+/// P-256 chain in `dir`: root CA -> intermediate CA -> leaf (CN=localhost).
+/// Returns (leaf.pem, leaf.key, intermediate.pem).
+pub fn make_ec_chain(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    std::fs::write(
+        dir.join("ca.ext"),
+        "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("leaf.ext"),
+        "basicConstraints=critical,CA:FALSE\nsubjectAltName=DNS:localhost\n",
+    )
+    .unwrap();
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let mut a = vec!["req", "-x509"];
+    a.extend(ec);
+    a.extend([
+        "-keyout",
+        "root.key",
+        "-out",
+        "root.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Probe Test Root",
+    ]);
+    a.extend(["-addext", "basicConstraints=critical,CA:TRUE"]);
+    run_openssl(&a, dir);
+    for (name, cn, ca, ext, serial) in [
+        ("int", "/CN=Probe Test Intermediate", "root", "ca.ext", "2"),
+        ("leaf", "/CN=localhost", "int", "leaf.ext", "3"),
+    ] {
+        let key = format!("{name}.key");
+        let csr = format!("{name}.csr");
+        let pem = format!("{name}.pem");
+        let mut a = vec!["req"];
+        a.extend(ec);
+        a.extend(["-keyout", &key, "-out", &csr, "-subj", cn]);
+        run_openssl(&a, dir);
+        let ca_pem = format!("{ca}.pem");
+        let ca_key = format!("{ca}.key");
+        run_openssl(
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &csr,
+                "-CA",
+                &ca_pem,
+                "-CAkey",
+                &ca_key,
+                "-set_serial",
+                serial,
+                "-days",
+                "2",
+                "-extfile",
+                ext,
+                "-out",
+                &pem,
+            ],
+            dir,
+        );
+    }
+    (
+        dir.join("leaf.pem"),
+        dir.join("leaf.key"),
+        dir.join("int.pem"),
+    )
+}
