@@ -323,3 +323,111 @@ fn hello_then_stall_server() {
     assert!(r.certificate_chain.is_empty());
     assert_eq!(r.client_auth.requested, None);
 }
+
+/// Read one whole ClientHello record (bounded); None on close or oddity.
+fn read_client_hello(s: &mut TcpStream) -> Option<(u16, Vec<u16>)> {
+    let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+    let mut b = vec![0u8; 8192];
+    let mut got = 0;
+    while got < 5 || got < 5 + u16::from_be_bytes([b[3], b[4]]) as usize {
+        match s.read(&mut b[got..]) {
+            Ok(0) | Err(_) => return None,
+            Ok(k) => got += k,
+        }
+        if got == b.len() {
+            return None;
+        }
+    }
+    parse_client_hello(&b[..got])
+}
+
+fn hs_msg(typ: u8, body: &[u8]) -> Vec<u8> {
+    let n = body.len();
+    let mut m = vec![typ, (n >> 16) as u8, (n >> 8) as u8, n as u8];
+    m.extend_from_slice(body);
+    m
+}
+
+#[test]
+fn fragmented_flight_is_reassembled() {
+    // A TLS 1.2 flight (ServerHello, Certificate with two entries, CertificateRequest,
+    // ServerHelloDone) cut into 10-byte records, each written separately: messages span
+    // records and records hold pieces of several messages.
+    let srv = FakeServer::start(|mut s, _| {
+        let Some((ver, suites)) = read_client_hello(&mut s) else {
+            return;
+        };
+        if ver != 0x0303 {
+            let _ = s.write_all(&[0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 70]);
+            return;
+        }
+        if !suites.contains(&0x009C) {
+            let _ = s.write_all(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 40]);
+            return;
+        }
+        let mut sh = vec![0x03, 0x03];
+        sh.extend_from_slice(&[0x42; 32]);
+        sh.push(0);
+        sh.extend_from_slice(&[0x00, 0x9C, 0x00]);
+        let certs: [&[u8]; 2] = [&[0x30, 0x03, 0x01, 0x01, 0xFF], &[0x30, 0x02, 0x05, 0x00]];
+        let mut list = Vec::new();
+        for c in certs {
+            list.extend_from_slice(&[0, 0, c.len() as u8]);
+            list.extend_from_slice(c);
+        }
+        let mut cert = vec![0, 0, list.len() as u8];
+        cert.extend_from_slice(&list);
+        let mut stream = hs_msg(2, &sh);
+        stream.extend(hs_msg(11, &cert));
+        stream.extend(hs_msg(13, &[1, 1, 0, 2, 4, 1, 0, 0]));
+        stream.extend(hs_msg(14, &[]));
+        for piece in stream.chunks(10) {
+            let mut rec = vec![0x16, 0x03, 0x03, 0x00, piece.len() as u8];
+            rec.extend_from_slice(piece);
+            if s.write_all(&rec).is_err() {
+                return;
+            }
+            let _ = s.flush();
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    });
+    let r = probe_bounded(srv.port, opts());
+    assert!(r.complete, "errors: {:?}", r.errors);
+    assert_eq!(r.accepted_versions(), vec![icvsec_probe::TlsVersion::Tls12]);
+    let p12 = r.protocol(icvsec_probe::TlsVersion::Tls12).unwrap();
+    assert_eq!(p12.cipher_suites.len(), 1);
+    assert_eq!(p12.cipher_suites[0].code, 0x009C);
+    assert_eq!(
+        p12.cipher_suites[0].name.as_deref(),
+        Some("TLS_RSA_WITH_AES_128_GCM_SHA256")
+    );
+    assert_eq!(p12.client_certificate_requested, Some(true));
+    assert_eq!(
+        r.certificate_chain,
+        vec![
+            "-----BEGIN CERTIFICATE-----\nMAMBAf8=\n-----END CERTIFICATE-----\n".to_string(),
+            "-----BEGIN CERTIFICATE-----\nMAIFAA==\n-----END CERTIFICATE-----\n".to_string(),
+        ]
+    );
+    assert_eq!(r.client_auth.requested, Some(true));
+    assert_eq!(
+        r.protocol(icvsec_probe::TlsVersion::Tls13).unwrap().status,
+        ProtocolStatus::Rejected
+    );
+}
+
+#[test]
+fn overall_deadline_bounds_a_silent_server() {
+    // Read timeout longer than the whole budget: the overall deadline must end it.
+    let srv = FakeServer::start(|mut s, stop| {
+        drain_hello(&mut s);
+        sleep_until_stopped(&stop, Duration::from_secs(60));
+    });
+    let o = ProbeOptions {
+        read_timeout: Duration::from_secs(30),
+        overall_deadline: Duration::from_secs(1),
+        ..opts()
+    };
+    let r = probe_bounded(srv.port, o);
+    assert_partial(&r, &[ProbeErrorKind::Deadline]);
+}
