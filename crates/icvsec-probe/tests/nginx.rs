@@ -57,6 +57,8 @@ fn nginx_weak_and_strong() {
     let tmp = p.join("tmp");
     let conf = format!(
         r#"
+# One process: the guard's kill on drop then leaves no orphaned worker behind.
+master_process off;
 worker_processes 1;
 error_log {p}/logs/error.log warn;
 pid {p}/nginx.pid;
