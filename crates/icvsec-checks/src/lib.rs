@@ -3,18 +3,21 @@
 //! checks are registered in one list ([`registry()`]).
 
 mod api;
+pub mod dataflow;
 mod cert;
 mod ecu;
 mod linux;
 mod vehicle;
 
 pub use api::{CheckDef, Ctx, Eval, Prepared, Registry, Sink};
+pub use dataflow::data_map;
 
 /// Every built-in check, in one explicit list.
 pub fn registry() -> Registry {
     let mut checks = Vec::new();
     checks.extend(cert::checks());
     checks.extend(ecu::checks());
+    checks.extend(dataflow::checks());
     checks.extend(linux::checks());
     checks.extend(vehicle::checks());
     Registry::new(checks)

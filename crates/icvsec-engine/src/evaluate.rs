@@ -353,6 +353,12 @@ pub fn evaluate(
         rules: rule_infos,
         findings,
         diagnostics: inv.diagnostics.clone(),
+        // Where sensitive and important data goes, when data-area rules were evaluated.
+        data_map: if rules.iter().any(|r| r.area == icvsec_model::Area::Data) {
+            icvsec_checks::data_map(inv)
+        } else {
+            Vec::new()
+        },
         ..Default::default()
     };
     report.summarize();
