@@ -2,4 +2,5 @@
 
 mod cli;
 mod common;
+mod linux_inputs;
 mod rule_fixtures;

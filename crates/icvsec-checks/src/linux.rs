@@ -239,17 +239,17 @@ fn error_place(err: &CheckError, me: &Placement, asset_file: &str) -> (Location,
 }
 
 fn push_finding(sink: &mut Sink, f: &Finding, me: &Placement, asset_file: &str) {
-    let at = if f.file.is_empty() {
+    let mut at = if f.file.is_empty() {
         Location::file(asset_file)
     } else {
         loc(me.build_rel(&f.file), f.line)
     };
-    let message = if f.file.is_empty() {
-        format!("{} (built-in default: not set in any file)", f.message)
-    } else {
-        f.message.clone()
-    };
-    sink.verdict(f.passed, message, at);
+    // The setting is the symbolic place: it keeps fingerprints stable when lines move and
+    // tells apart the many findings one file gives (kernel options, sysctl keys).
+    if !f.setting.is_empty() {
+        at.key_path = Some(f.setting.clone());
+    }
+    sink.verdict(f.passed, f.message.clone(), at);
 }
 
 fn run(name: &'static str, kind: AssetKind, ctx: &Ctx, params: &Value, sink: &mut Sink) {
