@@ -23,12 +23,32 @@ pub enum Command {
     Rules(RulesCmd),
     /// Print the JSON Schema of an input kind: vehicle, ecu or dataflow.
     Schema { kind: String },
+    /// Scaffold vehicle.json and ECU configuration stubs from what discovery finds in a
+    /// build directory (never overwrites existing files unless --force).
+    Init {
+        /// The vehicle build directory.
+        path: PathBuf,
+        /// Overwrite vehicle.json and ECU stubs that already exist.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) of icvsec.
+    Man,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
     Json,
+    Sarif,
+    Junit,
+    Html,
+    Markdown,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -48,14 +68,57 @@ pub struct RuleSelection {
 pub struct ScanArgs {
     /// The vehicle build directory.
     pub path: PathBuf,
+    /// Format of the report on standard output (or in --output).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Write the report to this file instead of standard output.
+    /// Write the --format report to this file instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Exit 1 when a failing finding has at least this severity.
-    #[arg(long, value_name = "SEVERITY", default_value = "high")]
-    pub fail_on: String,
+    /// Also write a SARIF 2.1.0 log here (repeatable). The exit code does not depend on outputs.
+    #[arg(long, value_name = "FILE")]
+    pub output_sarif: Vec<PathBuf>,
+    /// Also write a JUnit XML report here (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub output_junit: Vec<PathBuf>,
+    /// Also write the self-contained HTML self-assessment report here (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub output_html: Vec<PathBuf>,
+    /// Also write the JSON report here (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub output_json: Vec<PathBuf>,
+    /// Also write the Markdown summary (for pull-request comments) here (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub output_markdown: Vec<PathBuf>,
+    /// Also write the text report (without colour) here (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub output_text: Vec<PathBuf>,
+    /// Exit 1 when a failing finding has at least this severity [default: high, or `fail_on` in icvsec.toml].
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
+    /// Configuration file [default: icvsec.toml in the build directory, when present].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore icvsec.toml in the build directory.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Market profiles whose rules are in scope: CN (GB, GB/T, GM/T, MIIT references), EU (UN R155/R156); comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "MARKET")]
+    pub markets: Vec<String>,
+    /// Waivers file (TOML) [default: `waivers` in icvsec.toml].
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    /// Apply no waiver: show every finding as it is.
+    #[arg(long, conflicts_with = "waivers")]
+    pub no_waivers: bool,
+    /// Gate only on failures that are not in this baseline (written by --write-baseline).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the fingerprints of the current failing findings into this file (JSON).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Never show a progress indicator (it only appears on a terminal anyway).
+    #[arg(long)]
+    pub no_progress: bool,
     #[command(flatten)]
     pub selection: RuleSelection,
     /// Evaluate as of this date (YYYY-MM-DD) instead of today: certificate validity, expiry.
@@ -86,6 +149,13 @@ pub enum RulesCmd {
         format: ListFormat,
         #[command(flatten)]
         selection: RuleSelection,
+    },
+    /// Write the rule reference (Markdown) generated from the catalog.
+    #[command(hide = true)]
+    Doc {
+        /// Write here instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Explain one rule: what it checks, why, how to fix it, what it cites.
     Explain {

@@ -1,13 +1,19 @@
-//! `icvsec scan`.
+//! `icvsec scan`: configuration, rules, the scan, waivers, baseline, then every report
+//! requested. The exit code depends on the findings only, never on which reports were
+//! written.
 
-use crate::cli::{Format, ScanArgs};
+use crate::cli::{Format, RuleSelection, ScanArgs};
+use crate::config::{Config, market_in_scope, parse_market};
 use crate::exit::Exit;
 use crate::rules_cmd::load_rules;
+use icvsec_engine::baseline::{apply_baseline, baseline_of, load_baseline};
+use icvsec_engine::waivers::{apply_waivers, load_waivers};
 use icvsec_engine::{ScanOptions, evaluate};
 use icvsec_inputs::{Limits, LoadOptions, load_build};
 use icvsec_model::{Report, Severity};
-use icvsec_report::{Json, Renderer, Text};
+use icvsec_report::{Html, Json, Junit, Markdown, Renderer, Sarif, Text};
 use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 
 /// Parse `YYYY-MM-DD` into (unix seconds at 00:00 UTC, label).
 pub fn parse_date(s: &str) -> Result<(i64, String), String> {
@@ -27,19 +33,75 @@ fn today() -> (i64, String) {
     )
 }
 
-/// Run a scan and return the report (shared by `scan` and tests).
+fn usage<E: std::fmt::Display>(e: E) -> Exit {
+    eprintln!("icvsec: error: {e}");
+    Exit::Usage
+}
+
+fn sha256_hex(parts: &[&str]) -> String {
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    for p in parts {
+        ctx.update(p.as_bytes());
+        ctx.update(&[0]);
+    }
+    ctx.finish()
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A spinner on stderr for scans that take a while; only on a terminal, and only once
+/// the scan has run for half a second (short scans print nothing).
+struct Progress {
+    done: Option<std::sync::mpsc::Sender<()>>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    fn start(enabled: bool, what: String) -> Progress {
+        if !enabled || !std::io::stderr().is_terminal() {
+            return Progress {
+                done: None,
+                handle: None,
+            };
+        }
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let handle = std::thread::spawn(move || {
+            if rx
+                .recv_timeout(std::time::Duration::from_millis(500))
+                .is_ok()
+            {
+                return;
+            }
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            bar.set_message(what);
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            let _ = rx.recv();
+            bar.finish_and_clear();
+        });
+        Progress {
+            done: Some(tx),
+            handle: Some(handle),
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(tx) = self.done.take() {
+            let _ = tx.send(());
+        }
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+/// Run a scan and return the report (shared by `scan` and tests): configuration, rules
+/// (selection, market profiles, parameter overrides), evaluation, waivers, baseline.
 pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
-    let fail_on: Severity = args.fail_on.parse().map_err(|e| {
-        eprintln!("icvsec: error: --fail-on: {e}");
-        Exit::Usage
-    })?;
-    let (as_of, as_of_label) = match &args.as_of {
-        Some(s) => parse_date(s).map_err(|e| {
-            eprintln!("icvsec: error: --as-of: {e}");
-            Exit::Usage
-        })?,
-        None => today(),
-    };
     if !args.path.is_dir() {
         eprintln!(
             "icvsec: error: `{}` is not a directory",
@@ -47,8 +109,72 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
         );
         return Err(Exit::Usage);
     }
-    let (catalog, rules) = load_rules(&args.selection)?;
+    let config = Config::load(args.config.as_deref(), &args.path, args.no_config).map_err(usage)?;
+    let fail_on: Severity = match &args.fail_on {
+        Some(s) => s.parse().map_err(|e| usage(format!("--fail-on: {e}")))?,
+        None => config.fail_on.unwrap_or(Severity::High),
+    };
+    let (as_of, as_of_label) = match &args.as_of {
+        Some(s) => parse_date(s).map_err(|e| usage(format!("--as-of: {e}")))?,
+        None => today(),
+    };
+    let markets: Vec<String> = if args.markets.is_empty() {
+        config.markets.clone().unwrap_or_default()
+    } else {
+        args.markets
+            .iter()
+            .map(|m| parse_market(m))
+            .collect::<Result<_, _>>()
+            .map_err(|e| usage(format!("--markets: {e}")))?
+    };
+    let selection = RuleSelection {
+        rules: args.selection.rules.clone(),
+        select: if args.selection.select.is_empty() {
+            config.select.clone().unwrap_or_default()
+        } else {
+            args.selection.select.clone()
+        },
+        ignore: if args.selection.ignore.is_empty() {
+            config.ignore.clone().unwrap_or_default()
+        } else {
+            args.selection.ignore.clone()
+        },
+    };
+    let (catalog, selected) = load_rules(&selection)?;
     let registry = icvsec_checks::registry();
+    let mut all = catalog.rules.clone();
+    let overrides = config.apply_params(&mut all, &registry).map_err(usage)?;
+    let rules: Vec<_> = selected
+        .iter()
+        .filter_map(|r| all.iter().find(|x| x.id == r.id).cloned())
+        .filter(|r| market_in_scope(r, &markets))
+        .collect();
+    let rules_digest = if overrides.is_empty() {
+        catalog.digest.clone()
+    } else {
+        sha256_hex(&[&catalog.digest, &overrides])
+    };
+
+    // Waivers and baseline files are read before the scan: a bad file is a usage error.
+    let waivers_path: Option<PathBuf> = if args.no_waivers {
+        None
+    } else {
+        args.waivers.clone().or(config.waivers.clone())
+    };
+    let waivers = match &waivers_path {
+        Some(p) => Some(load_waivers(p).map_err(usage)?),
+        None => None,
+    };
+    let baseline_path = args.baseline.clone().or(config.baseline.clone());
+    let baseline = match &baseline_path {
+        Some(p) => Some(load_baseline(p).map_err(usage)?),
+        None => None,
+    };
+
+    let progress = Progress::start(
+        !args.no_progress,
+        format!("scanning {} ({} rules)", args.path.display(), rules.len()),
+    );
     let work = || {
         let inv = load_build(
             &args.path,
@@ -69,21 +195,31 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
                 fail_on,
                 root_label: args.path.display().to_string(),
                 tool_version: env!("CARGO_PKG_VERSION").to_string(),
-                rules_digest: catalog.digest.clone(),
+                rules_digest,
             },
         )
     };
-    let report = match args.jobs {
+    let mut report = match args.jobs {
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
             .build()
-            .map_err(|e| {
-                eprintln!("icvsec: error: cannot start {n} threads: {e}");
-                Exit::Usage
-            })?
+            .map_err(|e| usage(format!("cannot start {n} threads: {e}")))?
             .install(work),
         None => work(),
     };
+    drop(progress);
+    if let Some(w) = &waivers {
+        apply_waivers(&mut report, w);
+    }
+    if let Some(path) = &args.write_baseline {
+        let b = baseline_of(&report);
+        let text = serde_json::to_string_pretty(&b).unwrap_or_default() + "\n";
+        std::fs::write(path, text)
+            .map_err(|e| usage(format!("cannot write the baseline {}: {e}", path.display())))?;
+    }
+    if let Some(b) = &baseline {
+        apply_baseline(&mut report, b);
+    }
     Ok(report)
 }
 
@@ -97,41 +233,70 @@ pub fn exit_code(report: &Report, allow_incomplete: bool) -> Exit {
     }
 }
 
+fn renderer(format: Format, color: bool, verbose: bool, root: &Path) -> Box<dyn Renderer> {
+    match format {
+        Format::Text => Box::new(Text { color, verbose }),
+        Format::Json => Box::new(Json),
+        Format::Sarif => Box::new(Sarif {
+            src_root_uri: std::fs::canonicalize(root)
+                .ok()
+                .map(|p| Sarif::file_uri(&p)),
+        }),
+        Format::Junit => Box::new(Junit),
+        Format::Html => Box::new(Html::default()),
+        Format::Markdown => Box::new(Markdown::default()),
+    }
+}
+
+fn write_file(r: &dyn Renderer, report: &Report, path: &Path) -> std::io::Result<()> {
+    let f = std::fs::File::create(path)?;
+    let mut w = std::io::BufWriter::new(f);
+    r.render(report, &mut w)?;
+    w.flush()
+}
+
 pub fn run(args: &ScanArgs) -> i32 {
     let report = match scan_report(args) {
         Ok(r) => r,
         Err(e) => return e as i32,
     };
+    let code = exit_code(&report, args.allow_incomplete) as i32;
+    // Extra outputs first (files), then the --format report.
+    let extra: [(Format, &Vec<PathBuf>); 6] = [
+        (Format::Sarif, &args.output_sarif),
+        (Format::Junit, &args.output_junit),
+        (Format::Html, &args.output_html),
+        (Format::Json, &args.output_json),
+        (Format::Markdown, &args.output_markdown),
+        (Format::Text, &args.output_text),
+    ];
+    for (format, paths) in extra {
+        for path in paths {
+            let r = renderer(format, false, args.verbose, &args.path);
+            if let Err(e) = write_file(r.as_ref(), &report, path) {
+                eprintln!("icvsec: error: cannot write {}: {e}", path.display());
+                return Exit::Usage as i32;
+            }
+        }
+    }
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color =
         to_terminal && !args.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let renderer: Box<dyn Renderer> = match args.format {
-        Format::Text => Box::new(Text {
-            color,
-            verbose: args.verbose,
-        }),
-        Format::Json => Box::new(Json),
-    };
+    let r = renderer(args.format, color, args.verbose, &args.path);
     let result = match &args.output {
-        Some(path) => std::fs::File::create(path).and_then(|f| {
-            let mut w = std::io::BufWriter::new(f);
-            renderer.render(&report, &mut w)?;
-            w.flush()
-        }),
+        Some(path) => write_file(r.as_ref(), &report, path),
         None => {
             let stdout = std::io::stdout();
             let mut lock = stdout.lock();
-            renderer
-                .render(&report, &mut lock)
-                .and_then(|_| lock.flush())
+            r.render(&report, &mut lock).and_then(|_| lock.flush())
         }
     };
     if let Err(e) = result {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
-            return exit_code(&report, args.allow_incomplete) as i32;
+            return code;
         }
         eprintln!("icvsec: error: cannot write the report: {e}");
         return Exit::Usage as i32;
     }
-    exit_code(&report, args.allow_incomplete) as i32
+    code
 }

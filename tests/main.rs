@@ -4,3 +4,5 @@ mod cli;
 mod common;
 mod linux_inputs;
 mod rule_fixtures;
+mod reports;
+mod reports_cli;
