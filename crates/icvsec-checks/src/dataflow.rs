@@ -12,9 +12,7 @@
 use crate::api::{CheckDef, Ctx, Sink};
 use icvsec_inputs::Inventory;
 use icvsec_inputs::inventory::Placed;
-use icvsec_model::input::dataflow::{
-    ConsentDuration, DataCategory, DataFlow, DataItem, DataStore,
-};
+use icvsec_model::input::dataflow::{ConsentDuration, DataCategory, DataFlow, DataItem, DataStore};
 use icvsec_model::input::vehicle::Owner;
 use icvsec_model::report::{DataMapEntry, DataRoute};
 use icvsec_model::{AssetKind, Location};
@@ -379,7 +377,8 @@ impl<'a> Graph<'a> {
     /// Index of the first flow of a route that goes from China to outside China.
     pub fn border_hop(&self, r: &Route) -> Option<usize> {
         (0..r.flows.len()).find(|&i| {
-            self.in_china(&r.nodes[i]) == Some(true) && self.in_china(&r.nodes[i + 1]) == Some(false)
+            self.in_china(&r.nodes[i]) == Some(true)
+                && self.in_china(&r.nodes[i + 1]) == Some(false)
         })
     }
 
@@ -390,12 +389,44 @@ impl<'a> Graph<'a> {
 
     /// Index of the first flow of a route into a third party.
     pub fn third_party_hop(&self, r: &Route) -> Option<usize> {
-        (0..r.flows.len()).find(|&i| self.nodes.get(&r.nodes[i + 1]).is_some_and(|n| n.third_party))
+        (0..r.flows.len()).find(|&i| {
+            self.nodes
+                .get(&r.nodes[i + 1])
+                .is_some_and(|n| n.third_party)
+        })
+    }
+
+    /// The nodes of a route for display: with the endpoint a flow travels over
+    /// (`via_endpoint`) between its ends when it is neither of them.
+    pub fn display_nodes(&self, r: &Route) -> Vec<String> {
+        let mut out = Vec::with_capacity(r.nodes.len() * 2);
+        out.extend(r.nodes.first().cloned());
+        for (i, fid) in r.flows.iter().enumerate() {
+            let via = self
+                .inv
+                .data
+                .flows
+                .get(fid)
+                .and_then(|f| f.value.via_endpoint.clone());
+            if let Some(v) = via
+                && v != r.nodes[i]
+                && v != r.nodes[i + 1]
+            {
+                out.push(v);
+            }
+            out.push(r.nodes[i + 1].clone());
+        }
+        out
+    }
+
+    /// A route as text: `tbox → tsp-backend → tsp-datalake → map-provider`.
+    pub fn route_text(&self, r: &Route) -> String {
+        self.display_nodes(r).join(" → ")
     }
 
     pub fn data_route(&self, r: &Route, truncated: bool) -> DataRoute {
         let last = r.nodes.last().map(String::as_str).unwrap_or_default();
-        let mut path = r.nodes.clone();
+        let mut path = self.display_nodes(r);
         if truncated {
             path.push("…".into());
         }
@@ -441,10 +472,6 @@ pub fn data_map(inv: &Inventory) -> Vec<DataMapEntry> {
             }
         })
         .collect()
-}
-
-fn route_text(r: &Route) -> String {
-    r.nodes.join(" → ")
 }
 
 // ---------------------------------------------------------------- shared helpers
@@ -1024,16 +1051,16 @@ fn needs_assessment(i: &DataItem, p: &ExportParams) -> Option<String> {
             let Some(n) = persons else {
                 return Some("personal information without persons_per_year (threshold cannot be shown to be unmet)".into());
             };
-            if p.pi_important_persons > 0 && n > p.pi_important_persons {
-                return Some(format!(
-                    "personal information of {n} persons (> {} makes it important data)",
-                    p.pi_important_persons
-                ));
-            }
             if sensitive && n >= p.sensitive_pi_persons {
                 return Some(format!(
                     "sensitive personal information of {n} persons a year (≥ {})",
                     p.sensitive_pi_persons
+                ));
+            }
+            if p.pi_important_persons > 0 && n > p.pi_important_persons {
+                return Some(format!(
+                    "personal information of {n} persons (> {} makes it important data)",
+                    p.pi_important_persons
                 ));
             }
             if n >= p.pi_persons {
@@ -1136,10 +1163,7 @@ fn no_direct_export(ctx: &Ctx, _p: &NoParams, sink: &mut Sink) {
         return;
     }
     if g.leaves_vehicle(&f.value) != Some(true) {
-        sink.not_applicable(format!(
-            "flow `{}` does not leave the vehicle",
-            f.value.id
-        ));
+        sink.not_applicable(format!("flow `{}` does not leave the vehicle", f.value.id));
         return;
     }
     let eval = match g.in_china(&f.value.to) {
@@ -1351,7 +1375,10 @@ fn deletion(ctx: &Ctx, p: &DeletionParams, sink: &mut Sink) {
         sink.not_applicable("the store holds no personal information");
         return;
     }
-    match (s.value.user_deletion, s.value.deletion_deadline_working_days) {
+    match (
+        s.value.user_deletion,
+        s.value.deletion_deadline_working_days,
+    ) {
         (Some(true), Some(d)) => {
             sink.verdict(
                 d <= p.max_working_days,
@@ -1454,10 +1481,16 @@ struct SharingParams {
 }
 
 fn default_bases() -> Vec<String> {
-    ["consent", "separate_consent", "contract", "legal_obligation", "vital_interest"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect()
+    [
+        "consent",
+        "separate_consent",
+        "contract",
+        "legal_obligation",
+        "vital_interest",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
 }
 
 /// Problems of a flow into a third party: missing purpose, missing or unaccepted basis.
@@ -1534,9 +1567,11 @@ fn third_party_sharing(ctx: &Ctx, p: &SharingParams, sink: &mut Sink) {
 
 // ---------------------------------------------------------------- routes
 
-fn route_related(ctx: &Ctx, r: &Route) -> Vec<Location> {
+/// Places of the flows of a route other than `except` (the finding's own place).
+fn route_related(ctx: &Ctx, r: &Route, except: &str) -> Vec<Location> {
     r.flows
         .iter()
+        .filter(|id| id.as_str() != except)
         .filter_map(|id| ctx.inv.data.flows.get(id).map(|f| f.location()))
         .collect()
 }
@@ -1579,8 +1614,8 @@ fn route_export(ctx: &Ctx, p: &ExportParams, sink: &mut Sink) {
         };
         let to = &r.nodes[h + 1];
         let region = g.region_label(to);
-        let path = route_text(r);
-        let related = route_related(ctx, r);
+        let path = g.route_text(r);
+        let related = route_related(ctx, r, &f.value.id);
         let eval = if Some(h) == unknown && Some(h) != border {
             sink.fail(
                 format!(
@@ -1659,7 +1694,7 @@ fn route_third_party(ctx: &Ctx, p: &SharingParams, sink: &mut Sink) {
             continue;
         };
         let to = &r.nodes[h + 1];
-        let path = route_text(r);
+        let path = g.route_text(r);
         let problems = sharing_problems(&f.value, sensitive, p);
         let eval = if problems.is_empty() {
             sink.pass(
@@ -1685,11 +1720,13 @@ fn route_third_party(ctx: &Ctx, p: &SharingParams, sink: &mut Sink) {
             )
         };
         eval.related(it.location());
-        for l in route_related(ctx, r) {
+        for l in route_related(ctx, r, &f.value.id) {
             eval.related(l);
         }
     }
-    if other > 0 || rs.routes.is_empty() {
+    if rs.routes.is_empty() {
+        sink.pass(format!("`{}` is carried by no flow", i.id), it.location());
+    } else if other > 0 {
         sink.pass(
             format!(
                 "`{}`: {other} of {} route(s) reach no third party",
@@ -1791,7 +1828,11 @@ fn judge_server_cert(
         return (problems, errors, None);
     };
     let path = path.trim_start_matches("./");
-    let mut certs: Vec<_> = inv.certificates_in(path).into_iter().map(|(_, c)| c).collect();
+    let mut certs: Vec<_> = inv
+        .certificates_in(path)
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect();
     certs.sort_by_key(|c| c.line);
     let Some(leaf) = certs.first() else {
         let why = inv
@@ -1887,10 +1928,7 @@ fn transit_protection(ctx: &Ctx, p: &TransitParams, sink: &mut Sink) {
         return;
     }
     if g.leaves_vehicle(&f.value) != Some(true) {
-        sink.not_applicable(format!(
-            "flow `{}` does not leave the vehicle",
-            f.value.id
-        ));
+        sink.not_applicable(format!("flow `{}` does not leave the vehicle", f.value.id));
         return;
     }
     if !p.categories.is_empty() {
@@ -1917,11 +1955,12 @@ fn transit_protection(ctx: &Ctx, p: &TransitParams, sink: &mut Sink) {
         );
         return;
     };
-    let profile_id = ep
-        .value
-        .tls_profile
-        .clone()
-        .or_else(|| ep.value.tls.as_ref().map(|_| format!("endpoint/{}", ep.value.id)));
+    let profile_id = ep.value.tls_profile.clone().or_else(|| {
+        ep.value
+            .tls
+            .as_ref()
+            .map(|_| format!("endpoint/{}", ep.value.id))
+    });
     let profile = profile_id
         .as_deref()
         .and_then(|id| ctx.inv.tls_profiles.get(id).map(|p| (id, p)));
@@ -1941,8 +1980,12 @@ fn transit_protection(ctx: &Ctx, p: &TransitParams, sink: &mut Sink) {
         (Some(_), Some((id, prof))) => {
             related.push(prof.location());
             let (pr, un) = judge_profile(&prof.value, &p.policy, p.fail_at);
-            problems.extend(pr.into_iter().map(|x| format!("profile `{id}`: {x}")));
-            errors.extend(un.into_iter().map(|x| format!("profile `{id}`: {x}")));
+            if !pr.is_empty() {
+                problems.push(format!("TLS profile `{id}`: {}", pr.join(", ")));
+            }
+            if !un.is_empty() {
+                errors.push(format!("TLS profile `{id}`: {}", un.join(", ")));
+            }
         }
     }
     let (cp, ce, cloc) = judge_server_cert(ctx.inv, &ep.value, anchor.as_deref(), ctx.as_of);
@@ -1990,10 +2033,8 @@ mod tests {
 
     /// Write a tiny build (vehicle.json + data/flows.json) into a fresh temp directory.
     fn build(name: &str, vehicle: &str, flows: &str) -> (PathBuf, Inventory) {
-        let dir = std::env::temp_dir().join(format!(
-            "icvsec-dataflow-{}-{name}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("icvsec-dataflow-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("data")).unwrap();
         std::fs::write(dir.join("vehicle.json"), vehicle).unwrap();
@@ -2017,7 +2058,8 @@ mod tests {
     }
 
     const TRACK: &str = r#"{ "id": "track", "name": "track", "category": "sensitive_personal", "kind": "location_track", "classification_level": "important", "persons_per_year": 50000 }"#;
-    const LAKE: &str = r#"{ "id": "lake", "location": "cloud", "region": "CN", "items": ["track"] }"#;
+    const LAKE: &str =
+        r#"{ "id": "lake", "location": "cloud", "region": "CN", "items": ["track"] }"#;
     const PARTNER: &str =
         r#"{ "id": "partner", "name": "p", "kind": "third_party", "region": "DE" }"#;
 
@@ -2070,7 +2112,7 @@ mod tests {
         let g = Graph::new(&inv);
         let rs = g.routes("track");
         assert!(!rs.truncated);
-        let paths: Vec<String> = rs.routes.iter().map(route_text).collect();
+        let paths: Vec<String> = rs.routes.iter().map(|r| g.route_text(r)).collect();
         assert_eq!(paths, vec!["tbox → backend → lake → partner"]);
         assert_eq!(rs.routes[0].flows, vec!["up", "to-lake", "to-partner"]);
         assert_eq!(g.border_hop(&rs.routes[0]), Some(2));
@@ -2099,7 +2141,7 @@ mod tests {
             .iter()
             .filter_map(|l| l.key_path.clone())
             .collect();
-        assert_eq!(keys, vec!["items[0]", "flows[0]", "flows[1]", "flows[3]"]);
+        assert_eq!(keys, vec!["items[0]", "flows[0]", "flows[1]"]);
 
         // The direct (per-flow) export rule fails the border flow only.
         let direct = run(&inv, "data.export_assessment", export_params());
@@ -2117,11 +2159,16 @@ mod tests {
             TRACK,
             LAKE,
             "",
-            &[fl("a", "backend", "lake", ""), fl("b", "lake", "backend", "")].join(","),
+            &[
+                fl("a", "backend", "lake", ""),
+                fl("b", "lake", "backend", ""),
+            ]
+            .join(","),
         );
         let (_d, inv) = build("purecycle", VEHICLE, &m);
-        let rs = Graph::new(&inv).routes("track");
-        let paths: Vec<String> = rs.routes.iter().map(route_text).collect();
+        let g = Graph::new(&inv);
+        let rs = g.routes("track");
+        let paths: Vec<String> = rs.routes.iter().map(|r| g.route_text(r)).collect();
         assert_eq!(paths, vec!["backend → lake", "lake → backend"]);
     }
 
@@ -2133,8 +2180,19 @@ mod tests {
             .map(|i| format!(r#"{{ "id": "s{i}", "location": "cloud", "region": "CN" }}"#))
             .collect();
         let mut fs = vec![fl("f0", "tbox", "s0", "")];
-        fs.extend((1..n).map(|i| fl(&format!("f{i}"), &format!("s{}", i - 1), &format!("s{i}"), "")));
-        let (_d, inv) = build("chain", VEHICLE, &flows(TRACK, &stores.join(","), "", &fs.join(",")));
+        fs.extend((1..n).map(|i| {
+            fl(
+                &format!("f{i}"),
+                &format!("s{}", i - 1),
+                &format!("s{i}"),
+                "",
+            )
+        }));
+        let (_d, inv) = build(
+            "chain",
+            VEHICLE,
+            &flows(TRACK, &stores.join(","), "", &fs.join(",")),
+        );
         let rs = Graph::new(&inv).routes("track");
         assert!(rs.truncated);
         assert_eq!(rs.routes.len(), 1);
@@ -2163,7 +2221,11 @@ mod tests {
                 }
             }
         }
-        let (_d2, inv) = build("lattice", VEHICLE, &flows(TRACK, &stores.join(","), "", &fs.join(",")));
+        let (_d2, inv) = build(
+            "lattice",
+            VEHICLE,
+            &flows(TRACK, &stores.join(","), "", &fs.join(",")),
+        );
         let rs = Graph::new(&inv).routes("track");
         assert!(rs.truncated);
         assert_eq!(rs.routes.len(), MAX_ROUTES);
@@ -2230,12 +2292,23 @@ mod tests {
         );
         assert_eq!(r.destination_region, "DE");
         assert!(r.leaves_vehicle && r.leaves_china && r.third_party);
+        // The endpoint a flow travels over is shown between its ends.
+        let img = map.iter().find(|e| e.item == "outside-images").unwrap();
+        assert_eq!(
+            img.routes[0].path,
+            vec!["adas", "tsp-backend", "tsp-datalake"]
+        );
+        assert_eq!(img.routes[0].destination_region, "CN");
+        assert!(img.routes[0].leaves_vehicle && !img.routes[0].leaves_china);
         let dms = map.iter().find(|e| e.item == "dms-biometrics").unwrap();
         assert_eq!(dms.routes.len(), 1);
         assert_eq!(dms.routes[0].destination_region, "on-board");
         assert!(!dms.routes[0].leaves_vehicle);
         // Personal (not sensitive) and operational items are not in the map.
-        assert!(map.iter().all(|e| e.item != "dtc-snapshot" && e.item != "app-usage"));
+        assert!(
+            map.iter()
+                .all(|e| e.item != "dtc-snapshot" && e.item != "app-usage")
+        );
     }
 
     #[test]
@@ -2250,7 +2323,12 @@ mod tests {
         assert_eq!(dtc.len(), 1);
         let e = dtc[0];
         assert_eq!(e.outcome, Outcome::Fail);
-        for needle in ["TLSv1", "3DES", "verify_hostname", "does not chain to trust anchor `oem-root`"] {
+        for needle in [
+            "TLSv1",
+            "3DES",
+            "verify_hostname",
+            "does not chain to trust anchor `oem-root`",
+        ] {
             assert!(e.message.contains(needle), "{needle}: {}", e.message);
         }
         assert_eq!(
@@ -2264,8 +2342,15 @@ mod tests {
         assert_eq!(track[0].outcome, Outcome::Pass, "{}", track[0].message);
         let analytics = outcome_of(&evals, "usage-analytics");
         assert_eq!(analytics[0].outcome, Outcome::Fail);
-        assert!(analytics[0].message.contains("expired"), "{}", analytics[0].message);
-        assert_eq!(outcome_of(&evals, "dms-local")[0].outcome, Outcome::NotApplicable);
+        assert!(
+            analytics[0].message.contains("expired"),
+            "{}",
+            analytics[0].message
+        );
+        assert_eq!(
+            outcome_of(&evals, "dms-local")[0].outcome,
+            Outcome::NotApplicable
+        );
     }
 
     #[test]
@@ -2279,27 +2364,92 @@ mod tests {
             mine[0]
         };
         let none = serde_json::json!({});
-        assert_eq!(o("data.classified", none.clone(), "voice-snippets"), Outcome::Fail);
-        assert_eq!(o("data.classified", none.clone(), "location-track"), Outcome::Pass);
-        assert_eq!(o("data.in_vehicle_processing", none.clone(), "cabin-upload"), Outcome::Fail);
-        assert_eq!(o("data.in_vehicle_processing", none.clone(), "track-to-tsp"), Outcome::Pass);
-        assert_eq!(o("data.off_by_default", none.clone(), "dms-local"), Outcome::Fail);
-        assert_eq!(o("data.separate_consent", none.clone(), "lake-to-maps"), Outcome::Fail);
+        assert_eq!(
+            o("data.classified", none.clone(), "voice-snippets"),
+            Outcome::Fail
+        );
+        assert_eq!(
+            o("data.classified", none.clone(), "location-track"),
+            Outcome::Pass
+        );
+        assert_eq!(
+            o("data.in_vehicle_processing", none.clone(), "cabin-upload"),
+            Outcome::Fail
+        );
+        assert_eq!(
+            o("data.in_vehicle_processing", none.clone(), "track-to-tsp"),
+            Outcome::Pass
+        );
+        assert_eq!(
+            o("data.off_by_default", none.clone(), "dms-local"),
+            Outcome::Fail
+        );
+        assert_eq!(
+            o("data.separate_consent", none.clone(), "lake-to-maps"),
+            Outcome::Fail
+        );
         let cd = serde_json::json!({ "max_days": 365 });
-        assert_eq!(o("data.consent_duration", cd.clone(), "cabin-upload"), Outcome::Fail);
-        assert_eq!(o("data.consent_duration", cd, "track-to-tsp"), Outcome::Pass);
-        assert_eq!(o("data.outside_images_anonymised", none.clone(), "outside-to-lake"), Outcome::Fail);
-        assert_eq!(o("data.no_direct_export", none.clone(), "usage-analytics"), Outcome::Fail);
-        assert_eq!(o("data.no_direct_export", none.clone(), "track-to-tsp"), Outcome::Pass);
-        assert_eq!(o("data.export_assessment", export_params(), "lake-to-maps"), Outcome::Fail);
-        assert_eq!(o("data.deletion", serde_json::json!({ "max_working_days": 10 }), "ivi-profile"), Outcome::Fail);
-        assert_eq!(o("data.encrypted_at_rest", none.clone(), "ivi-profile"), Outcome::Fail);
-        assert_eq!(o("data.third_party_sharing", none.clone(), "ubi-share"), Outcome::Fail);
-        assert_eq!(o("data.third_party_sharing", none.clone(), "lake-to-maps"), Outcome::Pass);
+        assert_eq!(
+            o("data.consent_duration", cd.clone(), "cabin-upload"),
+            Outcome::Fail
+        );
+        assert_eq!(
+            o("data.consent_duration", cd, "track-to-tsp"),
+            Outcome::Pass
+        );
+        assert_eq!(
+            o(
+                "data.outside_images_anonymised",
+                none.clone(),
+                "outside-to-lake"
+            ),
+            Outcome::Fail
+        );
+        assert_eq!(
+            o("data.no_direct_export", none.clone(), "usage-analytics"),
+            Outcome::Fail
+        );
+        assert_eq!(
+            o("data.no_direct_export", none.clone(), "track-to-tsp"),
+            Outcome::Pass
+        );
+        assert_eq!(
+            o("data.export_assessment", export_params(), "lake-to-maps"),
+            Outcome::Fail
+        );
+        assert_eq!(
+            o(
+                "data.deletion",
+                serde_json::json!({ "max_working_days": 10 }),
+                "ivi-profile"
+            ),
+            Outcome::Fail
+        );
+        assert_eq!(
+            o("data.encrypted_at_rest", none.clone(), "ivi-profile"),
+            Outcome::Fail
+        );
+        assert_eq!(
+            o("data.third_party_sharing", none.clone(), "ubi-share"),
+            Outcome::Fail
+        );
+        assert_eq!(
+            o("data.third_party_sharing", none.clone(), "lake-to-maps"),
+            Outcome::Pass
+        );
         let ret = serde_json::json!({ "max_days_by_kind": { "location_track": 7 }, "exempt_processing": ["anonymised", "aggregated"] });
-        assert_eq!(o("data.flow_retention", ret.clone(), "track-to-tsp"), Outcome::Pass);
-        assert_eq!(o("data.flow_retention", ret.clone(), "tsp-to-lake"), Outcome::Fail);
-        assert_eq!(o("data.flow_retention", ret, "lake-to-maps"), Outcome::NotApplicable);
+        assert_eq!(
+            o("data.flow_retention", ret.clone(), "track-to-tsp"),
+            Outcome::Pass
+        );
+        assert_eq!(
+            o("data.flow_retention", ret.clone(), "tsp-to-lake"),
+            Outcome::Fail
+        );
+        assert_eq!(
+            o("data.flow_retention", ret, "lake-to-maps"),
+            Outcome::NotApplicable
+        );
     }
 
     #[test]
@@ -2319,8 +2469,12 @@ mod tests {
             contains_faces_or_plates: None,
         };
         assert!(needs_assessment(&item(DataCategory::Important, Some(1)), &p).is_some());
-        assert!(needs_assessment(&item(DataCategory::SensitivePersonal, Some(9_999)), &p).is_none());
-        assert!(needs_assessment(&item(DataCategory::SensitivePersonal, Some(10_000)), &p).is_some());
+        assert!(
+            needs_assessment(&item(DataCategory::SensitivePersonal, Some(9_999)), &p).is_none()
+        );
+        assert!(
+            needs_assessment(&item(DataCategory::SensitivePersonal, Some(10_000)), &p).is_some()
+        );
         assert!(needs_assessment(&item(DataCategory::Personal, Some(999_999)), &p).is_none());
         assert!(needs_assessment(&item(DataCategory::Personal, Some(1_000_000)), &p).is_some());
         assert!(needs_assessment(&item(DataCategory::Personal, None), &p).is_some());
