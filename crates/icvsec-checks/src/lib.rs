@@ -7,6 +7,7 @@ pub mod dataflow;
 mod cert;
 mod ecu;
 mod linux;
+pub mod tls;
 mod vehicle;
 
 pub use api::{CheckDef, Ctx, Eval, Prepared, Registry, Sink};
@@ -19,6 +20,7 @@ pub fn registry() -> Registry {
     checks.extend(ecu::checks());
     checks.extend(dataflow::checks());
     checks.extend(linux::checks());
+    checks.extend(tls::checks());
     checks.extend(vehicle::checks());
     Registry::new(checks)
 }

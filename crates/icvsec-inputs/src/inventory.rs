@@ -102,6 +102,8 @@ pub struct Inventory {
     pub certificates: BTreeMap<String, crate::CertAsset>,
     /// Private keys by id (same scheme).
     pub keys: BTreeMap<String, crate::KeyAsset>,
+    /// Saved TLS probes by build-relative path (asset kind `probe_result`).
+    pub probes: BTreeMap<String, crate::ProbeAsset>,
     pub broken: Vec<Broken>,
     pub diagnostics: Vec<Diagnostic>,
     pub sources: BTreeMap<String, SourceMap>,

@@ -8,9 +8,11 @@ pub mod inventory;
 pub mod json;
 mod load;
 pub mod pki_files;
+pub mod probe_files;
 
 pub use discover::{DiscoveredFile, FileKind, Limits};
 pub use inventory::{AssetView, Broken, Inventory};
 pub use json::{JsonDoc, SourceMap, parse_json};
 pub use load::{LoadOptions, load_build};
 pub use pki_files::{CertAsset, CertUse, KeyAsset};
+pub use probe_files::{ProbeAsset, probe};

@@ -576,6 +576,7 @@ impl<'a> Loader<'a> {
                 }
             }
         }
+        self.load_probes(discovered);
         for f in discovered {
             let kind = match f.kind {
                 FileKind::SshdConfig => AssetKind::SshdConfig,
@@ -588,7 +589,6 @@ impl<'a> Loader<'a> {
                 FileKind::Nginx => AssetKind::NginxConfig,
                 FileKind::OpensslConfig => AssetKind::OpensslConfig,
                 FileKind::TlsStackConfig => AssetKind::TlsStackConfig,
-                FileKind::Probe => AssetKind::ProbeResult,
                 _ => continue,
             };
             self.inv.files.push(FileAsset {
@@ -600,6 +600,66 @@ impl<'a> Loader<'a> {
             });
         }
         self.link_certificates();
+    }
+
+    /// Saved probes: every `*.probe.json` and every file named in vehicle.json `probes`.
+    fn load_probes(&mut self, discovered: &[DiscoveredFile]) {
+        let listed: BTreeSet<String> = self
+            .inv
+            .vehicle
+            .as_ref()
+            .map(|v| {
+                v.doc
+                    .probes
+                    .iter()
+                    .map(|p| p.trim_start_matches("./").to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let endpoints: Vec<_> = self.inv.endpoints.values().map(|p| p.value.clone()).collect();
+        for f in discovered {
+            if f.kind != FileKind::Probe && !listed.contains(&f.rel) {
+                continue;
+            }
+            if f.size > self.limits.max_file_size {
+                continue;
+            }
+            let loaded = self.read_text(f).and_then(|text| {
+                crate::probe_files::load_probe(&text, &f.rel, &endpoints)
+            });
+            let ecu = self.owner_of(&f.rel);
+            match loaded {
+                Err(d) => self.broken(AssetKind::ProbeResult, &f.rel, d),
+                Ok(lp) => {
+                    self.inv.sources.insert(f.rel.clone(), lp.source);
+                    for (id, mut c) in lp.certs {
+                        c.ecu = ecu.clone();
+                        self.inv.certificates.insert(id, c);
+                    }
+                    for (id, d) in lp.broken_certs {
+                        let mut d = d;
+                        self.inv.resolve(&mut d.location);
+                        self.broken(AssetKind::Certificate, &id, d);
+                    }
+                    self.inv.probes.insert(f.rel.clone(), lp.asset);
+                    self.inv.files.push(FileAsset {
+                        kind: AssetKind::ProbeResult,
+                        id: f.rel.clone(),
+                        file: f.rel.clone(),
+                        line: None,
+                        ecu,
+                    });
+                }
+            }
+        }
+    }
+
+    fn owner_of(&self, rel: &str) -> Option<String> {
+        self.inv.ecus.iter().find_map(|(id, e)| {
+            let r = e.entry.rootfs.as_ref()?;
+            rel.starts_with(&format!("{}/", r.trim_end_matches('/')))
+                .then(|| id.clone())
+        })
     }
 
     /// Give certificates their declared uses and link keys to their certificates.
