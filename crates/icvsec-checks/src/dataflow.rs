@@ -113,7 +113,7 @@ pub fn checks() -> Vec<CheckDef> {
         CheckDef::new(
             "data.transit_protection",
             AssetKind::DataFlow,
-            "A flow leaving the vehicle travels over an endpoint whose TLS profile and server certificate pass the TLS and PKI policy.",
+            "A flow into or out of the vehicle travels over an endpoint whose TLS profile and server certificate pass the TLS and PKI policy.",
             transit_protection,
         ),
         CheckDef::new(
@@ -1166,38 +1166,41 @@ fn no_direct_export(ctx: &Ctx, _p: &NoParams, sink: &mut Sink) {
         sink.not_applicable(format!("flow `{}` does not leave the vehicle", f.value.id));
         return;
     }
-    let eval = match g.in_china(&f.value.to) {
+    // The vehicle's peer: the endpoint it connects to, else the flow's destination.
+    let (peer, key) = match f.value.via_endpoint.as_deref() {
+        Some(v) if g.node(v).is_some() => (v, "via_endpoint"),
+        _ => (f.value.to.as_str(), "to"),
+    };
+    let region = g.region_label(peer);
+    let eval = match g.in_china(peer) {
         Some(true) => sink.pass(
             format!(
-                "flow `{}` sends vehicle data to `{}` in {}",
-                f.value.id,
-                f.value.to,
-                g.region_label(&f.value.to)
+                "flow `{}` sends vehicle data to `{peer}` in {region}",
+                f.value.id
             ),
-            f.at("to"),
+            f.at(key),
         ),
         Some(false) => sink.fail(
             format!(
-                "flow `{}` sends vehicle data from `{}` straight to `{}` in {}, outside China",
-                f.value.id,
-                f.value.from,
-                f.value.to,
-                g.region_label(&f.value.to)
+                "flow `{}` sends vehicle data from `{}` straight to `{peer}` in {region}, outside China",
+                f.value.id, f.value.from
             ),
-            f.at("to"),
+            f.at(key),
         ),
         None => sink.fail(
             format!(
-                "flow `{}` sends vehicle data to `{}`, whose region is not declared",
-                f.value.id, f.value.to
+                "flow `{}` sends vehicle data to `{peer}`, whose region is not declared",
+                f.value.id
             ),
-            f.at("to"),
+            f.at(key),
         ),
     };
-    if let Some(ep) = ctx.inv.endpoints.get(&f.value.to) {
+    if let Some(ep) = ctx.inv.endpoints.get(peer) {
         eval.related(ep.at("region"));
-    } else if let Some(pt) = ctx.inv.data.parties.get(&f.value.to) {
+    } else if let Some(pt) = ctx.inv.data.parties.get(peer) {
         eval.related(pt.at("region"));
+    } else if let Some(st) = ctx.inv.data.stores.get(peer) {
+        eval.related(st.location());
     }
 }
 
@@ -1927,10 +1930,17 @@ fn transit_protection(ctx: &Ctx, p: &TransitParams, sink: &mut Sink) {
     if unknown_node_error(&g, f, sink) {
         return;
     }
-    if g.leaves_vehicle(&f.value) != Some(true) {
-        sink.not_applicable(format!("flow `{}` does not leave the vehicle", f.value.id));
+    let (Some(from), Some(to)) = (g.node(&f.value.from), g.node(&f.value.to)) else {
+        return;
+    };
+    if from.on_board == to.on_board {
+        sink.not_applicable(format!(
+            "flow `{}` does not cross the vehicle boundary ({} → {})",
+            f.value.id, f.value.from, f.value.to
+        ));
         return;
     }
+    let direction = if from.on_board { "leaves" } else { "enters" };
     if !p.categories.is_empty() {
         let (its, _) = items(ctx.inv, &f.value.items);
         if in_categories(&its, &p.categories).is_empty() {
@@ -1938,15 +1948,26 @@ fn transit_protection(ctx: &Ctx, p: &TransitParams, sink: &mut Sink) {
             return;
         }
     }
-    let Some(ep_id) = f.value.via_endpoint.as_deref() else {
-        sink.fail(
-            format!(
-                "flow `{}` leaves the vehicle ({} → {}) without naming the endpoint it travels over (via_endpoint), so its protection in transit is unknown",
-                f.value.id, f.value.from, f.value.to
-            ),
-            f.location(),
-        );
-        return;
+    // The endpoint the data travels over: `via_endpoint`, else the off-board end when
+    // it is an endpoint itself.
+    let off_board_end = if from.on_board {
+        &f.value.to
+    } else {
+        &f.value.from
+    };
+    let ep_id = match f.value.via_endpoint.as_deref() {
+        Some(v) => v,
+        None if ctx.inv.endpoints.contains_key(off_board_end) => off_board_end.as_str(),
+        None => {
+            sink.fail(
+                format!(
+                    "flow `{}` {direction} the vehicle ({} → {}) without naming the endpoint it travels over (via_endpoint), so its protection in transit is unknown",
+                    f.value.id, f.value.from, f.value.to
+                ),
+                f.location(),
+            );
+            return;
+        }
     };
     let Some(ep) = ctx.inv.endpoints.get(ep_id) else {
         sink.error(
@@ -2259,6 +2280,58 @@ mod tests {
         assert_eq!(
             evals[0].1.location.as_ref().unwrap().key_path.as_deref(),
             Some("flows[0].to")
+        );
+    }
+
+    #[test]
+    fn the_vehicle_peer_is_the_via_endpoint_and_inbound_flows_are_judged_in_transit() {
+        let vehicle = r#"{
+  "schema_version": 1,
+  "vehicle": { "model": "t", "markets": ["CN"] },
+  "ecus": [ { "id": "tbox", "role": "tbox" } ],
+  "endpoints": [
+    { "id": "backend", "host": "b.example.cn", "port": 443, "region": "CN" },
+    { "id": "eu", "host": "b.example.eu", "port": 443, "region": "DE" }
+  ],
+  "data_flows": ["data/flows.json"]
+}"#;
+        let stores =
+            r#"{ "id": "eu-lake", "location": "cloud", "region": "DE", "items": ["track"] }"#;
+        let m = flows(
+            TRACK,
+            stores,
+            "",
+            &[
+                // Through the CN backend into a DE store: not direct, but an export.
+                fl("up", "tbox", "eu-lake", r#", "via_endpoint": "backend""#),
+                // Straight to a DE endpoint.
+                fl("direct", "tbox", "eu", ""),
+                // Into the vehicle from an endpoint without a TLS profile.
+                fl("down", "backend", "tbox", ""),
+            ]
+            .join(","),
+        );
+        let (_d, inv) = build("peer", vehicle, &m);
+        let by_id = |evals: Vec<(String, Eval)>| -> BTreeMap<String, Outcome> {
+            evals.into_iter().map(|(id, e)| (id, e.outcome)).collect()
+        };
+        let direct = by_id(run(&inv, "data.no_direct_export", serde_json::json!({})));
+        assert_eq!(direct["up"], Outcome::Pass);
+        assert_eq!(direct["direct"], Outcome::Fail);
+        assert_eq!(direct["down"], Outcome::NotApplicable);
+        let export = by_id(run(&inv, "data.export_assessment", export_params()));
+        assert_eq!(export["up"], Outcome::Fail);
+        assert_eq!(export["direct"], Outcome::Fail);
+        let transit = run(&inv, "data.transit_protection", serde_json::json!({}));
+        let down = &transit.iter().find(|(id, _)| id == "down").unwrap().1;
+        assert_eq!(down.outcome, Outcome::Fail);
+        assert!(
+            down.message.contains("declares no TLS profile")
+                && down
+                    .message
+                    .contains("does not hold the server certificate"),
+            "{}",
+            down.message
         );
     }
 
