@@ -163,7 +163,15 @@ fn evaluate_rule(
     if assets.is_empty() {
         if broken.is_empty() {
             let why = if rule.applies_to.roles.is_empty() {
-                format!("no {} in this build", kind.describe())
+                {
+                    let d = kind.describe();
+                    let d = d
+                        .strip_prefix("an ")
+                        .or_else(|| d.strip_prefix("a "))
+                        .or_else(|| d.strip_prefix("the "))
+                        .unwrap_or(d);
+                    format!("no {d} in this build")
+                }
             } else {
                 format!(
                     "no {} of role {} in this build",
