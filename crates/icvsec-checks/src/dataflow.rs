@@ -888,6 +888,10 @@ struct AnonymisedParams {
     /// Item kinds that are outside images (faces/plates assumed unless declared absent).
     #[serde(default = "default_image_kinds")]
     kinds: Vec<String>,
+    /// Largest image resolution (megapixels) that may leave the vehicle; unset: not judged.
+    /// Not judged for `aggregated` flows (no images leave).
+    #[serde(default)]
+    max_megapixels: Option<f64>,
 }
 
 fn default_anonymised() -> Vec<String> {
@@ -927,32 +931,60 @@ fn outside_images_anonymised(ctx: &Ctx, p: &AnonymisedParams, sink: &mut Sink) {
         ));
         return;
     }
-    match nonempty(&f.value.processing) {
-        Some(pr) if p.accepted.iter().any(|a| a == pr) => {
-            sink.pass(
-                format!(
-                    "flow `{}` sends {} off the vehicle `{pr}`",
-                    f.value.id,
-                    ids(&imgs)
-                ),
-                f.at("processing"),
-            );
+    let processing = nonempty(&f.value.processing);
+    let mut problems = Vec::new();
+    let mut loc = f.at("processing");
+    if !processing.is_some_and(|pr| p.accepted.iter().any(|a| a == pr)) {
+        problems.push(format!(
+            "processing is `{}`; anonymise ({}) on board first",
+            processing.unwrap_or("not stated"),
+            p.accepted.join(" or ")
+        ));
+        if processing.is_none() {
+            loc = f.location();
         }
-        other => {
-            sink.fail(
-                format!(
-                    "flow `{}` sends {} (faces or licence plates) off the vehicle with processing `{}`; anonymise ({}) on board first",
-                    f.value.id,
-                    ids(&imgs),
-                    other.unwrap_or("not stated"),
-                    p.accepted.join(" or ")
-                ),
-                if other.is_some() {
-                    f.at("processing")
-                } else {
-                    f.location()
-                },
-            );
+    }
+    if let Some(max) = p.max_megapixels
+        && processing != Some("aggregated")
+    {
+        for i in &imgs {
+            match i.image_megapixels {
+                Some(mp) if mp <= max => {}
+                Some(mp) => problems.push(format!(
+                    "`{}` is {mp} MP (at most {max} MP may leave the vehicle)",
+                    i.id
+                )),
+                None => problems.push(format!(
+                    "`{}` declares no image_megapixels (at most {max} MP may leave the vehicle)",
+                    i.id
+                )),
+            }
+        }
+    }
+    if problems.is_empty() {
+        sink.pass(
+            format!(
+                "flow `{}` sends {} off the vehicle `{}`",
+                f.value.id,
+                ids(&imgs),
+                processing.unwrap_or_default()
+            ),
+            loc,
+        );
+    } else {
+        let eval = sink.fail(
+            format!(
+                "flow `{}` sends {} (faces or licence plates) off the vehicle: {}",
+                f.value.id,
+                ids(&imgs),
+                problems.join("; ")
+            ),
+            loc,
+        );
+        for i in &imgs {
+            if let Some(it) = ctx.inv.data.items.get(&i.id) {
+                eval.related(it.location());
+            }
         }
     }
 }
@@ -2526,6 +2558,30 @@ mod tests {
     }
 
     #[test]
+    fn outside_images_are_judged_on_processing_and_resolution() {
+        let inv = demo();
+        let p = serde_json::json!({ "max_megapixels": 1.2 });
+        let evals = run(&inv, "data.outside_images_anonymised", p);
+        let e = &outcome_of(&evals, "outside-to-lake")[0];
+        assert_eq!(e.outcome, Outcome::Fail);
+        assert!(
+            e.message.contains("processing is `raw`")
+                && e.message
+                    .contains("`outside-images` is 2.1 MP (at most 1.2 MP"),
+            "{}",
+            e.message
+        );
+        // Without a resolution limit only the processing is judged.
+        let evals = run(
+            &inv,
+            "data.outside_images_anonymised",
+            serde_json::json!({}),
+        );
+        let e = &outcome_of(&evals, "outside-to-lake")[0];
+        assert!(!e.message.contains("MP"), "{}", e.message);
+    }
+
+    #[test]
     fn thresholds_decide_whether_an_export_needs_an_assessment() {
         let p = ExportParams {
             sensitive_pi_persons: 10_000,
@@ -2540,6 +2596,7 @@ mod tests {
             classification_level: None,
             persons_per_year: n,
             contains_faces_or_plates: None,
+            image_megapixels: None,
         };
         assert!(needs_assessment(&item(DataCategory::Important, Some(1)), &p).is_some());
         assert!(

@@ -69,6 +69,10 @@ pub struct DataItem {
     /// Whether images contain faces or licence plates.
     #[serde(default)]
     pub contains_faces_or_plates: Option<bool>,
+    /// Resolution of images or video frames in megapixels, when the item is imagery
+    /// (outbound images are limited in resolution).
+    #[serde(default)]
+    pub image_megapixels: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
