@@ -17,7 +17,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Scan a vehicle build directory and report each requirement's outcome.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List or explain the rules of the catalog.
     #[command(subcommand)]
     Rules(RulesCmd),
@@ -107,8 +107,8 @@ pub struct ScanArgs {
     /// Waivers file (TOML) [default: `waivers` in icvsec.toml].
     #[arg(long, value_name = "FILE")]
     pub waivers: Option<PathBuf>,
-    /// Apply no waiver: show every finding as it is.
-    #[arg(long, conflicts_with = "waivers")]
+    /// Apply no waiver (not even --waivers or the configured file): show every finding as it is.
+    #[arg(long)]
     pub no_waivers: bool,
     /// Gate only on failures that are not in this baseline (written by --write-baseline).
     #[arg(long, value_name = "FILE")]

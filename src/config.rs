@@ -26,6 +26,9 @@ pub const CONFIG_FILE: &str = "icvsec.toml";
 pub const MAX_CONFIG_FILE: u64 = 1024 * 1024;
 pub const MARKETS: [&str; 2] = ["CN", "EU"];
 
+/// One `[params.<RULE>]` table, keys and values with their places.
+type ParamTable = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
@@ -36,7 +39,7 @@ struct RawConfig {
     waivers: Option<Spanned<String>>,
     baseline: Option<Spanned<String>>,
     #[serde(default)]
-    params: BTreeMap<String, Spanned<BTreeMap<Spanned<String>, Spanned<toml::Value>>>>,
+    params: BTreeMap<String, Spanned<ParamTable>>,
 }
 
 /// One `[params.<RULE>]` override, kept with its place for error messages.

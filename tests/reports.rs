@@ -67,7 +67,7 @@ pub fn hostile_report() -> Report {
         status: "active".into(),
         matched: 1,
     });
-    if r.data_map.is_empty() {
+    {
         let route = |path: &[&str], region: &str, lv, lc, tp| DataRoute {
             path: path.iter().map(|s| s.to_string()).collect(),
             destination_region: region.into(),
@@ -75,7 +75,7 @@ pub fn hostile_report() -> Report {
             leaves_china: lc,
             third_party: tp,
         };
-        r.data_map = vec![
+        r.data_map.extend([
             DataMapEntry {
                 item: "vehicle-location".into(),
                 category: "important".into(),
@@ -94,14 +94,14 @@ pub fn hostile_report() -> Report {
                 item: format!("cabin-camera {HOSTILE}"),
                 category: "sensitive_personal".into(),
                 routes: vec![route(
-                    &["cabin-camera", "ivi", "ivi-storage"],
+                    &["cabin-camera", "ivi", HOSTILE],
                     "vehicle",
                     false,
                     false,
                     false,
                 )],
             },
-        ];
+        ]);
     }
     r.summarize();
     r

@@ -282,7 +282,10 @@ fn a_malformed_waivers_file_is_a_usage_error_naming_file_line_and_key() {
         assert_eq!(out.status.code(), Some(2), "case {i}");
         let e = stderr(&out);
         assert!(e.contains(&format!("w{i}.toml{place}")), "case {i}: {e}");
-        assert!(e.contains(&format!("`{key}`")), "case {i}: {e}");
+        assert!(
+            key.is_empty() || e.contains(&format!("`{key}`")),
+            "case {i}: {e}"
+        );
         assert!(out.stdout.is_empty(), "nothing scanned on a usage error");
     }
     let out = scan(&["--waivers", "/nonexistent/w.toml"]);

@@ -6,6 +6,9 @@
 //! the data map as a graph, waivers, input problems. Every string from the report is
 //! escaped.
 
+// HTML is assembled with write!(..., "...\n") line by line; writeln! would hide the markup.
+#![allow(clippy::write_with_newline)]
+
 use crate::escape::html_escape as esc;
 use crate::{Renderer, rule_anchor, worst};
 use icvsec_model::report::{Counts, DataMapEntry, DiagnosticLevel, RuleInfo};
@@ -36,7 +39,9 @@ main{padding:8px 32px 40px;max-width:1400px}
 h2{border-bottom:2px solid var(--line);padding-bottom:4px;margin-top:32px;font-size:19px}
 h3{font-size:15px;margin:18px 0 6px}
 table{border-collapse:collapse;width:100%;margin:8px 0 16px}
-th,td{border:1px solid var(--line);padding:5px 8px;text-align:left;vertical-align:top}
+th,td{border:1px solid var(--line);padding:5px 8px;text-align:left;vertical-align:top;overflow-wrap:break-word}
+table.matrix{table-layout:fixed}
+table.matrix col.c-std{width:12%}table.matrix col.c-clause{width:13%}table.matrix col.c-rule{width:22%}table.matrix col.c-out{width:8%}table.matrix col.c-ev{width:45%}
 th{background:var(--bg);font-weight:600}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px;overflow-wrap:anywhere}
@@ -62,6 +67,16 @@ svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 footer{color:var(--muted);font-size:12px;padding:16px 32px;border-top:1px solid var(--line)}
 @media print{header{background:#fff;color:#000}header p{color:#333}main{padding:0 8px}}
 "#;
+
+/// Column order of the summary table: the chart's order.
+const COLUMNS: [Outcome; 6] = [
+    Outcome::Pass,
+    Outcome::Fail,
+    Outcome::Error,
+    Outcome::Manual,
+    Outcome::Waived,
+    Outcome::NotApplicable,
+];
 
 const OUTCOME_COLORS: [(Outcome, &str); 6] = [
     (Outcome::Pass, "#2e7d32"),
@@ -169,21 +184,18 @@ fn area_chart(report: &Report) -> String {
 
 /// The data map as a layered graph: columns by hop, arrows along every route.
 fn data_map_svg(entries: &[DataMapEntry]) -> String {
-    // Node → column (the furthest hop at which it appears), first-seen order.
+    // Nodes in first-seen order; edges with the items they carry.
     let mut order: Vec<String> = Vec::new();
-    let mut col: BTreeMap<String, usize> = BTreeMap::new();
     let mut edges: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     // Flags of a node when it is a route's destination.
     let mut dest: BTreeMap<String, (bool, bool, bool, String)> = BTreeMap::new();
     for e in entries {
         for r in &e.routes {
             for (i, n) in r.path.iter().enumerate() {
-                if !col.contains_key(n) {
+                if !order.contains(n) {
                     order.push(n.clone());
                 }
-                let c = col.entry(n.clone()).or_default();
-                *c = (*c).max(i).min(12);
-                if i > 0 {
+                if i > 0 && r.path[i - 1] != *n {
                     let items = edges.entry((r.path[i - 1].clone(), n.clone())).or_default();
                     if !items.contains(&e.item) {
                         items.push(e.item.clone());
@@ -201,10 +213,27 @@ fn data_map_svg(entries: &[DataMapEntry]) -> String {
             }
         }
     }
+    // Longest-path layering: a node sits one column right of its furthest predecessor
+    // (bounded, so a cycle cannot push nodes out forever).
+    const MAX_COL: usize = 8;
+    let mut col: BTreeMap<String, usize> = order.iter().map(|n| (n.clone(), 0)).collect();
+    for _ in 0..order.len().min(64) {
+        let mut changed = false;
+        for (a, b) in edges.keys() {
+            let want = (col[a] + 1).min(MAX_COL);
+            if col[b] < want {
+                col.insert(b.clone(), want);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
     if order.is_empty() {
         return "<p class=\"muted\">No route.</p>".into();
     }
-    let (node_w, node_h, col_gap, row_gap, pad) = (170.0, 40.0, 90.0, 22.0, 16.0);
+    let (node_w, node_h, col_gap, row_gap, pad) = (180.0, 42.0, 70.0, 26.0, 16.0);
     let mut rows_in_col: BTreeMap<usize, usize> = BTreeMap::new();
     let mut pos: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
     for n in &order {
@@ -221,8 +250,9 @@ fn data_map_svg(entries: &[DataMapEntry]) -> String {
     }
     let cols = rows_in_col.keys().max().copied().unwrap_or(0) + 1;
     let rows = rows_in_col.values().max().copied().unwrap_or(1);
-    let w = pad * 2.0 + cols as f64 * node_w + (cols - 1) as f64 * col_gap;
-    let h = pad * 2.0 + rows as f64 * node_h + (rows - 1) as f64 * row_gap;
+    // Room on the right and below for same-column and backward arcs.
+    let w = pad * 2.0 + cols as f64 * node_w + (cols - 1) as f64 * col_gap + col_gap * 0.7;
+    let h = pad * 2.0 + rows as f64 * node_h + rows as f64 * row_gap;
     let mut s = String::new();
     let _ = write!(
         s,
@@ -237,6 +267,10 @@ fn data_map_svg(entries: &[DataMapEntry]) -> String {
         let path = if x2 > x1 {
             let mx = (x1 + x2) / 2.0;
             format!("M{x1:.1},{y1:.1} C{mx:.1},{y1:.1} {mx:.1},{y2:.1} {x2:.1},{y2:.1}")
+        } else if (ax - bx).abs() < 1.0 {
+            // Same column: an arc on the right side, into the target's right edge.
+            let out = x1 + col_gap * 0.6;
+            format!("M{x1:.1},{y1:.1} C{out:.1},{y1:.1} {out:.1},{y2:.1} {x1:.1},{y2:.1}")
         } else {
             // Backwards or same column: loop below the nodes.
             let low = ay.max(by) + node_h + row_gap * 0.8;
@@ -265,8 +299,8 @@ fn data_map_svg(entries: &[DataMapEntry]) -> String {
             Some((true, _, _, _)) => ("#ffffff", "#57606a"),
             _ => ("#e8f1fb", "#0d2a4a"),
         };
-        let label: String = if n.chars().count() > 22 {
-            n.chars().take(21).chain(std::iter::once('…')).collect()
+        let label: String = if n.chars().count() > 24 {
+            n.chars().take(23).chain(std::iter::once('…')).collect()
         } else {
             n.clone()
         };
@@ -276,14 +310,13 @@ fn data_map_svg(entries: &[DataMapEntry]) -> String {
                 if !region.is_empty() {
                     f.push(region.clone());
                 }
-                if *lv {
-                    f.push("off-vehicle".into());
-                }
                 if *lc {
                     f.push("outside CN".into());
+                } else if *lv {
+                    f.push("off-board".into());
                 }
                 if *tp {
-                    f.push("third party".into());
+                    f.push("3rd party".into());
                 }
                 f.join(" · ")
             }
@@ -412,7 +445,7 @@ impl Renderer for Html {
         h.push_str("<h2 id=\"summary\">Summary per area</h2>\n");
         h.push_str(&area_chart(report));
         h.push_str("<table><thead><tr><th>Area</th><th>Sub-area</th>");
-        for o in Outcome::ALL {
+        for o in COLUMNS {
             let _ = write!(h, "<th class=\"num\">{}</th>", esc(o.label()));
         }
         h.push_str("</tr></thead><tbody>\n");
@@ -421,7 +454,7 @@ impl Renderer for Html {
                 continue;
             }
             let _ = write!(h, "<tr><th>{}</th><th>all</th>", esc(&a.title));
-            for o in Outcome::ALL {
+            for o in COLUMNS {
                 let _ = write!(h, "<th class=\"num\">{}</th>", a.counts.get(o));
             }
             h.push_str("</tr>\n");
@@ -430,14 +463,14 @@ impl Renderer for Html {
                     continue;
                 }
                 let _ = write!(h, "<tr><td></td><td>{}</td>", esc(&sub.title));
-                for o in Outcome::ALL {
+                for o in COLUMNS {
                     let _ = write!(h, "<td class=\"num\">{}</td>", sub.counts.get(o));
                 }
                 h.push_str("</tr>\n");
             }
         }
         let _ = write!(h, "<tr><th>Total</th><th></th>");
-        for o in Outcome::ALL {
+        for o in COLUMNS {
             let _ = write!(h, "<th class=\"num\">{}</th>", report.summary.totals.get(o));
         }
         h.push_str("</tr>\n</tbody></table>\n");
@@ -452,7 +485,7 @@ impl Renderer for Html {
                     .push(r);
             }
         }
-        h.push_str("<table><thead><tr><th>Standard</th><th>Clause</th><th>Rule</th><th>Outcome</th><th>Evidence</th></tr></thead><tbody>\n");
+        h.push_str("<table class=\"matrix\"><colgroup><col class=\"c-std\"><col class=\"c-clause\"><col class=\"c-rule\"><col class=\"c-out\"><col class=\"c-ev\"></colgroup><thead><tr><th>Standard</th><th>Clause</th><th>Rule</th><th>Outcome</th><th>Evidence</th></tr></thead><tbody>\n");
         for ((std_, clause, verified), rules) in &reqs {
             for (i, r) in rules.iter().enumerate() {
                 let fs = by_rule.get(r.id.as_str()).cloned().unwrap_or_default();
