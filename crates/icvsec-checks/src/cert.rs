@@ -391,10 +391,12 @@ fn chain(ctx: &Ctx, p: &ChainParams, sink: &mut Sink) {
                 c.location(),
             );
             // Name the other certificate of the broken link where the build holds it.
-            if let Some(t) = &f.tried {
-                if let Some(other) = inv.certificates.values().find(|x| &x.cert.subject == t) {
-                    e.related(other.location());
-                }
+            if let Some(other) = f
+                .tried
+                .as_ref()
+                .and_then(|t| inv.certificates.values().find(|x| &x.cert.subject == t))
+            {
+                e.related(other.location());
             }
         } else {
             sink.error(

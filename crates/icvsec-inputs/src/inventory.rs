@@ -89,6 +89,8 @@ pub struct Inventory {
     /// The scanned build root on disk. Checks that must read more of a root filesystem
     /// (includes of sshd_config, nginx) read below it only, with the same bounds.
     pub root: std::path::PathBuf,
+    /// The bounds the build was loaded with (checks that read more apply them too).
+    pub limits: crate::Limits,
     pub vehicle: Option<JsonDoc<VehicleManifest>>,
     pub ecus: BTreeMap<String, EcuAsset>,
     pub networks: BTreeMap<String, Placed<Network>>,

@@ -616,7 +616,12 @@ impl<'a> Loader<'a> {
                     .collect()
             })
             .unwrap_or_default();
-        let endpoints: Vec<_> = self.inv.endpoints.values().map(|p| p.value.clone()).collect();
+        let endpoints: Vec<_> = self
+            .inv
+            .endpoints
+            .values()
+            .map(|p| p.value.clone())
+            .collect();
         for f in discovered {
             if f.kind != FileKind::Probe && !listed.contains(&f.rel) {
                 continue;
@@ -624,9 +629,9 @@ impl<'a> Loader<'a> {
             if f.size > self.limits.max_file_size {
                 continue;
             }
-            let loaded = self.read_text(f).and_then(|text| {
-                crate::probe_files::load_probe(&text, &f.rel, &endpoints)
-            });
+            let loaded = self
+                .read_text(f)
+                .and_then(|text| crate::probe_files::load_probe(&text, &f.rel, &endpoints));
             let ecu = self.owner_of(&f.rel);
             match loaded {
                 Err(d) => self.broken(AssetKind::ProbeResult, &f.rel, d),
@@ -799,6 +804,7 @@ pub fn load_build(root: &Path, opts: &LoadOptions) -> Inventory {
         limits: &opts.limits,
         inv: Inventory {
             root: root.to_path_buf(),
+            limits: opts.limits.clone(),
             diagnostics: diags,
             files_scanned: discovered.len(),
             ..Default::default()
