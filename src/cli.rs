@@ -77,6 +77,11 @@ pub struct ScanArgs {
     /// Also write a SARIF 2.1.0 log here (repeatable). The exit code does not depend on outputs.
     #[arg(long, value_name = "FILE")]
     pub output_sarif: Vec<PathBuf>,
+    /// Prefix for SARIF file URIs: the build directory's path inside the repository
+    /// (e.g. `vehicle-build/`), for viewers that resolve URIs against the repository root
+    /// (GitHub code scanning). Without it, URIs are relative to the build directory.
+    #[arg(long, value_name = "PREFIX", default_value = "")]
+    pub sarif_uri_prefix: String,
     /// Also write a JUnit XML report here (repeatable).
     #[arg(long, value_name = "FILE")]
     pub output_junit: Vec<PathBuf>,

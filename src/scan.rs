@@ -233,14 +233,31 @@ pub fn exit_code(report: &Report, allow_incomplete: bool) -> Exit {
     }
 }
 
-fn renderer(format: Format, color: bool, verbose: bool, root: &Path) -> Box<dyn Renderer> {
+/// `%SRCROOT%` for SARIF: the scanned root, or with a URI prefix the directory the
+/// prefix is relative to (the root with the prefix's components removed from its end).
+fn sarif_src_root(root: &Path, prefix: &str) -> Option<String> {
+    let mut dir = std::fs::canonicalize(root).ok()?;
+    let parts: Vec<&str> = prefix
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    for part in parts.iter().rev() {
+        if dir.file_name()?.to_string_lossy() != *part {
+            return None;
+        }
+        dir = dir.parent()?.to_path_buf();
+    }
+    Some(Sarif::file_uri(&dir))
+}
+
+fn renderer(args: &ScanArgs, format: Format, color: bool) -> Box<dyn Renderer> {
+    let verbose = args.verbose;
     match format {
         Format::Text => Box::new(Text { color, verbose }),
         Format::Json => Box::new(Json),
         Format::Sarif => Box::new(Sarif {
-            src_root_uri: std::fs::canonicalize(root)
-                .ok()
-                .map(|p| Sarif::file_uri(&p)),
+            src_root_uri: sarif_src_root(&args.path, &args.sarif_uri_prefix),
+            uri_prefix: args.sarif_uri_prefix.clone(),
         }),
         Format::Junit => Box::new(Junit),
         Format::Html => Box::new(Html::default()),
@@ -272,7 +289,7 @@ pub fn run(args: &ScanArgs) -> i32 {
     ];
     for (format, paths) in extra {
         for path in paths {
-            let r = renderer(format, false, args.verbose, &args.path);
+            let r = renderer(args, format, false);
             if let Err(e) = write_file(r.as_ref(), &report, path) {
                 eprintln!("icvsec: error: cannot write {}: {e}", path.display());
                 return Exit::Usage as i32;
@@ -282,7 +299,7 @@ pub fn run(args: &ScanArgs) -> i32 {
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color =
         to_terminal && !args.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let r = renderer(args.format, color, args.verbose, &args.path);
+    let r = renderer(args, args.format, color);
     let result = match &args.output {
         Some(path) => write_file(r.as_ref(), &report, path),
         None => {

@@ -129,6 +129,11 @@ fn sarif_is_valid_against_the_official_schema() {
             Sarif::default(),
             Sarif {
                 src_root_uri: Some(Sarif::file_uri(&repo().join("fixtures/demo vehicle"))),
+                uri_prefix: String::new(),
+            },
+            Sarif {
+                src_root_uri: Some(Sarif::file_uri(&repo())),
+                uri_prefix: "fixtures/demo vehicle/".into(),
             },
         ] {
             let v: Value = serde_json::from_str(&render_to_string(&renderer, &report)).unwrap();

@@ -102,6 +102,30 @@ fn several_outputs_in_one_run_and_the_same_gate() {
         base.starts_with("file:///") && base.ends_with("fixtures/demo-vehicle/"),
         "{base}"
     );
+    // With a prefix, URIs are relative to the repository and %SRCROOT% is the repository.
+    let pout = scan(&[
+        "--format",
+        "sarif",
+        "--sarif-uri-prefix",
+        "fixtures/demo-vehicle",
+    ]);
+    let prefixed: Value = serde_json::from_slice(&pout.stdout).unwrap();
+    let run = &prefixed["runs"][0];
+    let uri = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(uri.starts_with("fixtures/demo-vehicle/"), "{uri}");
+    let root = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(
+        root.starts_with("file:///") && !root.contains("demo-vehicle"),
+        "{root}"
+    );
+    assert!(
+        repo().join(uri).is_file(),
+        "{uri} resolves against the repository"
+    );
     xml_well_formed(&read("junit.xml")).unwrap();
     assert!(read("report.html").starts_with("<!DOCTYPE html>"));
     assert_eq!(read("summary.md"), String::from_utf8_lossy(&out.stdout));

@@ -10,7 +10,7 @@
 use crate::escape::uri_path;
 use crate::{Renderer, rule_anchor};
 use icvsec_model::report::{DiagnosticLevel, RuleInfo};
-use icvsec_model::{Location, Outcome, Report, Severity};
+use icvsec_model::{AssetKind, Location, Outcome, Report, Severity};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -22,9 +22,14 @@ pub const FINGERPRINT_KEY: &str = "icvsecFingerprint/v1";
 /// The SARIF renderer.
 #[derive(Clone, Debug, Default)]
 pub struct Sarif {
-    /// Absolute `file://` URI of the scanned root (ending in `/`), when known. Without
-    /// it `%SRCROOT%` is described, not located (the output is then machine-independent).
+    /// Absolute `file://` URI of `%SRCROOT%` (ending in `/`), when known. Without it
+    /// `%SRCROOT%` is described, not located (the output is then machine-independent).
     pub src_root_uri: Option<String>,
+    /// Prepended to every artifact URI (e.g. `vehicle-build/`): the scanned root's path
+    /// inside the repository, so that consumers resolving URIs against the repository
+    /// root (GitHub code scanning) find the files. Empty: URIs are relative to the
+    /// scanned root.
+    pub uri_prefix: String,
 }
 
 impl Sarif {
@@ -240,10 +245,13 @@ fn camel_name(title: &str) -> String {
     if out.is_empty() { "Rule".into() } else { out }
 }
 
-fn physical(loc: &Location) -> PhysicalLocation {
+fn physical(loc: &Location, prefix: &str) -> PhysicalLocation {
     PhysicalLocation {
         artifact_location: ArtifactLocation {
-            uri: Some(uri_path(loc.file.trim_start_matches('/'))),
+            uri: Some(uri_path(&format!(
+                "{prefix}{}",
+                loc.file.trim_start_matches('/')
+            ))),
             uri_base_id: Some(SRCROOT.into()),
             description: None,
         },
@@ -251,6 +259,19 @@ fn physical(loc: &Location) -> PhysicalLocation {
             start_line: l,
             start_column: loc.column.filter(|c| *c > 0),
         }),
+    }
+}
+
+/// The file of an asset that is a file (its id is the path, `#n` for bundle members).
+fn file_asset(kind: AssetKind, id: &str) -> Option<String> {
+    use AssetKind::*;
+    match kind {
+        Certificate | PrivateKey | SshdConfig | Passwd | Shadow | KernelConfig | AndroidProps
+        | Sysctl | Firewall | NginxConfig | OpensslConfig | TlsStackConfig | ProbeResult => {
+            let file = id.split('#').next().unwrap_or(id);
+            (!file.is_empty()).then(|| file.to_string())
+        }
+        _ => None,
     }
 }
 
@@ -333,6 +354,17 @@ fn descriptor(r: &RuleInfo) -> ReportingDescriptor {
 impl Sarif {
     /// Build the SARIF log (for tests that inspect it as a value).
     pub fn log(&self, report: &Report) -> SarifLog {
+        let prefix = {
+            let p = self
+                .uri_prefix
+                .trim_start_matches("./")
+                .trim_start_matches('/');
+            if p.is_empty() || p.ends_with('/') {
+                p.to_string()
+            } else {
+                format!("{p}/")
+            }
+        };
         let rules: Vec<ReportingDescriptor> = report.rules.iter().map(descriptor).collect();
         let index: BTreeMap<&str, usize> = report
             .rules
@@ -357,16 +389,18 @@ impl Sarif {
             match &f.location {
                 Some(loc) if !loc.file.is_empty() => locations.push(SarifLocation {
                     id: None,
-                    physical_location: Some(physical(loc)),
+                    physical_location: Some(physical(loc, &prefix)),
                     logical_locations: logical,
                     message: loc
                         .key_path
                         .as_ref()
                         .map(|k| Message::text(format!("at {k}"))),
                 }),
+                // No place given: a file asset is still located at its file.
                 _ => locations.push(SarifLocation {
                     id: None,
-                    physical_location: None,
+                    physical_location: file_asset(f.asset.kind, &f.asset.id)
+                        .map(|file| physical(&Location::file(file), &prefix)),
                     logical_locations: logical,
                     message: None,
                 }),
@@ -377,7 +411,7 @@ impl Sarif {
                 .enumerate()
                 .map(|(i, r)| SarifLocation {
                     id: Some(i + 1),
-                    physical_location: Some(physical(r)),
+                    physical_location: Some(physical(r, &prefix)),
                     logical_locations: vec![],
                     message: Some(Message::text(r.to_string())),
                 })
@@ -437,7 +471,7 @@ impl Sarif {
                 } else {
                     vec![SarifLocation {
                         id: None,
-                        physical_location: Some(physical(&d.location)),
+                        physical_location: Some(physical(&d.location, &prefix)),
                         logical_locations: vec![],
                         message: None,
                     }]
