@@ -181,6 +181,8 @@ pub struct Graph<'a> {
     out: BTreeMap<&'a str, Vec<&'a Placed<DataFlow>>>,
     /// Whether the vehicle is sold in China (on-board nodes are then in China).
     vehicle_in_china: bool,
+    /// Ids that name nodes of more than one kind (e.g. a store and an ECU).
+    ambiguous: BTreeSet<String>,
 }
 
 impl<'a> Graph<'a> {
@@ -202,8 +204,16 @@ impl<'a> Graph<'a> {
                 },
             );
         }
+        let mut ambiguous = BTreeSet::new();
+        let mut put = |nodes: &mut BTreeMap<String, Node>, id: String, n: Node| {
+            if nodes.get(&id).is_some_and(|old: &Node| old.kind != n.kind) {
+                ambiguous.insert(id.clone());
+            }
+            nodes.insert(id, n);
+        };
         for (id, ep) in &inv.endpoints {
-            nodes.insert(
+            put(
+                &mut nodes,
                 id.clone(),
                 Node {
                     kind: NodeKind::Endpoint,
@@ -215,7 +225,8 @@ impl<'a> Graph<'a> {
         }
         for (id, s) in &inv.data.stores {
             let on_board = s.value.location != "cloud";
-            nodes.insert(
+            put(
+                &mut nodes,
                 id.clone(),
                 Node {
                     kind: NodeKind::Store,
@@ -230,7 +241,8 @@ impl<'a> Graph<'a> {
             );
         }
         for (id, p) in &inv.data.parties {
-            nodes.insert(
+            put(
+                &mut nodes,
                 id.clone(),
                 Node {
                     kind: NodeKind::Party,
@@ -249,11 +261,17 @@ impl<'a> Graph<'a> {
             nodes,
             out,
             vehicle_in_china: inv.markets().iter().any(|m| is_china(m)),
+            ambiguous,
         }
     }
 
     pub fn node(&self, id: &str) -> Option<&Node> {
         self.nodes.get(id)
+    }
+
+    /// Whether an id names nodes of more than one kind.
+    pub fn is_ambiguous(&self, id: &str) -> bool {
+        self.ambiguous.contains(id)
     }
 
     /// Whether a node is in China: on board a vehicle sold in China, or declared `CN`.
@@ -528,6 +546,16 @@ fn unknown_node_error(g: &Graph, f: &Placed<DataFlow>, sink: &mut Sink) -> bool 
             sink.error(
                 format!(
                     "flow `{}` names unknown node `{node}`; it cannot be placed in the flow graph",
+                    f.value.id
+                ),
+                f.at(field),
+            );
+            return true;
+        }
+        if g.is_ambiguous(node) {
+            sink.error(
+                format!(
+                    "flow `{}` names `{node}`, which is the id of more than one node (ECU, endpoint, store or party); rename one",
                     f.value.id
                 ),
                 f.at(field),
@@ -2364,6 +2392,26 @@ mod tests {
                     .contains("does not hold the server certificate"),
             "{}",
             down.message
+        );
+    }
+
+    #[test]
+    fn an_id_naming_two_kinds_of_node_is_an_error() {
+        // A store named like the ECU `tbox`.
+        let m = flows(
+            TRACK,
+            r#"{ "id": "tbox", "location": "cloud", "region": "CN" }"#,
+            "",
+            &fl("f", "tbox", "backend", r#", "via_endpoint": "backend""#),
+        );
+        let (_d, inv) = build("ambiguous", VEHICLE, &m);
+        let evals = run(&inv, "data.no_direct_export", serde_json::json!({}));
+        assert_eq!(evals.len(), 1);
+        assert_eq!(evals[0].1.outcome, Outcome::Error);
+        assert!(
+            evals[0].1.message.contains("more than one node"),
+            "{}",
+            evals[0].1.message
         );
     }
 
