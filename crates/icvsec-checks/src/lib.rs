@@ -3,8 +3,8 @@
 //! checks are registered in one list ([`registry()`]).
 
 mod api;
-pub mod dataflow;
 mod cert;
+pub mod dataflow;
 mod ecu;
 mod linux;
 pub mod tls;
