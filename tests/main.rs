@@ -3,6 +3,6 @@
 mod cli;
 mod common;
 mod linux_inputs;
-mod rule_fixtures;
 mod reports;
 mod reports_cli;
+mod rule_fixtures;

@@ -59,6 +59,11 @@ fn several_outputs_in_one_run_and_the_same_gate() {
     let plain = scan(&["--format", "json"]);
     let code = plain.status.code();
     assert_eq!(code, Some(1), "{}", stderr(&plain));
+    assert!(
+        plain.stderr.is_empty(),
+        "no progress or noise when stderr is not a terminal: {}",
+        stderr(&plain)
+    );
     let p = |n: &str| dir.join(n).display().to_string();
     let out = scan(&[
         "--format",
