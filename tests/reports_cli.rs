@@ -454,7 +454,9 @@ fn configuration_file_precedence_profiles_params_and_errors() {
     };
     for rl in eu["rules"].as_array().unwrap() {
         assert!(
-            refs(rl).iter().any(|s| s.starts_with("UN R155")),
+            refs(rl)
+                .iter()
+                .any(|s| s.starts_with("UN R155") || s.starts_with("UN R156")),
             "{} out of the EU profile",
             rl["id"]
         );
@@ -463,7 +465,7 @@ fn configuration_file_precedence_profiles_params_and_errors() {
         assert!(
             refs(rl)
                 .iter()
-                .any(|s| s.starts_with("GB") || s.starts_with("GM/T")),
+                .any(|s| s.starts_with("GB") || s.starts_with("GM/T") || s.starts_with("MIIT")),
             "{} out of the CN profile",
             rl["id"]
         );
@@ -477,7 +479,7 @@ fn configuration_file_precedence_profiles_params_and_errors() {
         .filter(|rl| {
             !refs(rl)
                 .iter()
-                .any(|s| s.starts_with("GB") || s.starts_with("GM/T"))
+                .any(|s| s.starts_with("GB") || s.starts_with("GM/T") || s.starts_with("MIIT"))
         })
         .count();
     assert_eq!(
