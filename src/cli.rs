@@ -21,6 +21,9 @@ pub enum Command {
     /// List or explain the rules of the catalog.
     #[command(subcommand)]
     Rules(RulesCmd),
+    /// Probe a live endpoint (the only command that uses the network, and only towards TARGET).
+    #[command(subcommand)]
+    Probe(crate::probe_cmd::ProbeCmd),
     /// Print the JSON Schema of an input kind: vehicle, ecu or dataflow.
     Schema { kind: String },
     /// Scaffold vehicle.json and ECU configuration stubs from what discovery finds in a

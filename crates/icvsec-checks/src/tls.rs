@@ -1283,8 +1283,63 @@ pub fn judge_probe(r: &ProbeResult, host: &str, as_of: i64) -> Vec<ProbeFinding>
     out
 }
 
+/// One line per presented certificate: subject, issuer, key, validity (or why it could not
+/// be parsed).
+pub fn describe_chain(r: &ProbeResult) -> Vec<String> {
+    r.certificate_chain
+        .iter()
+        .enumerate()
+        .map(
+            |(i, pem)| match icvsec_pki::parse_certificates(pem.as_bytes()) {
+                Ok(v) if v.len() == 1 => {
+                    let c = &v[0];
+                    let fmt = |t: i64| time_label(t);
+                    format!(
+                        "[{i}] {} (issuer {}; SAN DNS [{}]{}; valid {} .. {})",
+                        c.subject,
+                        c.issuer,
+                        c.san_dns.join(", "),
+                        if c.san_ip.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", SAN IP [{}]", c.san_ip.join(", "))
+                        },
+                        fmt(c.not_before),
+                        fmt(c.not_after)
+                    )
+                }
+                Ok(v) => format!("[{i}] {} certificates in one entry", v.len()),
+                Err(e) => format!("[{i}] cannot parse: {e}"),
+            },
+        )
+        .collect()
+}
+
+/// `YYYY-MM-DD` of a Unix time (UTC), civil-from-days.
+fn time_label(t: i64) -> String {
+    let days = t.div_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn dates() {
+        assert_eq!(super::time_label(0), "1970-01-01");
+        assert_eq!(super::time_label(1_780_272_000), "2026-06-01");
+        assert_eq!(super::time_label(951_782_400), "2000-02-29");
+    }
+
     use super::*;
 
     #[test]
