@@ -13,6 +13,8 @@
 //! owner = "tbox-team@demo-oem.cn"
 //! expires = 2026-12-31                     # last day the waiver applies (TOML date or string)
 //! ```
+//! `paths` match the finding's file (for a file asset reported without a place, the
+//! asset's own path); findings with no file at all are waived through `assets`.
 //! `paths` and `assets` narrow each other (a finding must match both when both are given);
 //! at least one of them is required, so a waiver never silently covers a whole rule
 //! (write `paths = ["**"]` for that).
@@ -197,6 +199,18 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
     go(&p, &t, 0, 0, &mut memo)
 }
 
+/// Path of an asset that is a file (its id is the path, `#n` for bundle members).
+fn file_asset_path(f: &Finding) -> Option<&str> {
+    use icvsec_model::AssetKind::*;
+    match f.asset.kind {
+        Certificate | PrivateKey | SshdConfig | Passwd | Shadow | KernelConfig | AndroidProps
+        | Sysctl | Firewall | NginxConfig | OpensslConfig | TlsStackConfig | ProbeResult => {
+            f.asset.id.split('#').next().filter(|s| !s.is_empty())
+        }
+        _ => None,
+    }
+}
+
 impl Waiver {
     pub fn scope(&self) -> Vec<String> {
         self.paths
@@ -211,7 +225,13 @@ impl Waiver {
         if !(self.rule == f.rule_id || glob_match(&self.rule, &f.rule_id)) {
             return false;
         }
-        let file = f.location.as_ref().map(|l| l.file.as_str());
+        // The finding's file; for a file asset without a place, the asset's own path.
+        let file = f
+            .location
+            .as_ref()
+            .map(|l| l.file.as_str())
+            .filter(|s| !s.is_empty())
+            .or_else(|| file_asset_path(f));
         let path_ok = self.paths.is_empty()
             || file.is_some_and(|file| self.paths.iter().any(|p| glob_match(p, file)));
         let full = format!("{}:{}", f.asset.kind, f.asset.id);
@@ -336,5 +356,115 @@ mod tests {
         .unwrap();
         assert_eq!(ok[0].expires, "2026-01-01");
         assert_eq!(ok[0].owner, "unspecified");
+    }
+}
+
+#[cfg(test)]
+mod apply_tests {
+    use super::*;
+    use icvsec_model::{Area, AssetKind, AssetRef, Location, Severity};
+
+    fn finding(rule: &str, kind: AssetKind, id: &str, file: Option<&str>, o: Outcome) -> Finding {
+        Finding {
+            rule_id: rule.into(),
+            area: Area::Basic,
+            subarea: "crypto".into(),
+            severity: Severity::High,
+            outcome: o,
+            asset: AssetRef::new(kind, id),
+            message: "m".into(),
+            location: file.map(Location::file),
+            related: vec![],
+            fingerprint: format!("{rule}{id}"),
+            waiver: None,
+        }
+    }
+
+    fn waiver(rule: &str, paths: &[&str], assets: &[&str], expires: &str) -> Waiver {
+        Waiver {
+            rule: rule.into(),
+            paths: paths.iter().map(|s| s.to_string()).collect(),
+            assets: assets.iter().map(|s| s.to_string()).collect(),
+            justification: "accepted".into(),
+            owner: "o".into(),
+            expires: expires.into(),
+        }
+    }
+
+    #[test]
+    fn active_expired_unused_and_the_summary() {
+        let mut r = Report::default();
+        r.scan.as_of = "2026-06-01".into();
+        r.findings = vec![
+            finding(
+                "R-1",
+                AssetKind::Certificate,
+                "pki/a.pem",
+                None,
+                Outcome::Fail,
+            ),
+            finding(
+                "R-1",
+                AssetKind::Certificate,
+                "other/b.pem",
+                Some("other/b.pem"),
+                Outcome::Fail,
+            ),
+            finding(
+                "R-2",
+                AssetKind::Ecu,
+                "tbox",
+                Some("ecus/tbox.json"),
+                Outcome::Error,
+            ),
+            finding(
+                "R-3",
+                AssetKind::Ecu,
+                "ivi",
+                Some("ecus/ivi.json"),
+                Outcome::Fail,
+            ),
+            finding(
+                "R-3",
+                AssetKind::Ecu,
+                "tbox",
+                Some("ecus/tbox.json"),
+                Outcome::Pass,
+            ),
+        ];
+        r.summarize();
+        assert_eq!(r.failures_at_or_above(Severity::High), 3);
+        let ws = vec![
+            // Path glob matches a file asset reported without a place.
+            waiver("R-1", &["pki/**"], &[], "2026-06-01"),
+            waiver("R-*", &[], &["ecu:tbox"], "2026-12-31"),
+            waiver("R-3", &["ecus/*.json"], &["ivi"], "2026-05-31"),
+            waiver("R-9", &["**"], &[], "2027-01-01"),
+        ];
+        apply_waivers(&mut r, &ws);
+        let o: Vec<Outcome> = r.findings.iter().map(|f| f.outcome).collect();
+        assert_eq!(
+            o,
+            [
+                Outcome::Waived,
+                Outcome::Fail,
+                Outcome::Waived,
+                Outcome::Fail,
+                Outcome::Pass
+            ]
+        );
+        assert_eq!(r.findings[0].waiver.as_ref().unwrap().expires, "2026-06-01");
+        let st: Vec<(&str, usize)> = r
+            .waivers
+            .iter()
+            .map(|w| (w.status.as_str(), w.matched))
+            .collect();
+        assert_eq!(
+            st,
+            [("active", 1), ("active", 1), ("expired", 1), ("unused", 0)]
+        );
+        assert_eq!(r.summary.totals.waived, 2);
+        assert_eq!(r.failures_at_or_above(Severity::High), 2);
+        assert!(r.complete, "the only error was waived");
     }
 }
