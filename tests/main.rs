@@ -6,3 +6,4 @@ mod linux_inputs;
 mod reports;
 mod reports_cli;
 mod rule_fixtures;
+mod tls_probe;
