@@ -464,6 +464,14 @@ fn html_is_self_contained_and_escapes_scanned_text() {
     }
     assert!(html.contains(&report.scan.rules_digest) && html.contains(&report.scan.input_digest));
     assert_eq!(html.matches("<svg").count(), 2, "area chart and data map");
+    // Every in-page link has its target.
+    for target in html.split("href=\"#").skip(1) {
+        let id = target.split('"').next().unwrap();
+        assert!(
+            html.contains(&format!("id=\"{id}\"")),
+            "dangling link #{id}"
+        );
+    }
     assert!(html.contains("class=\"evidence-box\"") == report.rules.iter().any(|r| r.manual));
 }
 

@@ -64,6 +64,8 @@ ul.ev{margin:0;padding-left:18px}
 .legend span{display:inline-block;margin-right:14px;font-size:12px}
 .legend i{display:inline-block;width:11px;height:11px;margin-right:4px;vertical-align:-1px;border-radius:2px}
 svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+nav.toc{margin:4px 0 8px}nav.toc a{margin-right:16px;color:#0d2a4a;text-decoration:none;font-weight:600}nav.toc a:hover{text-decoration:underline}
+@media print{nav.toc{display:none}}
 footer{color:var(--muted);font-size:12px;padding:16px 32px;border-top:1px solid var(--line)}
 @media print{header{background:#fff;color:#000}header p{color:#333}main{padding:0 8px}}
 "#;
@@ -347,12 +349,22 @@ fn data_map_svg(entries: &[DataMapEntry]) -> String {
     s
 }
 
-fn rule_link(r: &RuleInfo) -> String {
-    format!(
-        "<a href=\"#rule-{}\"><code>{}</code></a>",
-        esc(&rule_anchor(&r.id)),
-        esc(&r.id)
-    )
+/// The rule id, linked to its section when the report has one (failing, unassessed or
+/// waived findings, or a manual requirement).
+fn rule_link(r: &RuleInfo, fs: &[&Finding]) -> String {
+    let has_section = r.manual
+        || fs
+            .iter()
+            .any(|f| matches!(f.outcome, Outcome::Fail | Outcome::Error | Outcome::Waived));
+    if has_section {
+        format!(
+            "<a href=\"#rule-{}\"><code>{}</code></a>",
+            esc(&rule_anchor(&r.id)),
+            esc(&r.id)
+        )
+    } else {
+        format!("<code>{}</code>", esc(&r.id))
+    }
 }
 
 impl Renderer for Html {
@@ -410,6 +422,7 @@ impl Renderer for Html {
             "<div class=\"verdict {class}\" id=\"verdict\">{}</div>\n",
             esc(&text)
         );
+        h.push_str("<nav class=\"toc\"><a href=\"#scan\">Scan</a><a href=\"#summary\">Summary</a><a href=\"#matrix\">Compliance matrix</a><a href=\"#findings\">Findings</a><a href=\"#manual\">Manual requirements</a><a href=\"#data-map\">Data map</a><a href=\"#waivers\">Waivers</a><a href=\"#inputs\">Input problems</a></nav>\n");
 
         // Scan metadata.
         h.push_str("<h2 id=\"scan\">Scan</h2>\n<table class=\"meta\">\n");
@@ -508,7 +521,7 @@ impl Renderer for Html {
                 let _ = write!(
                     h,
                     "<td>{} {}<br><span class=\"muted\">{}</span></td><td>{}</td><td>",
-                    rule_link(r),
+                    rule_link(r, &fs),
                     sev(r.severity),
                     esc(&r.title),
                     badge(o)

@@ -94,8 +94,16 @@ impl Renderer for Junit {
                 let o = worst(&c.findings);
                 t.add(o);
                 let title = report.rule(c.rule).map(|r| r.title.as_str()).unwrap_or("");
+                // `file`: where the deciding finding is (GitLab links it).
+                let file = c
+                    .findings
+                    .iter()
+                    .filter(|f| f.outcome == o)
+                    .find_map(|f| f.location.as_ref())
+                    .map(|l| format!(" file=\"{}\"", xml_escape(&l.file)))
+                    .unwrap_or_default();
                 cs.push_str(&format!(
-                    "    <testcase classname=\"{}\" name=\"{}\" time=\"0\">\n",
+                    "    <testcase classname=\"{}\" name=\"{}\"{file} time=\"0\">\n",
                     xml_escape(c.rule),
                     xml_escape(&c.asset.to_string())
                 ));
