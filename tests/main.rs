@@ -7,3 +7,4 @@ mod reports;
 mod reports_cli;
 mod rule_fixtures;
 mod tls_probe;
+mod tls_wiring;

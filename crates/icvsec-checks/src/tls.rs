@@ -1021,11 +1021,15 @@ pub fn judge_probe_policy(r: &ProbeResult, p: &CheckParams) -> Vec<ProbeJudgemen
                 }
             }
         } else if !r.complete {
-            let errs: Vec<String> = r
+            let mut errs: Vec<String> = r
                 .errors
                 .iter()
+                .take(3)
                 .map(|e| format!("{}: {}", e.stage, e.message))
                 .collect();
+            if r.errors.len() > 3 {
+                errs.push(format!("and {} more", r.errors.len() - 3));
+            }
             out.push(ProbeJudgement {
                 outcome: Outcome::Error,
                 message: format!(
