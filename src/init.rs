@@ -144,18 +144,29 @@ pub fn run(path: &Path, force: bool) -> i32 {
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "vehicle".into());
     let mut writes: Vec<(String, String)> = Vec::new();
+    // A build that is itself one root filesystem: its ECU gets no `rootfs` (the schema
+    // wants a subdirectory); the host files are still found and checked.
     let ecu_entries: Vec<_> = ecus
         .iter()
         .map(|(id, r)| {
-            json!({
+            let mut e = json!({
                 "id": id,
                 "role": role_for(id, r.os),
                 "name": format!("{id} ({} root filesystem at {})", r.os, r.dir),
                 "config": format!("ecus/{id}.json"),
-                "rootfs": r.dir,
-            })
+            });
+            if r.dir != "." {
+                e["rootfs"] = json!(r.dir);
+            }
+            e
         })
         .collect();
+    if ecus.values().any(|r| r.dir == ".") {
+        eprintln!(
+            "icvsec: note: {} is itself a root filesystem; move it into a subdirectory (e.g. ecu/rootfs) and set `rootfs` to tie its files to the ECU",
+            path.display()
+        );
+    }
     for (id, r) in &ecus {
         let stub = json!({ "schema_version": 1, "ecu": id, "os": r.os });
         writes.push((

@@ -654,6 +654,23 @@ fn init_scaffolds_a_build_that_loads_and_never_overwrites() {
             .iter()
             .any(|f| f["message"].as_str().unwrap().contains("could not assess"))
     );
+    // A build that is itself one root filesystem also loads cleanly.
+    let single = tmp("init-single");
+    copy_tree(&repo().join(DEMO).join("tbox/rootfs"), &single, &[]);
+    let s = single.display().to_string();
+    assert_eq!(icvsec(&["init", &s]).status.code(), Some(0));
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(single.join("vehicle.json")).unwrap())
+            .unwrap();
+    assert_eq!(v["ecus"][0]["role"], "other");
+    assert!(v["ecus"][0].get("rootfs").is_none());
+    let r = json_of(&icvsec(&["scan", &s, "--as-of", AS_OF, "--format", "json"]));
+    assert_eq!(r["complete"], true, "{}", r["diagnostics"]);
+    assert!(
+        findings(&r, "fail")
+            .iter()
+            .any(|f| f["asset"]["kind"] == "sshd_config")
+    );
 }
 
 #[test]
