@@ -5,9 +5,12 @@ mod escape;
 mod html;
 mod json;
 mod junit;
-mod markdown;
+pub mod markdown;
 mod sarif;
 mod text;
+
+#[cfg(test)]
+mod tests;
 
 pub use escape::{html_escape, xml_escape};
 pub use html::Html;
