@@ -230,6 +230,48 @@ fn evaluate_rule(
     out
 }
 
+/// Turn one rule's outcomes into findings: resolve key paths to lines, fingerprint.
+fn to_findings(rule: &Rule, raws: Vec<Raw>, inv: &Inventory) -> Vec<Finding> {
+    let mut findings = Vec::with_capacity(raws.len());
+    let mut dup: BTreeMap<String, usize> = BTreeMap::new();
+    for raw in raws {
+        let mut location = raw.eval.location;
+        if let Some(loc) = location.as_mut() {
+            inv.resolve(loc);
+        }
+        let mut related = raw.eval.related;
+        for r in &mut related {
+            inv.resolve(r);
+        }
+        let (file, key) = location
+            .as_ref()
+            .map(|l| (l.file.clone(), l.key_path.clone().unwrap_or_default()))
+            .unwrap_or_default();
+        let base = fnv1a64(&[&rule.id, raw.asset.kind.slug(), &raw.asset.id, &file, &key]);
+        let n = dup.entry(base.clone()).or_default();
+        *n += 1;
+        let fingerprint = if *n == 1 {
+            base
+        } else {
+            fnv1a64(&[&base, &n.to_string()])
+        };
+        findings.push(Finding {
+            rule_id: rule.id.clone(),
+            area: rule.area,
+            subarea: rule.subarea.clone(),
+            severity: rule.severity,
+            outcome: raw.eval.outcome,
+            asset: raw.asset,
+            message: raw.eval.message,
+            location,
+            related,
+            fingerprint,
+            waiver: None,
+        });
+    }
+    findings
+}
+
 pub fn evaluate(
     inv: &Inventory,
     rules: &[Rule],
@@ -250,58 +292,21 @@ pub fn evaluate(
         })
         .collect();
 
-    let per_rule: Vec<(usize, Vec<Raw>)> = rules
+    // Evaluation, location resolution and fingerprints run per rule in parallel; the
+    // per-rule vectors are joined in rule order, then sorted, so the output does not
+    // depend on the number of threads.
+    let per_rule: Vec<Vec<Finding>> = rules
         .par_iter()
-        .enumerate()
-        .map(|(i, r)| {
-            (
-                i,
-                evaluate_rule(r, prepared.get(r.id.as_str()), registry, inv, opts),
-            )
+        .map(|r| {
+            let raws = evaluate_rule(r, prepared.get(r.id.as_str()), registry, inv, opts);
+            to_findings(r, raws, inv)
         })
         .collect();
-
-    let mut findings = Vec::new();
-    for (i, raws) in per_rule {
-        let rule = &rules[i];
-        let mut dup: BTreeMap<String, usize> = BTreeMap::new();
-        for raw in raws {
-            let mut location = raw.eval.location;
-            if let Some(loc) = location.as_mut() {
-                inv.resolve(loc);
-            }
-            let mut related = raw.eval.related;
-            for r in &mut related {
-                inv.resolve(r);
-            }
-            let (file, key) = location
-                .as_ref()
-                .map(|l| (l.file.clone(), l.key_path.clone().unwrap_or_default()))
-                .unwrap_or_default();
-            let base = fnv1a64(&[&rule.id, raw.asset.kind.slug(), &raw.asset.id, &file, &key]);
-            let n = dup.entry(base.clone()).or_default();
-            *n += 1;
-            let fingerprint = if *n == 1 {
-                base
-            } else {
-                fnv1a64(&[&base, &n.to_string()])
-            };
-            findings.push(Finding {
-                rule_id: rule.id.clone(),
-                area: rule.area,
-                subarea: rule.subarea.clone(),
-                severity: rule.severity,
-                outcome: raw.eval.outcome,
-                asset: raw.asset,
-                message: raw.eval.message,
-                location,
-                related,
-                fingerprint,
-                waiver: None,
-            });
-        }
+    let mut findings: Vec<Finding> = Vec::with_capacity(per_rule.iter().map(Vec::len).sum());
+    for f in per_rule {
+        findings.extend(f);
     }
-    findings.sort_by(|a, b| {
+    findings.par_sort_by(|a, b| {
         (
             a.area,
             &a.subarea,
