@@ -40,8 +40,14 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff) of icvsec.
-    Man,
+    /// Print the manual page (roff) of icvsec or of one subcommand, or write them all.
+    Man {
+        /// The subcommand whose page to print (e.g. `scan`); default: the main page.
+        subcommand: Option<String>,
+        /// Write every page (icvsec.1, icvsec-scan.1, ...) into this directory instead.
+        #[arg(long, value_name = "DIR", conflicts_with = "subcommand")]
+        out_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

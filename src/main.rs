@@ -26,16 +26,37 @@ fn main() -> ExitCode {
             clap_complete::generate(shell, &mut cmd, "icvsec", &mut std::io::stdout());
             exit::Exit::Clean as i32
         }
-        cli::Command::Man => {
-            let cmd = cli::Cli::command();
-            match clap_mangen::Man::new(cmd).render(&mut std::io::stdout()) {
-                Ok(()) => exit::Exit::Clean as i32,
-                Err(e) => {
-                    eprintln!("icvsec: error: {e}");
-                    exit::Exit::Usage as i32
-                }
-            }
-        }
+        cli::Command::Man {
+            subcommand,
+            out_dir,
+        } => man(subcommand.as_deref(), out_dir.as_deref()),
     };
     ExitCode::from(code as u8)
+}
+
+/// `icvsec man`: pages generated from the command-line definition.
+fn man(subcommand: Option<&str>, out_dir: Option<&std::path::Path>) -> i32 {
+    let mut cmd = cli::Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    let result = match (subcommand, out_dir) {
+        (_, Some(dir)) => {
+            std::fs::create_dir_all(dir).and_then(|_| clap_mangen::generate_to(cmd, dir))
+        }
+        (Some(name), None) => match cmd.find_subcommand(name).filter(|c| !c.is_hide_set()) {
+            Some(sub) => clap_mangen::Man::new(sub.clone()).render(&mut std::io::stdout()),
+            None => {
+                eprintln!("icvsec: error: no subcommand `{name}`");
+                return exit::Exit::Usage as i32;
+            }
+        },
+        (None, None) => clap_mangen::Man::new(cmd).render(&mut std::io::stdout()),
+    };
+    match result {
+        Ok(()) => exit::Exit::Clean as i32,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::Exit::Clean as i32,
+        Err(e) => {
+            eprintln!("icvsec: error: {e}");
+            exit::Exit::Usage as i32
+        }
+    }
 }

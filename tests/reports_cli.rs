@@ -694,6 +694,26 @@ fn completions_and_man_page_come_from_the_cli_definition() {
         &s[..s.len().min(200)]
     );
     assert!(s.contains("scan") && s.contains("completions"));
+    let out = icvsec(&["man", "scan"]);
+    assert_eq!(out.status.code(), Some(0));
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        s.contains(".TH icvsec-scan") && s.contains("output\\-sarif"),
+        "{}",
+        &s[..s.len().min(300)]
+    );
+    assert_eq!(icvsec(&["man", "nope"]).status.code(), Some(2));
+    let dir = tmp("man");
+    let d = dir.display().to_string();
+    assert_eq!(icvsec(&["man", "--out-dir", &d]).status.code(), Some(0));
+    for page in [
+        "icvsec.1",
+        "icvsec-scan.1",
+        "icvsec-init.1",
+        "icvsec-rules-list.1",
+    ] {
+        assert!(dir.join(page).is_file(), "{page}");
+    }
 }
 
 #[test]
