@@ -51,9 +51,11 @@ fn sha256_hex(parts: &[&str]) -> String {
         .collect()
 }
 
-/// A spinner on stderr for scans that take a while; only on a terminal, and only once
-/// the scan has run for half a second (short scans print nothing).
+/// A spinner on stderr for scans that take a while: the phase and the elapsed time.
+/// Only on a terminal, and only once the scan has run for half a second (short scans
+/// print nothing); cleared when the scan ends.
 struct Progress {
+    bar: Option<indicatif::ProgressBar>,
     done: Option<std::sync::mpsc::Sender<()>>,
     handle: Option<std::thread::JoinHandle<()>>,
 }
@@ -62,11 +64,19 @@ impl Progress {
     fn start(enabled: bool, what: String) -> Progress {
         if !enabled || !std::io::stderr().is_terminal() {
             return Progress {
+                bar: None,
                 done: None,
                 handle: None,
             };
         }
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed}]") {
+            bar.set_style(style);
+        }
+        bar.set_message(what);
         let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let shown = bar.clone();
         let handle = std::thread::spawn(move || {
             if rx
                 .recv_timeout(std::time::Duration::from_millis(500))
@@ -74,16 +84,21 @@ impl Progress {
             {
                 return;
             }
-            let bar = indicatif::ProgressBar::new_spinner();
-            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-            bar.set_message(what);
-            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            shown.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            shown.enable_steady_tick(std::time::Duration::from_millis(120));
             let _ = rx.recv();
-            bar.finish_and_clear();
+            shown.finish_and_clear();
         });
         Progress {
+            bar: Some(bar),
             done: Some(tx),
             handle: Some(handle),
+        }
+    }
+
+    fn phase(&self, what: String) {
+        if let Some(b) = &self.bar {
+            b.set_message(what);
         }
     }
 }
@@ -173,7 +188,7 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
 
     let progress = Progress::start(
         !args.no_progress,
-        format!("scanning {} ({} rules)", args.path.display(), rules.len()),
+        format!("reading {}", args.path.display()),
     );
     let work = || {
         let inv = load_build(
@@ -185,6 +200,12 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
                 },
             },
         );
+        progress.phase(format!(
+            "evaluating {} rules over {} files of {}",
+            rules.len(),
+            inv.files_scanned,
+            args.path.display()
+        ));
         evaluate(
             &inv,
             &rules,
