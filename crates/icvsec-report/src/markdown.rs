@@ -40,6 +40,18 @@ pub fn md_cell(s: &str) -> String {
     out
 }
 
+/// At most `max` characters, with an ellipsis when cut (PR comments have a size limit).
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        s.chars()
+            .take(max - 1)
+            .chain(std::iter::once('…'))
+            .collect()
+    }
+}
+
 impl Renderer for Markdown {
     fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let s = &report.scan;
@@ -151,7 +163,7 @@ impl Renderer for Markdown {
                     md_cell(&f.rule_id),
                     md_cell(title),
                     md_cell(&f.asset.to_string()),
-                    md_cell(&f.message),
+                    md_cell(&shorten(&f.message, 300)),
                     f.location
                         .as_ref()
                         .map(|l| md_cell(&l.to_string()))
