@@ -928,6 +928,18 @@ pub fn judge_probe_policy(r: &ProbeResult, p: &CheckParams) -> Vec<ProbeJudgemen
         .iter()
         .filter(|w| p.fail_on.contains(&w.code) && w.code != WeaknessCode::NoCipherMatch)
     {
+        // TLCP suites are judged by GB/T 38636, not by the FS/AEAD preference (as ICV-TLS-003
+        // leaves TLCP profiles to ICV-TLS-004).
+        if matches!(
+            w.code,
+            WeaknessCode::NoForwardSecrecy | WeaknessCode::NotAead
+        ) && view
+            .suites
+            .iter()
+            .any(|(c, _, _)| c.display_name() == w.item && c.family == suites::ProtocolFamily::Tlcp)
+        {
+            continue;
+        }
         if w.code == WeaknessCode::UnknownGroup {
             out.push(ProbeJudgement {
                 outcome: Outcome::Error,
