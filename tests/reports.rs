@@ -124,7 +124,13 @@ fn sarif_is_valid_against_the_official_schema() {
         .should_validate_formats(true)
         .build(&schema)
         .expect("the SARIF schema compiles offline");
-    for (label, report) in [("demo", demo_report()), ("hostile", hostile_report())] {
+    let bad = scan_with(&fixtures().join("bad-inputs"), &catalog());
+    assert!(!bad.complete && bad.summary.totals.error > 0);
+    for (label, report) in [
+        ("demo", demo_report()),
+        ("hostile", hostile_report()),
+        ("bad-inputs", bad),
+    ] {
         for renderer in [
             Sarif::default(),
             Sarif {
@@ -407,6 +413,45 @@ fn junit_is_well_formed_with_consistent_counts() {
     assert!(!xml.contains("<script>"));
     assert!(xml_well_formed("<a><b></a></b>").is_err());
     assert!(xml_well_formed("<a>x & y</a>").is_err());
+}
+
+#[test]
+fn unassessed_findings_and_input_problems_reach_every_format() {
+    let report = scan_with(&fixtures().join("bad-inputs"), &catalog());
+    let errors = report
+        .findings
+        .iter()
+        .filter(|f| f.outcome == Outcome::Error)
+        .count();
+    assert!(errors > 0 && !report.complete);
+    let v = sarif_of(&report);
+    let run = &v["runs"][0];
+    let sarif_errors = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["properties"]["outcome"] == "error")
+        .count();
+    assert_eq!(sarif_errors, errors);
+    let input_errors = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.level == icvsec_model::DiagnosticLevel::Error)
+        .count();
+    let notes = run["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert_eq!(
+        notes.iter().filter(|n| n["level"] == "error").count(),
+        input_errors
+    );
+    assert_eq!(run["properties"]["complete"], false);
+    let xml = render_to_string(&Junit, &report);
+    xml_well_formed(&xml).unwrap();
+    assert!(xml.contains("<error message="));
+    let html = render_to_string(&Html::default(), &report);
+    assert!(html.contains("Assessment incomplete") && html.contains("<h2 id=\"inputs\">"));
+    assert!(render_to_string(&Markdown::default(), &report).contains("**incomplete**"));
 }
 
 #[test]
