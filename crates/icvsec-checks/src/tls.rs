@@ -1358,6 +1358,69 @@ mod tests {
 
     use super::*;
 
+    fn fixture(name: &str) -> ProbeResult {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/tls-gen/probes")
+            .join(name);
+        ProbeResult::from_json(&std::fs::read_to_string(p).unwrap()).unwrap()
+    }
+
+    fn params(fail_on: Vec<WeaknessCode>) -> CheckParams {
+        CheckParams {
+            fail_on,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn probe_policy_on_captured_probes() {
+        use WeaknessCode::*;
+        let weak = fixture("weak.probe.json");
+        let j = judge_probe_policy(&weak, &params(vec![ProtocolBelowMin]));
+        let fails: Vec<&str> = j
+            .iter()
+            .filter(|x| x.outcome == Outcome::Fail)
+            .map(|x| x.message.as_str())
+            .collect();
+        assert_eq!(fails.len(), 2, "{fails:?}");
+        assert!(fails[0].starts_with("protocol_below_min `TLSv1`"));
+        assert!(j.iter().all(|x| x.key.starts_with("protocols[")));
+        let j = judge_probe_policy(&weak, &params(vec![Anonymous]));
+        assert!(j.iter().any(|x| {
+            x.outcome == Outcome::Fail
+                && x.message
+                    .contains("TLS_ECDH_anon_WITH_AES_128_CBC_SHA (0xC018)")
+        }));
+        let strong = fixture("strong.probe.json");
+        for codes in [vec![ProtocolBelowMin], vec![NoForwardSecrecy, NotAead]] {
+            let j = judge_probe_policy(&strong, &params(codes));
+            assert_eq!(j.len(), 1);
+            assert_eq!(j[0].outcome, Outcome::Pass, "{}", j[0].message);
+        }
+        // The same probe, incomplete: no pass without a failure.
+        let mut partial = strong.clone();
+        partial.complete = false;
+        let j = judge_probe_policy(&partial, &params(vec![NoForwardSecrecy]));
+        assert_eq!(j.len(), 1);
+        assert_eq!(j[0].outcome, Outcome::Error);
+        // The whole command's judgement: host name against SAN DNS and SAN IP.
+        let f = judge_probe(&strong, "tsp.example.com", 1_780_272_000);
+        assert!(
+            f.iter()
+                .any(|x| x.check == "hostname" && x.outcome == Outcome::Pass)
+        );
+        let f = judge_probe(&strong, "127.0.0.1", 1_780_272_000);
+        assert!(
+            f.iter()
+                .any(|x| x.check == "hostname" && x.outcome == Outcome::Pass)
+        );
+        let f = judge_probe(&strong, "127.0.0.2", 1_780_272_000);
+        assert!(
+            f.iter()
+                .any(|x| x.check == "hostname" && x.outcome == Outcome::Fail)
+        );
+    }
+
     #[test]
     fn wildcards_follow_rfc6125() {
         assert!(dns_match("*.example.com", "a.example.com"));
