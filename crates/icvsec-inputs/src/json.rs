@@ -211,7 +211,7 @@ mod tests {
         let m = SourceMap::index(text);
         assert_eq!(m.locate("a"), Some((2, 3)));
         assert_eq!(m.locate("a.b"), Some((3, 5)));
-        assert_eq!(m.locate("a.b[1].c"), Some((3, 17)));
+        assert_eq!(m.locate("a.b[1].c"), Some((3, 15)));
         assert_eq!(m.locate("d"), Some((5, 3)));
         assert_eq!(m.locate("a.missing.deeper"), Some((2, 3)));
     }

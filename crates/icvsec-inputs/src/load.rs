@@ -251,21 +251,21 @@ impl<'a> Loader<'a> {
         }
         for (i, ep) in v.endpoints.iter().enumerate() {
             let key = format!("endpoints[{i}]");
-            if let Some(p) = &ep.tls_profile {
-                if !self.inv.tls_profiles.contains_key(p) {
-                    self.error(
+            if let Some(p) = &ep.tls_profile
+                && !self.inv.tls_profiles.contains_key(p)
+            {
+                self.error(
                         Location::at_key("vehicle.json", join_key(&key, "tls_profile")),
                         format!("endpoint `{}` names unknown TLS profile `{p}` (expected `<ecu>/<profile id>`)", ep.id),
                     );
-                }
             }
-            if let Some(a) = &ep.trust_anchor {
-                if !v.trust_anchors.iter().any(|t| &t.id == a) {
-                    self.error(
-                        Location::at_key("vehicle.json", join_key(&key, "trust_anchor")),
-                        format!("endpoint `{}` names unknown trust anchor `{a}`", ep.id),
-                    );
-                }
+            if let Some(a) = &ep.trust_anchor
+                && !v.trust_anchors.iter().any(|t| &t.id == a)
+            {
+                self.error(
+                    Location::at_key("vehicle.json", join_key(&key, "trust_anchor")),
+                    format!("endpoint `{}` names unknown trust anchor `{a}`", ep.id),
+                );
             }
             if let Some(c) = &ep.server_certificate {
                 self.referenced(
@@ -335,21 +335,21 @@ impl<'a> Loader<'a> {
         key: &str,
         v: &VehicleManifest,
     ) {
-        if let Some(a) = &p.trust_anchor {
-            if !v.trust_anchors.iter().any(|t| &t.id == a) {
-                self.error(
-                    Location::at_key(file, join_key(key, "trust_anchor")),
-                    format!("TLS profile `{}` names unknown trust anchor `{a}`", p.id),
-                );
-            }
+        if let Some(a) = &p.trust_anchor
+            && !v.trust_anchors.iter().any(|t| &t.id == a)
+        {
+            self.error(
+                Location::at_key(file, join_key(key, "trust_anchor")),
+                format!("TLS profile `{}` names unknown trust anchor `{a}`", p.id),
+            );
         }
-        if let Some(e) = &p.endpoint {
-            if !v.endpoints.iter().any(|x| &x.id == e) {
-                self.error(
-                    Location::at_key(file, join_key(key, "endpoint")),
-                    format!("TLS profile `{}` names unknown endpoint `{e}`", p.id),
-                );
-            }
+        if let Some(e) = &p.endpoint
+            && !v.endpoints.iter().any(|x| &x.id == e)
+        {
+            self.error(
+                Location::at_key(file, join_key(key, "endpoint")),
+                format!("TLS profile `{}` names unknown endpoint `{e}`", p.id),
+            );
         }
         for (field, path) in [
             ("certificate", &p.certificate),
@@ -467,13 +467,13 @@ impl<'a> Loader<'a> {
                     );
                 }
             }
-            if let Some(ep) = &fl.via_endpoint {
-                if !self.inv.endpoints.contains_key(ep) {
-                    self.error(
-                        Location::at_key(&file, join_key(&key, "via_endpoint")),
-                        format!("flow `{}` names unknown endpoint `{ep}`", fl.id),
-                    );
-                }
+            if let Some(ep) = &fl.via_endpoint
+                && !self.inv.endpoints.contains_key(ep)
+            {
+                self.error(
+                    Location::at_key(&file, join_key(&key, "via_endpoint")),
+                    format!("flow `{}` names unknown endpoint `{ep}`", fl.id),
+                );
             }
             let ecu = self
                 .inv

@@ -369,25 +369,25 @@ fn resolve_includes(
     }
     match value {
         serde_json::Value::Object(map) => {
-            if map.len() == 1 {
-                if let Some(serde_json::Value::String(path)) = map.get("include") {
-                    let path = path.clone();
-                    let Some(file) = data.get(&(source.origin.as_str(), path.as_str())) else {
-                        return Err(format!(
-                            "included data file `{path}` not found in the rules directory"
-                        ));
-                    };
-                    let mut loaded: serde_json::Value = if path.ends_with(".json") {
-                        serde_json::from_str(&file.text).map_err(|e| format!("{path}: {e}"))?
-                    } else {
-                        let t: toml::Table = toml::from_str(&file.text)
-                            .map_err(|e| format!("{path}: {}", e.message().trim()))?;
-                        serde_json::to_value(t).map_err(|e| format!("{path}: {e}"))?
-                    };
-                    resolve_includes(&mut loaded, file, data, depth + 1)?;
-                    *value = loaded;
-                    return Ok(());
-                }
+            if map.len() == 1
+                && let Some(serde_json::Value::String(path)) = map.get("include")
+            {
+                let path = path.clone();
+                let Some(file) = data.get(&(source.origin.as_str(), path.as_str())) else {
+                    return Err(format!(
+                        "included data file `{path}` not found in the rules directory"
+                    ));
+                };
+                let mut loaded: serde_json::Value = if path.ends_with(".json") {
+                    serde_json::from_str(&file.text).map_err(|e| format!("{path}: {e}"))?
+                } else {
+                    let t: toml::Table = toml::from_str(&file.text)
+                        .map_err(|e| format!("{path}: {}", e.message().trim()))?;
+                    serde_json::to_value(t).map_err(|e| format!("{path}: {e}"))?
+                };
+                resolve_includes(&mut loaded, file, data, depth + 1)?;
+                *value = loaded;
+                return Ok(());
             }
             for v in map.values_mut() {
                 resolve_includes(v, source, data, depth + 1)?;
