@@ -2,9 +2,11 @@
 
 mod cli;
 mod common;
+mod determinism;
 mod linux_inputs;
 mod reports;
 mod reports_cli;
+mod resource_bounds;
 mod rule_fixtures;
 mod tls_probe;
 mod tls_wiring;

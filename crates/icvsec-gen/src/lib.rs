@@ -1104,7 +1104,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(a.certificates, 40);
-        assert_eq!(a.linux_rootfs, 2, "{a:?}");
+        assert!(a.linux_rootfs >= 2, "{a:?}");
         assert_eq!(a.android_rootfs, 1);
         let ta = tree(&base.join("a"));
         assert_eq!(ta, tree(&base.join("b")));

@@ -1,0 +1,92 @@
+//! The report does not depend on the number of threads, nor on the run: generated
+//! builds are scanned through the binary and the JSON bytes compared. (The 20-run soak
+//! of the large build is in the benchmark, `icvsec-bench --soak`, not here.)
+
+use crate::common::{AS_OF, icvsec};
+use icvsec_gen::{Params, generate};
+use std::path::PathBuf;
+
+fn build(name: &str, p: &Params) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("icvsec-det-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    generate(&dir, p).expect("generate build");
+    dir
+}
+
+fn scan_json(dir: &std::path::Path, jobs: &str) -> (Option<i32>, Vec<u8>) {
+    let out = icvsec(&[
+        "scan",
+        dir.to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+        "--jobs",
+        jobs,
+    ]);
+    assert!(
+        out.stderr.is_empty() || out.status.code().is_some(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code(), out.stdout)
+}
+
+fn findings(json: &[u8]) -> usize {
+    let v: serde_json::Value = serde_json::from_slice(json).expect("JSON report");
+    v["findings"].as_array().map_or(0, Vec::len)
+}
+
+#[test]
+fn one_and_four_threads_give_the_same_bytes() {
+    // The benchmark's "medium" shape, with fewer unrelated files (they are only walked).
+    let dir = build(
+        "medium",
+        &Params {
+            ecus: 100,
+            certs: 2000,
+            flows: 500,
+            other_files: 2000,
+            seed: 42,
+        },
+    );
+    let (code1, one) = scan_json(&dir, "1");
+    let (code4, four) = scan_json(&dir, "4");
+    std::fs::remove_dir_all(&dir).unwrap();
+    // The generated build has defects: findings at or above `high` (exit 1), complete.
+    assert_eq!(code1, Some(1));
+    assert_eq!(code1, code4);
+    let n = findings(&one);
+    assert!(
+        n > 20_000,
+        "only {n} findings from 100 ECUs and 2000 certificates"
+    );
+    assert!(
+        one == four,
+        "--jobs 1 and --jobs 4 differ ({} vs {} bytes)",
+        one.len(),
+        four.len()
+    );
+}
+
+#[test]
+fn five_scans_of_a_small_build_are_identical() {
+    let dir = build(
+        "small",
+        &Params {
+            ecus: 20,
+            certs: 200,
+            flows: 100,
+            other_files: 300,
+            seed: 5,
+        },
+    );
+    let first = scan_json(&dir, "2");
+    assert!(findings(&first.1) > 1000);
+    for run in 2..=5 {
+        let again = scan_json(&dir, if run % 2 == 0 { "3" } else { "2" });
+        assert_eq!(again.0, first.0, "exit code of run {run}");
+        assert!(again.1 == first.1, "run {run} differs from run 1");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
