@@ -201,7 +201,10 @@ pub fn rel_path(root: &Path, path: &Path) -> String {
 pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let f = std::fs::File::open(path)?;
-    let mut buf = Vec::new();
+    // Size the buffer from the file's length (bounded by the limit) so small files take
+    // one read plus the end-of-file read instead of a probe and several growing reads.
+    let hint = f.metadata().map_or(0, |m| m.len()).min(limit) as usize;
+    let mut buf = Vec::with_capacity(hint + 1);
     f.take(limit + 1).read_to_end(&mut buf)?;
     if buf.len() as u64 > limit {
         return Err(std::io::Error::other(format!(
