@@ -150,6 +150,9 @@ pub struct ScanArgs {
     /// Skip files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
     pub max_file_size: u64,
+    /// Do not enter directories nested deeper than this below the build root (a notice names each).
+    #[arg(long, value_name = "N", default_value_t = 48)]
+    pub max_depth: usize,
     /// Never colour the text report (colour is also off when NO_COLOR is set or stdout is not a terminal).
     #[arg(long)]
     pub no_color: bool,

@@ -196,6 +196,7 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
             &LoadOptions {
                 limits: Limits {
                     max_file_size: args.max_file_size,
+                    max_depth: args.max_depth,
                     ..Limits::default()
                 },
             },

@@ -380,6 +380,19 @@ fn directories_deeper_than_the_limit_are_not_entered() {
     // The default limit reaches both.
     let inv = load(&t.0, Limits::default());
     assert_eq!(inv.certificates.len(), 2);
+    // The same bound from the command line.
+    let report = scan_json_with_deadline(&mut icvsec_cmd(&t.0, &["--max-depth", "4"]), 60);
+    assert_eq!(
+        certificate_ids(&report),
+        vec!["a/b/c/shallow.pem".to_string()]
+    );
+    let d = diagnostics_of(&report, "a/b/c/d/e");
+    assert_eq!(
+        d,
+        vec!["warning: not scanned: deeper than the depth limit of 4".to_string()]
+    );
+    let report = scan_json_with_deadline(&mut icvsec_cmd(&t.0, &[]), 60);
+    assert_eq!(certificate_ids(&report).len(), 2);
 }
 
 #[test]
