@@ -18,7 +18,8 @@ pub struct LoadOptions {
 }
 
 struct Loader<'a> {
-    files: BTreeMap<String, &'a DiscoveredFile>,
+    /// Every discovered file by relative path (keys borrow from the discovery list).
+    files: BTreeMap<&'a str, &'a DiscoveredFile>,
     limits: &'a Limits,
     inv: Inventory,
     digests: BTreeMap<String, [u8; 32]>,
@@ -180,7 +181,12 @@ impl<'a> Loader<'a> {
             }
             if let Some(rootfs) = &entry.rootfs {
                 let prefix = format!("{}/", rootfs.trim_end_matches('/'));
-                if !self.files.keys().any(|k| k.starts_with(&prefix)) {
+                if !self
+                    .files
+                    .range(prefix.as_str()..)
+                    .next()
+                    .is_some_and(|(k, _)| k.starts_with(&prefix))
+                {
                     self.error(
                         Location::at_key("vehicle.json", join_key(&key, "rootfs")),
                         format!("root filesystem `{rootfs}` holds no files in the build"),
@@ -735,7 +741,7 @@ impl<'a> Loader<'a> {
                 found = true;
             }
             if !found
-                && self.files.contains_key(&file)
+                && self.files.contains_key(file.as_str())
                 && !self.inv.broken.iter().any(|b| b.id == file)
             {
                 self.inv.diagnostics.push(Diagnostic::error(
@@ -800,7 +806,7 @@ fn insert<T>(map: &mut BTreeMap<String, Placed<T>>, id: &str, placed: Placed<T>)
 pub fn load_build(root: &Path, opts: &LoadOptions) -> Inventory {
     let (discovered, diags) = discover::discover(root, &opts.limits);
     let mut loader = Loader {
-        files: discovered.iter().map(|f| (f.rel.clone(), f)).collect(),
+        files: discovered.iter().map(|f| (f.rel.as_str(), f)).collect(),
         limits: &opts.limits,
         inv: Inventory {
             root: root.to_path_buf(),
