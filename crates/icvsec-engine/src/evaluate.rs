@@ -292,40 +292,53 @@ pub fn evaluate(
         })
         .collect();
 
-    // Evaluation, location resolution and fingerprints run per rule in parallel; the
-    // per-rule vectors are joined in rule order, then sorted, so the output does not
-    // depend on the number of threads.
-    let per_rule: Vec<Vec<Finding>> = rules
+    // Evaluation, location resolution and fingerprints run per rule in parallel. Findings
+    // are ordered by (area, sub-area, rule id, asset, place, message, fingerprint); a rule's
+    // findings share the first three, so each rule's list is sorted on its own (stable, in
+    // parallel, small buffers) and the lists are joined in (area, sub-area, id) order. That
+    // is the order of one stable sort of everything, whatever the number of threads,
+    // without a sort buffer the size of the whole report.
+    let rest = |a: &Finding, b: &Finding| {
+        (&a.asset, &a.location, &a.message, &a.fingerprint).cmp(&(
+            &b.asset,
+            &b.location,
+            &b.message,
+            &b.fingerprint,
+        ))
+    };
+    let mut per_rule: Vec<Vec<Finding>> = rules
         .par_iter()
         .map(|r| {
             let raws = evaluate_rule(r, prepared.get(r.id.as_str()), registry, inv, opts);
-            to_findings(r, raws, inv)
+            let mut f = to_findings(r, raws, inv);
+            f.sort_by(rest);
+            f
         })
         .collect();
+    let key = |r: &Rule| (r.area, r.subarea.clone(), r.id.clone());
+    let mut order: Vec<usize> = (0..rules.len()).collect();
+    order.sort_by_key(|&i| key(&rules[i]));
     let mut findings: Vec<Finding> = Vec::with_capacity(per_rule.iter().map(Vec::len).sum());
-    for f in per_rule {
-        findings.extend(f);
+    let mut i = 0;
+    while i < order.len() {
+        // Rules sharing area, sub-area and id (the catalog forbids it; callers may not)
+        // have their findings merged as one sort would.
+        let mut j = i + 1;
+        while j < order.len() && key(&rules[order[j]]) == key(&rules[order[i]]) {
+            j += 1;
+        }
+        let start = findings.len();
+        let mut group: Vec<usize> = order[i..j].to_vec();
+        group.sort_unstable();
+        for g in group {
+            findings.append(&mut per_rule[g]);
+        }
+        if j - i > 1 {
+            findings[start..].sort_by(rest);
+        }
+        i = j;
     }
-    findings.par_sort_by(|a, b| {
-        (
-            a.area,
-            &a.subarea,
-            &a.rule_id,
-            &a.asset,
-            &a.location,
-            &a.message,
-            &a.fingerprint,
-        )
-            .cmp(&(
-                b.area,
-                &b.subarea,
-                &b.rule_id,
-                &b.asset,
-                &b.location,
-                &b.message,
-                &b.fingerprint,
-            ))
-    });
+    drop(per_rule);
 
     let mut rule_infos: Vec<RuleInfo> = rules
         .iter()
