@@ -4,6 +4,7 @@ mod cli;
 mod common;
 mod determinism;
 mod linux_inputs;
+mod readme;
 mod reports;
 mod reports_cli;
 mod resource_bounds;
