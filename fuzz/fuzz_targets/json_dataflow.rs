@@ -1,0 +1,12 @@
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = icvsec_inputs::parse_json::<icvsec_model::input::dataflow::DataFlowManifest>(
+            text,
+            "data/flows.json",
+        );
+    }
+});

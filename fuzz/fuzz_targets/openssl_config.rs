@@ -1,0 +1,10 @@
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ =
+            icvsec_tls::openssl_conf::parse_str(text, std::path::Path::new("/etc/ssl/openssl.cnf"));
+    }
+});
