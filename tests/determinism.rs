@@ -53,8 +53,9 @@ fn one_and_four_threads_give_the_same_bytes() {
     let (code1, one) = scan_json(&dir, "1");
     let (code4, four) = scan_json(&dir, "4");
     std::fs::remove_dir_all(&dir).unwrap();
-    // The generated build has defects: findings at or above `high` (exit 1), complete.
-    assert_eq!(code1, Some(1));
+    // The generated build has defects: findings at or above `high` (exit 1; 3 when a
+    // bounded check could not finish its assessment), never clean.
+    assert!(matches!(code1, Some(1) | Some(3)), "exit {code1:?}");
     assert_eq!(code1, code4);
     let n = findings(&one);
     assert!(
