@@ -173,20 +173,42 @@ pub struct Routes {
     pub truncated: bool,
 }
 
-/// The flow graph of an inventory.
-pub struct Graph<'a> {
-    inv: &'a Inventory,
+/// The flow graph's index of an inventory: built once per scan (memoized in the
+/// inventory) instead of once per asset and rule.
+pub struct GraphIndex {
     nodes: BTreeMap<String, Node>,
-    /// Outgoing flows per node id, in flow id order.
-    out: BTreeMap<&'a str, Vec<&'a Placed<DataFlow>>>,
+    /// Outgoing flow ids per node id, in flow id order.
+    out: BTreeMap<String, Vec<String>>,
     /// Whether the vehicle is sold in China (on-board nodes are then in China).
     vehicle_in_china: bool,
     /// Ids that name nodes of more than one kind (e.g. a store and an ECU).
     ambiguous: BTreeSet<String>,
 }
 
+/// The flow graph of an inventory.
+pub struct Graph<'a> {
+    inv: &'a Inventory,
+    ix: std::sync::Arc<GraphIndex>,
+}
+
+impl std::ops::Deref for Graph<'_> {
+    type Target = GraphIndex;
+    fn deref(&self) -> &GraphIndex {
+        &self.ix
+    }
+}
+
 impl<'a> Graph<'a> {
     pub fn new(inv: &'a Inventory) -> Self {
+        let ix = inv
+            .memo
+            .get_or_init("dataflow.graph", || GraphIndex::build(inv));
+        Graph { inv, ix }
+    }
+}
+
+impl GraphIndex {
+    fn build(inv: &Inventory) -> Self {
         let mut nodes = BTreeMap::new();
         let on_board_ecus: BTreeSet<String> = inv
             .vehicle
@@ -252,19 +274,22 @@ impl<'a> Graph<'a> {
                 },
             );
         }
-        let mut out: BTreeMap<&str, Vec<&Placed<DataFlow>>> = BTreeMap::new();
+        let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for f in inv.data.flows.values() {
-            out.entry(f.value.from.as_str()).or_default().push(f);
+            out.entry(f.value.from.clone())
+                .or_default()
+                .push(f.value.id.clone());
         }
-        Graph {
-            inv,
+        GraphIndex {
             nodes,
             out,
             vehicle_in_china: inv.markets().iter().any(|m| is_china(m)),
             ambiguous,
         }
     }
+}
 
+impl Graph<'_> {
     pub fn node(&self, id: &str) -> Option<&Node> {
         self.nodes.get(id)
     }
@@ -313,6 +338,15 @@ impl<'a> Graph<'a> {
     /// Every route of `item` from the nodes where it originates (senders that no flow of
     /// the item reaches; in a pure cycle, its on-board senders) to where it ends.
     pub fn routes(&self, item: &str) -> Routes {
+        let key = format!("dataflow.routes:{item}");
+        (*self
+            .inv
+            .memo
+            .get_or_init(&key, || self.compute_routes(item)))
+        .clone()
+    }
+
+    fn compute_routes(&self, item: &str) -> Routes {
         let carrying: Vec<&Placed<DataFlow>> = self
             .inv
             .data
@@ -363,7 +397,7 @@ impl<'a> Graph<'a> {
             .get(here.as_str())
             .map(|v| {
                 v.iter()
-                    .copied()
+                    .filter_map(|id| self.inv.data.flows.get(id))
                     .filter(|f| f.value.items.iter().any(|i| i == item))
                     .filter(|f| !visited.contains(&f.value.to))
                     .collect()
