@@ -5,7 +5,10 @@ use serde_json::Value;
 
 fn json(out: &std::process::Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("stdout is not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout))
+        panic!(
+            "stdout is not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
     })
 }
 
@@ -20,16 +23,39 @@ fn findings<'a>(report: &'a Value, rule: &str, outcome: &str) -> Vec<&'a Value> 
 
 #[test]
 fn demo_vehicle_fails_the_gate_and_reports_every_area() {
-    let out = icvsec(&["scan", "fixtures/demo-vehicle", "--as-of", AS_OF, "--format", "json"]);
-    assert_eq!(out.status.code(), Some(1), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let out = icvsec(&[
+        "scan",
+        "fixtures/demo-vehicle",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let r = json(&out);
     assert_eq!(r["schema_version"], 1);
     assert_eq!(r["scan"]["as_of"], AS_OF);
     assert_eq!(r["complete"], true, "diagnostics: {}", r["diagnostics"]);
     for area in ["terminal", "connection", "data", "application"] {
-        let a = r["summary"]["areas"].as_array().unwrap().iter().find(|a| a["area"] == area).unwrap();
-        assert!(a["counts"]["fail"].as_u64().unwrap() > 0, "no failing finding in {area}");
-        assert!(a["counts"]["pass"].as_u64().unwrap() > 0, "no passing finding in {area}");
+        let a = r["summary"]["areas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["area"] == area)
+            .unwrap();
+        assert!(
+            a["counts"]["fail"].as_u64().unwrap() > 0,
+            "no failing finding in {area}"
+        );
+        assert!(
+            a["counts"]["pass"].as_u64().unwrap() > 0,
+            "no passing finding in {area}"
+        );
     }
     // A few deliberate defects, with the place they are at.
     let jtag_uart = findings(&r, "ICV-DBG-003", "fail");
@@ -38,49 +64,127 @@ fn demo_vehicle_fails_the_gate_and_reports_every_area() {
     assert_eq!(jtag_uart[0]["location"]["file"], "ecus/tbox.json");
     assert!(jtag_uart[0]["location"]["line"].as_u64().is_some());
     let sha1 = findings(&r, "ICV-CRT-006", "fail");
-    assert!(sha1.iter().any(|f| f["asset"]["id"] == "pki/update-signing.pem"));
+    assert!(
+        sha1.iter()
+            .any(|f| f["asset"]["id"] == "pki/update-signing.pem")
+    );
     let shared = findings(&r, "ICV-CRT-019", "fail");
     assert_eq!(shared.len(), 1);
     assert!(shared[0]["message"].as_str().unwrap().contains("ivi, tbox"));
     let isolation = findings(&r, "ICV-NET-001", "fail");
-    assert!(isolation[0]["message"].as_str().unwrap().contains("eth-adas"));
+    assert!(
+        isolation[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("eth-adas")
+    );
 }
 
 #[test]
 fn the_threshold_decides_the_exit_code() {
-    let out = icvsec(&["scan", "fixtures/demo-vehicle", "--as-of", AS_OF, "--select", "ICV-IDS-002", "--fail-on", "low"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
-    let out = icvsec(&["scan", "fixtures/demo-vehicle", "--as-of", AS_OF, "--select", "ICV-NET-003", "--fail-on", "critical"]);
+    let out = icvsec(&[
+        "scan",
+        "fixtures/demo-vehicle",
+        "--as-of",
+        AS_OF,
+        "--select",
+        "ICV-IDS-002",
+        "--fail-on",
+        "low",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = icvsec(&[
+        "scan",
+        "fixtures/demo-vehicle",
+        "--as-of",
+        AS_OF,
+        "--select",
+        "ICV-NET-003",
+        "--fail-on",
+        "critical",
+    ]);
     assert_eq!(out.status.code(), Some(0));
-    let out = icvsec(&["scan", "fixtures/demo-vehicle", "--as-of", AS_OF, "--select", "ICV-NET-003", "--fail-on", "medium"]);
+    let out = icvsec(&[
+        "scan",
+        "fixtures/demo-vehicle",
+        "--as-of",
+        AS_OF,
+        "--select",
+        "ICV-NET-003",
+        "--fail-on",
+        "medium",
+    ]);
     assert_eq!(out.status.code(), Some(1));
 }
 
 #[test]
 fn bad_input_is_named_with_its_place_and_the_scan_goes_on() {
-    let out = icvsec(&["scan", "fixtures/bad-inputs", "--as-of", AS_OF, "--format", "json"]);
-    assert_eq!(out.status.code(), Some(3), "incomplete assessment must exit 3");
+    let out = icvsec(&[
+        "scan",
+        "fixtures/bad-inputs",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "incomplete assessment must exit 3"
+    );
     let r = json(&out);
     assert_eq!(r["complete"], false);
     let diags = r["diagnostics"].as_array().unwrap();
-    let find = |file: &str| diags.iter().find(|d| d["location"]["file"] == file).unwrap_or_else(|| panic!("no diagnostic for {file}: {diags:?}"));
+    let find = |file: &str| {
+        diags
+            .iter()
+            .find(|d| d["location"]["file"] == file)
+            .unwrap_or_else(|| panic!("no diagnostic for {file}: {diags:?}"))
+    };
     let misspelt = find("ecus/tbox.json");
     assert_eq!(misspelt["location"]["line"], 5);
-    assert!(misspelt["message"].as_str().unwrap().contains("unknown field `secure_bot`"));
+    assert!(
+        misspelt["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown field `secure_bot`")
+    );
     let broken_json = find("data/flows.json");
     assert_eq!(broken_json["level"], "error");
     assert!(broken_json["location"]["line"].as_u64().is_some());
     let cert = find("pki/truncated.pem");
-    assert!(cert["message"].as_str().unwrap().contains("truncated"), "{cert}");
+    assert!(
+        cert["message"].as_str().unwrap().contains("truncated"),
+        "{cert}"
+    );
     // The rest of the scan still reports: the gateway's open JTAG is found.
     let jtag = findings(&r, "ICV-DBG-001", "fail");
     assert_eq!(jtag.len(), 1);
     assert_eq!(jtag[0]["asset"]["id"], "gw");
     // Rules over the broken ECU are errors, never passes.
-    assert!(findings(&r, "ICV-BOOT-001", "error").iter().any(|f| f["asset"]["id"] == "tbox"));
-    assert!(!findings(&r, "ICV-BOOT-001", "pass").iter().any(|f| f["asset"]["id"] == "tbox"));
+    assert!(
+        findings(&r, "ICV-BOOT-001", "error")
+            .iter()
+            .any(|f| f["asset"]["id"] == "tbox")
+    );
+    assert!(
+        !findings(&r, "ICV-BOOT-001", "pass")
+            .iter()
+            .any(|f| f["asset"]["id"] == "tbox")
+    );
     // --allow-incomplete lets the findings decide.
-    let out = icvsec(&["scan", "fixtures/bad-inputs", "--as-of", AS_OF, "--allow-incomplete"]);
+    let out = icvsec(&[
+        "scan",
+        "fixtures/bad-inputs",
+        "--as-of",
+        AS_OF,
+        "--allow-incomplete",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("assessment: INCOMPLETE"));
@@ -98,7 +202,12 @@ fn usage_errors_exit_2() {
         vec!["rules", "explain", "NO-SUCH-RULE"],
     ] {
         let out = icvsec(&args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(!out.stderr.is_empty(), "{args:?} must say why");
     }
 }
@@ -123,10 +232,20 @@ remediation = "m"
 "#,
     )
     .unwrap();
-    let out = icvsec(&["scan", "fixtures/demo-vehicle", "--rules", dir.to_str().unwrap()]);
+    let out = icvsec(&[
+        "scan",
+        "fixtures/demo-vehicle",
+        "--rules",
+        dir.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("oem.toml") && err.contains("OEM-001") && err.contains("unknown check `no.such.check`"), "{err}");
+    assert!(
+        err.contains("oem.toml")
+            && err.contains("OEM-001")
+            && err.contains("unknown check `no.such.check`"),
+        "{err}"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -151,7 +270,20 @@ remediation = "Anchor secure boot in OTP."
 "#,
     )
     .unwrap();
-    let out = icvsec(&["scan", "fixtures/demo-vehicle", "--as-of", AS_OF, "--rules", dir.to_str().unwrap(), "--select", "OEM-BOOT-001", "--format", "json", "--fail-on", "medium"]);
+    let out = icvsec(&[
+        "scan",
+        "fixtures/demo-vehicle",
+        "--as-of",
+        AS_OF,
+        "--rules",
+        dir.to_str().unwrap(),
+        "--select",
+        "OEM-BOOT-001",
+        "--format",
+        "json",
+        "--fail-on",
+        "medium",
+    ]);
     let r = json(&out);
     let fails = findings(&r, "OEM-BOOT-001", "fail");
     assert_eq!(fails.len(), 1, "only the BMS roots secure boot in ROM");
@@ -169,7 +301,10 @@ fn rules_list_explain_and_schema() {
     let out = icvsec(&["rules", "list", "--format", "csv"]);
     let csv = String::from_utf8_lossy(&out.stdout);
     assert!(csv.starts_with("standard,clause,verified,rule,"));
-    assert!(csv.lines().any(|l| l.starts_with("UN R155 Annex 5,28.2,true,ICV-DBG-001,")));
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("UN R155 Annex 5,28.2,true,ICV-DBG-001,"))
+    );
     let out = icvsec(&["rules", "list", "--format", "json"]);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v.as_array().unwrap().len() > 50);
@@ -180,7 +315,10 @@ fn rules_list_explain_and_schema() {
         let out = icvsec(&["schema", kind]);
         assert_eq!(out.status.code(), Some(0));
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert_eq!(v["additionalProperties"], false, "{kind}: unknown fields must be refused");
+        assert_eq!(
+            v["additionalProperties"], false,
+            "{kind}: unknown fields must be refused"
+        );
     }
 }
 
@@ -195,6 +333,10 @@ fn committed_schemas_are_current() {
             std::fs::write(&path, &want).unwrap();
         }
         let have = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(have == want, "{} is stale: regenerate with ICVSEC_UPDATE=1 cargo test --test integration committed_schemas", path.display());
+        assert!(
+            have == want,
+            "{} is stale: regenerate with ICVSEC_UPDATE=1 cargo test --test integration committed_schemas",
+            path.display()
+        );
     }
 }

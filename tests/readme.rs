@@ -18,7 +18,12 @@ fn catalog_table() -> String {
             continue;
         }
         in_area.sort_by(|a, b| (&a.subarea, &a.id).cmp(&(&b.subarea, &b.id)));
-        out.push_str(&format!("\n**{} (`{}`)** — {} rules\n\n", area.title(), area.slug(), in_area.len()));
+        out.push_str(&format!(
+            "\n**{} (`{}`)** — {} rules\n\n",
+            area.title(),
+            area.slug(),
+            in_area.len()
+        ));
         out.push_str("| rule | severity | sub-area | title | cites |\n|---|---|---|---|---|\n");
         for r in in_area {
             let cites: Vec<String> = r
@@ -45,9 +50,13 @@ fn catalog_table() -> String {
 fn readme_catalog_is_current() {
     let path = repo().join("README.md");
     let text = std::fs::read_to_string(&path).expect("README.md");
-    let begin = text.find("<!-- catalog:begin").expect("catalog begin marker");
+    let begin = text
+        .find("<!-- catalog:begin")
+        .expect("catalog begin marker");
     let begin_end = begin + text[begin..].find("-->").expect("marker end") + 3;
-    let end = text.find("<!-- catalog:end -->").expect("catalog end marker");
+    let end = text
+        .find("<!-- catalog:end -->")
+        .expect("catalog end marker");
     let want = format!("\n{}", catalog_table());
     let have = &text[begin_end..end];
     if have != want {
@@ -55,7 +64,9 @@ fn readme_catalog_is_current() {
             let new = format!("{}{}{}", &text[..begin_end], want, &text[end..]);
             std::fs::write(&path, new).expect("write README.md");
         } else {
-            panic!("README catalog is stale: regenerate with ICVSEC_UPDATE=1 cargo test --test integration readme");
+            panic!(
+                "README catalog is stale: regenerate with ICVSEC_UPDATE=1 cargo test --test integration readme"
+            );
         }
     }
 }
