@@ -50,6 +50,22 @@ pub fn load_rules(sel: &RuleSelection) -> Result<(Catalog, Vec<Rule>), Exit> {
     Ok((catalog, rules))
 }
 
+/// What a rule applies to, in words: asset kind, then roles, markets and stages if limited.
+fn applies_to(r: &Rule) -> String {
+    let a = &r.applies_to;
+    let mut out = a.asset.describe().to_string();
+    if !a.roles.is_empty() {
+        out.push_str(&format!("; roles {}", a.roles.join(", ")));
+    }
+    if !a.markets.is_empty() {
+        out.push_str(&format!("; markets {}", a.markets.join(", ")));
+    }
+    if !a.stages.is_empty() {
+        out.push_str(&format!("; {} builds", a.stages.join("/")));
+    }
+    out
+}
+
 fn references(r: &Rule) -> String {
     r.references
         .iter()
@@ -113,25 +129,7 @@ pub fn rules_doc(rules: &[Rule]) -> String {
                     r.title.trim()
                 ));
                 s.push_str(&format!("- **Severity:** {}\n", r.severity));
-                s.push_str(&format!(
-                    "- **Applies to:** {}{}{}{}\n",
-                    r.applies_to.asset.describe(),
-                    if r.applies_to.roles.is_empty() {
-                        String::new()
-                    } else {
-                        format!("; roles {}", r.applies_to.roles.join(", "))
-                    },
-                    if r.applies_to.markets.is_empty() {
-                        String::new()
-                    } else {
-                        format!("; markets {}", r.applies_to.markets.join(", "))
-                    },
-                    if r.applies_to.stages.is_empty() {
-                        String::new()
-                    } else {
-                        format!("; {} builds", r.applies_to.stages.join("/"))
-                    },
-                ));
+                s.push_str(&format!("- **Applies to:** {}\n", applies_to(r)));
                 match &r.check {
                     RuleCheck::Builtin { name, params } => {
                         s.push_str(&format!("- **Check:** `{name}`\n"));
@@ -278,25 +276,7 @@ pub fn run(cmd: &RulesCmd) -> i32 {
                 r.area.subarea_title(&r.subarea).unwrap_or(&r.subarea)
             );
             println!("severity:    {}", r.severity);
-            println!(
-                "applies to:  {}{}{}{}",
-                r.applies_to.asset.describe(),
-                if r.applies_to.roles.is_empty() {
-                    String::new()
-                } else {
-                    format!("; roles {}", r.applies_to.roles.join(", "))
-                },
-                if r.applies_to.markets.is_empty() {
-                    String::new()
-                } else {
-                    format!("; markets {}", r.applies_to.markets.join(", "))
-                },
-                if r.applies_to.stages.is_empty() {
-                    String::new()
-                } else {
-                    format!("; {} builds", r.applies_to.stages.join("/"))
-                }
-            );
+            println!("applies to:  {}", applies_to(r));
             match &r.check {
                 RuleCheck::Builtin { name, params } => {
                     println!("check:       {name}");
