@@ -47,7 +47,7 @@ impl Renderer for Json {
             })
             .collect::<io::Result<Vec<_>>>()?;
         let key_end = at + EMPTY_FINDINGS.len() - "],".len();
-        out.write_all(shell[..key_end].as_bytes())?;
+        out.write_all(&shell.as_bytes()[..key_end])?;
         out.write_all(b"\n")?;
         for (i, c) in chunks.iter().enumerate() {
             if i > 0 {
@@ -56,7 +56,7 @@ impl Renderer for Json {
             out.write_all(c.as_bytes())?;
         }
         out.write_all(b"\n  ")?;
-        out.write_all(shell[key_end..].as_bytes())?;
+        out.write_all(&shell.as_bytes()[key_end..])?;
         writeln!(out)
     }
 }
