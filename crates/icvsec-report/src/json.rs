@@ -72,14 +72,15 @@ mod tests {
             area: Area::Terminal,
             subarea: "onboard-equipment".into(),
             severity: Severity::High,
-            outcome: if i % 3 == 0 {
+            outcome: if i.is_multiple_of(3) {
                 Outcome::Fail
             } else {
                 Outcome::Pass
             },
             asset: AssetRef::new(AssetKind::Ecu, format!("ecu{i}")),
             message: format!("value \"{i}\"\nwith a newline and a ] bracket"),
-            location: (i % 2 == 0)
+            location: i
+                .is_multiple_of(2)
                 .then(|| Location::at_key("ecus/e.json", "debug.jtag").with_line(3, Some(5))),
             related: vec![],
             fingerprint: format!("{i:016x}"),
