@@ -280,23 +280,6 @@ impl Report {
             .map(|i| &self.rules[i])
     }
 
-    /// A copy of the report without its findings (renderers that stream findings
-    /// separately use it). Listing every field makes a new field a compile error here.
-    pub fn without_findings(&self) -> Report {
-        Report {
-            schema_version: self.schema_version,
-            scan: self.scan.clone(),
-            complete: self.complete,
-            summary: self.summary.clone(),
-            rules: self.rules.clone(),
-            findings: Vec::new(),
-            diagnostics: self.diagnostics.clone(),
-            data_map: self.data_map.clone(),
-            waivers: self.waivers.clone(),
-            baselined: self.baselined,
-        }
-    }
-
     /// Failing findings at or above a severity (waived and baselined ones excluded).
     pub fn failures_at_or_above(&self, threshold: Severity) -> usize {
         self.findings
