@@ -340,3 +340,41 @@ fn committed_schemas_are_current() {
         );
     }
 }
+
+#[test]
+fn an_oversized_config_file_is_not_read_and_not_passed() {
+    let dir = std::env::temp_dir().join(format!("icvsec-oversize-{}", std::process::id()));
+    let ssh = dir.join("rootfs/etc/ssh");
+    std::fs::create_dir_all(&ssh).unwrap();
+    let mut text = String::from("PermitRootLogin no\n");
+    text.push_str(&"# padding\n".repeat(50));
+    std::fs::write(ssh.join("sshd_config"), text).unwrap();
+    let out = icvsec(&[
+        "scan",
+        dir.to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+        "--select",
+        "ICV-LNX-001",
+        "--max-file-size",
+        "100",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "a file that was not read leaves the assessment incomplete"
+    );
+    let r = json(&out);
+    let errors = findings(&r, "ICV-LNX-001", "error");
+    assert_eq!(errors.len(), 1, "{}", r["findings"]);
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("over the size limit")
+    );
+    assert!(findings(&r, "ICV-LNX-001", "pass").is_empty());
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -597,6 +597,19 @@ impl<'a> Loader<'a> {
                 FileKind::TlsStackConfig => AssetKind::TlsStackConfig,
                 _ => continue,
             };
+            if f.size > self.limits.max_file_size {
+                // Skipped with a warning above; the rules that need it cannot assess it.
+                self.inv.broken.push(Broken {
+                    kind,
+                    id: f.rel.clone(),
+                    location: Location::file(&f.rel),
+                    message: format!(
+                        "not read: {} bytes is over the size limit of {} bytes",
+                        f.size, self.limits.max_file_size
+                    ),
+                });
+                continue;
+            }
             self.inv.files.push(FileAsset {
                 kind,
                 id: f.rel.clone(),
