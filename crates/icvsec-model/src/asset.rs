@@ -87,6 +87,10 @@ impl AssetRef {
 
 impl fmt::Display for AssetRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The vehicle is one asset; "vehicle vehicle" says nothing more than "vehicle".
+        if self.kind == AssetKind::Vehicle && self.id == "vehicle" {
+            return f.write_str("vehicle");
+        }
         write!(f, "{} {}", self.kind, self.id)
     }
 }
