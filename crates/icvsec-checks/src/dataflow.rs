@@ -536,6 +536,20 @@ fn flow<'a>(ctx: &Ctx<'a>) -> Option<&'a Placed<DataFlow>> {
     ctx.inv.data.flows.get(&ctx.asset.id)
 }
 
+/// The flow under evaluation and the flow graph, or `None` once the reason it cannot be
+/// judged is reported (not in the inventory, or naming a node the graph does not know).
+fn placed_flow<'a>(ctx: &Ctx<'a>, sink: &mut Sink) -> Option<(&'a Placed<DataFlow>, Graph<'a>)> {
+    let Some(f) = flow(ctx) else {
+        missing(ctx, sink, "data flow");
+        return None;
+    };
+    let g = Graph::new(ctx.inv);
+    if unknown_node_error(&g, f, sink) {
+        return None;
+    }
+    Some((f, g))
+}
+
 fn item_of<'a>(ctx: &Ctx<'a>) -> Option<&'a Placed<DataItem>> {
     ctx.inv.data.items.get(&ctx.asset.id)
 }
@@ -699,13 +713,9 @@ struct CategoryParams {
 }
 
 fn in_vehicle_processing(ctx: &Ctx, p: &CategoryParams, sink: &mut Sink) {
-    let Some(f) = flow(ctx) else {
-        return missing(ctx, sink, "data flow");
-    };
-    let g = Graph::new(ctx.inv);
-    if unknown_node_error(&g, f, sink) {
+    let Some((f, g)) = placed_flow(ctx, sink) else {
         return;
-    }
+    };
     let (its, _) = items(ctx.inv, &f.value.items);
     let hit = in_categories(&its, &p.categories);
     if hit.is_empty() {
@@ -759,13 +769,9 @@ fn in_vehicle_processing(ctx: &Ctx, p: &CategoryParams, sink: &mut Sink) {
 }
 
 fn off_by_default(ctx: &Ctx, p: &CategoryParams, sink: &mut Sink) {
-    let Some(f) = flow(ctx) else {
-        return missing(ctx, sink, "data flow");
-    };
-    let g = Graph::new(ctx.inv);
-    if unknown_node_error(&g, f, sink) {
+    let Some((f, g)) = placed_flow(ctx, sink) else {
         return;
-    }
+    };
     let (its, _) = items(ctx.inv, &f.value.items);
     let hit = in_categories(&its, &p.categories);
     if hit.is_empty() {
@@ -965,13 +971,9 @@ fn default_image_kinds() -> Vec<String> {
 }
 
 fn outside_images_anonymised(ctx: &Ctx, p: &AnonymisedParams, sink: &mut Sink) {
-    let Some(f) = flow(ctx) else {
-        return missing(ctx, sink, "data flow");
-    };
-    let g = Graph::new(ctx.inv);
-    if unknown_node_error(&g, f, sink) {
+    let Some((f, g)) = placed_flow(ctx, sink) else {
         return;
-    }
+    };
     let (its, _) = items(ctx.inv, &f.value.items);
     let imgs: Vec<&DataItem> = its
         .iter()
@@ -1169,13 +1171,9 @@ fn needs_assessment(i: &DataItem, p: &ExportParams) -> Option<String> {
 }
 
 fn export_assessment(ctx: &Ctx, p: &ExportParams, sink: &mut Sink) {
-    let Some(f) = flow(ctx) else {
-        return missing(ctx, sink, "data flow");
-    };
-    let g = Graph::new(ctx.inv);
-    if unknown_node_error(&g, f, sink) {
+    let Some((f, g)) = placed_flow(ctx, sink) else {
         return;
-    }
+    };
     match g.leaves_china(&f.value) {
         Some(false) => {
             sink.not_applicable(format!(
@@ -1249,13 +1247,9 @@ fn export_assessment(ctx: &Ctx, p: &ExportParams, sink: &mut Sink) {
 }
 
 fn no_direct_export(ctx: &Ctx, _p: &NoParams, sink: &mut Sink) {
-    let Some(f) = flow(ctx) else {
-        return missing(ctx, sink, "data flow");
-    };
-    let g = Graph::new(ctx.inv);
-    if unknown_node_error(&g, f, sink) {
+    let Some((f, g)) = placed_flow(ctx, sink) else {
         return;
-    }
+    };
     if g.leaves_vehicle(&f.value) != Some(true) {
         sink.not_applicable(format!("flow `{}` does not leave the vehicle", f.value.id));
         return;
@@ -1345,13 +1339,9 @@ fn retention_limit<'a>(
 }
 
 fn flow_retention(ctx: &Ctx, p: &RetentionParams, sink: &mut Sink) {
-    let Some(f) = flow(ctx) else {
-        return missing(ctx, sink, "data flow");
-    };
-    let g = Graph::new(ctx.inv);
-    if unknown_node_error(&g, f, sink) {
+    let Some((f, g)) = placed_flow(ctx, sink) else {
         return;
-    }
+    };
     if g.node(&f.value.to).is_some_and(|n| n.on_board) {
         sink.not_applicable(format!("flow `{}` ends on board", f.value.id));
         return;
@@ -1618,13 +1608,9 @@ fn sharing_problems(f: &DataFlow, sensitive: bool, p: &SharingParams) -> Vec<Str
 }
 
 fn third_party_sharing(ctx: &Ctx, p: &SharingParams, sink: &mut Sink) {
-    let Some(f) = flow(ctx) else {
-        return missing(ctx, sink, "data flow");
-    };
-    let g = Graph::new(ctx.inv);
-    if unknown_node_error(&g, f, sink) {
+    let Some((f, g)) = placed_flow(ctx, sink) else {
         return;
-    }
+    };
     if !g.node(&f.value.to).is_some_and(|n| n.third_party) {
         sink.not_applicable(format!(
             "flow `{}` does not go to a third party",
@@ -2017,13 +2003,9 @@ fn judge_server_cert(
 }
 
 fn transit_protection(ctx: &Ctx, p: &TransitParams, sink: &mut Sink) {
-    let Some(f) = flow(ctx) else {
-        return missing(ctx, sink, "data flow");
-    };
-    let g = Graph::new(ctx.inv);
-    if unknown_node_error(&g, f, sink) {
+    let Some((f, g)) = placed_flow(ctx, sink) else {
         return;
-    }
+    };
     let (Some(from), Some(to)) = (g.node(&f.value.from), g.node(&f.value.to)) else {
         return;
     };
