@@ -196,7 +196,7 @@ fn place(ctx: &Ctx, kind: AssetKind, id: &str) -> Placement {
 }
 
 fn standard_location(in_root: &str) -> bool {
-    lx::KNOWN_LOCATIONS.iter().any(|loc| {
+    lx::known_locations().any(|loc| {
         let pat: Vec<&str> = loc.split('/').filter(|c| !c.is_empty()).collect();
         let comps: Vec<&str> = in_root.split('/').filter(|c| !c.is_empty()).collect();
         pat.len() == comps.len() && pat.iter().zip(&comps).all(|(p, c)| fnmatch(p, c))

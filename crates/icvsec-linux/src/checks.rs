@@ -253,6 +253,7 @@ const ROOT_ANCHORS: &[&str] = &[
 
 /// Well-known in-root locations of the files the checks read (glob per component). The
 /// longest one matching the end of a path decides where its root filesystem starts.
+/// Android property files are in [`ANDROID_PROP_FILES`]; [`known_locations`] yields both.
 pub const KNOWN_LOCATIONS: &[&str] = &[
     "/etc/ssh/sshd_config",
     "/etc/ssh/sshd_config.d/*",
@@ -273,22 +274,12 @@ pub const KNOWN_LOCATIONS: &[&str] = &[
     "/etc/sysconfig/ip6tables",
     "/etc/nftables.conf",
     "/etc/sysconfig/nftables.conf",
-    "/default.prop",
-    "/prop.default",
-    "/system/etc/prop.default",
-    "/system/build.prop",
-    "/system_ext/etc/build.prop",
-    "/system_ext/build.prop",
-    "/vendor/default.prop",
-    "/vendor/build.prop",
-    "/vendor_dlkm/etc/build.prop",
-    "/odm_dlkm/etc/build.prop",
-    "/odm/etc/build.prop",
-    "/odm/default.prop",
-    "/odm/build.prop",
-    "/product/etc/build.prop",
-    "/product/build.prop",
 ];
+
+/// Every well-known location: [`KNOWN_LOCATIONS`] and the Android property files.
+pub fn known_locations() -> impl Iterator<Item = &'static str> {
+    KNOWN_LOCATIONS.iter().chain(ANDROID_PROP_FILES).copied()
+}
 
 /// Split a build-relative path into (root filesystem directory, absolute in-root path):
 /// `tbox/rootfs/etc/ssh/sshd_config` -> (`tbox/rootfs`, `/etc/ssh/sshd_config`).
@@ -301,7 +292,7 @@ pub fn split_rootfs(rel: &str) -> Option<(String, String)> {
         .filter(|c| !c.is_empty() && *c != ".")
         .collect();
     let mut best: Option<usize> = None;
-    for loc in KNOWN_LOCATIONS {
+    for loc in known_locations() {
         let pat: Vec<&str> = loc.split('/').filter(|c| !c.is_empty()).collect();
         if pat.len() > comps.len() {
             continue;
