@@ -712,23 +712,38 @@ struct CategoryParams {
     categories: Vec<DataCategory>,
 }
 
-fn in_vehicle_processing(ctx: &Ctx, p: &CategoryParams, sink: &mut Sink) {
-    let Some((f, g)) = placed_flow(ctx, sink) else {
-        return;
-    };
+/// A flow that carries items of `categories` and starts on board, with its graph and those
+/// items; otherwise `None` once the outcome is reported (`off_board` says why a flow that
+/// starts off the vehicle is not applicable).
+fn on_board_flow_of<'a>(
+    ctx: &Ctx<'a>,
+    categories: &[DataCategory],
+    off_board: &str,
+    sink: &mut Sink,
+) -> Option<(&'a Placed<DataFlow>, Graph<'a>, Vec<&'a DataItem>)> {
+    let (f, g) = placed_flow(ctx, sink)?;
     let (its, _) = items(ctx.inv, &f.value.items);
-    let hit = in_categories(&its, &p.categories);
+    let hit = in_categories(&its, categories);
     if hit.is_empty() {
         sink.not_applicable("the flow carries no sensitive personal information");
-        return;
+        return None;
     }
     if g.node(&f.value.from).is_some_and(|n| !n.on_board) {
         sink.not_applicable(format!(
-            "flow `{}` starts off the vehicle (`{}`); the data has already left it",
+            "flow `{}` starts off the vehicle (`{}`); {off_board}",
             f.value.id, f.value.from
         ));
-        return;
+        return None;
     }
+    Some((f, g, hit))
+}
+
+fn in_vehicle_processing(ctx: &Ctx, p: &CategoryParams, sink: &mut Sink) {
+    let Some((f, g, hit)) =
+        on_board_flow_of(ctx, &p.categories, "the data has already left it", sink)
+    else {
+        return;
+    };
     if g.leaves_vehicle(&f.value) != Some(true) {
         sink.pass(
             format!(
@@ -769,22 +784,11 @@ fn in_vehicle_processing(ctx: &Ctx, p: &CategoryParams, sink: &mut Sink) {
 }
 
 fn off_by_default(ctx: &Ctx, p: &CategoryParams, sink: &mut Sink) {
-    let Some((f, g)) = placed_flow(ctx, sink) else {
+    let Some((f, _, hit)) =
+        on_board_flow_of(ctx, &p.categories, "collection happens on board", sink)
+    else {
         return;
     };
-    let (its, _) = items(ctx.inv, &f.value.items);
-    let hit = in_categories(&its, &p.categories);
-    if hit.is_empty() {
-        sink.not_applicable("the flow carries no sensitive personal information");
-        return;
-    }
-    if g.node(&f.value.from).is_some_and(|n| !n.on_board) {
-        sink.not_applicable(format!(
-            "flow `{}` starts off the vehicle (`{}`); collection happens on board",
-            f.value.id, f.value.from
-        ));
-        return;
-    }
     match f.value.off_by_default {
         Some(true) => {
             sink.pass(
