@@ -1,0 +1,307 @@
+//! The one opener for files on disk.
+//!
+//! A [`HostTree`] holds a descriptor of the build root. Every access walks the path one
+//! component at a time with `openat(O_NOFOLLOW | O_DIRECTORY)`, so no link, not even one
+//! swapped in after discovery, is ever followed; files are checked with `statat` before
+//! they are opened (a FIFO, device or socket is never opened: opening a FIFO blocks and
+//! opening a device can have effects) and with `fstat` after (the same inode, still a
+//! regular file), then read with a bound.
+
+use crate::FsError;
+use crate::tree::{Components, EntryType, Meta, Tree};
+use rustix::fs::{AtFlags, FileType, Mode, OFlags, Stat};
+use std::ffi::OsStr;
+use std::io::Read;
+use std::os::fd::OwnedFd;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug)]
+pub struct HostTree {
+    root: OwnedFd,
+    root_path: PathBuf,
+}
+
+fn kind_of(ft: FileType) -> EntryType {
+    match ft {
+        FileType::RegularFile => EntryType::File,
+        FileType::Directory => EntryType::Dir,
+        FileType::Symlink => EntryType::Symlink,
+        FileType::Fifo => EntryType::Fifo,
+        FileType::CharacterDevice => EntryType::CharDevice,
+        FileType::BlockDevice => EntryType::BlockDevice,
+        FileType::Socket => EntryType::Socket,
+        _ => EntryType::Unknown,
+    }
+}
+
+fn io_err(e: rustix::io::Errno) -> FsError {
+    match e {
+        rustix::io::Errno::NOENT => FsError::NotFound,
+        rustix::io::Errno::LOOP => FsError::LinkRefused,
+        other => FsError::Io(std::io::Error::from(other).to_string()),
+    }
+}
+
+fn os(c: &[u8]) -> &OsStr {
+    OsStr::from_bytes(c)
+}
+
+const DIR_FLAGS: OFlags = OFlags::RDONLY
+    .union(OFlags::DIRECTORY)
+    .union(OFlags::NOFOLLOW)
+    .union(OFlags::CLOEXEC);
+
+impl HostTree {
+    /// Open the build root. The root itself is the user's choice (command line), so a link
+    /// naming it is followed once, here; nothing below it ever is.
+    pub fn open(root: &Path) -> Result<HostTree, FsError> {
+        let fd = rustix::fs::open(
+            root,
+            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(|e| match e {
+            rustix::io::Errno::NOTDIR => FsError::NotRegular {
+                kind: "not a directory",
+            },
+            other => io_err(other),
+        })?;
+        Ok(HostTree {
+            root: fd,
+            root_path: root.to_path_buf(),
+        })
+    }
+
+    pub fn root_path(&self) -> &Path {
+        &self.root_path
+    }
+
+    /// The directory at `comps`, opened without following any link.
+    fn open_dir(&self, comps: &Components) -> Result<OwnedFd, FsError> {
+        let mut cur =
+            rustix::fs::openat(&self.root, ".", DIR_FLAGS, Mode::empty()).map_err(io_err)?;
+        for c in comps {
+            let next = match rustix::fs::openat(&cur, os(c), DIR_FLAGS, Mode::empty()) {
+                Ok(fd) => fd,
+                // O_DIRECTORY|O_NOFOLLOW on a link fails with ENOTDIR (or ELOOP): say which.
+                Err(rustix::io::Errno::NOTDIR) => {
+                    return match rustix::fs::statat(&cur, os(c), AtFlags::SYMLINK_NOFOLLOW) {
+                        Ok(st) if FileType::from_raw_mode(st.st_mode) == FileType::Symlink => {
+                            Err(FsError::LinkRefused)
+                        }
+                        _ => Err(FsError::NotFound),
+                    };
+                }
+                Err(e) => return Err(io_err(e)),
+            };
+            cur = next;
+        }
+        Ok(cur)
+    }
+
+    fn split(comps: &Components) -> Option<(&Components, &[u8])> {
+        comps
+            .split_last()
+            .map(|(last, parent)| (parent, last.as_slice()))
+    }
+
+    fn stat_at(&self, comps: &Components) -> Result<Option<Stat>, FsError> {
+        let Some((parent, last)) = Self::split(comps) else {
+            return rustix::fs::fstat(&self.root).map(Some).map_err(io_err);
+        };
+        let dir = match self.open_dir(parent) {
+            Ok(d) => d,
+            Err(FsError::NotFound) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        match rustix::fs::statat(&dir, os(last), AtFlags::SYMLINK_NOFOLLOW) {
+            Ok(st) => Ok(Some(st)),
+            Err(rustix::io::Errno::NOENT) | Err(rustix::io::Errno::NOTDIR) => Ok(None),
+            Err(e) => Err(io_err(e)),
+        }
+    }
+}
+
+impl Tree for HostTree {
+    fn lstat(&self, path: &Components) -> Result<Option<Meta>, FsError> {
+        Ok(self.stat_at(path)?.map(|st| Meta {
+            kind: kind_of(FileType::from_raw_mode(st.st_mode)),
+            size: st.st_size.max(0) as u64,
+        }))
+    }
+
+    fn read_link(&self, path: &Components) -> Result<Vec<u8>, FsError> {
+        let (parent, last) = Self::split(path).ok_or(FsError::NotFound)?;
+        let dir = self.open_dir(parent)?;
+        let target = rustix::fs::readlinkat(&dir, os(last), Vec::new()).map_err(io_err)?;
+        Ok(target.into_bytes())
+    }
+
+    fn read_dir(
+        &self,
+        path: &Components,
+        max_entries: usize,
+    ) -> Result<Vec<(Vec<u8>, EntryType)>, FsError> {
+        let dir = self.open_dir(path)?;
+        let mut rd = rustix::fs::Dir::read_from(&dir).map_err(io_err)?;
+        let mut out = Vec::new();
+        while let Some(entry) = rd.read() {
+            let entry = entry.map_err(io_err)?;
+            let name = entry.file_name().to_bytes();
+            if name == b"." || name == b".." {
+                continue;
+            }
+            if out.len() >= max_entries {
+                return Err(FsError::TooManyEntries { limit: max_entries });
+            }
+            let mut kind = kind_of(entry.file_type());
+            if kind == EntryType::Unknown {
+                kind = match rustix::fs::statat(&dir, entry.file_name(), AtFlags::SYMLINK_NOFOLLOW)
+                {
+                    Ok(st) => kind_of(FileType::from_raw_mode(st.st_mode)),
+                    Err(_) => EntryType::Unknown,
+                };
+            }
+            out.push((name.to_vec(), kind));
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    fn read_file(&self, path: &Components, limit: u64) -> Result<Vec<u8>, FsError> {
+        let (parent, last) = Self::split(path).ok_or(FsError::NotRegular { kind: "directory" })?;
+        let dir = self.open_dir(parent)?;
+        // Look before opening: a FIFO would block the open, a device may act on it.
+        let before =
+            rustix::fs::statat(&dir, os(last), AtFlags::SYMLINK_NOFOLLOW).map_err(io_err)?;
+        let kind = kind_of(FileType::from_raw_mode(before.st_mode));
+        if kind != EntryType::File {
+            return Err(match kind {
+                EntryType::Symlink => FsError::LinkRefused,
+                k => FsError::NotRegular { kind: k.describe() },
+            });
+        }
+        // O_NONBLOCK: should the entry become a FIFO between the two calls, the open
+        // returns at once instead of waiting for a writer; fstat below refuses it.
+        let fd = rustix::fs::openat(
+            &dir,
+            os(last),
+            OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOCTTY,
+            Mode::empty(),
+        )
+        .map_err(io_err)?;
+        let st = rustix::fs::fstat(&fd).map_err(io_err)?;
+        let kind = kind_of(FileType::from_raw_mode(st.st_mode));
+        if kind != EntryType::File {
+            return Err(FsError::NotRegular {
+                kind: kind.describe(),
+            });
+        }
+        if st.st_ino != before.st_ino || st.st_dev != before.st_dev {
+            return Err(FsError::Io(
+                "the file changed while it was opened; not read".into(),
+            ));
+        }
+        let size = st.st_size.max(0) as u64;
+        if size > limit {
+            return Err(FsError::TooLarge { size, limit });
+        }
+        let mut buf = Vec::with_capacity(size as usize + 1);
+        let file = std::fs::File::from(fd);
+        file.take(limit + 1)
+            .read_to_end(&mut buf)
+            .map_err(FsError::io)?;
+        if buf.len() as u64 > limit {
+            return Err(FsError::TooLarge {
+                size: buf.len() as u64,
+                limit,
+            });
+        }
+        Ok(buf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmp(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("icvsec-fs-host-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    fn c(p: &str) -> Vec<Vec<u8>> {
+        crate::name::components(p)
+    }
+
+    #[test]
+    fn reads_regular_files_and_refuses_everything_else() {
+        let d = tmp("kinds");
+        std::fs::create_dir_all(d.join("etc")).unwrap();
+        std::fs::write(d.join("etc/a"), b"hello").unwrap();
+        std::os::unix::fs::symlink("a", d.join("etc/link")).unwrap();
+        std::os::unix::fs::symlink("/etc", d.join("dirlink")).unwrap();
+        let fifo = d.join("etc/fifo");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            FileType::Fifo,
+            Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        let t = HostTree::open(&d).unwrap();
+        assert_eq!(t.read_file(&c("etc/a"), 100).unwrap(), b"hello");
+        assert_eq!(
+            t.read_file(&c("etc/a"), 4),
+            Err(FsError::TooLarge { size: 5, limit: 4 })
+        );
+        assert_eq!(t.read_file(&c("etc/link"), 100), Err(FsError::LinkRefused));
+        // A FIFO is refused at once (this test would hang if it were opened).
+        assert_eq!(
+            t.read_file(&c("etc/fifo"), 100),
+            Err(FsError::NotRegular { kind: "FIFO" })
+        );
+        // A link in the middle of a path is never followed.
+        assert_eq!(
+            t.read_file(&c("dirlink/passwd"), 100_000),
+            Err(FsError::LinkRefused)
+        );
+        assert_eq!(t.read_file(&c("etc/missing"), 100), Err(FsError::NotFound));
+        assert_eq!(
+            t.lstat(&c("etc/link")).unwrap().unwrap().kind,
+            EntryType::Symlink
+        );
+        assert_eq!(t.read_link(&c("etc/link")).unwrap(), b"a");
+        let names: Vec<_> = t
+            .read_dir(&c("etc"), 10)
+            .unwrap()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(
+            names,
+            vec![b"a".to_vec(), b"fifo".to_vec(), b"link".to_vec()]
+        );
+        assert_eq!(
+            t.read_dir(&c("etc"), 2),
+            Err(FsError::TooManyEntries { limit: 2 })
+        );
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn character_devices_are_never_opened() {
+        // /dev/zero reached through the tree (as a rootfs image unpacked as root has).
+        let t = HostTree::open(Path::new("/dev")).unwrap();
+        assert_eq!(
+            t.read_file(&c("zero"), 1 << 20),
+            Err(FsError::NotRegular {
+                kind: "character device"
+            })
+        );
+    }
+}

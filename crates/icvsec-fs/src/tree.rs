@@ -1,0 +1,58 @@
+//! The read-only view of a file tree that the resolver and the parsers use. Paths are
+//! lists of raw name components relative to the tree's root and never contain links
+//! that the implementation would follow: [`crate::resolve`] turns a path with links
+//! into a link-free one first.
+
+use crate::FsError;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EntryType {
+    File,
+    Dir,
+    Symlink,
+    Fifo,
+    CharDevice,
+    BlockDevice,
+    Socket,
+    Unknown,
+}
+
+impl EntryType {
+    pub fn describe(self) -> &'static str {
+        match self {
+            EntryType::File => "regular file",
+            EntryType::Dir => "directory",
+            EntryType::Symlink => "symbolic link",
+            EntryType::Fifo => "FIFO",
+            EntryType::CharDevice => "character device",
+            EntryType::BlockDevice => "block device",
+            EntryType::Socket => "socket",
+            EntryType::Unknown => "special file",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Meta {
+    pub kind: EntryType,
+    pub size: u64,
+}
+
+/// Path components: raw bytes, no `/`, no `.` or `..` (the resolver removes them).
+pub type Components = [Vec<u8>];
+
+pub trait Tree: Send + Sync {
+    /// The entry itself (a link is reported as a link); `Ok(None)` when absent.
+    fn lstat(&self, path: &Components) -> Result<Option<Meta>, FsError>;
+    /// The target of a symbolic link, raw.
+    fn read_link(&self, path: &Components) -> Result<Vec<u8>, FsError>;
+    /// Entries of a directory, sorted by name; at most `max_entries`, else an error.
+    fn read_dir(
+        &self,
+        path: &Components,
+        max_entries: usize,
+    ) -> Result<Vec<(Vec<u8>, EntryType)>, FsError>;
+    /// Contents of a regular file, at most `limit` bytes (else [`FsError::TooLarge`]).
+    /// The last component is not followed if it is a link; special files are refused.
+    fn read_file(&self, path: &Components, limit: u64) -> Result<Vec<u8>, FsError>;
+}
