@@ -1,8 +1,10 @@
 //! Shared types: errors, findings, input bounds, and rooted file access.
 
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, VecDeque};
-use std::path::{Path, PathBuf};
+use icvsec_fs::{EntryType, FsError, HostTree, RootView, Scope, Tree};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
 
 /// A parse or resolution error, naming the file and (when known) the 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -150,10 +152,15 @@ pub fn text_lines<'a>(
 /// Read-only access to the files of a root filesystem. Paths are absolute paths *inside*
 /// the root (`/etc/ssh/sshd_config`); an implementation must never reach outside it.
 pub trait FileSource {
-    /// Contents of a regular file, `Ok(None)` when it does not exist.
+    /// Contents of a regular file, `Ok(None)` when it does not exist. Anything that
+    /// exists but cannot be read (a dangling link, a FIFO, an oversized file) is an error.
     fn read(&self, path: &str) -> Result<Option<Vec<u8>>, String>;
     /// Names (not paths) of the entries of a directory; empty when it does not exist.
     fn list_dir(&self, path: &str) -> Result<Vec<String>, String>;
+    /// Whether `path` is a directory (glob matches that are directories are not files).
+    fn is_dir(&self, _path: &str) -> bool {
+        false
+    }
 }
 
 /// Lexically normalise an absolute in-root path (`.`/`..` resolved, `..` stops at `/`).
@@ -206,116 +213,91 @@ impl FileSource for MemRoot {
         names.dedup();
         Ok(names)
     }
+    fn is_dir(&self, path: &str) -> bool {
+        let dir = normalize_path(path);
+        let prefix = format!("{}/", dir.trim_end_matches('/'));
+        self.files.keys().any(|k| k.starts_with(&prefix))
+    }
 }
 
-/// A root filesystem on disk. Every path, including symlink targets, is resolved inside
-/// `root` (absolute symlink targets are re-rooted, `..` stops at the root), so nothing
-/// outside the root is read. Files larger than `max_file_bytes` are refused.
-#[derive(Debug, Clone)]
+/// A root filesystem inside a build tree (a directory on disk or a firmware image), seen
+/// through the one opener of `icvsec-fs`: every path, symbolic links included, is
+/// resolved with the root filesystem as `/` (absolute targets re-rooted, `..` stops at
+/// the root, 40 links at most), no link is followed out, only regular files are read,
+/// and files larger than `max_file_bytes` are refused.
+#[derive(Clone)]
 pub struct DirRoot {
-    pub root: PathBuf,
+    tree: Arc<dyn Tree>,
+    scope: Scope,
     pub max_file_bytes: u64,
 }
 
+impl std::fmt::Debug for DirRoot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DirRoot({})", icvsec_fs::name::identity(&self.scope.base))
+    }
+}
+
+/// A tree that cannot be opened: every read reports why.
+struct Unopenable(String);
+
+impl Tree for Unopenable {
+    fn lstat(&self, _: &[Vec<u8>]) -> Result<Option<icvsec_fs::Meta>, FsError> {
+        Err(FsError::Io(self.0.clone()))
+    }
+    fn read_link(&self, _: &[Vec<u8>]) -> Result<Vec<u8>, FsError> {
+        Err(FsError::Io(self.0.clone()))
+    }
+    fn read_dir(&self, _: &[Vec<u8>], _: usize) -> Result<Vec<(Vec<u8>, EntryType)>, FsError> {
+        Err(FsError::Io(self.0.clone()))
+    }
+    fn read_file(&self, _: &[Vec<u8>], _: u64) -> Result<Vec<u8>, FsError> {
+        Err(FsError::Io(self.0.clone()))
+    }
+}
+
 impl DirRoot {
+    /// A root filesystem that is a directory on disk (its own tree).
     pub fn new(root: impl AsRef<Path>) -> Self {
+        let tree: Arc<dyn Tree> = match HostTree::open(root.as_ref()) {
+            Ok(t) => Arc::new(t),
+            Err(e) => Arc::new(Unopenable(format!(
+                "cannot open {}: {e}",
+                root.as_ref().display()
+            ))),
+        };
+        DirRoot::within(tree, Vec::new())
+    }
+
+    /// The root filesystem at `base` (raw components) inside a shared build tree.
+    pub fn within(tree: Arc<dyn Tree>, base: Vec<Vec<u8>>) -> Self {
         DirRoot {
-            root: root.as_ref().to_path_buf(),
+            tree,
+            scope: Scope::chroot(base),
             max_file_bytes: Limits::default().max_file_bytes as u64,
         }
     }
 
-    /// Resolve an in-root path to a host path, following symlinks inside the root.
-    pub fn resolve(&self, path: &str) -> Result<PathBuf, String> {
-        let mut stack: Vec<String> = Vec::new();
-        let mut pending: VecDeque<String> = path
-            .split('/')
-            .filter(|c| !c.is_empty())
-            .map(str::to_string)
-            .collect();
-        let mut hops = 0usize;
-        while let Some(c) = pending.pop_front() {
-            match c.as_str() {
-                "." => {}
-                ".." => {
-                    stack.pop();
-                }
-                name => {
-                    let mut candidate = self.root.clone();
-                    candidate.extend(stack.iter());
-                    candidate.push(name);
-                    match std::fs::symlink_metadata(&candidate) {
-                        Ok(m) if m.file_type().is_symlink() => {
-                            hops += 1;
-                            if hops > 40 {
-                                return Err(format!("{path}: too many levels of symbolic links"));
-                            }
-                            let target = std::fs::read_link(&candidate)
-                                .map_err(|e| format!("{path}: {e}"))?;
-                            let t = target.to_string_lossy().to_string();
-                            if t.starts_with('/') {
-                                stack.clear();
-                            }
-                            let mut new: VecDeque<String> = t
-                                .split('/')
-                                .filter(|c| !c.is_empty())
-                                .map(str::to_string)
-                                .collect();
-                            new.extend(pending);
-                            pending = new;
-                        }
-                        _ => stack.push(name.to_string()),
-                    }
-                }
-            }
-        }
-        let mut p = self.root.clone();
-        p.extend(stack.iter());
-        Ok(p)
+    fn view(&self) -> RootView<'_> {
+        RootView::new(self.tree.as_ref(), self.scope.clone(), self.max_file_bytes)
     }
 }
 
 impl FileSource for DirRoot {
     fn read(&self, path: &str) -> Result<Option<Vec<u8>>, String> {
-        let p = self.resolve(path)?;
-        let meta = match std::fs::metadata(&p) {
-            Ok(m) => m,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(format!("{path}: {e}")),
-        };
-        if !meta.is_file() {
-            return Err(format!("{path}: not a regular file"));
-        }
-        if meta.len() > self.max_file_bytes {
-            return Err(format!(
-                "{path}: {} bytes, larger than the limit of {}",
-                meta.len(),
-                self.max_file_bytes
-            ));
-        }
-        std::fs::read(&p)
-            .map(Some)
-            .map_err(|e| format!("{path}: {e}"))
+        self.view().read(path).map_err(|e| format!("{path}: {e}"))
     }
 
     fn list_dir(&self, path: &str) -> Result<Vec<String>, String> {
-        let p = self.resolve(path)?;
-        let rd = match std::fs::read_dir(&p) {
-            Ok(rd) => rd,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => return Ok(Vec::new()),
-            Err(e) => return Err(format!("{path}: {e}")),
-        };
-        let mut names = Vec::new();
-        for entry in rd {
-            let entry = entry.map_err(|e| format!("{path}: {e}"))?;
-            names.push(entry.file_name().to_string_lossy().to_string());
-            if names.len() > 100_000 {
-                return Err(format!("{path}: more than 100000 directory entries"));
-            }
-        }
-        names.sort();
-        Ok(names)
+        self.view().list_dir(path).map_err(|e| format!("{path}: {e}"))
+    }
+
+    fn is_dir(&self, path: &str) -> bool {
+        let v = self.view();
+        v.resolve(path)
+            .ok()
+            .and_then(|r| self.tree.lstat(&r.path).ok().flatten())
+            .is_some_and(|m| m.kind == EntryType::Dir)
     }
 }
 
@@ -349,114 +331,20 @@ impl FileSource for FnSource {
     }
 }
 
-/// fnmatch(3)-style matching of one path component: `*`, `?`, `[...]` (with `!`/`^`
-/// negation and ranges). A leading `.` in `name` must be matched literally (glob(3)).
+/// fnmatch(3)-style matching of one path component (linear-time, see `icvsec_fs::glob`).
 pub fn fnmatch(pattern: &str, name: &str) -> bool {
-    if name.starts_with('.') && !pattern.starts_with('.') {
-        return false;
-    }
-    let p: Vec<char> = pattern.chars().collect();
-    let n: Vec<char> = name.chars().collect();
-    match_from(&p, &n)
-}
-
-fn match_from(p: &[char], n: &[char]) -> bool {
-    // Iterative matcher with single-star backtracking (linear-ish, no recursion blowup).
-    let (mut pi, mut ni) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while ni < n.len() {
-        if pi < p.len() {
-            match p[pi] {
-                '*' => {
-                    star = Some((pi, ni));
-                    pi += 1;
-                    continue;
-                }
-                '?' => {
-                    pi += 1;
-                    ni += 1;
-                    continue;
-                }
-                '[' => {
-                    if let Some((matched, next)) = class_match(p, pi, n[ni]) {
-                        if matched {
-                            pi = next;
-                            ni += 1;
-                            continue;
-                        }
-                    } else if n[ni] == '[' {
-                        pi += 1;
-                        ni += 1;
-                        continue;
-                    }
-                }
-                '\\' if pi + 1 < p.len() => {
-                    if p[pi + 1] == n[ni] {
-                        pi += 2;
-                        ni += 1;
-                        continue;
-                    }
-                }
-                c => {
-                    if c == n[ni] {
-                        pi += 1;
-                        ni += 1;
-                        continue;
-                    }
-                }
-            }
-        }
-        match star {
-            Some((sp, sn)) => {
-                pi = sp + 1;
-                ni = sn + 1;
-                star = Some((sp, sn + 1));
-            }
-            None => return false,
-        }
-    }
-    while pi < p.len() && p[pi] == '*' {
-        pi += 1;
-    }
-    pi == p.len()
-}
-
-/// Returns (matched, index after the class) or None when the class is unterminated.
-fn class_match(p: &[char], start: usize, c: char) -> Option<(bool, usize)> {
-    let mut i = start + 1;
-    let negate = i < p.len() && (p[i] == '!' || p[i] == '^');
-    if negate {
-        i += 1;
-    }
-    let mut matched = false;
-    let mut first = true;
-    while i < p.len() {
-        if p[i] == ']' && !first {
-            return Some((matched != negate, i + 1));
-        }
-        first = false;
-        if i + 2 < p.len() && p[i + 1] == '-' && p[i + 2] != ']' {
-            if p[i] <= c && c <= p[i + 2] {
-                matched = true;
-            }
-            i += 3;
-        } else {
-            if p[i] == c {
-                matched = true;
-            }
-            i += 1;
-        }
-    }
-    None
+    icvsec_fs::glob::fnmatch(pattern, name)
 }
 
 fn has_glob(s: &str) -> bool {
-    s.contains(['*', '?', '['])
+    icvsec_fs::glob::has_magic(s)
 }
 
 /// Expand a glob (absolute in-root path, wildcards allowed in any component) against a
 /// [`FileSource`]; results sorted as glob(3) does. A pattern without wildcards is returned
-/// as is (existence is checked by the caller). At most `max_results` paths.
+/// as is (existence is checked by the caller). At most `max_results` paths. A match that
+/// exists but cannot be read (unreadable, a FIFO, a dangling link, too large) is an error:
+/// dropping it would hide its settings.
 pub fn glob_paths(
     src: &dyn FileSource,
     pattern: &str,
@@ -468,6 +356,7 @@ pub fn glob_paths(
     }
     let mut current: Vec<String> = vec![String::new()];
     for comp in pattern.split('/').filter(|c| !c.is_empty()) {
+        let glob = icvsec_fs::glob::Glob::component(comp);
         let mut next = Vec::new();
         for base in &current {
             let dir = if base.is_empty() {
@@ -475,9 +364,9 @@ pub fn glob_paths(
             } else {
                 base.clone()
             };
-            if has_glob(comp) {
+            if !glob.is_literal() {
                 for name in src.list_dir(&dir)? {
-                    if fnmatch(comp, &name) {
+                    if glob.matches(&name) {
                         next.push(format!("{base}/{name}"));
                     }
                 }
@@ -491,11 +380,16 @@ pub fn glob_paths(
         current = next;
     }
     current.sort();
-    // Keep only entries that exist as files (a directory or missing path is not a match).
+    // Keep the matches that are files; a directory or a vanished path is not a match.
     let mut out = Vec::new();
     for p in current {
-        if src.read(&p).ok().flatten().is_some() {
-            out.push(p);
+        if src.is_dir(&p) {
+            continue;
+        }
+        match src.read(&p) {
+            Ok(Some(_)) => out.push(p),
+            Ok(None) => {}
+            Err(e) => return Err(format!("{pattern} matches {p}, which cannot be read: {e}")),
         }
     }
     Ok(out)

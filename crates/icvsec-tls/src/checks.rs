@@ -301,36 +301,41 @@ pub fn check_openssl_config(root: &Path, sys: &Path, p: &CheckParams) -> CheckOu
     finish(o)
 }
 
+/// Headers of embedded TLS stacks below `root` (system paths), found through the one
+/// opener: links are not descended into, at most 200,000 entries and depth 24.
 fn find_headers(root: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    let mut stack = vec![(root.to_path_buf(), 0usize)];
+    let mut stack = vec![(PathBuf::from("/"), 0usize)];
     let mut seen = 0usize;
     while let Some((dir, depth)) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&dir) else {
+        let Ok(names) = crate::rootfs::list_dir(root, &dir) else {
             continue;
         };
-        let mut entries: Vec<_> = rd.filter_map(|e| e.ok()).collect();
-        entries.sort_by_key(|e| e.file_name());
-        for e in entries {
+        for n in names {
             seen += 1;
             if seen > 200_000 {
                 return out;
             }
-            let Ok(ft) = e.file_type() else { continue };
-            let p = e.path();
-            if ft.is_dir() && depth < 24 {
-                stack.push((p, depth + 1));
-            } else if ft.is_file() {
-                let n = e.file_name().to_string_lossy().into_owned();
-                let wanted = n == "mbedtls_config.h"
-                    || n == "user_settings.h"
-                    || (n == "config.h"
-                        && e.metadata().is_ok_and(|m| m.len() < 1 << 20)
-                        && std::fs::read(&p)
-                            .is_ok_and(|b| String::from_utf8_lossy(&b).contains("MBEDTLS_SSL_")));
-                if wanted {
-                    out.push(p);
+            let p = dir.join(&n);
+            match crate::rootfs::kind(root, &p) {
+                Ok(Some(icvsec_fs::EntryType::Dir)) if depth < 24 => {
+                    // Only real directories: a link to a directory is resolved by kind(),
+                    // so refuse to descend when the entry itself is a link.
+                    if crate::rootfs::resolve(root, &p).is_ok_and(|r| r == p) {
+                        stack.push((p, depth + 1));
+                    }
                 }
+                Ok(Some(icvsec_fs::EntryType::File)) => {
+                    let wanted = n == "mbedtls_config.h"
+                        || n == "user_settings.h"
+                        || (n == "config.h"
+                            && crate::rootfs::read(root, &p, 1 << 20)
+                                .is_ok_and(|b| String::from_utf8_lossy(&b).contains("MBEDTLS_SSL_")));
+                    if wanted {
+                        out.push(p);
+                    }
+                }
+                _ => {}
             }
         }
     }
@@ -346,11 +351,7 @@ pub fn check_embedded_stack(root: &Path, p: &CheckParams) -> CheckOutcome {
         errors: vec![],
     };
     for h in find_headers(root) {
-        let rel = h.strip_prefix(root).unwrap_or(&h);
-        merge(
-            &mut o,
-            check_stack_header(root, &Path::new("/").join(rel), p),
-        );
+        merge(&mut o, check_stack_header(root, &h, p));
     }
     finish(o)
 }
@@ -359,15 +360,8 @@ pub fn check_embedded_stack(root: &Path, p: &CheckParams) -> CheckOutcome {
 pub fn check_stack_header(root: &Path, sys: &Path, p: &CheckParams) -> CheckOutcome {
     let mut o = empty();
     let sys = sys.to_path_buf();
-    let h = match crate::nginx::resolve_in_root(root, &sys) {
-        Ok(r) => root.join(r.strip_prefix("/").unwrap_or(&r)),
-        Err(e) => {
-            o.errors.push(ConfigError::new(&sys, 0, e));
-            return o;
-        }
-    };
     {
-        match embedded::analyze_file(&h, &sys, &p.policy) {
+        match embedded::analyze_file(root, &sys, &p.policy) {
             Err(e) => o.errors.push(e),
             Ok(s) => {
                 o.examined.push(sys.clone());

@@ -648,20 +648,13 @@ pub fn analyze_wolfssl(defs: Defines, params: &PolicyParams) -> StackConfig {
 /// (`mbedtls_config.h` → mbedTLS 3, `config.h` → mbedTLS 2 if it mentions `MBEDTLS_`,
 /// `user_settings.h` → wolfSSL). `display` is the path shown in locations.
 pub fn analyze_file(
-    host_path: &Path,
+    root: &Path,
     display: &Path,
     params: &PolicyParams,
 ) -> Result<StackConfig, ConfigError> {
-    let md = std::fs::metadata(host_path)
-        .map_err(|e| ConfigError::new(display, 0, format!("cannot open: {e}")))?;
-    if md.len() > 8 << 20 {
-        return Err(ConfigError::new(display, 0, "header larger than 8 MiB"));
-    }
-    let text = String::from_utf8_lossy(
-        &std::fs::read(host_path)
-            .map_err(|e| ConfigError::new(display, 0, format!("cannot read: {e}")))?,
-    )
-    .into_owned();
+    let bytes = crate::rootfs::read(root, display, 8 << 20)
+        .map_err(|e| ConfigError::new(display, 0, format!("cannot read {e}")))?;
+    let text = String::from_utf8_lossy(&bytes).into_owned();
     let defs = parse_defines(&text, display)?;
     let name = display
         .file_name()

@@ -16,6 +16,7 @@ pub mod embedded;
 pub mod nginx;
 pub mod openssl_conf;
 pub mod policy;
+pub mod rootfs;
 pub mod suites;
 pub mod versions;
 

@@ -28,8 +28,6 @@ use crate::policy::{self, AssessContext, DhParams, PolicyParams, Weakness};
 use crate::versions::Version;
 use crate::{ConfigError, Located, Location};
 use serde::{Deserialize, Serialize};
-use std::collections::VecDeque;
-use std::ffi::OsString;
 use std::path::{Component, Path, PathBuf};
 
 /// Default `ssl_protocols` assumed when none is set (nginx ≥ 1.23.4).
@@ -182,125 +180,13 @@ pub struct NginxConfig {
 
 // ---------------------------------------------------------------- path resolution
 
-/// Resolve a system path inside `root` with chroot semantics; returns the normalised
-/// system path (absolute, no symlinks in existing components).
+/// Resolve a system path inside `root` with chroot semantics (see [`crate::rootfs`]).
 pub fn resolve_in_root(root: &Path, sys_path: &Path) -> Result<PathBuf, String> {
-    let mut queue: VecDeque<OsString> = VecDeque::new();
-    push_components(&mut queue, sys_path, true)?;
-    let mut cur: Vec<OsString> = Vec::new();
-    let mut hops = 0;
-    while let Some(c) = queue.pop_front() {
-        if c == "." {
-            continue;
-        }
-        if c == ".." {
-            if cur.pop().is_none() {
-                return Err(format!(
-                    "{} climbs above the scanned root",
-                    sys_path.display()
-                ));
-            }
-            continue;
-        }
-        let mut host = root.to_path_buf();
-        for x in &cur {
-            host.push(x);
-        }
-        host.push(&c);
-        match std::fs::symlink_metadata(&host) {
-            Ok(m) if m.file_type().is_symlink() => {
-                hops += 1;
-                if hops > 40 {
-                    return Err(format!(
-                        "too many symbolic links resolving {}",
-                        sys_path.display()
-                    ));
-                }
-                let target = std::fs::read_link(&host)
-                    .map_err(|e| format!("cannot read link {}: {e}", host.display()))?;
-                let mut front = VecDeque::new();
-                if target.is_absolute() {
-                    cur.clear();
-                }
-                push_components(&mut front, &target, false)?;
-                while let Some(x) = front.pop_back() {
-                    queue.push_front(x);
-                }
-            }
-            _ => cur.push(c),
-        }
-    }
-    let mut out = PathBuf::from("/");
-    for x in cur {
-        out.push(x);
-    }
-    Ok(out)
-}
-
-fn push_components(q: &mut VecDeque<OsString>, p: &Path, _top: bool) -> Result<(), String> {
-    for c in p.components() {
-        match c {
-            Component::RootDir | Component::Prefix(_) => {}
-            Component::CurDir => q.push_back(".".into()),
-            Component::ParentDir => q.push_back("..".into()),
-            Component::Normal(n) => q.push_back(n.to_os_string()),
-        }
-    }
-    Ok(())
-}
-
-fn host_path(root: &Path, sys: &Path) -> PathBuf {
-    let mut h = root.to_path_buf();
-    for c in sys.components() {
-        if let Component::Normal(n) = c {
-            h.push(n);
-        }
-    }
-    h
+    crate::rootfs::resolve(root, sys_path)
 }
 
 fn has_glob(s: &str) -> bool {
     s.contains(['*', '?', '['])
-}
-
-/// Minimal glob(3) matcher: `*`, `?`, `[...]` (with `!`/`^` negation and ranges); a leading
-/// dot must be matched explicitly.
-fn glob_match(pat: &[u8], name: &[u8]) -> bool {
-    if name.first() == Some(&b'.') && pat.first() != Some(&b'.') {
-        return false;
-    }
-    fn m(p: &[u8], n: &[u8]) -> bool {
-        match p.first() {
-            None => n.is_empty(),
-            Some(b'*') => (0..=n.len()).any(|i| m(&p[1..], &n[i..])),
-            Some(b'?') => !n.is_empty() && m(&p[1..], &n[1..]),
-            Some(b'[') => {
-                let Some(close) = p.iter().skip(2).position(|&c| c == b']').map(|i| i + 2) else {
-                    return n.first() == Some(&b'[') && m(&p[1..], &n[1..]);
-                };
-                let Some(&c) = n.first() else { return false };
-                let mut set = &p[1..close];
-                let neg = matches!(set.first(), Some(b'!') | Some(b'^'));
-                if neg {
-                    set = &set[1..];
-                }
-                let mut hit = false;
-                let mut i = 0;
-                while i < set.len() {
-                    if i + 2 < set.len() && set[i + 1] == b'-' {
-                        hit |= set[i] <= c && c <= set[i + 2];
-                        i += 3;
-                    } else {
-                        hit |= set[i] == c;
-                        i += 1;
-                    }
-                }
-                hit != neg && m(&p[close + 1..], &n[1..])
-            }
-            Some(&c) => n.first() == Some(&c) && m(&p[1..], &n[1..]),
-        }
-    }
-    m(pat, name)
 }
 
 fn expand_glob(root: &Path, sys_pattern: &Path) -> Result<Vec<PathBuf>, String> {
@@ -320,16 +206,19 @@ fn expand_glob(root: &Path, sys_pattern: &Path) -> Result<Vec<PathBuf>, String> 
         let mut next = Vec::new();
         for b in bases {
             let rb = resolve_in_root(root, &b)?;
-            let Ok(rd) = std::fs::read_dir(host_path(root, &rb)) else {
-                continue;
-            };
-            let mut names: Vec<String> = rd
-                .filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|nm| glob_match(s.as_bytes(), nm.as_bytes()))
-                .collect();
-            names.sort();
-            next.extend(names.into_iter().map(|nm| rb.join(nm)));
+            let names = crate::rootfs::list_dir(root, &rb)?;
+            next.extend(
+                names
+                    .into_iter()
+                    .filter(|nm| crate::rootfs::glob_match(&s, nm))
+                    .map(|nm| rb.join(nm)),
+            );
+            if next.len() > 4096 {
+                return Err(format!(
+                    "{} matches more than 4096 files",
+                    sys_pattern.display()
+                ));
+            }
         }
         bases = next;
     }
@@ -490,31 +379,8 @@ impl Loader<'_> {
                 format!("more than {} configuration files", self.opts.max_files),
             ));
         }
-        let host = host_path(self.root, sys);
-        let md = std::fs::metadata(&host).map_err(|e| {
-            ConfigError::new(&ef, el, format!("cannot open {}: {e}", sys.display()))
-        })?;
-        if !md.is_file() {
-            return Err(ConfigError::new(
-                ef,
-                el,
-                format!("{} is not a regular file", sys.display()),
-            ));
-        }
-        if md.len() > self.opts.max_file_bytes {
-            return Err(ConfigError::new(
-                ef,
-                el,
-                format!(
-                    "{} is larger than {} bytes",
-                    sys.display(),
-                    self.opts.max_file_bytes
-                ),
-            ));
-        }
-        let bytes = std::fs::read(&host).map_err(|e| {
-            ConfigError::new(&ef, el, format!("cannot read {}: {e}", sys.display()))
-        })?;
+        let bytes = crate::rootfs::read(self.root, sys, self.opts.max_file_bytes)
+            .map_err(|e| ConfigError::new(&ef, el, format!("cannot read {e}")))?;
         self.files.push(sys.to_path_buf());
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
@@ -667,14 +533,21 @@ impl Loader<'_> {
         for t in targets {
             let r =
                 resolve_in_root(self.root, &t).map_err(|m| err(format!("include {arg}: {m}")))?;
-            if !has_glob(arg) && !host_path(self.root, &r).is_file() {
-                return Err(err(format!(
-                    "include file {arg} not found ({})",
-                    r.display()
-                )));
-            }
-            if has_glob(arg) && !host_path(self.root, &r).is_file() {
-                continue;
+            let kind = crate::rootfs::kind(self.root, &r)
+                .map_err(|m| err(format!("include {arg}: {m}")))?;
+            match kind {
+                Some(icvsec_fs::EntryType::File) => {}
+                // A glob that matches a directory includes nothing from it (as nginx).
+                Some(icvsec_fs::EntryType::Dir) if has_glob(arg) => continue,
+                None if has_glob(arg) => continue,
+                None => {
+                    return Err(err(format!(
+                        "include file {arg} not found ({})",
+                        r.display()
+                    )));
+                }
+                // A FIFO, device or socket is refused by the reader with its kind.
+                Some(_) => {}
             }
             out.extend(self.load(&r, Some(at))?);
         }
@@ -1073,24 +946,12 @@ pub fn assess_settings(
             } else {
                 prefix.join(path)
             };
-            match resolve_in_root(root, &sys) {
+            match crate::rootfs::read(root, &sys, 1 << 20) {
                 Err(e) => DhParams::Unreadable(e),
-                Ok(r) => {
-                    let h = host_path(root, &r);
-                    match std::fs::metadata(&h) {
-                        Ok(m) if m.len() > 1 << 20 => {
-                            DhParams::Unreadable(format!("{} is too large", r.display()))
-                        }
-                        Ok(_) => match std::fs::read_to_string(&h) {
-                            Ok(t) => match policy::dh_params_bits(&t) {
-                                Ok(b) => DhParams::Bits(b),
-                                Err(e) => DhParams::Unreadable(format!("{}: {e}", r.display())),
-                            },
-                            Err(e) => DhParams::Unreadable(format!("{}: {e}", r.display())),
-                        },
-                        Err(e) => DhParams::Unreadable(format!("{}: {e}", r.display())),
-                    }
-                }
+                Ok(bytes) => match policy::dh_params_bits(&String::from_utf8_lossy(&bytes)) {
+                    Ok(b) => DhParams::Bits(b),
+                    Err(e) => DhParams::Unreadable(format!("{}: {e}", sys.display())),
+                },
             }
         }
     };
@@ -1126,10 +987,10 @@ mod tests {
 
     #[test]
     fn glob() {
-        assert!(glob_match(b"*.conf", b"a.conf"));
-        assert!(!glob_match(b"*.conf", b".a.conf"));
-        assert!(glob_match(b"tls-[a-c]?.conf", b"tls-b1.conf"));
-        assert!(!glob_match(b"tls-[!a-c]?.conf", b"tls-b1.conf"));
+        assert!(crate::rootfs::glob_match("*.conf", "a.conf"));
+        assert!(!crate::rootfs::glob_match("*.conf", ".a.conf"));
+        assert!(crate::rootfs::glob_match("tls-[a-c]?.conf", "tls-b1.conf"));
+        assert!(!crate::rootfs::glob_match("tls-[!a-c]?.conf", "tls-b1.conf"));
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::versions::Version;
 use crate::{ConfigError, Located, Location};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// Default TLS 1.3 suites of OpenSSL 3.
 pub const DEFAULT_CIPHERSUITES: &str =
@@ -311,14 +311,12 @@ impl P<'_> {
             file.parent().unwrap_or(Path::new("/")).join(p)
         };
         let r = resolve_in_root(root, &sys).map_err(|m| ConfigError::new(file, line, m))?;
-        let host = host(root, &r);
-        if host.is_dir() {
-            let mut names: Vec<String> = std::fs::read_dir(&host)
-                .map_err(|e| {
-                    ConfigError::new(file, line, format!("cannot read {}: {e}", r.display()))
-                })?
-                .filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
+        let is_dir = crate::rootfs::kind(root, &r).map_err(|m| ConfigError::new(file, line, m))?
+            == Some(icvsec_fs::EntryType::Dir);
+        if is_dir {
+            let mut names: Vec<String> = crate::rootfs::list_dir(root, &r)
+                .map_err(|e| ConfigError::new(file, line, format!("cannot read {e}")))?
+                .into_iter()
                 .filter(|n| n.ends_with(".cnf") || n.ends_with(".conf"))
                 .collect();
             names.sort();
@@ -348,20 +346,8 @@ impl P<'_> {
             return Err(ConfigError::new(ef, el, "more than 256 files"));
         }
         let root = self.root.expect("file() is only used with a root");
-        let h = host(root, sys);
-        let md = std::fs::metadata(&h).map_err(|e| {
-            ConfigError::new(&ef, el, format!("cannot open {}: {e}", sys.display()))
-        })?;
-        if md.len() > 4 << 20 {
-            return Err(ConfigError::new(
-                ef,
-                el,
-                format!("{} is larger than 4 MiB", sys.display()),
-            ));
-        }
-        let text = std::fs::read(&h).map_err(|e| {
-            ConfigError::new(&ef, el, format!("cannot read {}: {e}", sys.display()))
-        })?;
+        let text = crate::rootfs::read(root, sys, 4 << 20)
+            .map_err(|e| ConfigError::new(&ef, el, format!("cannot read {e}")))?;
         self.files.push(sys.to_path_buf());
         self.stack.push(sys.to_path_buf());
         let saved = std::mem::replace(&mut self.current, "default".into());
@@ -372,15 +358,6 @@ impl P<'_> {
     }
 }
 
-fn host(root: &Path, sys: &Path) -> PathBuf {
-    let mut h = root.to_path_buf();
-    for c in sys.components() {
-        if let Component::Normal(n) = c {
-            h.push(n);
-        }
-    }
-    h
-}
 
 fn finish(p: P<'_>) -> OpensslConf {
     let mut conf = OpensslConf {
