@@ -60,9 +60,19 @@ pub struct Config {
     pub select: Option<Vec<String>>,
     pub ignore: Option<Vec<String>>,
     pub markets: Option<Vec<String>>,
-    pub waivers: Option<PathBuf>,
-    pub baseline: Option<PathBuf>,
+    pub waivers: Option<ConfigPath>,
+    pub baseline: Option<ConfigPath>,
     pub params: Vec<ParamOverride>,
+}
+
+/// A file named by the configuration. A configuration found in the build is the build's
+/// word: the files it names are read inside the build only. `--config FILE` is the
+/// user's: its paths are the user's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConfigPath {
+    User(PathBuf),
+    /// Relative to the build root.
+    InBuild(String),
 }
 
 /// Whether a market profile covers a reference's standard: CN covers Chinese national
@@ -120,7 +130,13 @@ pub fn parse_market(m: &str) -> Result<String, String> {
 }
 
 impl Config {
-    pub fn parse(text: &str, file: &str, base: &Path) -> Result<Config, ConfigError> {
+    /// `in_build`: the file was found in the build (its paths stay inside the build).
+    pub fn parse(
+        text: &str,
+        file: &str,
+        base: &Path,
+        in_build: bool,
+    ) -> Result<Config, ConfigError> {
         let raw: RawConfig =
             toml::from_str(text).map_err(|e| ConfigError::from_toml(file, text, &e))?;
         let err = |sp: std::ops::Range<usize>, key: &str, msg: String| {
@@ -144,16 +160,32 @@ impl Config {
             }
             None => None,
         };
-        let path_of =
-            |s: Option<Spanned<String>>, key: &str| -> Result<Option<PathBuf>, ConfigError> {
-                match s {
-                    Some(p) if p.get_ref().trim().is_empty() => {
-                        Err(err(p.span(), key, "must name a file".into()))
-                    }
-                    Some(p) => Ok(Some(base.join(p.get_ref().trim()))),
-                    None => Ok(None),
+        let path_of = |s: Option<Spanned<String>>,
+                       key: &str|
+         -> Result<Option<ConfigPath>, ConfigError> {
+            match s {
+                Some(p) if p.get_ref().trim().is_empty() => {
+                    Err(err(p.span(), key, "must name a file".into()))
                 }
-            };
+                Some(p) if in_build => {
+                    let rel = p.get_ref().trim();
+                    if rel.starts_with('/') || rel.split('/').any(|c| c == "..") {
+                        return Err(err(
+                            p.span(),
+                            key,
+                            format!(
+                                "`{rel}`: a configuration inside the build may only name files inside the build (a relative path without `..`)"
+                            ),
+                        ));
+                    }
+                    Ok(Some(ConfigPath::InBuild(
+                        rel.trim_start_matches("./").to_string(),
+                    )))
+                }
+                Some(p) => Ok(Some(ConfigPath::User(base.join(p.get_ref().trim())))),
+                None => Ok(None),
+            }
+        };
         let waivers = path_of(raw.waivers, "waivers")?;
         let baseline = path_of(raw.baseline, "baseline")?;
         let params = raw
@@ -198,16 +230,27 @@ impl Config {
             Some(p) => p.to_path_buf(),
             None if disabled => return Ok(Config::default()),
             None => {
-                let p = root.join(CONFIG_FILE);
-                if !p.is_file() {
+                // In the build: read through the one opener (no link out, no FIFO).
+                let exists = icvsec_fs::HostTree::open(root)
+                    .ok()
+                    .and_then(|t| {
+                        icvsec_fs::Tree::lstat(&t, &[CONFIG_FILE.as_bytes().to_vec()])
+                            .ok()
+                            .flatten()
+                    })
+                    .is_some();
+                if !exists {
                     return Ok(Config::default());
                 }
-                p
+                let text =
+                    icvsec_engine::tomlerr::read_text_in_build(root, CONFIG_FILE, MAX_CONFIG_FILE)?;
+                let label = root.join(CONFIG_FILE).display().to_string();
+                return Config::parse(&text, &label, root, true);
             }
         };
         let text = read_bounded_text(&path, MAX_CONFIG_FILE)?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        Config::parse(&text, &path.display().to_string(), &base)
+        Config::parse(&text, &path.display().to_string(), &base, false)
     }
 
     fn error_at(&self, span: std::ops::Range<usize>, key: String, message: String) -> ConfigError {

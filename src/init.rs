@@ -76,7 +76,14 @@ pub fn run(path: &Path, force: bool) -> i32 {
         return Exit::Usage as i32;
     }
     let limits = Limits::default();
-    let (files, _) = icvsec_inputs::discover::discover(path, &limits);
+    let tree = match icvsec_fs::HostTree::open(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("icvsec: error: cannot open {}: {e}", path.display());
+            return Exit::Usage as i32;
+        }
+    };
+    let (files, _) = icvsec_inputs::discover::discover(&tree, &limits, &[]);
     // Root filesystems, by their marker files.
     let mut roots: BTreeMap<String, &'static str> = BTreeMap::new();
     for f in &files {
@@ -189,9 +196,13 @@ pub fn run(path: &Path, force: bool) -> i32 {
             serde_json::to_string_pretty(&vehicle).unwrap_or_default() + "\n",
         ),
     );
+    // Anything already there, a link (dangling or not) included, counts as existing.
     let existing: Vec<&str> = writes
         .iter()
-        .filter(|(rel, _)| path.join(rel).exists())
+        .filter(|(rel, _)| {
+            icvsec_fs::Tree::lstat(&tree, &icvsec_fs::name::components(rel))
+                .map_or(true, |m| m.is_some())
+        })
         .map(|(rel, _)| rel.as_str())
         .collect();
     if !existing.is_empty() && !force {
@@ -202,21 +213,17 @@ pub fn run(path: &Path, force: bool) -> i32 {
         );
         return Exit::Usage as i32;
     }
+    // Written through the build's descriptor: never through a link (a dangling
+    // `vehicle.json` or an `ecus` link is refused, even with --force).
     for (rel, text) in &writes {
         let p = path.join(rel);
-        if let Some(parent) = p.parent()
-            && let Err(e) = std::fs::create_dir_all(parent)
-        {
-            eprintln!("icvsec: error: cannot create {}: {e}", parent.display());
-            return Exit::Usage as i32;
-        }
-        if let Err(e) = std::fs::write(&p, text) {
+        if let Err(e) = tree.write_file(&icvsec_fs::name::components(rel), text.as_bytes()) {
             eprintln!("icvsec: error: cannot write {}: {e}", p.display());
             return Exit::Usage as i32;
         }
-        println!("wrote {}", p.display());
+        crate::outln!("wrote {}", p.display());
     }
-    println!(
+    crate::outln!(
         "{} ECU(s), {} trust-anchor candidate(s). Review vehicle.json: markets, stage, roles, networks and endpoints are guesses or empty.",
         ecus.len(),
         anchors.len()

@@ -2,9 +2,10 @@
 //! `main` returns an exit code: 0 clean, 1 findings at or above the threshold, 2 usage or
 //! rule-loading error, 3 assessment incomplete.
 
+#[macro_use]
+mod exit;
 mod cli;
 mod config;
-mod exit;
 mod init;
 mod probe_cmd;
 mod rules_cmd;
@@ -23,7 +24,9 @@ fn main() -> ExitCode {
         cli::Command::Init { path, force } => init::run(&path, force),
         cli::Command::Completions { shell } => {
             let mut cmd = cli::Cli::command();
-            clap_complete::generate(shell, &mut cmd, "icvsec", &mut std::io::stdout());
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "icvsec", &mut buf);
+            crate::out!("{}", String::from_utf8_lossy(&buf));
             exit::Exit::Clean as i32
         }
         cli::Command::Man {
@@ -53,7 +56,7 @@ fn man(subcommand: Option<&str>, out_dir: Option<&std::path::Path>) -> i32 {
     };
     match result {
         Ok(()) => exit::Exit::Clean as i32,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::Exit::Clean as i32,
+        Err(e) if exit::is_broken_pipe(&e) => exit::Exit::Clean as i32,
         Err(e) => {
             eprintln!("icvsec: error: {e}");
             exit::Exit::Usage as i32

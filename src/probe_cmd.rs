@@ -137,7 +137,19 @@ fn run_tls_inner(a: &ProbeTlsArgs) -> Result<Exit, Exit> {
     };
     let out = match a.format {
         ProbeFormat::Json => json(&r, &host, &findings, fail_on, exit),
-        ProbeFormat::Text => text(&r, &host, &findings, fail_on, exit),
+        ProbeFormat::Text => {
+            // A remote server chooses its certificate's subject and alert texts: on a
+            // terminal they are escaped (control and bidirectional characters).
+            let r = inert_copy(&r);
+            let findings: Vec<ProbeFinding> = findings
+                .iter()
+                .map(|f| ProbeFinding {
+                    message: inert(&f.message),
+                    ..f.clone()
+                })
+                .collect();
+            text(&r, &inert(&host), &findings, fail_on, exit)
+        }
     };
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
@@ -186,6 +198,31 @@ fn json(
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');
     s
+}
+
+fn inert(s: &str) -> String {
+    icvsec_fs::inert(s).into_owned()
+}
+
+/// A copy of a value whose every string is inert (through its serde form; small values).
+fn inert_copy<T: serde::Serialize + serde::de::DeserializeOwned + Clone>(v: &T) -> T {
+    fn walk(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::String(s) => {
+                if let std::borrow::Cow::Owned(o) = icvsec_fs::inert(s) {
+                    *s = o;
+                }
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(walk),
+            serde_json::Value::Object(m) => m.values_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    let Ok(mut value) = serde_json::to_value(v) else {
+        return v.clone();
+    };
+    walk(&mut value);
+    serde_json::from_value(value).unwrap_or_else(|_| v.clone())
 }
 
 fn text(

@@ -179,7 +179,7 @@ pub fn run(cmd: &RulesCmd) -> i32 {
                         return Exit::Usage as i32;
                     }
                 }
-                None => print!("{doc}"),
+                None => crate::out!("{doc}"),
             }
             Exit::Clean as i32
         }
@@ -190,12 +190,15 @@ pub fn run(cmd: &RulesCmd) -> i32 {
             };
             match format {
                 ListFormat::Table => {
-                    println!(
+                    crate::outln!(
                         "{:<16} {:<9} {:<12} {:<30} TITLE",
-                        "ID", "SEVERITY", "AREA", "SUB-AREA / CHECK"
+                        "ID",
+                        "SEVERITY",
+                        "AREA",
+                        "SUB-AREA / CHECK"
                     );
                     for r in &rules {
-                        println!(
+                        crate::outln!(
                             "{:<16} {:<9} {:<12} {:<30} {}",
                             r.id,
                             r.severity.as_str(),
@@ -204,7 +207,7 @@ pub fn run(cmd: &RulesCmd) -> i32 {
                             r.title
                         );
                     }
-                    println!("{} rules", rules.len());
+                    crate::outln!("{} rules", rules.len());
                 }
                 ListFormat::Json | ListFormat::Csv => {
                     // Coverage: one row per (requirement, rule).
@@ -221,11 +224,11 @@ pub fn run(cmd: &RulesCmd) -> i32 {
                     }
                     rows.sort_by(|a, b| (&a.0, &a.1, &a.3.id).cmp(&(&b.0, &b.1, &b.3.id)));
                     if *format == ListFormat::Csv {
-                        println!(
+                        crate::outln!(
                             "standard,clause,verified,rule,area,subarea,severity,automated,title"
                         );
                         for (s, c, v, r) in rows {
-                            println!(
+                            crate::outln!(
                                 "{},{},{},{},{},{},{},{},{}",
                                 csv_field(&s),
                                 csv_field(&c),
@@ -249,7 +252,7 @@ pub fn run(cmd: &RulesCmd) -> i32 {
                                 })
                             })
                             .collect();
-                        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                        crate::outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
                     }
                 }
             }
@@ -269,17 +272,17 @@ pub fn run(cmd: &RulesCmd) -> i32 {
                 eprintln!("icvsec: error: no rule `{id}` (see `icvsec rules list`)");
                 return Exit::Usage as i32;
             };
-            println!("{} — {}", r.id, r.title);
-            println!(
+            crate::outln!("{} — {}", r.id, r.title);
+            crate::outln!(
                 "area:        {} / {}",
                 r.area.title(),
                 r.area.subarea_title(&r.subarea).unwrap_or(&r.subarea)
             );
-            println!("severity:    {}", r.severity);
-            println!("applies to:  {}", applies_to(r));
+            crate::outln!("severity:    {}", r.severity);
+            crate::outln!("applies to:  {}", applies_to(r));
             match &r.check {
                 RuleCheck::Builtin { name, params } => {
-                    println!("check:       {name}");
+                    crate::outln!("check:       {name}");
                     if params.as_object().is_some_and(|m| !m.is_empty()) {
                         let p = serde_json::to_string(params).unwrap_or_default();
                         let p = if p.len() > 400 {
@@ -287,26 +290,26 @@ pub fn run(cmd: &RulesCmd) -> i32 {
                         } else {
                             p
                         };
-                        println!("parameters:  {p}");
+                        crate::outln!("parameters:  {p}");
                     }
                 }
                 RuleCheck::Condition {
                     condition,
                     for_each,
                 } => {
-                    println!("check:       condition on {}", condition.paths().join(", "));
+                    crate::outln!("check:       condition on {}", condition.paths().join(", "));
                     if let Some(f) = for_each {
-                        println!("for each:    {f}");
+                        crate::outln!("for each:    {f}");
                     }
                 }
                 RuleCheck::Manual => {
-                    println!("check:       manual (an auditor supplies the evidence)")
+                    crate::outln!("check:       manual (an auditor supplies the evidence)")
                 }
             }
-            println!("references:  {}", references(r));
-            println!("source:      {}", r.source);
-            println!("\nwhy:\n  {}", r.rationale.replace('\n', "\n  "));
-            println!("\nremediation:\n  {}", r.remediation.replace('\n', "\n  "));
+            crate::outln!("references:  {}", references(r));
+            crate::outln!("source:      {}", r.source);
+            crate::outln!("\nwhy:\n  {}", r.rationale.replace('\n', "\n  "));
+            crate::outln!("\nremediation:\n  {}", r.remediation.replace('\n', "\n  "));
             Exit::Clean as i32
         }
     }
@@ -315,7 +318,7 @@ pub fn run(cmd: &RulesCmd) -> i32 {
 pub fn schema(kind: &str) -> i32 {
     match icvsec_model::input::schema_for(kind) {
         Some(s) => {
-            println!("{}", serde_json::to_string_pretty(&s).unwrap_or_default());
+            crate::outln!("{}", serde_json::to_string_pretty(&s).unwrap_or_default());
             Exit::Clean as i32
         }
         None => {

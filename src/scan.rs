@@ -3,11 +3,12 @@
 //! written.
 
 use crate::cli::{Format, RuleSelection, ScanArgs};
+use crate::config::ConfigPath;
 use crate::config::{Config, market_in_scope, parse_market};
 use crate::exit::Exit;
 use crate::rules_cmd::load_rules;
-use icvsec_engine::baseline::{apply_baseline, baseline_of, load_baseline};
-use icvsec_engine::waivers::{apply_waivers, load_waivers};
+use icvsec_engine::baseline::{apply_baseline, baseline_of, load_baseline, load_baseline_in_build};
+use icvsec_engine::waivers::{apply_waivers, load_waivers, load_waivers_in_build};
 use icvsec_engine::{ScanOptions, evaluate};
 use icvsec_inputs::{Limits, LoadOptions, load_build};
 use icvsec_model::{Report, Severity};
@@ -171,18 +172,31 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
     };
 
     // Waivers and baseline files are read before the scan: a bad file is a usage error.
-    let waivers_path: Option<PathBuf> = if args.no_waivers {
+    let waivers_path: Option<ConfigPath> = if args.no_waivers {
         None
     } else {
-        args.waivers.clone().or(config.waivers.clone())
+        args.waivers
+            .clone()
+            .map(ConfigPath::User)
+            .or(config.waivers.clone())
     };
     let waivers = match &waivers_path {
-        Some(p) => Some(load_waivers(p).map_err(usage)?),
+        Some(ConfigPath::User(p)) => Some(load_waivers(p).map_err(usage)?),
+        Some(ConfigPath::InBuild(rel)) => {
+            Some(load_waivers_in_build(&args.path, rel).map_err(usage)?)
+        }
         None => None,
     };
-    let baseline_path = args.baseline.clone().or(config.baseline.clone());
+    let baseline_path = args
+        .baseline
+        .clone()
+        .map(ConfigPath::User)
+        .or(config.baseline.clone());
     let baseline = match &baseline_path {
-        Some(p) => Some(load_baseline(p).map_err(usage)?),
+        Some(ConfigPath::User(p)) => Some(load_baseline(p).map_err(usage)?),
+        Some(ConfigPath::InBuild(rel)) => {
+            Some(load_baseline_in_build(&args.path, rel).map_err(usage)?)
+        }
         None => None,
     };
 
@@ -325,13 +339,15 @@ pub fn run(args: &ScanArgs) -> i32 {
     let result = match &args.output {
         Some(path) => write_file(r.as_ref(), &report, path),
         None => {
+            // Buffered: the renderers write line by line, and one write(2) per line was
+            // a large share of a big scan's time.
             let stdout = std::io::stdout();
-            let mut lock = stdout.lock();
+            let mut lock = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
             r.render(&report, &mut lock).and_then(|_| lock.flush())
         }
     };
     if let Err(e) = result {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
+        if crate::exit::is_broken_pipe(&e) {
             return code;
         }
         eprintln!("icvsec: error: cannot write the report: {e}");

@@ -5,8 +5,9 @@
 //! The asset is a file found in the build (`ctx.asset.id`, build-relative). Its root
 //! filesystem is located with [`icvsec_linux::checks::split_rootfs`] (well-known in-root
 //! locations), else the root filesystem the owning ECU declares in vehicle.json, else the
-//! file's own directory. Files are read below `ctx.inv.root` only, through
-//! [`icvsec_linux::DirRoot`] (confined to that root filesystem, size-bounded).
+//! file's own directory. Files are read through the build's one opener
+//! (`ctx.inv.tree`, see icvsec-fs) as [`icvsec_linux::DirRoot`]: links resolved inside
+//! that root filesystem, only regular files, size-bounded.
 //!
 //! Outcomes: each linux finding becomes a pass or fail at the file and line that decided
 //! it (build-relative; built-in defaults point at the asset file without a line). A
@@ -256,7 +257,10 @@ fn run(name: &'static str, kind: AssetKind, ctx: &Ctx, params: &Value, sink: &mu
     let id = ctx.asset.id.as_str();
     let asset_file = ctx.asset.home.file.clone();
     let me = place(ctx, kind, id);
-    let src = DirRoot::new(ctx.inv.root.join(&me.rootfs));
+    let src = DirRoot::within(
+        ctx.inv.tree.0.clone(),
+        icvsec_fs::name::decode_identity(&me.rootfs),
+    );
     let result = lx::run_check(name, params, &src, &me.path);
     if matches!(kind, AssetKind::Sysctl | AssetKind::AndroidProps) {
         return report_merged(ctx, kind, &me, &asset_file, result, sink);

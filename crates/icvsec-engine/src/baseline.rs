@@ -70,6 +70,12 @@ pub fn parse_baseline(text: &str, file: &str) -> Result<Baseline, ConfigError> {
     Ok(b)
 }
 
+/// A baseline named inside the build (see [`crate::tomlerr::read_text_in_build`]).
+pub fn load_baseline_in_build(root: &Path, rel: &str) -> Result<Baseline, ConfigError> {
+    let text = crate::tomlerr::read_text_in_build(root, rel, MAX_BASELINE_FILE)?;
+    parse_baseline(&text, rel)
+}
+
 pub fn load_baseline(path: &Path) -> Result<Baseline, ConfigError> {
     let text = read_bounded_text(path, MAX_BASELINE_FILE)?;
     parse_baseline(&text, &path.display().to_string())

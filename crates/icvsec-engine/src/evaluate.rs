@@ -149,8 +149,13 @@ fn evaluate_rule(
         })
         .collect();
     let broken: Vec<_> = inv.broken_of(kind).collect();
-    for b in &broken {
-        out.push(Raw {
+    // One cause, one error: each broken input is one error diagnostic (input problems);
+    // a rule it blocks says so once. With many broken inputs of its kind (100,000 empty
+    // .pem files), the rule reports one error naming how many and the first, instead of
+    // one error per file and rule.
+    match broken.as_slice() {
+        [] => {}
+        [b] => out.push(Raw {
             asset: AssetRef::new(kind, &b.id),
             eval: Eval {
                 outcome: Outcome::Error,
@@ -158,7 +163,22 @@ fn evaluate_rule(
                 location: Some(b.location.clone()),
                 related: vec![],
             },
-        });
+        }),
+        [first, rest @ ..] => out.push(Raw {
+            asset: AssetRef::new(kind, &first.id),
+            eval: Eval {
+                outcome: Outcome::Error,
+                message: format!(
+                    "could not assess {} inputs of this kind that failed to load ({}: {}; and {} more, listed under input problems)",
+                    broken.len(),
+                    first.id,
+                    first.message,
+                    rest.len()
+                ),
+                location: Some(first.location.clone()),
+                related: vec![],
+            },
+        }),
     }
     if assets.is_empty() {
         if broken.is_empty() {

@@ -117,6 +117,35 @@ fn key_at(text: &str, offset: usize) -> Option<String> {
     (!k.is_empty() && !k.starts_with('[') && !k.starts_with('#')).then(|| k.to_string())
 }
 
+/// Read a UTF-8 text file that a file inside the build names (`icvsec.toml`'s `waivers`,
+/// `baseline`): `rel` is relative to the build root and must stay inside it. It is read
+/// through the one opener (links resolved inside the build only, regular files only,
+/// bounded), so a build cannot make icvsec read `/etc/…`, `../x` or `/dev/stdin`, or
+/// block on a FIFO.
+pub fn read_text_in_build(root: &Path, rel: &str, limit: u64) -> Result<String, ConfigError> {
+    let label = rel.to_string();
+    if rel.starts_with('/') {
+        return Err(ConfigError::whole(
+            &label,
+            "a path named inside the build must be relative to the build and stay inside it",
+        ));
+    }
+    let tree = icvsec_fs::HostTree::open(root)
+        .map_err(|e| ConfigError::whole(&label, format!("cannot read: {e}")))?;
+    let view = icvsec_fs::RootView::new(&tree, icvsec_fs::Scope::contained(Vec::new()), limit);
+    let bytes = match view.read(rel) {
+        Ok(Some(b)) => b,
+        Ok(None) => return Err(ConfigError::whole(&label, "cannot read: does not exist")),
+        Err(e) => return Err(ConfigError::whole(&label, format!("cannot read: {e}"))),
+    };
+    String::from_utf8(bytes).map_err(|e| {
+        ConfigError::whole(
+            &label,
+            format!("not UTF-8 (byte offset {})", e.utf8_error().valid_up_to()),
+        )
+    })
+}
+
 /// Read a UTF-8 text file of at most `limit` bytes.
 pub fn read_bounded_text(path: &Path, limit: u64) -> Result<String, ConfigError> {
     let file = path.display().to_string();

@@ -150,6 +150,12 @@ pub fn parse_waivers(text: &str, file: &str) -> Result<Vec<Waiver>, ConfigError>
 }
 
 /// Read and parse a waivers file (bounded).
+/// Waivers named inside the build (see [`crate::tomlerr::read_text_in_build`]).
+pub fn load_waivers_in_build(root: &Path, rel: &str) -> Result<Vec<Waiver>, ConfigError> {
+    let text = crate::tomlerr::read_text_in_build(root, rel, MAX_WAIVERS_FILE)?;
+    parse_waivers(&text, rel)
+}
+
 pub fn load_waivers(path: &Path) -> Result<Vec<Waiver>, ConfigError> {
     let text = crate::tomlerr::read_bounded_text(path, MAX_WAIVERS_FILE)?;
     parse_waivers(&text, &path.display().to_string())
@@ -157,46 +163,62 @@ pub fn load_waivers(path: &Path) -> Result<Vec<Waiver>, ConfigError> {
 
 /// Glob match over `/`-separated paths: `**` spans any number of segments (also none),
 /// `*` any characters within a segment, `?` one character within a segment.
+///
+/// Bottom-up dynamic programming: O(pattern × text) time, no recursion (a pattern of
+/// 100,000 stars once overflowed the stack), and runs of stars collapse first.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    // memo[pi][ti]: 0 unknown, 1 false, 2 true
-    let mut memo = vec![0u8; (p.len() + 1) * (t.len() + 1)];
-    fn go(p: &[char], t: &[char], pi: usize, ti: usize, memo: &mut [u8]) -> bool {
-        let idx = pi * (t.len() + 1) + ti;
-        if memo[idx] != 0 {
-            return memo[idx] == 2;
+    // `***…` means `**`; `**` then `*` adds nothing.
+    let mut p: Vec<char> = Vec::with_capacity(pattern.len());
+    for c in pattern.chars() {
+        if c == '*' && p.len() >= 2 && p[p.len() - 1] == '*' && p[p.len() - 2] == '*' {
+            continue;
         }
-        let r = if pi == p.len() {
-            ti == t.len()
-        } else if p[pi] == '*' && p.get(pi + 1) == Some(&'*') {
-            // `**`, optionally followed by `/`: any run of characters, slashes included.
-            let mut next = pi + 2;
-            if p.get(next) == Some(&'/') {
-                next += 1;
-            }
-            (ti..=t.len())
-                .any(|k| (k == ti || t[k - 1] == '/' || next == pi + 2) && go(p, t, next, k, memo))
-        } else if p[pi] == '*' {
-            let mut k = ti;
-            loop {
-                if go(p, t, pi + 1, k, memo) {
-                    break true;
-                }
-                if k == t.len() || t[k] == '/' {
-                    break false;
-                }
-                k += 1;
-            }
-        } else if ti < t.len() && (p[pi] == t[ti] && p[pi] != '?' || p[pi] == '?' && t[ti] != '/') {
-            go(p, t, pi + 1, ti + 1, memo)
-        } else {
-            false
-        };
-        memo[idx] = if r { 2 } else { 1 };
-        r
+        p.push(c);
     }
-    go(&p, &t, 0, 0, &mut memo)
+    let t: Vec<char> = text.chars().collect();
+    let n = t.len();
+    // rows[pi][ti]: p[pi..] matches t[ti..].
+    let mut rows: Vec<Vec<bool>> = vec![vec![false; n + 1]; p.len() + 1];
+    rows[p.len()][n] = true;
+    for pi in (0..p.len()).rev() {
+        let mut row = vec![false; n + 1];
+        if p[pi] == '*' && p.get(pi + 1) == Some(&'*') {
+            let slash = p.get(pi + 2) == Some(&'/');
+            let next = if slash { pi + 3 } else { pi + 2 };
+            let after = &rows[next];
+            // any: OR of after[k] for k >= ti (no slash), or after[ti] plus OR of after[k]
+            // for k > ti with t[k-1] == '/' (slash variant: whole segments only).
+            let mut any = false;
+            for ti in (0..=n).rev() {
+                if slash {
+                    if ti < n && t[ti] == '/' && after[ti + 1] {
+                        any = true;
+                    }
+                    row[ti] = after[ti] || any;
+                } else {
+                    any |= after[ti];
+                    row[ti] = any;
+                }
+            }
+        } else if p[pi] == '*' {
+            let after = &rows[pi + 1];
+            for ti in (0..=n).rev() {
+                row[ti] = after[ti] || (ti < n && t[ti] != '/' && row[ti + 1]);
+            }
+        } else {
+            let after = &rows[pi + 1];
+            for ti in 0..n {
+                let ok = if p[pi] == '?' {
+                    t[ti] != '/'
+                } else {
+                    p[pi] == t[ti]
+                };
+                row[ti] = ok && after[ti + 1];
+            }
+        }
+        rows[pi] = row;
+    }
+    rows[0][0]
 }
 
 /// Path of an asset that is a file (its id is the path, `#n` for bundle members).
@@ -300,6 +322,17 @@ pub fn apply_waivers(report: &mut Report, waivers: &[Waiver]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hostile_patterns_are_iterative_and_bounded() {
+        // 100,000 stars used to overflow the stack (abort, no output).
+        let p = "*".repeat(100_000);
+        assert!(glob_match(&p, "ICV-CRT-018"));
+        let p = "*a".repeat(2_000) + "b";
+        assert!(!glob_match(&p, &"a".repeat(300)));
+        assert!(glob_match("**/**/**/x", "a/b/x"));
+        assert!(!glob_match("a/**/c", "a/bc"));
+    }
 
     #[test]
     fn globs() {

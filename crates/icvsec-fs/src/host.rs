@@ -100,6 +100,51 @@ impl HostTree {
         Ok(cur)
     }
 
+    /// Write a file below the root (what `icvsec init` writes): missing directories are
+    /// created, and no component, the file included, is ever a link that gets followed
+    /// (`O_NOFOLLOW` everywhere: a dangling link in the way is an error, not a way out).
+    pub fn write_file(&self, comps: &Components, data: &[u8]) -> Result<(), FsError> {
+        use std::io::Write;
+        let (parent, last) = Self::split(comps).ok_or(FsError::NotRegular { kind: "directory" })?;
+        let mut cur =
+            rustix::fs::openat(&self.root, ".", DIR_FLAGS, Mode::empty()).map_err(io_err)?;
+        for c in parent {
+            match rustix::fs::mkdirat(&cur, os(c), Mode::from_raw_mode(0o755)) {
+                Ok(()) | Err(rustix::io::Errno::EXIST) => {}
+                Err(e) => return Err(io_err(e)),
+            }
+            cur = match rustix::fs::openat(&cur, os(c), DIR_FLAGS, Mode::empty()) {
+                Ok(fd) => fd,
+                Err(rustix::io::Errno::NOTDIR) | Err(rustix::io::Errno::LOOP) => {
+                    return Err(FsError::LinkRefused);
+                }
+                Err(e) => return Err(io_err(e)),
+            };
+        }
+        let fd = rustix::fs::openat(
+            &cur,
+            os(last),
+            OFlags::WRONLY
+                | OFlags::CREATE
+                | OFlags::TRUNC
+                | OFlags::NOFOLLOW
+                | OFlags::NONBLOCK
+                | OFlags::CLOEXEC
+                | OFlags::NOCTTY,
+            Mode::from_raw_mode(0o644),
+        )
+        .map_err(io_err)?;
+        let st = rustix::fs::fstat(&fd).map_err(io_err)?;
+        let kind = kind_of(FileType::from_raw_mode(st.st_mode));
+        if kind != EntryType::File {
+            return Err(FsError::NotRegular {
+                kind: kind.describe(),
+            });
+        }
+        let mut f = std::fs::File::from(fd);
+        f.write_all(data).map_err(FsError::io)
+    }
+
     fn split(comps: &Components) -> Option<(&Components, &[u8])> {
         comps
             .split_last()
@@ -291,6 +336,29 @@ mod tests {
             Err(FsError::TooManyEntries { limit: 2 })
         );
         std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn writes_never_follow_links() {
+        let d = tmp("write");
+        let outside = tmp("write-outside");
+        std::os::unix::fs::symlink(outside.join("vehicle.json"), d.join("vehicle.json")).unwrap();
+        std::os::unix::fs::symlink(&outside, d.join("ecus")).unwrap();
+        let t = HostTree::open(&d).unwrap();
+        assert_eq!(
+            t.write_file(&c("vehicle.json"), b"{}"),
+            Err(FsError::LinkRefused)
+        );
+        assert_eq!(
+            t.write_file(&c("ecus/tbox.json"), b"{}"),
+            Err(FsError::LinkRefused)
+        );
+        assert!(!outside.join("vehicle.json").exists());
+        assert!(!outside.join("tbox.json").exists());
+        t.write_file(&c("new/dir/f.json"), b"{}").unwrap();
+        assert_eq!(std::fs::read(d.join("new/dir/f.json")).unwrap(), b"{}");
+        std::fs::remove_dir_all(&d).unwrap();
+        std::fs::remove_dir_all(&outside).unwrap();
     }
 
     #[test]

@@ -96,6 +96,56 @@ pub fn components(path: &str) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// Invert [`identity`]: the raw components of an identity string.
+pub fn decode_identity(id: &str) -> Vec<Vec<u8>> {
+    id.split('/')
+        .filter(|c| !c.is_empty())
+        .map(decode_name)
+        .collect()
+}
+
+/// Invert [`encode_name`] for one component.
+pub fn decode_name(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' && i + 1 < b.len() {
+            match b[i + 1] {
+                b'\\' => {
+                    out.push(b'\\');
+                    i += 2;
+                    continue;
+                }
+                b'x' if i + 4 <= b.len() && s.is_char_boundary(i + 4) => {
+                    if let Ok(v) = u8::from_str_radix(&s[i + 2..i + 4], 16) {
+                        out.push(v);
+                        i += 4;
+                        continue;
+                    }
+                }
+                b'u' if b.get(i + 2) == Some(&b'{') => {
+                    if let Some(end) = s[i + 3..].find('}') {
+                        if let Some(c) = u32::from_str_radix(&s[i + 3..i + 3 + end], 16)
+                            .ok()
+                            .and_then(char::from_u32)
+                        {
+                            let mut buf = [0u8; 4];
+                            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                            i += 4 + end;
+                            continue;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    out
+}
+
 /// The identity string of a component path (each component encoded, joined with `/`).
 pub fn identity(comps: &[Vec<u8>]) -> String {
     let mut out = String::new();
@@ -125,6 +175,22 @@ mod tests {
         assert_eq!(encode_name(b"k\xff.pem"), "k\\xff.pem");
         // An escape written literally is not confused with the escaped byte.
         assert_ne!(encode_name(b"k\\xff.pem"), encode_name(b"k\xff.pem"));
+    }
+
+    #[test]
+    fn decoding_inverts_encoding() {
+        for raw in [
+            b"k.pem".to_vec(),
+            b"pki\\k.pem".to_vec(),
+            b"k\xff.pem".to_vec(),
+            b"a\x1b]0;x\x07".to_vec(),
+            "evil\u{202e}x".as_bytes().to_vec(),
+            b"lit\\x41".to_vec(),
+        ] {
+            assert_eq!(decode_name(&encode_name(&raw)), raw, "{raw:?}");
+        }
+        let comps = vec![b"a\\b".to_vec(), b"c\xfe".to_vec()];
+        assert_eq!(decode_identity(&identity(&comps)), comps);
     }
 
     #[test]

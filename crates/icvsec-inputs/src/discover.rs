@@ -1,18 +1,29 @@
 //! Walking a vehicle build: bounded, never following links, skipping special files, and
 //! classifying each file by its place and name. Nothing found is ever executed.
 
+use icvsec_fs::name::{components, identity};
+use icvsec_fs::{EntryType, FsError, HostTree, Scope, Tree};
 use icvsec_model::{Diagnostic, Location};
-use std::path::{Path, PathBuf};
+use std::collections::BTreeMap;
+use std::path::Path;
 
-/// Resource bounds for a scan.
+/// Resource bounds for a scan (documented in the README, "Safety").
 #[derive(Clone, Debug)]
 pub struct Limits {
-    /// Files larger than this are skipped with a notice (bytes).
+    /// Files larger than this are not read; the rules that need them report an error.
     pub max_file_size: u64,
     /// Directories deeper than this are not entered.
     pub max_depth: usize,
     /// At most this many files are considered.
     pub max_files: usize,
+    /// At most this many entries in one directory.
+    pub max_dir_entries: usize,
+    /// At most this many ECUs, networks or endpoints in vehicle.json.
+    pub max_ecus: usize,
+    /// At most this many items, flows, stores and parties in all data-flow manifests.
+    pub max_flows: usize,
+    /// At most this many certificates (or keys) in one file.
+    pub max_objects_per_file: usize,
 }
 
 impl Default for Limits {
@@ -21,6 +32,10 @@ impl Default for Limits {
             max_file_size: 16 * 1024 * 1024,
             max_depth: 48,
             max_files: 2_000_000,
+            max_dir_entries: 1_000_000,
+            max_ecus: 1_000,
+            max_flows: 100_000,
+            max_objects_per_file: 10_000,
         }
     }
 }
@@ -53,11 +68,16 @@ pub enum FileKind {
 
 #[derive(Clone, Debug)]
 pub struct DiscoveredFile {
-    /// Relative to the root, `/` separators.
+    /// Identity: relative to the root, `/` separators, each name escaped with
+    /// [`icvsec_fs::encode_name`] (exact and injective, safe to print).
     pub rel: String,
-    pub abs: PathBuf,
+    /// The link-free path to read, as raw components from the build root. For a file
+    /// reached through a symbolic link this is the link's resolved target.
+    pub comps: Vec<Vec<u8>>,
     pub size: u64,
     pub kind: FileKind,
+    /// For a symbolic link: its target as resolved inside the build (escaped).
+    pub via_link: Option<String>,
 }
 
 pub fn classify(rel: &str) -> FileKind {
@@ -102,116 +122,209 @@ pub fn classify(rel: &str) -> FileKind {
     FileKind::Other
 }
 
-/// Walk `root`. Symbolic links are never followed (a link is reported as a notice and
-/// skipped, so nothing outside the tree is read and link loops cannot occur); device
-/// files, FIFOs and sockets are skipped; oversized files and deep directories are
-/// skipped with a notice; unreadable entries are reported as errors.
-pub fn discover(root: &Path, limits: &Limits) -> (Vec<DiscoveredFile>, Vec<Diagnostic>) {
-    let mut files = Vec::new();
-    let mut diags = Vec::new();
-    let walker = walkdir::WalkDir::new(root)
-        .follow_links(false)
-        .max_depth(limits.max_depth + 1)
-        .sort_by_file_name();
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let rel = e
-                    .path()
-                    .map(|p| rel_path(root, p))
-                    .unwrap_or_else(|| ".".into());
-                diags.push(Diagnostic::error(
-                    Location::file(rel),
-                    format!(
-                        "cannot read: {}",
-                        e.io_error().map_or(e.to_string(), |io| io.to_string())
-                    ),
-                ));
+/// Where a link found during discovery is resolved: inside the root filesystem that
+/// holds it (declared in vehicle.json, else the nearest ancestor with an `etc` or `system`
+/// directory), with that root as `/`; else inside the build, which it must not leave.
+fn link_scope(link: &[Vec<u8>], rootfs: &[Vec<Vec<u8>>], tree: &dyn Tree) -> Scope {
+    if let Some(r) = rootfs
+        .iter()
+        .filter(|r| link.len() > r.len() && link.starts_with(r))
+        .max_by_key(|r| r.len())
+    {
+        return Scope::chroot(r.clone());
+    }
+    for n in (0..link.len()).rev() {
+        let base = &link[..n];
+        for marker in [b"etc".as_slice(), b"system".as_slice()] {
+            let mut probe = base.to_vec();
+            probe.push(marker.to_vec());
+            if probe.as_slice() == link {
                 continue;
             }
-        };
-        let rel = rel_path(root, entry.path());
-        let ft = entry.file_type();
-        if entry.depth() > limits.max_depth {
-            diags.push(Diagnostic::warning(
-                Location::file(&rel),
-                format!(
-                    "not scanned: deeper than the depth limit of {}",
-                    limits.max_depth
-                ),
-            ));
-            continue;
+            let is_dir = tree
+                .lstat(&probe)
+                .ok()
+                .flatten()
+                .is_some_and(|m| m.kind == EntryType::Dir);
+            if is_dir {
+                return Scope::chroot(base.to_vec());
+            }
         }
-        if ft.is_symlink() {
-            diags.push(Diagnostic::notice(
-                Location::file(&rel),
-                "symbolic link not followed",
-            ));
-            continue;
-        }
-        if ft.is_dir() {
-            continue;
-        }
-        if !ft.is_file() {
-            diags.push(Diagnostic::notice(
-                Location::file(&rel),
-                "skipped: not a regular file (device, FIFO or socket)",
-            ));
-            continue;
-        }
-        if files.len() >= limits.max_files {
-            diags.push(Diagnostic::error(
-                Location::file(&rel),
-                format!(
-                    "file limit of {} reached; the rest of the tree was not scanned",
-                    limits.max_files
-                ),
-            ));
-            break;
-        }
-        let size = match entry.metadata() {
-            Ok(m) => m.len(),
+    }
+    Scope::contained(Vec::new())
+}
+
+/// Walk the build through the one opener ([`HostTree`]). Nothing is followed while
+/// walking: directories are opened component by component without following links.
+/// A symbolic link to a file is resolved inside its root filesystem (or the build) and
+/// judged under its own name, unless its target is itself a discovered file of the same
+/// kind (an alias); a link to a directory is not descended (its files are reached
+/// through the target). A link that dangles, loops or leaves the build is reported, as
+/// an error when its name is one icvsec reads, and never followed. Device files, FIFOs
+/// and sockets are reported and never opened. `rootfs` lists the declared root
+/// filesystems (build-relative, `/`-separated).
+pub fn discover(
+    tree: &dyn Tree,
+    limits: &Limits,
+    rootfs: &[String],
+) -> (Vec<DiscoveredFile>, Vec<Diagnostic>) {
+    let mut files = Vec::new();
+    let mut links: Vec<Vec<Vec<u8>>> = Vec::new();
+    let mut diags = Vec::new();
+    // Depth-first, names sorted, so the order is the same on every run and machine.
+    let mut stack: Vec<Vec<Vec<u8>>> = vec![Vec::new()];
+    'walk: while let Some(dir) = stack.pop() {
+        let entries = match tree.read_dir(&dir, limits.max_dir_entries) {
+            Ok(e) => e,
             Err(e) => {
+                let rel = if dir.is_empty() {
+                    ".".into()
+                } else {
+                    identity(&dir)
+                };
                 diags.push(Diagnostic::error(
-                    Location::file(&rel),
+                    Location::file(rel),
                     format!("cannot read: {e}"),
                 ));
                 continue;
             }
         };
-        let kind = classify(&rel);
-        files.push(DiscoveredFile {
-            rel,
-            abs: entry.into_path(),
-            size,
-            kind,
-        });
+        let mut subdirs = Vec::new();
+        for (name, kind) in entries {
+            let mut comps = dir.clone();
+            comps.push(name);
+            let rel = identity(&comps);
+            match kind {
+                EntryType::Dir => {
+                    if comps.len() > limits.max_depth {
+                        diags.push(Diagnostic::warning(
+                            Location::file(&rel),
+                            format!(
+                                "not scanned: deeper than the depth limit of {}",
+                                limits.max_depth
+                            ),
+                        ));
+                    } else {
+                        subdirs.push(comps);
+                    }
+                }
+                EntryType::Symlink => links.push(comps),
+                EntryType::File => {
+                    if files.len() >= limits.max_files {
+                        diags.push(Diagnostic::error(
+                            Location::file(&rel),
+                            format!(
+                                "file limit of {} reached; the rest of the tree was not scanned",
+                                limits.max_files
+                            ),
+                        ));
+                        break 'walk;
+                    }
+                    let size = match tree.lstat(&comps) {
+                        Ok(Some(m)) => m.size,
+                        Ok(None) => continue,
+                        Err(e) => {
+                            diags.push(Diagnostic::error(
+                                Location::file(&rel),
+                                format!("cannot read: {e}"),
+                            ));
+                            continue;
+                        }
+                    };
+                    let kind = classify(&rel);
+                    files.push(DiscoveredFile {
+                        rel,
+                        comps,
+                        size,
+                        kind,
+                        via_link: None,
+                    });
+                }
+                other => {
+                    let kind = classify(&rel);
+                    let msg = format!("skipped: {} (never opened)", other.describe());
+                    diags.push(if kind == FileKind::Other {
+                        Diagnostic::notice(Location::file(&rel), msg)
+                    } else {
+                        Diagnostic::error(
+                            Location::file(&rel),
+                            format!("{msg}; the rules that read it cannot assess it"),
+                        )
+                    });
+                }
+            }
+        }
+        // Reverse so that the first name is walked first.
+        stack.extend(subdirs.into_iter().rev());
     }
+    let rootfs: Vec<Vec<Vec<u8>>> = rootfs.iter().map(|r| components(r)).collect();
+    let direct: BTreeMap<Vec<Vec<u8>>, FileKind> =
+        files.iter().map(|f| (f.comps.clone(), f.kind)).collect();
+    for link in links {
+        let rel = identity(&link);
+        let kind = classify(&rel);
+        let scope = link_scope(&link, &rootfs, tree);
+        let in_scope = &link[scope.base.len()..];
+        let resolved = icvsec_fs::resolve(tree, &scope, in_scope, true);
+        let problem = |msg: String, diags: &mut Vec<Diagnostic>| {
+            if kind == FileKind::Other {
+                diags.push(Diagnostic::notice(Location::file(&rel), msg));
+            } else {
+                diags.push(Diagnostic::error(
+                    Location::file(&rel),
+                    format!("{msg}; the rules that read it cannot assess it"),
+                ));
+            }
+        };
+        match resolved {
+            Ok(r) => match tree.lstat(&r.path) {
+                Ok(Some(m)) if m.kind == EntryType::File => {
+                    if direct.get(&r.path) == Some(&kind) {
+                        // The same file under another name of the same kind: judged once,
+                        // under its real name.
+                        continue;
+                    }
+                    files.push(DiscoveredFile {
+                        rel,
+                        size: m.size,
+                        kind,
+                        via_link: Some(identity(&r.path)),
+                        comps: r.path,
+                    });
+                }
+                Ok(Some(m)) if m.kind == EntryType::Dir => diags.push(Diagnostic::notice(
+                    Location::file(&rel),
+                    format!(
+                        "symbolic link to the directory {}: not descended (its files are scanned there)",
+                        identity(&r.path)
+                    ),
+                )),
+                Ok(Some(m)) => problem(
+                    format!("symbolic link to a {} ({}): never opened", m.kind.describe(), identity(&r.path)),
+                    &mut diags,
+                ),
+                Ok(None) | Err(FsError::NotFound) => {
+                    problem("symbolic link target does not exist".into(), &mut diags)
+                }
+                Err(e) => problem(format!("cannot read: {e}"), &mut diags),
+            },
+            Err(FsError::NotFound) => problem("symbolic link dangles".into(), &mut diags),
+            Err(e) => problem(format!("not followed: {e}"), &mut diags),
+        }
+    }
+    files.sort_by(|a, b| a.rel.cmp(&b.rel));
     (files, diags)
 }
 
-pub fn rel_path(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    let s = rel.to_string_lossy().replace('\\', "/");
-    if s.is_empty() { ".".into() } else { s }
+/// Open the build root (the user's choice on the command line) as the tree every
+/// build file is read through.
+pub fn open_root(root: &Path) -> Result<HostTree, String> {
+    HostTree::open(root).map_err(|e| format!("{}: {e}", root.display()))
 }
 
-/// Read a file with the size bound applied (also to files that grow while read).
-pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let f = std::fs::File::open(path)?;
-    // Size the buffer from the file's length (bounded by the limit) so small files take
-    // one read plus the end-of-file read instead of a probe and several growing reads.
-    let hint = f.metadata().map_or(0, |m| m.len()).min(limit) as usize;
-    let mut buf = Vec::with_capacity(hint + 1);
-    f.take(limit + 1).read_to_end(&mut buf)?;
-    if buf.len() as u64 > limit {
-        return Err(std::io::Error::other(format!(
-            "larger than the size limit of {limit} bytes"
-        )));
-    }
-    Ok(buf)
+/// Read one discovered file through the opener, bounded.
+pub fn read_file(tree: &dyn Tree, f: &DiscoveredFile, limit: u64) -> Result<Vec<u8>, FsError> {
+    tree.read_file(&f.comps, limit)
 }
 
 #[cfg(test)]

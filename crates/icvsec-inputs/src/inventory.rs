@@ -89,6 +89,9 @@ pub struct Inventory {
     /// The scanned build root on disk. Checks that must read more of a root filesystem
     /// (includes of sshd_config, nginx) read below it only, with the same bounds.
     pub root: std::path::PathBuf,
+    /// The build as a tree read through the one opener (`icvsec-fs`): every read of a
+    /// build file after loading goes through it.
+    pub tree: SharedTree,
     /// The bounds the build was loaded with (checks that read more apply them too).
     pub limits: crate::Limits,
     pub vehicle: Option<JsonDoc<VehicleManifest>>,
@@ -115,6 +118,22 @@ pub struct Inventory {
     pub memo: Memo,
     /// Field views of assets, computed once at load (key: kind, id).
     pub(crate) views: BTreeMap<(AssetKind, String), Value>,
+}
+
+/// The build tree, shared by the checks that follow includes inside a root filesystem.
+#[derive(Clone)]
+pub struct SharedTree(pub std::sync::Arc<dyn icvsec_fs::Tree>);
+
+impl Default for SharedTree {
+    fn default() -> Self {
+        SharedTree(std::sync::Arc::new(icvsec_fs::MemTree::new()))
+    }
+}
+
+impl std::fmt::Debug for SharedTree {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedTree")
+    }
 }
 
 /// A per-scan cache of values derived from the inventory (a check family's graph index,

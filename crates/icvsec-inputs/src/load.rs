@@ -4,6 +4,7 @@ use crate::discover::{self, DiscoveredFile, FileKind, Limits};
 use crate::inventory::{Broken, EcuAsset, FileAsset, Inventory, Placed};
 use crate::json::{JsonDoc, parse_json};
 use crate::pki_files::{self, CertAsset, CertUse, KeyAsset, Parsed};
+use icvsec_fs::Tree;
 use icvsec_model::input::dataflow::DataFlowManifest;
 use icvsec_model::input::ecu::EcuConfig;
 use icvsec_model::input::vehicle::VehicleManifest;
@@ -20,6 +21,8 @@ pub struct LoadOptions {
 struct Loader<'a> {
     /// Every discovered file by relative path (keys borrow from the discovery list).
     files: BTreeMap<&'a str, &'a DiscoveredFile>,
+    /// The build, read through the one opener.
+    tree: &'a dyn Tree,
     limits: &'a Limits,
     inv: Inventory,
     digests: BTreeMap<String, [u8; 32]>,
@@ -62,7 +65,7 @@ impl<'a> Loader<'a> {
     }
 
     fn read_text(&mut self, f: &DiscoveredFile) -> Result<String, Diagnostic> {
-        let bytes = discover::read_bounded(&f.abs, self.limits.max_file_size)
+        let bytes = discover::read_file(self.tree, f, self.limits.max_file_size)
             .map_err(|e| Diagnostic::error(Location::file(&f.rel), format!("cannot read: {e}")))?;
         self.digests.insert(f.rel.clone(), sha256(&bytes));
         String::from_utf8(bytes).map_err(|e| {
@@ -107,6 +110,45 @@ impl<'a> Loader<'a> {
                 return;
             }
         };
+        // Bounds before any per-ECU work: a 3 MB vehicle.json can declare 100,000 ECUs,
+        // and every rule of every ECU would then be evaluated for each.
+        let max = self.limits.max_ecus;
+        let over: Vec<(&str, usize)> = [
+            ("ecus", doc.doc.ecus.len()),
+            ("networks", doc.doc.networks.len()),
+            ("endpoints", doc.doc.endpoints.len()),
+            ("trust_anchors", doc.doc.trust_anchors.len()),
+        ]
+        .into_iter()
+        .filter(|(_, n)| *n > max)
+        .collect();
+        if !over.is_empty() {
+            let what: Vec<String> = over.iter().map(|(k, n)| format!("{n} {k}")).collect();
+            let message = format!(
+                "declares {}, more than the limit of {max} per list; the vehicle was not loaded",
+                what.join(" and ")
+            );
+            for kind in [
+                AssetKind::Ecu,
+                AssetKind::Network,
+                AssetKind::Endpoint,
+                AssetKind::TrustAnchor,
+                AssetKind::TlsProfile,
+            ] {
+                self.inv.broken.push(Broken {
+                    kind,
+                    id: "vehicle.json".into(),
+                    location: Location::at_key("vehicle.json", over[0].0),
+                    message: message.clone(),
+                });
+            }
+            self.broken(
+                AssetKind::Vehicle,
+                "vehicle",
+                Diagnostic::error(Location::at_key("vehicle.json", over[0].0), message),
+            );
+            return;
+        }
         let v = doc.doc.clone();
         self.inv.vehicle = Some(doc);
         if v.schema_version != 1 {
@@ -398,6 +440,31 @@ impl<'a> Loader<'a> {
     fn add_dataflow(&mut self, doc: JsonDoc<DataFlowManifest>) {
         let file = doc.file.clone();
         let m = doc.doc.clone();
+        let loaded = self.inv.data.items.len()
+            + self.inv.data.flows.len()
+            + self.inv.data.stores.len()
+            + self.inv.data.parties.len();
+        let here = m.items.len() + m.flows.len() + m.stores.len() + m.parties.len();
+        if loaded + here > self.limits.max_flows {
+            let message = format!(
+                "{here} items, flows, stores and parties (with {loaded} already loaded) exceed the limit of {} for all data-flow manifests; this manifest was not loaded",
+                self.limits.max_flows
+            );
+            for kind in [AssetKind::DataItem, AssetKind::DataStore] {
+                self.inv.broken.push(Broken {
+                    kind,
+                    id: file.clone(),
+                    location: Location::file(&file),
+                    message: message.clone(),
+                });
+            }
+            self.broken(
+                AssetKind::DataFlow,
+                &file,
+                Diagnostic::error(Location::file(&file), message),
+            );
+            return;
+        }
         for (i, it) in m.items.iter().enumerate() {
             self.place_into(
                 AssetKind::DataItem,
@@ -529,17 +596,35 @@ impl<'a> Loader<'a> {
                     FileKind::Certificate | FileKind::Pem | FileKind::Key
                 )
             })
-            .filter(|f| f.size <= self.limits.max_file_size)
             .collect();
-        for (f, (parsed, digest)) in pki
-            .iter()
-            .zip(pki_files::parse_all(&pki, self.limits.max_file_size))
-        {
+        for (f, (parsed, digest)) in pki.iter().zip(pki_files::parse_all(
+            self.tree,
+            &pki,
+            self.limits.max_file_size,
+            self.limits.max_objects_per_file,
+        )) {
             if let Some(d) = digest {
                 self.digests.insert(f.rel.clone(), d);
             }
             match parsed {
-                Parsed::Failed { kind, diag } => self.broken(kind, &f.rel, diag),
+                Parsed::Failed { kind, diag } => {
+                    // A .pem that could not be read may hold keys as well as certificates:
+                    // neither family may pass or be "not applicable" for it.
+                    if f.kind == FileKind::Pem {
+                        let other = if kind == AssetKind::PrivateKey {
+                            AssetKind::Certificate
+                        } else {
+                            AssetKind::PrivateKey
+                        };
+                        self.inv.broken.push(Broken {
+                            kind: other,
+                            id: f.rel.clone(),
+                            location: diag.location.clone(),
+                            message: diag.message.clone(),
+                        });
+                    }
+                    self.broken(kind, &f.rel, diag)
+                }
                 Parsed::Objects { certs, keys } => {
                     let many = certs.len() > 1;
                     for (i, cert) in certs.into_iter().enumerate() {
@@ -815,14 +900,54 @@ fn insert<T>(map: &mut BTreeMap<String, Placed<T>>, id: &str, placed: Placed<T>)
     false
 }
 
+/// The root filesystems vehicle.json declares, read leniently before discovery so that
+/// links found while walking resolve inside the right root. Errors are left to the
+/// loader, which reads the file again strictly.
+fn declared_rootfs(tree: &dyn Tree, limits: &Limits) -> Vec<String> {
+    let Ok(bytes) = tree.read_file(&[b"vehicle.json".to_vec()], limits.max_file_size) else {
+        return Vec::new();
+    };
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return Vec::new();
+    };
+    v.get("ecus")
+        .and_then(|e| e.as_array())
+        .map(|ecus| {
+            ecus.iter()
+                .take(limits.max_ecus)
+                .filter_map(|e| e.get("rootfs")?.as_str())
+                .map(|r| r.trim_start_matches("./").trim_end_matches('/').to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Load a vehicle build. Problems become diagnostics (and broken assets); loading never stops early.
 pub fn load_build(root: &Path, opts: &LoadOptions) -> Inventory {
-    let (discovered, diags) = discover::discover(root, &opts.limits);
+    let tree: std::sync::Arc<dyn Tree> = match discover::open_root(root) {
+        Ok(t) => std::sync::Arc::new(t),
+        Err(e) => {
+            let mut inv = Inventory {
+                root: root.to_path_buf(),
+                limits: opts.limits.clone(),
+                ..Default::default()
+            };
+            inv.diagnostics.push(Diagnostic::error(
+                Location::file("."),
+                format!("cannot scan {e}"),
+            ));
+            return inv;
+        }
+    };
+    let rootfs = declared_rootfs(tree.as_ref(), &opts.limits);
+    let (discovered, diags) = discover::discover(tree.as_ref(), &opts.limits, &rootfs);
     let mut loader = Loader {
         files: discovered.iter().map(|f| (f.rel.as_str(), f)).collect(),
+        tree: tree.as_ref(),
         limits: &opts.limits,
         inv: Inventory {
             root: root.to_path_buf(),
+            tree: crate::inventory::SharedTree(tree.clone()),
             limits: opts.limits.clone(),
             diagnostics: diags,
             files_scanned: discovered.len(),
@@ -832,10 +957,10 @@ pub fn load_build(root: &Path, opts: &LoadOptions) -> Inventory {
     };
     for f in &discovered {
         if f.size > opts.limits.max_file_size && f.kind != FileKind::Other {
-            loader.inv.diagnostics.push(Diagnostic::warning(
+            loader.inv.diagnostics.push(Diagnostic::error(
                 Location::file(&f.rel),
                 format!(
-                    "skipped: {} bytes is over the size limit of {} bytes",
+                    "not read: {} bytes is over the size limit of {} bytes; the rules that need it cannot assess it",
                     f.size, opts.limits.max_file_size
                 ),
             ));

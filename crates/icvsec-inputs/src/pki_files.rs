@@ -101,13 +101,18 @@ fn place(e: &PkiError, file: &str) -> Location {
 }
 
 /// Read and parse one certificate/key file. Errors name the file and the place in it.
-pub(crate) fn parse_file(f: &DiscoveredFile, max: u64) -> (Parsed, Option<[u8; 32]>) {
+pub(crate) fn parse_file(
+    tree: &dyn icvsec_fs::Tree,
+    f: &DiscoveredFile,
+    max: u64,
+    max_objects: usize,
+) -> (Parsed, Option<[u8; 32]>) {
     let kind = if f.kind == FileKind::Key {
         AssetKind::PrivateKey
     } else {
         AssetKind::Certificate
     };
-    let bytes = match discover::read_bounded(&f.abs, max) {
+    let bytes = match discover::read_file(tree, f, max) {
         Ok(b) => b,
         Err(e) => {
             return (
@@ -203,9 +208,32 @@ pub(crate) fn parse_file(f: &DiscoveredFile, max: u64) -> (Parsed, Option<[u8; 3
             }
         }
     };
+    let parsed = match parsed {
+        Parsed::Objects { certs, keys } if certs.len() + keys.len() > max_objects => {
+            Parsed::Failed {
+                kind,
+                diag: Diagnostic::error(
+                    Location::file(&f.rel),
+                    format!(
+                        "{} certificates and keys in one file, more than the limit of {max_objects}; not judged",
+                        certs.len() + keys.len()
+                    ),
+                ),
+            }
+        }
+        other => other,
+    };
     (parsed, Some(digest))
 }
 
-pub(crate) fn parse_all(files: &[&DiscoveredFile], max: u64) -> Vec<(Parsed, Option<[u8; 32]>)> {
-    files.par_iter().map(|f| parse_file(f, max)).collect()
+pub(crate) fn parse_all(
+    tree: &dyn icvsec_fs::Tree,
+    files: &[&DiscoveredFile],
+    max: u64,
+    max_objects: usize,
+) -> Vec<(Parsed, Option<[u8; 32]>)> {
+    files
+        .par_iter()
+        .map(|f| parse_file(tree, f, max, max_objects))
+        .collect()
 }

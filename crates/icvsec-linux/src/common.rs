@@ -1,7 +1,7 @@
 //! Shared types: errors, findings, input bounds, and rooted file access.
 
-use serde::{Deserialize, Serialize};
 use icvsec_fs::{EntryType, FsError, HostTree, RootView, Scope, Tree};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -234,7 +234,11 @@ pub struct DirRoot {
 
 impl std::fmt::Debug for DirRoot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "DirRoot({})", icvsec_fs::name::identity(&self.scope.base))
+        write!(
+            f,
+            "DirRoot({})",
+            icvsec_fs::name::identity(&self.scope.base)
+        )
     }
 }
 
@@ -289,7 +293,9 @@ impl FileSource for DirRoot {
     }
 
     fn list_dir(&self, path: &str) -> Result<Vec<String>, String> {
-        self.view().list_dir(path).map_err(|e| format!("{path}: {e}"))
+        self.view()
+            .list_dir(path)
+            .map_err(|e| format!("{path}: {e}"))
     }
 
     fn is_dir(&self, path: &str) -> bool {

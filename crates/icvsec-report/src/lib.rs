@@ -3,6 +3,7 @@
 
 mod escape;
 mod html;
+pub mod inert;
 mod json;
 mod junit;
 pub mod markdown;

@@ -53,6 +53,8 @@ fn rule_outcome(fs: &[&Finding]) -> Outcome {
 
 impl Renderer for Text {
     fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let report = crate::inert::inert_report(report);
+        let report: &Report = &report;
         let p = Paint(self.color);
         let s = &report.scan;
         writeln!(

@@ -329,8 +329,9 @@ fn find_headers(root: &Path) -> Vec<PathBuf> {
                     let wanted = n == "mbedtls_config.h"
                         || n == "user_settings.h"
                         || (n == "config.h"
-                            && crate::rootfs::read(root, &p, 1 << 20)
-                                .is_ok_and(|b| String::from_utf8_lossy(&b).contains("MBEDTLS_SSL_")));
+                            && crate::rootfs::read(root, &p, 1 << 20).is_ok_and(|b| {
+                                String::from_utf8_lossy(&b).contains("MBEDTLS_SSL_")
+                            }));
                     if wanted {
                         out.push(p);
                     }

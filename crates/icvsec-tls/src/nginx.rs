@@ -990,7 +990,10 @@ mod tests {
         assert!(crate::rootfs::glob_match("*.conf", "a.conf"));
         assert!(!crate::rootfs::glob_match("*.conf", ".a.conf"));
         assert!(crate::rootfs::glob_match("tls-[a-c]?.conf", "tls-b1.conf"));
-        assert!(!crate::rootfs::glob_match("tls-[!a-c]?.conf", "tls-b1.conf"));
+        assert!(!crate::rootfs::glob_match(
+            "tls-[!a-c]?.conf",
+            "tls-b1.conf"
+        ));
     }
 
     #[test]

@@ -358,7 +358,6 @@ impl P<'_> {
     }
 }
 
-
 fn finish(p: P<'_>) -> OpensslConf {
     let mut conf = OpensslConf {
         files: p.files,
