@@ -3,6 +3,7 @@
 mod cli;
 mod common;
 mod determinism;
+mod hostile;
 mod linux_inputs;
 mod readme;
 mod reports;

@@ -104,6 +104,10 @@ fn evaluate_condition(
     }
 }
 
+/// Up to this many broken inputs of a kind, a rule reports an error per input; above
+/// it, one error naming how many (each input stays one input problem).
+const PER_ASSET_ERRORS: usize = 10;
+
 fn evaluate_rule(
     rule: &Rule,
     prepared: Option<&Result<Prepared, String>>,
@@ -155,15 +159,19 @@ fn evaluate_rule(
     // one error per file and rule.
     match broken.as_slice() {
         [] => {}
-        [b] => out.push(Raw {
-            asset: AssetRef::new(kind, &b.id),
-            eval: Eval {
-                outcome: Outcome::Error,
-                message: format!("could not assess: {}", b.message),
-                location: Some(b.location.clone()),
-                related: vec![],
-            },
-        }),
+        few if few.len() <= PER_ASSET_ERRORS => {
+            for b in few {
+                out.push(Raw {
+                    asset: AssetRef::new(kind, &b.id),
+                    eval: Eval {
+                        outcome: Outcome::Error,
+                        message: format!("could not assess: {}", b.message),
+                        location: Some(b.location.clone()),
+                        related: vec![],
+                    },
+                });
+            }
+        }
         [first, rest @ ..] => out.push(Raw {
             asset: AssetRef::new(kind, &first.id),
             eval: Eval {

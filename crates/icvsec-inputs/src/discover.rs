@@ -316,6 +316,13 @@ pub fn discover(
     (files, diags)
 }
 
+/// The one message for a file over the size bound.
+pub fn oversize_message(size: u64, limit: u64) -> String {
+    format!(
+        "not read: {size} bytes is over the size limit of {limit} bytes; the rules that need it cannot assess it"
+    )
+}
+
 /// Open the build root (the user's choice on the command line) as the tree every
 /// build file is read through.
 pub fn open_root(root: &Path) -> Result<HostTree, String> {

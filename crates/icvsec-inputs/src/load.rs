@@ -959,15 +959,30 @@ pub fn load_build(root: &Path, opts: &LoadOptions) -> Inventory {
         if f.size > opts.limits.max_file_size && f.kind != FileKind::Other {
             loader.inv.diagnostics.push(Diagnostic::error(
                 Location::file(&f.rel),
-                format!(
-                    "not read: {} bytes is over the size limit of {} bytes; the rules that need it cannot assess it",
-                    f.size, opts.limits.max_file_size
-                ),
+                discover::oversize_message(f.size, opts.limits.max_file_size),
             ));
         }
     }
     loader.load_vehicle();
     loader.load_files(&discovered);
+    // Silence is never a pass: a build in which nothing could be judged (no vehicle.json,
+    // no certificate, key, host configuration or saved probe) is an incomplete assessment.
+    let inv_ref = &loader.inv;
+    let nothing = inv_ref.vehicle.is_none()
+        && inv_ref.certificates.is_empty()
+        && inv_ref.keys.is_empty()
+        && inv_ref.files.is_empty()
+        && inv_ref.probes.is_empty()
+        && inv_ref.broken.is_empty();
+    if nothing {
+        loader.inv.diagnostics.push(Diagnostic::error(
+            Location::file("."),
+            format!(
+                "nothing to assess: no vehicle.json and no file icvsec can judge among the {} file(s) found (certificates, keys, host configuration files, saved probes); see README \"Input formats\"",
+                discovered.len()
+            ),
+        ));
+    }
     let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
     for (path, d) in &loader.digests {
         ctx.update(path.as_bytes());

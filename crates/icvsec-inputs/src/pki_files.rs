@@ -112,6 +112,19 @@ pub(crate) fn parse_file(
     } else {
         AssetKind::Certificate
     };
+    if f.size > max {
+        // Same text as the loader's notice for every oversized file (deduplicated).
+        return (
+            Parsed::Failed {
+                kind,
+                diag: Diagnostic::error(
+                    Location::file(&f.rel),
+                    crate::discover::oversize_message(f.size, max),
+                ),
+            },
+            None,
+        );
+    }
     let bytes = match discover::read_file(tree, f, max) {
         Ok(b) => b,
         Err(e) => {

@@ -204,6 +204,18 @@ pub fn check_nginx_config(root: &Path, sys: &Path, p: &CheckParams) -> CheckOutc
     }
     for (what, tls) in targets {
         let a = nginx::assess_settings(tls, root, &prefix, &p.policy, &ex);
+        // The DH parameters file could not be read (missing, a FIFO, a device, too
+        // large): the DH group cannot be judged, which is an error, not a finding.
+        if let crate::policy::DhParams::Unreadable(why) = &a.dh {
+            let at = tls.dhparam.as_ref().and_then(|d| d.at.clone());
+            o.errors.push(ConfigError::new(
+                at.as_ref()
+                    .map(|l| l.file.clone())
+                    .unwrap_or_else(|| cfg.main_file.clone()),
+                at.map(|l| l.line).unwrap_or(0),
+                format!("ssl_dhparam cannot be read: {why}"),
+            ));
+        }
         if let Some(e) = &a.cipher_error {
             let at = tls.ciphers.at.clone();
             o.errors.push(ConfigError::new(
@@ -241,7 +253,7 @@ pub fn check_nginx_config(root: &Path, sys: &Path, p: &CheckParams) -> CheckOutc
 pub fn check_openssl_conf(root: &Path, p: &CheckParams) -> CheckOutcome {
     let mut o = empty();
     for cand in OPENSSL_CANDIDATES {
-        if root.join(cand).is_file() {
+        if crate::rootfs::kind(root, &Path::new("/").join(cand)).is_ok_and(|k| k.is_some()) {
             merge(
                 &mut o,
                 check_openssl_config(root, &Path::new("/").join(cand), p),
