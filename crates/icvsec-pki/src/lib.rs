@@ -3,7 +3,7 @@
 //! * [`parse_certificates`] / [`parse_private_keys`]: PEM or DER in, owned serde summaries out;
 //!   malformed input is a [`PkiError`] naming the PEM block and line or the DER byte offset.
 //! * [`lint`]: one pure function per check, typed parameters with defaults, `as_of` time.
-//! * [`chain`]: real path validation with rustls-webpki.
+//! * [`chain`]: RFC 5280 §6 path validation of our own (ring for signatures).
 //!
 //! This crate depends on no other icvsec crate.
 
@@ -19,7 +19,10 @@ pub use cert::{
     BasicConstraintsExt, Certificate, ExtendedKeyUsageExt, ExtensionInfo, KeyUsageExt,
     PublicKeyInfo, SignatureAlgorithm, parse_certificates,
 };
-pub use chain::{ChainOptions, ChainVerdict, KeyPurpose, verify_chain};
+pub use chain::{
+    ChainErrorKind, ChainFailure, ChainOptions, ChainVerdict, KeyPurpose, PathBuilder,
+    hostname_matches, verify_chain,
+};
 pub use key::{KeyAlgorithm, KeyFormat, PrivateKey, parse_private_keys};
 pub use oids::{HashFamily, curve_name};
 pub use pem::{MAX_INPUT_BYTES, MAX_PEM_BLOCKS};
