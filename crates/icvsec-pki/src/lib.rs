@@ -7,6 +7,8 @@
 //!
 //! This crate depends on no other icvsec crate.
 
+pub mod blocklist;
+pub mod bundle;
 mod cert;
 pub mod chain;
 mod der;
@@ -14,7 +16,12 @@ mod key;
 pub mod lint;
 mod oids;
 mod pem;
+pub mod sniff;
 
+pub use blocklist::{BlocklistHit, KeyBlocklist, MatchedBy, default_blocklist, roca_fingerprint};
+pub use bundle::{
+    DistrustedRoots, FileContext, FileFinding, FileUse, Placed, Role, classify, judge_file,
+};
 pub use cert::{
     BasicConstraintsExt, Certificate, ExtendedKeyUsageExt, ExtensionInfo, KeyUsageExt,
     PublicKeyInfo, SignatureAlgorithm, parse_certificates,
@@ -26,6 +33,7 @@ pub use chain::{
 pub use key::{KeyAlgorithm, KeyFormat, PrivateKey, parse_private_keys};
 pub use oids::{HashFamily, curve_name};
 pub use pem::{MAX_INPUT_BYTES, MAX_PEM_BLOCKS};
+pub use sniff::{might_be_crypto, sniff};
 
 use serde::{Deserialize, Serialize};
 
