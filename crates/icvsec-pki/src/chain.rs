@@ -20,8 +20,9 @@
 //!   trust store shipped in a vehicle; by default it judges them as RFC 5937 allows:
 //!   an expired or not-yet-valid anchor, a v3 anchor without basicConstraints cA, with
 //!   keyUsage lacking keyCertSign or with an unknown critical extension is refused. A v1
-//!   anchor (no extensions possible) is accepted as a root. `bare_anchors` switches to the
-//!   plain §6.1.1 behaviour (name and key only).
+//!   anchor (no extensions possible) is accepted as a root. The anchor's own
+//!   pathLenConstraint and name constraints apply to the path (RFC 5937 §2). `bare_anchors`
+//!   switches to the plain §6.1.1 behaviour (name and key only).
 //!
 //! Not done: revocation (§6.3; CRLs/OCSP are not available offline), the full
 //! valid_policy_tree (qualifier sets are not tracked; only the set of valid policy OIDs,
@@ -995,6 +996,17 @@ impl<'s, 'a> Search<'s, 'a> {
         };
         let mut names = NameState::default();
         let mut max_path_length = n;
+        // RFC 5937: constraints carried by the anchor certificate (pathLenConstraint,
+        // name constraints) apply to the path, as OpenSSL and most validators do.
+        if !opts.bare_anchors {
+            if let Some((_, Some(pl))) = anchor.bc {
+                max_path_length = max_path_length.min(pl as usize);
+            }
+            if let Some(p) = &anchor.nc_permitted {
+                names.permitted.push(p.clone());
+            }
+            names.excluded.extend(anchor.nc_excluded.iter().cloned());
+        }
         let mut logical_intermediates = 0u32;
         // Certificates top-down: i = 1 is issued by the anchor, i = n is the leaf.
         for (i, &ci) in path[..n].iter().rev().enumerate() {
@@ -1255,7 +1267,6 @@ impl<'s, 'a> Search<'s, 'a> {
                 "no acceptable certificate policy for the path while an explicit policy is required (requireExplicitPolicy / initial-explicit-policy)".into(),
             ));
         }
-        let _ = anchor;
         self.leaf_checks(path)
     }
 

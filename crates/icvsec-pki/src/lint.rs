@@ -518,6 +518,11 @@ pub struct LifetimeParams {
     pub max_days_strong: u32,
     pub strong_rsa_bits: u32,
     pub strong_ec_bits: u32,
+    /// Count the inclusive end second (RFC 5280 4.1.2.5) as the CA/Browser Forum does:
+    /// a certificate of notAfter - notBefore = N days then lasts N days + 1 s and fails a
+    /// limit of N days. Off by default: a day-granular policy ("at most 7305 days") means
+    /// notAfter - notBefore.
+    pub inclusive_end: bool,
 }
 impl Default for LifetimeParams {
     fn default() -> Self {
@@ -526,6 +531,7 @@ impl Default for LifetimeParams {
             max_days_strong: 7305,
             strong_rsa_bits: 3072,
             strong_ec_bits: 256,
+            inclusive_end: false,
         }
     }
 }
@@ -549,10 +555,12 @@ pub fn lifetime(cert: &Certificate, p: &LifetimeParams) -> Vec<LintResult> {
         PublicKeyInfo::Dsa { bits } => (false, format!("DSA-{bits}")),
         PublicKeyInfo::Unknown { oid } => (false, format!("unknown key {oid}")),
     };
-    // The lifetime compared is notAfter - notBefore. (RFC 5280 4.1.2.5 makes both ends
-    // inclusive, so the period is one second longer; counting that second made a
-    // certificate of exactly `max` days fail with "max days; at most max allowed".)
-    let secs = cert.lifetime_seconds();
+    // notAfter - notBefore, plus the inclusive end second only when asked (CA/B style):
+    // counting it by default made a certificate of exactly `max` days fail with "max
+    // days; at most max allowed" (ICV-CRT-009).
+    let secs = cert
+        .lifetime_seconds()
+        .saturating_add(p.inclusive_end as i64);
     let max = if strong {
         p.max_days_strong
     } else {

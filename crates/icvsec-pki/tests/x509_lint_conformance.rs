@@ -44,9 +44,11 @@ fn run(lint_name: &str, c: &Certificate) -> Option<bool> {
         min_bits_after_cutoff: min,
         cutoff: i64::MAX,
     };
+    // CA/B limits count the inclusive end second (RFC 5280 4.1.2.5).
     let life = |days| LifetimeParams {
         max_days_weak: days,
         max_days_strong: days,
+        inclusive_end: true,
         ..Default::default()
     };
     match lint_name {
