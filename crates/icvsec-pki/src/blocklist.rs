@@ -86,7 +86,7 @@ fn split_token(s: &str) -> (&str, &str) {
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !s.len().is_multiple_of(2) || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     (0..s.len())
@@ -238,7 +238,7 @@ impl KeyBlocklist {
         name: &str,
         list_names: &[(u8, String)],
     ) -> Result<(), String> {
-        if bytes.len() % 16 != 0 {
+        if !bytes.len().is_multiple_of(16) {
             return Err(format!(
                 "{name}: {} bytes is not a whole number of 16-byte records (byte offset {})",
                 bytes.len(),
@@ -305,20 +305,11 @@ impl KeyBlocklist {
             out.push(self.hit(MatchedBy::SpkiSha256, s, n, private_key_present));
         }
         let key = crate::cert::public_key_from_spki(spki_der).ok();
-        let material: Option<Vec<u8>> = match &key {
-            Some(PublicKeyInfo::Rsa { modulus, .. }) => Some(modulus.clone()),
-            Some(PublicKeyInfo::Ec { .. }) => ec_x(spki_der),
-            _ => None,
-        };
-        if let Some(m) = &material {
-            let d = digest256(m);
-            if let Ok(i) = self
-                .modulus
-                .binary_search_by(|e| e.0[..].cmp(&d[..MODULUS_PREFIX]))
-            {
-                let (_, s, n) = self.modulus[i];
-                out.push(self.hit(MatchedBy::ModulusSha256, s, n, private_key_present));
-            }
+        if let Some(d) = modulus_sha256_prefix(spki_der)
+            && let Ok(i) = self.modulus.binary_search_by(|e| e.0.cmp(&d))
+        {
+            let (_, s, n) = self.modulus[i];
+            out.push(self.hit(MatchedBy::ModulusSha256, s, n, private_key_present));
         }
         if let Some(PublicKeyInfo::Rsa { modulus, .. }) = &key {
             let text = format!("Modulus={}\n", hex(modulus).to_ascii_uppercase());
@@ -371,6 +362,21 @@ impl KeyBlocklist {
             Err(_) => Vec::new(),
         }
     }
+}
+
+/// The badkeys look-up value of a public key: SHA-256 of the RSA modulus (or EC x
+/// coordinate) as big-endian bytes without leading zeros, first 15 bytes. `None` for other
+/// key types. Use it to convert a key collection into `modulus-sha256` lines.
+pub fn modulus_sha256_prefix(spki_der: &[u8]) -> Option<[u8; MODULUS_PREFIX]> {
+    let material = match crate::cert::public_key_from_spki(spki_der).ok()? {
+        PublicKeyInfo::Rsa { modulus, .. } => modulus,
+        PublicKeyInfo::Ec { .. } => ec_x(spki_der)?,
+        _ => return None,
+    };
+    let d = digest256(&material);
+    let mut a = [0u8; MODULUS_PREFIX];
+    a.copy_from_slice(&d[..MODULUS_PREFIX]);
+    Some(a)
 }
 
 fn digest256(b: &[u8]) -> [u8; 32] {

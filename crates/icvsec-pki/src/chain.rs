@@ -188,7 +188,7 @@ fn norm_value(a: &x509_parser::x509::AttributeTypeAndValue<'_>) -> String {
             .collect::<Vec<_>>()
             .join(" ")
             .to_lowercase(),
-        Err(_) => format!("#{}", hex(a.attr_value().data.as_ref())),
+        Err(_) => format!("#{}", hex(a.attr_value().data)),
     }
 }
 
@@ -1432,7 +1432,7 @@ impl<'s, 'a> Search<'s, 'a> {
         if let Some(want) = opts.eku
             && let Some(e) = &leaf.eku
             && !e.contains(want.oid())
-            && !(e.contains(ANY_EKU) && !opts.strict_eku)
+            && (!e.contains(ANY_EKU) || opts.strict_eku)
         {
             return Err(f(
                 ChainErrorKind::Eku,
