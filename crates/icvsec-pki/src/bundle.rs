@@ -230,9 +230,9 @@ pub struct DistrustedRoots {
     pub root: Vec<DistrustedRoot>,
 }
 
-/// Shipped table (`rules/params/distrusted-roots.toml`).
+/// Shipped table (`rules/params/distrusted-roots.txt`).
 pub const DEFAULT_DISTRUSTED_ROOTS: &str =
-    include_str!("../../../rules/params/distrusted-roots.toml");
+    include_str!("../../../rules/params/distrusted-roots.txt");
 
 impl DistrustedRoots {
     /// Parses a table; `name` names the file in errors.
@@ -256,7 +256,7 @@ impl DistrustedRoots {
     pub fn shipped() -> Self {
         Self::parse(
             DEFAULT_DISTRUSTED_ROOTS,
-            "rules/params/distrusted-roots.toml",
+            "rules/params/distrusted-roots.txt",
         )
         .unwrap_or_default()
     }
@@ -322,7 +322,7 @@ mod tests {
 
     #[test]
     fn shipped_table_parses() {
-        let t = DistrustedRoots::parse(DEFAULT_DISTRUSTED_ROOTS, "distrusted-roots.toml").unwrap();
+        let t = DistrustedRoots::parse(DEFAULT_DISTRUSTED_ROOTS, "distrusted-roots.txt").unwrap();
         assert!(t.root.len() >= 20);
         assert!(t.root.iter().any(|r| r.subject_cn == "DigiNotar Root CA"));
         assert!(DistrustedRoots::parse("[[root]]\nsubject_cn = 1\n", "x.toml").is_err());
