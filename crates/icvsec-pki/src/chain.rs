@@ -46,6 +46,10 @@ use crate::{Certificate, PublicKeyInfo};
 pub const MAX_PATH_CERTS: usize = 16;
 /// Most issuer candidates examined (signature checks) in one validation.
 pub const MAX_CANDIDATES: usize = 2048;
+/// Most name-against-constraint comparisons for one certificate (names × subtrees); a
+/// hostile certificate with thousands of SAN entries under thousands of subtrees is an
+/// error, not a long computation.
+pub const MAX_NAME_CHECKS: usize = 1 << 20;
 
 /// Intended use checked against extendedKeyUsage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -1037,6 +1041,20 @@ impl<'s, 'a> Search<'s, 'a> {
             self.profile(ci, Some(issuer_i), is_leaf)?;
             // (b), (c) name constraints; self-issued intermediates are exempt.
             if is_leaf || !c.cert.self_issued {
+                let subtrees =
+                    names.excluded.len() + names.permitted.iter().map(Vec::len).sum::<usize>();
+                if c.names.len().saturating_mul(subtrees) > MAX_NAME_CHECKS {
+                    return Err(f(
+                        ChainErrorKind::BuildLimit,
+                        ci,
+                        Some(issuer_i),
+                        "icvsec bound",
+                        format!(
+                            "`{subj}`: {} names against {subtrees} constraint subtrees exceeds {MAX_NAME_CHECKS} comparisons",
+                            c.names.len()
+                        ),
+                    ));
+                }
                 for name in &c.names {
                     if let Err(m) = names.check(name) {
                         return Err(f(

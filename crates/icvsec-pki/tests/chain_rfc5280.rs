@@ -562,3 +562,37 @@ fn two_thousand_distinct_anchors_index_by_name() {
     assert_eq!(f.kind, ChainErrorKind::UnknownIssuer);
     assert!(f.message.contains("2000 anchors"), "{}", f.message);
 }
+
+#[test]
+fn name_constraint_work_is_bounded() {
+    // 1,024 permitted subtrees and a leaf with 1,025 SANs (+ its subject DN): more than
+    // MAX_NAME_CHECKS comparisons, reported as BuildLimit instead of computed.
+    let r = root(ca("Root"));
+    let subtrees: Vec<GeneralSubtree> = (0..1024)
+        .map(|i| GeneralSubtree::DnsName(format!("d{i}.oem.cn")))
+        .collect();
+    let i = sub(nc(subtrees, vec![]), &r);
+    let names: Vec<String> = (0..1025).map(|k| format!("h{k}.d0.oem.cn")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let l = issue(leaf(&refs), &i);
+    let v = verify_chain(
+        &l,
+        std::slice::from_ref(&i.cert),
+        std::slice::from_ref(&r.cert),
+        AS_OF,
+        &ChainOptions::default(),
+    );
+    let f = v.failure.unwrap();
+    assert_eq!(f.kind, ChainErrorKind::BuildLimit, "{f:?}");
+    assert!(f.message.contains("constraint subtrees"), "{}", f.message);
+    // 100 SANs under the same constraints are evaluated (and permitted).
+    let l = issue(leaf(&refs[..100]), &i);
+    assert_eq!(
+        kind(
+            &l,
+            std::slice::from_ref(&i.cert),
+            std::slice::from_ref(&r.cert)
+        ),
+        None
+    );
+}
