@@ -369,6 +369,7 @@ fn chain(ctx: &Ctx, p: &ChainParams, sink: &mut Sink) {
             max_depth: p.max_depth,
             strict_keys: p.strict_keys,
             strict_eku: p.strict_eku,
+            ..Default::default()
         };
         let v = icvsec_pki::verify_chain(&c.cert, &intermediates, &anchor_certs, ctx.as_of, &opts);
         if v.valid {

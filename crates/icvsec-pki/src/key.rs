@@ -57,9 +57,18 @@ pub struct PrivateKey {
     pub encryption: Option<String>,
     pub pem_begin_line: Option<u32>,
     pub pem_block: Option<u32>,
+    /// DER SubjectPublicKeyInfo of the matching public key when derivable (for
+    /// blocklist look-ups by modulus); not serialised.
+    #[serde(skip)]
+    pub public_spki_der: Option<Vec<u8>>,
 }
 
 impl PrivateKey {
+    fn set_spki(&mut self, der: Vec<u8>) {
+        self.public_spki_sha256 = Some(sha256_hex(&der));
+        self.public_spki_der = Some(der);
+    }
+
     fn new(format: KeyFormat, algorithm: KeyAlgorithm) -> Self {
         PrivateKey {
             format,
@@ -71,6 +80,7 @@ impl PrivateKey {
             encryption: None,
             pem_begin_line: None,
             pem_block: None,
+            public_spki_der: None,
         }
     }
 }
@@ -183,7 +193,7 @@ fn seq_children<'a>(bytes: &'a [u8], what: &str) -> Result<Vec<Tlv<'a>>, String>
     children(t.content).map_err(|f| format!("{what}: {}", f.message))
 }
 
-fn spki(alg_oid: &str, params: Option<&[u8]>, key: &[u8]) -> String {
+fn spki(alg_oid: &str, params: Option<&[u8]>, key: &[u8]) -> Vec<u8> {
     let mut alg = encode_oid(alg_oid);
     if let Some(p) = params {
         alg.extend_from_slice(p);
@@ -192,10 +202,10 @@ fn spki(alg_oid: &str, params: Option<&[u8]>, key: &[u8]) -> String {
     let mut bits = vec![0u8];
     bits.extend_from_slice(key);
     body.extend_from_slice(&encode(0x03, &bits));
-    sha256_hex(&encode(0x30, &body))
+    encode(0x30, &body)
 }
 
-fn rsa_spki(n_raw: &[u8], e_raw: &[u8]) -> String {
+fn rsa_spki(n_raw: &[u8], e_raw: &[u8]) -> Vec<u8> {
     let mut ne = n_raw.to_vec();
     ne.extend_from_slice(e_raw);
     spki(oids::OID_RSA, Some(&[0x05, 0x00]), &encode(0x30, &ne))
@@ -208,7 +218,7 @@ fn parse_pkcs1(bytes: &[u8]) -> Result<PrivateKey, String> {
     }
     let mut key = PrivateKey::new(KeyFormat::Pkcs1, KeyAlgorithm::Rsa);
     key.bits = Some(bit_len(k[1].content));
-    key.public_spki_sha256 = Some(rsa_spki(k[1].raw, k[2].raw));
+    key.set_spki(rsa_spki(k[1].raw, k[2].raw));
     Ok(key)
 }
 
@@ -245,13 +255,13 @@ fn parse_sec1(bytes: &[u8], outer_curve: Option<&str>) -> Result<PrivateKey, Str
         key.bits = name.map(oids::curve_bits);
         key.curve = Some(name.map_or_else(|| c.clone(), str::to_string));
         if let Some(p) = public {
-            key.public_spki_sha256 = Some(spki(oids::OID_EC, Some(&encode_oid(c)), p));
+            key.set_spki(spki(oids::OID_EC, Some(&encode_oid(c)), p));
         }
     }
     Ok(key)
 }
 
-fn dsa_spki(p: &Tlv<'_>, q: &Tlv<'_>, g: &Tlv<'_>, y_content: &[u8]) -> String {
+fn dsa_spki(p: &Tlv<'_>, q: &Tlv<'_>, g: &Tlv<'_>, y_content: &[u8]) -> Vec<u8> {
     let mut pqg = p.raw.to_vec();
     pqg.extend_from_slice(q.raw);
     pqg.extend_from_slice(g.raw);
@@ -277,7 +287,7 @@ fn parse_dsa_traditional(bytes: &[u8]) -> Result<PrivateKey, String> {
     }
     let mut key = PrivateKey::new(KeyFormat::DsaTraditional, KeyAlgorithm::Dsa);
     key.bits = Some(bit_len(k[1].content));
-    key.public_spki_sha256 = Some(dsa_spki(&k[1], &k[2], &k[3], k[4].content));
+    key.set_spki(dsa_spki(&k[1], &k[2], &k[3], k[4].content));
     Ok(key)
 }
 
@@ -318,7 +328,7 @@ fn parse_pkcs8(bytes: &[u8]) -> Result<PrivateKey, String> {
             if key.public_spki_sha256.is_none()
                 && let (Some(c), Some(p)) = (curve, public_v2)
             {
-                key.public_spki_sha256 = Some(spki(oids::OID_EC, Some(&encode_oid(&c)), p));
+                key.set_spki(spki(oids::OID_EC, Some(&encode_oid(&c)), p));
             }
             key
         }
@@ -332,14 +342,15 @@ fn parse_pkcs8(bytes: &[u8]) -> Result<PrivateKey, String> {
             let pair = ring::signature::Ed25519KeyPair::from_seed_unchecked(seed.content)
                 .map_err(|_| "Ed25519 key: invalid seed".to_string())?;
             use ring::signature::KeyPair;
-            key.public_spki_sha256 =
-                Some(spki(oids::OID_ED25519, None, pair.public_key().as_ref()));
+            key.set_spki(spki(oids::OID_ED25519, None, pair.public_key().as_ref()));
             key
         }
         oids::OID_ED448 => {
             let mut key = PrivateKey::new(KeyFormat::Pkcs8, KeyAlgorithm::Ed448);
             key.bits = Some(448);
-            key.public_spki_sha256 = public_v2.map(|p| spki(oids::OID_ED448, None, p));
+            if let Some(p) = public_v2 {
+                key.set_spki(spki(oids::OID_ED448, None, p));
+            }
             key
         }
         oids::OID_DSA => {
@@ -360,8 +371,7 @@ fn parse_pkcs8(bytes: &[u8]) -> Result<PrivateKey, String> {
                     let xv = BigUint::from_bytes_be(x.content);
                     if p > BigUint::from(1u32) {
                         let y = g.modpow(&xv, &p);
-                        key.public_spki_sha256 =
-                            Some(dsa_spki(&pqg[0], &pqg[1], &pqg[2], &int_bytes(&y)));
+                        key.set_spki(dsa_spki(&pqg[0], &pqg[1], &pqg[2], &int_bytes(&y)));
                     }
                 }
             }
@@ -437,14 +447,14 @@ fn parse_openssh(bytes: &[u8]) -> Result<PrivateKey, String> {
             key.algorithm = KeyAlgorithm::Ed25519;
             key.bits = Some(256);
             let pk = take(&mut blob)?;
-            key.public_spki_sha256 = Some(spki(oids::OID_ED25519, None, pk));
+            key.set_spki(spki(oids::OID_ED25519, None, pk));
         }
         "ssh-rsa" => {
             key.algorithm = KeyAlgorithm::Rsa;
             let e = take(&mut blob)?;
             let n = take(&mut blob)?;
             key.bits = Some(bit_len(n));
-            key.public_spki_sha256 = Some(rsa_spki(&encode(0x02, n), &encode(0x02, e)));
+            key.set_spki(rsa_spki(&encode(0x02, n), &encode(0x02, e)));
         }
         t if t.starts_with("ecdsa-sha2-nistp") => {
             key.algorithm = KeyAlgorithm::Ec;
@@ -457,7 +467,7 @@ fn parse_openssh(bytes: &[u8]) -> Result<PrivateKey, String> {
             };
             key.curve = Some(name.into());
             key.bits = Some(oids::curve_bits(name));
-            key.public_spki_sha256 = Some(spki(oids::OID_EC, Some(&encode_oid(oid)), q));
+            key.set_spki(spki(oids::OID_EC, Some(&encode_oid(oid)), q));
         }
         "ssh-dss" => key.algorithm = KeyAlgorithm::Dsa,
         _ => {}

@@ -3,10 +3,12 @@
 //! * [`parse_certificates`] / [`parse_private_keys`]: PEM or DER in, owned serde summaries out;
 //!   malformed input is a [`PkiError`] naming the PEM block and line or the DER byte offset.
 //! * [`lint`]: one pure function per check, typed parameters with defaults, `as_of` time.
-//! * [`chain`]: real path validation with rustls-webpki.
+//! * [`chain`]: RFC 5280 §6 path validation of our own (ring for signatures).
 //!
 //! This crate depends on no other icvsec crate.
 
+pub mod blocklist;
+pub mod bundle;
 mod cert;
 pub mod chain;
 mod der;
@@ -14,15 +16,24 @@ mod key;
 pub mod lint;
 mod oids;
 mod pem;
+pub mod sniff;
 
+pub use blocklist::{BlocklistHit, KeyBlocklist, MatchedBy, default_blocklist, roca_fingerprint};
+pub use bundle::{
+    DistrustedRoots, FileContext, FileFinding, FileUse, Placed, Role, classify, judge_file,
+};
 pub use cert::{
     BasicConstraintsExt, Certificate, ExtendedKeyUsageExt, ExtensionInfo, KeyUsageExt,
     PublicKeyInfo, SignatureAlgorithm, parse_certificates,
 };
-pub use chain::{ChainOptions, ChainVerdict, KeyPurpose, verify_chain};
+pub use chain::{
+    ChainErrorKind, ChainFailure, ChainOptions, ChainVerdict, KeyPurpose, PathBuilder,
+    hostname_matches, verify_chain,
+};
 pub use key::{KeyAlgorithm, KeyFormat, PrivateKey, parse_private_keys};
 pub use oids::{HashFamily, curve_name};
 pub use pem::{MAX_INPUT_BYTES, MAX_PEM_BLOCKS};
+pub use sniff::{might_be_crypto, sniff};
 
 use serde::{Deserialize, Serialize};
 

@@ -518,6 +518,11 @@ pub struct LifetimeParams {
     pub max_days_strong: u32,
     pub strong_rsa_bits: u32,
     pub strong_ec_bits: u32,
+    /// Count the inclusive end second (RFC 5280 4.1.2.5) as the CA/Browser Forum does:
+    /// a certificate of notAfter - notBefore = N days then lasts N days + 1 s and fails a
+    /// limit of N days. Off by default: a day-granular policy ("at most 7305 days") means
+    /// notAfter - notBefore.
+    pub inclusive_end: bool,
 }
 impl Default for LifetimeParams {
     fn default() -> Self {
@@ -526,6 +531,7 @@ impl Default for LifetimeParams {
             max_days_strong: 7305,
             strong_rsa_bits: 3072,
             strong_ec_bits: 256,
+            inclusive_end: false,
         }
     }
 }
@@ -549,24 +555,210 @@ pub fn lifetime(cert: &Certificate, p: &LifetimeParams) -> Vec<LintResult> {
         PublicKeyInfo::Dsa { bits } => (false, format!("DSA-{bits}")),
         PublicKeyInfo::Unknown { oid } => (false, format!("unknown key {oid}")),
     };
-    // RFC 5280 4.1.2.5: both notBefore and notAfter are inclusive.
-    let secs = cert.lifetime_seconds().saturating_add(1);
-    let days = secs / DAY;
+    // notAfter - notBefore, plus the inclusive end second only when asked (CA/B style):
+    // counting it by default made a certificate of exactly `max` days fail with "max
+    // days; at most max allowed" (ICV-CRT-009).
+    let secs = cert
+        .lifetime_seconds()
+        .saturating_add(p.inclusive_end as i64);
     let max = if strong {
         p.max_days_strong
     } else {
         p.max_days_weak
     } as i64;
+    let shown = show_days(secs);
     if secs > max * DAY {
         vec![LintResult::fail(format!(
-            "lifetime is {days} days for a {} {what} key; at most {max} days allowed",
+            "lifetime is {shown} for a {} {what} key; at most {max} days allowed",
             if strong { "strong" } else { "weak" }
         ))]
     } else {
         vec![LintResult::pass(format!(
-            "lifetime {days} days for {what} (max {max})"
+            "lifetime {shown} for {what} (max {max})"
         ))]
     }
+}
+
+/// "N days", or "N days and S s" when not a whole number of days.
+fn show_days(secs: i64) -> String {
+    let (d, r) = (secs.div_euclid(DAY), secs.rem_euclid(DAY));
+    if r == 0 {
+        format!("{d} days")
+    } else {
+        format!("{d} days and {r} s")
+    }
+}
+
+// ---------------------------------------------------------------- trust anchors
+
+/// Parameters of [`anchor_policy`]: the root policy (not the leaf policy).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AnchorPolicyParams {
+    /// Longest root lifetime (notAfter - notBefore), days. Default 25 years.
+    pub max_days: u32,
+    /// Smallest RSA modulus of a root.
+    pub min_rsa_bits: u32,
+    /// RSA roots below this size are accepted only until `weak_rsa_until`.
+    pub strong_rsa_bits: u32,
+    /// Unix seconds: end of acceptance of RSA roots below `strong_rsa_bits` (default
+    /// 2030-12-31, SP 800-57 Part 1 / SP 800-131A: 112-bit security through 2030).
+    pub weak_rsa_until: i64,
+    /// Smallest EC field size of a root.
+    pub min_ec_bits: u32,
+    /// Warn when the root expires within this many days of `as_of`.
+    pub warn_days: u32,
+}
+impl Default for AnchorPolicyParams {
+    fn default() -> Self {
+        Self {
+            max_days: 9132,
+            min_rsa_bits: 2048,
+            strong_rsa_bits: 3072,
+            weak_rsa_until: END_OF_2030,
+            min_ec_bits: 256,
+            warn_days: 365,
+        }
+    }
+}
+
+/// A certificate that can stand as a root: self-issued and either a CA (v3 cA=TRUE) or a
+/// v1 certificate (which cannot carry basicConstraints; v1 roots still exist in stores).
+pub fn is_root_like(cert: &Certificate) -> bool {
+    cert.self_issued && (cert.is_ca() || cert.version == 1)
+}
+
+/// Judges a certificate used as a trust anchor by the root policy: validity at `as_of`,
+/// lifetime, key, CA-ness (v1 accepted as a root), keyCertSign, self-signature, unknown
+/// critical extensions. One result per failed aspect, or one pass.
+pub fn anchor_policy(cert: &Certificate, p: &AnchorPolicyParams, as_of: i64) -> Vec<LintResult> {
+    let mut out = Vec::new();
+    if as_of > cert.not_after {
+        out.push(LintResult::fail(format!(
+            "trust anchor expired on {} (evaluated at {})",
+            date(cert.not_after),
+            date(as_of)
+        )));
+    } else if as_of < cert.not_before {
+        out.push(LintResult::fail(format!(
+            "trust anchor is not valid before {} (evaluated at {})",
+            date(cert.not_before),
+            date(as_of)
+        )));
+    } else if (cert.not_after - as_of) / DAY < p.warn_days as i64 {
+        out.push(LintResult::warn(format!(
+            "trust anchor expires on {} (within {} days of {})",
+            date(cert.not_after),
+            p.warn_days,
+            date(as_of)
+        )));
+    }
+    let secs = cert.lifetime_seconds();
+    if secs > p.max_days as i64 * DAY {
+        out.push(LintResult::fail(format!(
+            "root lifetime is {}; at most {} days allowed for a trust anchor",
+            show_days(secs),
+            p.max_days
+        )));
+    }
+    match &cert.public_key {
+        PublicKeyInfo::Rsa { bits, .. } if *bits < p.min_rsa_bits => {
+            out.push(LintResult::fail(format!(
+                "root key is RSA-{bits}; at least {} bits required",
+                p.min_rsa_bits
+            )))
+        }
+        PublicKeyInfo::Rsa { bits, .. } if *bits < p.strong_rsa_bits => {
+            if as_of > p.weak_rsa_until {
+                out.push(LintResult::fail(format!(
+                    "root key is RSA-{bits}; RSA below {} bits is accepted for roots only until {}",
+                    p.strong_rsa_bits,
+                    date(p.weak_rsa_until)
+                )));
+            } else if cert.not_after > p.weak_rsa_until {
+                out.push(LintResult::warn(format!(
+                    "root key is RSA-{bits} and the root is valid until {}, beyond {} when RSA below {} bits stops being accepted",
+                    date(cert.not_after),
+                    date(p.weak_rsa_until),
+                    p.strong_rsa_bits
+                )));
+            }
+        }
+        PublicKeyInfo::Ec {
+            bits, curve_name, ..
+        } if *bits < p.min_ec_bits => out.push(LintResult::fail(format!(
+            "root key is EC {} ({bits} bits); at least {} bits required",
+            curve_name.as_deref().unwrap_or("unknown curve"),
+            p.min_ec_bits
+        ))),
+        PublicKeyInfo::Dsa { bits } => out.push(LintResult::fail(format!(
+            "root key is DSA-{bits}; DSA is not accepted"
+        ))),
+        PublicKeyInfo::Unknown { oid } => out.push(LintResult::fail(format!(
+            "root key algorithm {oid} is not recognised"
+        ))),
+        _ => {}
+    }
+    if cert.version >= 3 {
+        match &cert.basic_constraints {
+            Some(b) if b.ca => {}
+            Some(_) => out.push(LintResult::fail(
+                "certificate used as a trust anchor has basicConstraints cA=FALSE",
+            )),
+            None => out.push(LintResult::fail(
+                "v3 certificate used as a trust anchor has no basicConstraints; it cannot be recognised as a CA (RFC 5280 4.2.1.9)",
+            )),
+        }
+        if cert
+            .key_usage
+            .as_ref()
+            .is_some_and(|k| !k.has("keyCertSign"))
+        {
+            out.push(LintResult::fail(
+                "trust anchor keyUsage lacks keyCertSign (RFC 5280 4.2.1.3)",
+            ));
+        }
+        const KNOWN: &[&str] = &[
+            "2.5.29.14",
+            "2.5.29.15",
+            "2.5.29.17",
+            "2.5.29.19",
+            "2.5.29.30",
+            "2.5.29.32",
+            "2.5.29.33",
+            "2.5.29.35",
+            "2.5.29.36",
+            "2.5.29.37",
+            "2.5.29.54",
+        ];
+        for e in cert.extensions.iter().filter(|e| e.critical) {
+            if !KNOWN.contains(&e.oid.as_str()) {
+                out.push(LintResult::fail(format!(
+                    "trust anchor carries unrecognised critical extension {}",
+                    e.oid
+                )));
+            }
+        }
+    }
+    if cert.self_issued && cert.self_signed == Some(false) {
+        out.push(LintResult::fail(
+            "self-issued root whose signature does not verify with its own key (corrupted or forged)",
+        ));
+    } else if !cert.self_issued {
+        out.push(LintResult::warn(format!(
+            "trust anchor is not self-issued (issuer `{}`): an intermediate pinned as an anchor",
+            cert.issuer
+        )));
+    }
+    if out.is_empty() {
+        out.push(LintResult::pass(format!(
+            "root {} ({}, valid until {}) meets the anchor policy",
+            cert.label(),
+            crate::bundle::key_label(&cert.public_key),
+            date(cert.not_after)
+        )));
+    }
+    out
 }
 
 // ---------------------------------------------------------------- structure
@@ -1120,6 +1312,7 @@ pub fn validate_params(check: &str, p: &serde_json::Value) -> Result<(), String>
         "cert.leaf_not_ca" => v::<LeafParams>(check, p),
         "cert.eku_fits" => v::<EkuParams>(check, p),
         "cert.revocation_info" => v::<RevocationParams>(check, p),
+        "cert.anchor_policy" => v::<AnchorPolicyParams>(check, p),
         "cert.dev_leftovers" => v::<DevLeftoverParams>(check, p),
         "cert.dsa_key"
         | "cert.signature_algorithm_match"
@@ -1150,6 +1343,7 @@ pub const CERT_CHECKS: &[&str] = &[
     "cert.self_signed_leaf",
     "cert.revocation_info",
     "cert.dev_leftovers",
+    "cert.anchor_policy",
 ];
 
 fn params<T: serde::de::DeserializeOwned + Default>(
@@ -1188,6 +1382,7 @@ pub fn run_cert_check(
         "cert.self_signed_leaf" => self_signed_leaf(cert, &params(check, p)?),
         "cert.revocation_info" => revocation_info(cert, &params(check, p)?),
         "cert.dev_leftovers" => dev_leftovers(cert, &params(check, p)?),
+        "cert.anchor_policy" => anchor_policy(cert, &params(check, p)?, as_of),
         other => return Err(format!("unknown certificate check `{other}`")),
     })
 }

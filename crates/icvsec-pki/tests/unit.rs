@@ -28,6 +28,8 @@ fn ca_params(cn: &str) -> CertificateParams {
     p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
     p.not_before = rcgen::date_time_ymd(2025, 1, 1);
     p.not_after = rcgen::date_time_ymd(2035, 1, 1);
+    // RFC 5280 4.2.1.1: AKI is mandatory except on self-signed roots.
+    p.use_authority_key_identifier_extension = true;
     p
 }
 
@@ -41,6 +43,7 @@ fn leaf_params(host: &str) -> CertificateParams {
     p.crl_distribution_points = vec![CrlDistributionPoint {
         uris: vec!["http://crl.oem.cn/root.crl".into()],
     }];
+    p.use_authority_key_identifier_extension = true;
     p
 }
 

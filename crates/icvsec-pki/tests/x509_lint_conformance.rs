@@ -14,11 +14,16 @@ use icvsec_pki::lint::{self, LintResult};
 use icvsec_pki::{Certificate, parse_certificates};
 
 fn corpus() -> Option<PathBuf> {
-    let p = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/corpora"
-    ))
-    .join("x509-lint");
+    // ICVSEC_CORPORA overrides the default `../shared/corpora` next to the workspace.
+    let p = std::env::var_os("ICVSEC_CORPORA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../../shared/corpora"
+            ))
+        })
+        .join("x509-lint");
     p.join("expected.json").exists().then_some(p)
 }
 
@@ -39,9 +44,11 @@ fn run(lint_name: &str, c: &Certificate) -> Option<bool> {
         min_bits_after_cutoff: min,
         cutoff: i64::MAX,
     };
+    // CA/B limits count the inclusive end second (RFC 5280 4.1.2.5).
     let life = |days| LifetimeParams {
         max_days_weak: days,
         max_days_strong: days,
+        inclusive_end: true,
         ..Default::default()
     };
     match lint_name {
@@ -174,7 +181,9 @@ const DELIBERATE: &[(&str, &str, &str)] = &[
 #[test]
 fn zlint_conformance() {
     let Some(dir) = corpus() else {
-        eprintln!("note: shared corpus x509-lint absent; conformance skipped");
+        eprintln!(
+            "SKIPPED: zlint_conformance: shared corpus x509-lint absent (set ICVSEC_CORPORA or place it at ../shared/corpora)"
+        );
         return;
     };
     let rows: Vec<serde_json::Value> =

@@ -12,11 +12,16 @@ use icvsec_pki::{Certificate, ChainOptions, KeyPurpose, parse_certificates, veri
 const DEFAULT_TIME: i64 = 1_780_272_000;
 
 fn corpus() -> Option<PathBuf> {
-    let p = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/corpora"
-    ))
-    .join("x509-path/limbo-subset.json");
+    // ICVSEC_CORPORA overrides the default `../shared/corpora` next to the workspace.
+    let p = std::env::var_os("ICVSEC_CORPORA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../../shared/corpora"
+            ))
+        })
+        .join("x509-path/limbo-subset.json");
     p.exists().then_some(p)
 }
 
@@ -33,7 +38,9 @@ fn certs(v: &serde_json::Value) -> Result<Vec<Certificate>, String> {
 #[test]
 fn limbo_conformance() {
     let Some(path) = corpus() else {
-        eprintln!("note: shared corpus x509-path absent; conformance skipped");
+        eprintln!(
+            "SKIPPED: limbo_conformance: shared corpus x509-path absent (set ICVSEC_CORPORA or place it at ../shared/corpora)"
+        );
         return;
     };
     let doc: serde_json::Value =
@@ -77,6 +84,7 @@ fn limbo_conformance() {
             // an explicit EKU on the leaf.
             strict_keys: true,
             strict_eku: true,
+            ..Default::default()
         };
         let got = (|| -> Result<(bool, String), String> {
             let leaf = parse_certificates(t["peer_certificate"].as_str().unwrap_or("").as_bytes())
@@ -121,14 +129,15 @@ fn limbo_conformance() {
         n += nn;
     }
     println!("TOTAL x509-path: {m}/{n}");
-    // Floors reached on 2026-11-27 (43/70; pathlen 10/13). Most webpki:: disagreements are
+    // Floors reached on 2026-11-30 with the RFC 5280 validator (47/70; pathlen 13/13).
+    // Most webpki:: disagreements are
     // CA/Browser Forum profile rules (AKI on roots, CN must repeat a SAN, EKU not critical,
     // no EKU on roots, public-suffix wildcards, RSA modulus a multiple of 8, malformed AIA)
     // that icvsec does not impose on a vehicle PKI; see CONFORMANCE.md.
     assert!(n >= 60, "too few cases: {n}");
-    assert!(m >= 40, "agreement below floor: {m}/{n}");
+    assert!(m >= 47, "agreement below floor: {m}/{n}");
     assert!(
-        fam.get("pathlen::").is_some_and(|f| f.0 >= 9),
+        fam.get("pathlen::").is_some_and(|f| f.0 == f.1),
         "pathlen floor"
     );
     assert!(
