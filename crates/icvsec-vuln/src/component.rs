@@ -49,6 +49,18 @@ impl Ecosystem {
         }
     }
 
+    /// The OSV ecosystem name ("Debian", "OpenWrt", ...), "" for generic.
+    pub fn as_str_osv(self) -> &'static str {
+        match self {
+            Ecosystem::Debian => "Debian",
+            Ecosystem::OpenWrt => "OpenWrt",
+            Ecosystem::Alpine => "Alpine",
+            Ecosystem::Android => "Android",
+            Ecosystem::Linux => "Linux",
+            Ecosystem::Generic => "generic",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Ecosystem::Debian => "debian",

@@ -4,6 +4,7 @@
 //! the caller falls back to another score in the record.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// The CVSS v3 qualitative rating (also used for v2 scores and feed severity words).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -54,7 +55,7 @@ pub struct Severity {
     pub rating: Rating,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vector: Option<String>,
-    pub source: String,
+    pub source: Cow<'static, str>,
 }
 
 impl Severity {
@@ -63,16 +64,20 @@ impl Severity {
             score: None,
             rating: Rating::Unknown,
             vector: None,
-            source: "none".to_string(),
+            source: Cow::Borrowed("none"),
         }
     }
 
-    pub fn from_score(score: f64, vector: Option<String>, source: &str) -> Severity {
+    pub fn from_score(
+        score: f64,
+        vector: Option<String>,
+        source: impl Into<Cow<'static, str>>,
+    ) -> Severity {
         Severity {
             score: Some(score),
             rating: Rating::from_score(score),
             vector,
-            source: source.to_string(),
+            source: source.into(),
         }
     }
 }

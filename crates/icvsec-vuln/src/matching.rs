@@ -218,7 +218,7 @@ fn build(
             place: crate::component::Place::Line(0),
             method: "unknown".into(),
         }),
-        feed_origin: adv.origin.clone(),
+        feed_origin: adv.origin.to_string(),
         handled,
         verdict: Verdict::UnknownAge,
     };

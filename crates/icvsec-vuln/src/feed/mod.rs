@@ -110,7 +110,7 @@ pub struct Advisory {
     pub published: Option<Date>,
     pub severity: Severity,
     /// The feed file (and zip entry) it came from.
-    pub origin: String,
+    pub origin: std::sync::Arc<str>,
     pub affected: Vec<Affected>,
 }
 
@@ -147,9 +147,24 @@ impl Feed {
 
     /// Adds an advisory; one already loaded under the same id gains the new affected
     /// entries (and a severity/published date when it had none).
-    pub fn add(&mut self, adv: Advisory, limits: &Limits) -> Result<(), VulnError> {
+    pub fn add(&mut self, mut adv: Advisory, limits: &Limits) -> Result<(), VulnError> {
+        let affected = std::mem::take(&mut adv.affected);
         let idx = match self.by_id.get(&adv.id) {
-            Some(&i) => i,
+            Some(&i) => {
+                let have = &mut self.advisories[i];
+                if have.severity.score.is_none() && adv.severity.score.is_some() {
+                    have.severity = adv.severity;
+                }
+                if have.published.is_none() {
+                    have.published = adv.published;
+                }
+                for a in adv.aliases {
+                    if !have.aliases.contains(&a) {
+                        have.aliases.push(a);
+                    }
+                }
+                i
+            }
             None => {
                 if self.advisories.len() >= limits.max_feed_records {
                     return Err(VulnError::new(
@@ -160,31 +175,20 @@ impl Feed {
                 }
                 let i = self.advisories.len();
                 self.by_id.insert(adv.id.clone(), i);
-                self.advisories.push(Advisory {
-                    affected: Vec::new(),
-                    ..adv.clone()
-                });
+                self.advisories.push(adv);
                 i
             }
         };
         let have = &mut self.advisories[idx];
-        if have.severity.score.is_none() && adv.severity.score.is_some() {
-            have.severity = adv.severity.clone();
-        }
-        if have.published.is_none() {
-            have.published = adv.published;
-        }
-        for a in &adv.aliases {
-            if !have.aliases.contains(a) {
-                have.aliases.push(a.clone());
-            }
-        }
-        for aff in adv.affected {
+        for aff in affected {
             let ai = have.affected.len() as u32;
-            self.index
-                .entry(aff.key.clone())
-                .or_default()
-                .push((idx as u32, ai));
+            // Clone the key only when it is new.
+            match self.index.get_mut(&aff.key) {
+                Some(list) => list.push((idx as u32, ai)),
+                None => {
+                    self.index.insert(aff.key.clone(), vec![(idx as u32, ai)]);
+                }
+            }
             have.affected.push(aff);
         }
         Ok(())
@@ -240,7 +244,10 @@ impl Feed {
     /// an NVD 2.0 file), a `.zip` (OSV's per-ecosystem all.zip) or a directory of those
     /// (walked in name order). Unreadable files become `problems`; bounds are errors.
     pub fn load_path(&mut self, path: &Path, limits: &Limits) -> Result<(), VulnError> {
-        self.load_path_depth(path, limits, 0)
+        // One read buffer for every file: a fresh large buffer per file would be a new
+        // mapping each time (page faults) and fragment the heap.
+        let mut buf = Vec::new();
+        self.load_path_depth(path, limits, 0, &mut buf)
     }
 
     fn load_path_depth(
@@ -248,6 +255,7 @@ impl Feed {
         path: &Path,
         limits: &Limits,
         depth: usize,
+        buf: &mut Vec<u8>,
     ) -> Result<(), VulnError> {
         let name = path.display().to_string();
         let meta =
@@ -275,7 +283,7 @@ impl Feed {
                     .unwrap_or("")
                     .to_ascii_lowercase();
                 if is_dir || ext == "json" || ext == "zip" {
-                    self.load_path_depth(&p, limits, depth + 1)?;
+                    self.load_path_depth(&p, limits, depth + 1, buf)?;
                 }
             }
             return Ok(());
@@ -291,9 +299,14 @@ impl Feed {
         if name.to_ascii_lowercase().ends_with(".zip") {
             return self.load_zip(path, limits);
         }
-        let bytes =
-            std::fs::read(path).map_err(|e| VulnError::new(&name, "read", e.to_string()))?;
-        self.add_json_or_problem(&name, &bytes, limits)
+        buf.clear();
+        std::fs::File::open(path)
+            .and_then(|mut f| f.read_to_end(buf))
+            .map_err(|e| VulnError::new(&name, "read", e.to_string()))?;
+        let bytes = std::mem::take(buf);
+        let r = self.add_json_or_problem(&name, &bytes, limits);
+        *buf = bytes;
+        r
     }
 
     fn add_json_or_problem(

@@ -152,6 +152,7 @@ pub fn parse_nvd(name: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<Adviso
             format!("more than {} records", limits.max_feed_records),
         ));
     }
+    let origin: std::sync::Arc<str> = std::sync::Arc::from(name);
     let mut out = Vec::with_capacity(f.vulnerabilities.len());
     for (i, item) in f.vulnerabilities.into_iter().enumerate() {
         let c = item.cve;
@@ -262,7 +263,7 @@ pub fn parse_nvd(name: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<Adviso
             summary: short(summary),
             published,
             severity: severity(&c.metrics),
-            origin: name.to_string(),
+            origin: origin.clone(),
             affected,
         });
     }

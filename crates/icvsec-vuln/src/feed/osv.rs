@@ -10,32 +10,35 @@ use crate::matching::parse_date;
 use crate::version::{Scheme, compare, scheme_for};
 use serde::Deserialize;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 #[derive(Deserialize)]
-pub(crate) struct OsvRecord {
+pub(crate) struct OsvRecord<'a> {
     id: String,
     #[serde(default)]
     aliases: Vec<String>,
-    #[serde(default)]
-    published: Option<String>,
-    #[serde(default)]
-    withdrawn: Option<String>,
+    #[serde(default, borrow)]
+    published: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    withdrawn: Option<Cow<'a, str>>,
     #[serde(default)]
     summary: Option<String>,
-    #[serde(default)]
-    severity: Vec<OsvSeverity>,
-    #[serde(default)]
-    affected: Vec<OsvAffected>,
+    #[serde(default, borrow)]
+    severity: Vec<OsvSeverity<'a>>,
+    #[serde(default, borrow)]
+    affected: Vec<OsvAffected<'a>>,
     #[serde(default)]
     database_specific: Option<SeverityHolder>,
 }
 
 #[derive(Deserialize)]
-struct OsvSeverity {
-    #[serde(rename = "type")]
-    ty: String,
-    score: String,
+struct OsvSeverity<'a> {
+    #[serde(rename = "type", borrow)]
+    ty: Cow<'a, str>,
+    #[serde(borrow)]
+    score: Cow<'a, str>,
 }
 
 #[derive(Deserialize, Default)]
@@ -45,15 +48,15 @@ struct SeverityHolder {
 }
 
 #[derive(Deserialize)]
-struct OsvAffected {
-    #[serde(default)]
-    package: Option<OsvPackage>,
-    #[serde(default)]
-    ranges: Vec<OsvRange>,
+struct OsvAffected<'a> {
+    #[serde(default, borrow)]
+    package: Option<OsvPackage<'a>>,
+    #[serde(default, borrow)]
+    ranges: Vec<OsvRange<'a>>,
     #[serde(default)]
     versions: Vec<String>,
-    #[serde(default)]
-    severity: Vec<OsvSeverity>,
+    #[serde(default, borrow)]
+    severity: Vec<OsvSeverity<'a>>,
     #[serde(default)]
     ecosystem_specific: Option<SeverityHolder>,
     #[serde(default)]
@@ -61,33 +64,33 @@ struct OsvAffected {
 }
 
 #[derive(Deserialize)]
-struct OsvPackage {
-    #[serde(default)]
-    ecosystem: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    purl: Option<String>,
+struct OsvPackage<'a> {
+    #[serde(default, borrow)]
+    ecosystem: Cow<'a, str>,
+    #[serde(default, borrow)]
+    name: Cow<'a, str>,
+    #[serde(default, borrow)]
+    purl: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
-struct OsvRange {
-    #[serde(rename = "type")]
-    ty: String,
-    #[serde(default)]
-    events: Vec<OsvEvent>,
+struct OsvRange<'a> {
+    #[serde(rename = "type", borrow)]
+    ty: Cow<'a, str>,
+    #[serde(default, borrow)]
+    events: Vec<OsvEvent<'a>>,
 }
 
 #[derive(Deserialize)]
-struct OsvEvent {
-    #[serde(default)]
-    introduced: Option<String>,
-    #[serde(default)]
-    fixed: Option<String>,
-    #[serde(default)]
-    last_affected: Option<String>,
-    #[serde(default)]
-    limit: Option<String>,
+struct OsvEvent<'a> {
+    #[serde(default, borrow)]
+    introduced: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    fixed: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    last_affected: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    limit: Option<Cow<'a, str>>,
 }
 
 /// Parses one OSV record, or an array of them.
@@ -107,17 +110,18 @@ pub fn parse_osv(name: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<Adviso
             format!("more than {} records", limits.max_feed_records),
         ));
     }
+    let origin: Arc<str> = Arc::from(name);
     let mut out = Vec::with_capacity(records.len());
     for (i, r) in records.into_iter().enumerate() {
         if r.withdrawn.is_some() {
             continue;
         }
-        let place = if i == 0 {
-            r.id.clone()
-        } else {
-            format!("record {i} ({})", r.id)
-        };
-        out.push(convert(name, &place, r)?);
+        out.push(convert(
+            name,
+            &origin,
+            (first == Some(b'[')).then_some(i),
+            r,
+        )?);
     }
     Ok(out)
 }
@@ -130,8 +134,12 @@ fn severity(list: &[OsvSeverity], words: &[Option<&SeverityHolder>]) -> Severity
             if let Ok(score) = base_score(&s.score) {
                 let cand = Severity::from_score(
                     score,
-                    Some(s.score.clone()),
-                    &format!("{} vector", s.score.split('/').next().unwrap_or(pref)),
+                    Some(s.score.to_string()),
+                    match s.score.split('/').next() {
+                        Some("CVSS:3.1") => "CVSS:3.1 vector",
+                        Some("CVSS:3.0") => "CVSS:3.0 vector",
+                        _ => "CVSS:2.0 vector",
+                    },
                 );
                 if best.as_ref().is_none_or(|b| b.score < cand.score) {
                     best = Some(cand);
@@ -165,13 +173,14 @@ fn severity(list: &[OsvSeverity], words: &[Option<&SeverityHolder>]) -> Severity
 
 /// Turns OSV events into intervals following the schema's evaluation: events sorted by
 /// version ("0" first), an introduced opens an interval, fixed/last_affected closes it.
-fn intervals(events: &[OsvEvent], scheme: Scheme) -> Vec<Range> {
-    enum Ev<'a> {
-        Intro(&'a str),
-        Fixed(&'a str),
-        Last(&'a str),
-    }
-    let mut evs: Vec<Ev<'_>> = Vec::new();
+enum Ev<'a> {
+    Intro(&'a str),
+    Fixed(&'a str),
+    Last(&'a str),
+}
+
+fn intervals<'a>(events: &'a [OsvEvent<'a>], scheme: Scheme) -> Vec<Range> {
+    let mut evs: Vec<Ev<'a>> = Vec::new();
     for e in events {
         if let Some(v) = &e.introduced {
             evs.push(Ev::Intro(v));
@@ -184,24 +193,26 @@ fn intervals(events: &[OsvEvent], scheme: Scheme) -> Vec<Range> {
         }
         let _ = &e.limit; // limit only bounds git commit walks
     }
-    let ver = |e: &Ev<'_>| -> Option<String> {
+    let ver = |e: &Ev<'a>| -> Option<&'a str> {
         match e {
-            Ev::Intro(v) | Ev::Fixed(v) | Ev::Last(v) => (*v != "0").then(|| v.to_string()),
+            Ev::Intro(v) | Ev::Fixed(v) | Ev::Last(v) => (*v != "0").then_some(*v),
         }
     };
-    evs.sort_by(|a, b| match (ver(a), ver(b)) {
-        (None, None) => Ordering::Equal,
-        (None, _) => Ordering::Less,
-        (_, None) => Ordering::Greater,
-        (Some(x), Some(y)) => compare(scheme, &x, &y),
-    });
+    if evs.len() > 1 {
+        evs.sort_by(|a, b| match (ver(a), ver(b)) {
+            (None, None) => Ordering::Equal,
+            (None, _) => Ordering::Less,
+            (_, None) => Ordering::Greater,
+            (Some(x), Some(y)) => compare(scheme, x, y),
+        });
+    }
     let mut out = Vec::new();
     let mut open: Option<Option<String>> = None;
     for e in &evs {
         match e {
             Ev::Intro(_) => {
                 if open.is_none() {
-                    open = Some(ver(e));
+                    open = Some(ver(e).map(str::to_string));
                 }
             }
             Ev::Fixed(v) | Ev::Last(v) => {
@@ -231,7 +242,25 @@ fn intervals(events: &[OsvEvent], scheme: Scheme) -> Vec<Range> {
     out
 }
 
-fn convert(file: &str, place: &str, r: OsvRecord) -> Result<Advisory, VulnError> {
+/// The record's place in its file, formatted only when an error needs it.
+struct At<'a>(Option<usize>, &'a str);
+
+impl std::fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            None => f.write_str(self.1),
+            Some(i) => write!(f, "record {i} ({})", self.1),
+        }
+    }
+}
+
+fn convert(
+    file: &str,
+    origin: &Arc<str>,
+    index: Option<usize>,
+    r: OsvRecord,
+) -> Result<Advisory, VulnError> {
+    let place = At(index, &r.id);
     if r.id.trim().is_empty() {
         return Err(VulnError::new(file, place, "record without an id"));
     }
@@ -250,7 +279,10 @@ fn convert(file: &str, place: &str, r: OsvRecord) -> Result<Advisory, VulnError>
         let (eco_s, pname) = if !p.ecosystem.is_empty() && !p.name.is_empty() {
             (p.ecosystem.clone(), p.name.clone())
         } else if let Some(pu) = p.purl.as_deref().and_then(parse_purl) {
-            (Ecosystem::from_purl_type(&pu.ty).to_string(), pu.name)
+            (
+                Cow::Borrowed(Ecosystem::from_purl_type(&pu.ty).as_str_osv()),
+                Cow::Owned(pu.name),
+            )
         } else {
             return Err(VulnError::new(
                 file,
@@ -266,7 +298,7 @@ fn convert(file: &str, place: &str, r: OsvRecord) -> Result<Advisory, VulnError>
         let eco_scheme = scheme_for(eco, &pname);
         let mut ranges = Vec::new();
         for (ri, rg) in a.ranges.iter().enumerate() {
-            let scheme = match rg.ty.as_str() {
+            let scheme = match rg.ty.as_ref() {
                 "ECOSYSTEM" => eco_scheme,
                 "SEMVER" => Scheme::Generic,
                 "GIT" => continue, // commit ranges need the repository; versions list covers them
@@ -341,7 +373,7 @@ fn convert(file: &str, place: &str, r: OsvRecord) -> Result<Advisory, VulnError>
         summary: short(r.summary),
         published,
         severity: sev,
-        origin: file.to_string(),
+        origin: origin.clone(),
         affected,
     })
 }
@@ -374,12 +406,13 @@ mod tests {
 
     #[test]
     fn unsorted_events_and_last_affected() {
-        let ev = |i: Option<&str>, f: Option<&str>, l: Option<&str>| OsvEvent {
-            introduced: i.map(Into::into),
-            fixed: f.map(Into::into),
-            last_affected: l.map(Into::into),
-            limit: None,
-        };
+        let ev =
+            |i: Option<&'static str>, f: Option<&'static str>, l: Option<&'static str>| OsvEvent {
+                introduced: i.map(Into::into),
+                fixed: f.map(Into::into),
+                last_affected: l.map(Into::into),
+                limit: None,
+            };
         let evs = [
             ev(None, Some("5.10.102"), None),
             ev(Some("5.8"), None, None),
