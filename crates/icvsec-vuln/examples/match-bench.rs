@@ -25,7 +25,7 @@ fn record(i: usize) -> String {
 "ranges":[{{"type":"ECOSYSTEM","events":[{{"introduced":"0"}},{{"fixed":"{f}.{g}-1"}}]}}],"versions":[]}}]}}"#,
         y = 18 + i % 9,
         m = 1 + i % 12,
-        c = if i % 3 == 0 { "H" } else { "N" },
+        c = if i.is_multiple_of(3) { "H" } else { "N" },
         f = 1 + i % 4,
         g = i % 10,
     )
