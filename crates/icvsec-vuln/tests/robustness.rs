@@ -146,8 +146,8 @@ fn size_and_count_bounds_are_errors() {
             .contains("more than 3 records")
     );
     let mut feed = Feed::new();
-    for i in 0..3 {
-        feed.add_json(&format!("{i}.json"), recs[i].as_bytes(), &few)
+    for (i, r) in recs.iter().take(3).enumerate() {
+        feed.add_json(&format!("{i}.json"), r.as_bytes(), &few)
             .expect("fits");
     }
     assert!(
