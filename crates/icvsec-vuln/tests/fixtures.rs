@@ -372,3 +372,42 @@ fn sbom_unversioned_entries_are_reported() {
         Some("cpe:2.3:*:*:busybox:1.35.0:*:*:*:*:*:*:*")
     );
 }
+
+/// The fake binaries give the same (vendor, product, version) as cve-bin-tool 3.4's checkers
+/// on the same files (recorded with fixtures/vuln/cve-bin-tool-compare.py; cve-bin-tool also
+/// reports a second vendor/product alias for OpenSSH and libcurl, which is the same software).
+#[test]
+fn binary_blobs_agree_with_cve_bin_tool() {
+    use icvsec_vuln::component::parse_cpe;
+    use icvsec_vuln::inventory::binary::scan_bytes;
+    let expected = [
+        ("busybox", "busybox", "busybox", "1.33.1"),
+        (
+            "dropbear",
+            "dropbear_ssh_project",
+            "dropbear_ssh",
+            "2020.81",
+        ),
+        ("libcrypto.so.1.1", "openssl", "openssl", "1.1.1k"),
+        ("libcurl.so.4", "haxx", "curl", "7.79.1"),
+        ("libmbedcrypto.so", "arm", "mbed_tls", "2.16.0"),
+        ("libwolfssl.so", "wolfssl", "wolfssl", "4.8.1"),
+        ("sshd", "openbsd", "openssh", "8.4p1"),
+    ];
+    for (file, vendor, product, version) in expected {
+        let rel = format!("blobs/{file}");
+        let scan = scan_bytes(&rel, &read(&rel), &Limits::default());
+        let got: Vec<(String, String, String)> = scan
+            .components
+            .iter()
+            .filter_map(|c| c.cpe.as_deref().and_then(parse_cpe))
+            .map(|c| (c.vendor, c.product, c.version))
+            .collect();
+        assert_eq!(
+            got,
+            vec![(vendor.to_string(), product.to_string(), version.to_string())],
+            "{file}"
+        );
+        assert!(!scan.truncated);
+    }
+}
