@@ -6,6 +6,7 @@ pub mod apk;
 pub mod binary;
 pub mod dpkg;
 pub mod kernel;
+pub mod os_release;
 
 use crate::component::{Place, SourceRef};
 

@@ -112,9 +112,22 @@ pub fn demo_inventory() -> Vec<EcuInventory> {
 }
 
 /// Distribution releases per ECU (what os-release says).
+fn os(rel: &str) -> String {
+    icvsec_vuln::inventory::os_release::parse_os_release(rel, &read(rel), &Limits::default())
+        .expect("os-release")
+        .version_id
+        .expect("VERSION_ID")
+}
+
 pub fn releases() -> BTreeMap<String, String> {
+    let r = icvsec_vuln::inventory::os_release::parse_os_release(
+        "rootfs/tbox/etc/os-release",
+        &read("rootfs/tbox/etc/os-release"),
+        &Limits::default(),
+    )
+    .expect("os-release");
     BTreeMap::from([
-        ("tbox".to_string(), "11".to_string()),
-        ("adas".to_string(), "3.14.2".to_string()),
+        ("tbox".to_string(), r.version_id.expect("VERSION_ID")),
+        ("adas".to_string(), os("rootfs/adas/etc/os-release")),
     ])
 }
