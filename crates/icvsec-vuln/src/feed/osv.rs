@@ -198,13 +198,20 @@ fn intervals<'a>(events: &'a [OsvEvent<'a>], scheme: Scheme) -> Vec<Range> {
             Ev::Intro(v) | Ev::Fixed(v) | Ev::Last(v) => (*v != "0").then_some(*v),
         }
     };
-    if evs.len() > 1 {
-        evs.sort_by(|a, b| match (ver(a), ver(b)) {
-            (None, None) => Ordering::Equal,
-            (None, _) => Ordering::Less,
-            (_, None) => Ordering::Greater,
-            (Some(x), Some(y)) => compare(scheme, x, y),
-        });
+    // Insertion sort, not slice::sort_by: version orderings of odd strings need not be a
+    // strict total order, and the standard sorts may panic when they detect that. The event
+    // count is bounded (1000) and usually 2-6.
+    let greater = |a: &Ev<'a>, b: &Ev<'a>| match (ver(a), ver(b)) {
+        (None, _) => false,
+        (Some(_), None) => true,
+        (Some(x), Some(y)) => compare(scheme, x, y) == Ordering::Greater,
+    };
+    for i in 1..evs.len() {
+        let mut j = i;
+        while j > 0 && greater(&evs[j - 1], &evs[j]) {
+            evs.swap(j - 1, j);
+            j -= 1;
+        }
     }
     let mut out = Vec::new();
     let mut open: Option<Option<String>> = None;
@@ -434,6 +441,50 @@ mod tests {
         assert!(aff.affects("5.4.1").is_none());
         assert_eq!(aff.affects("5.16.10"), Some(None));
         assert!(aff.affects("5.16.11").is_none());
+    }
+
+    #[test]
+    fn odd_event_versions_never_panic() {
+        let junk = [
+            "0",
+            "",
+            "-",
+            "~",
+            "1.0-rc",
+            "1.0rc",
+            "1.0.a",
+            "a1",
+            "1..2",
+            "_p",
+            "1.0~~",
+            "Z",
+            "1.0+x",
+            "9999999999999999999999",
+        ];
+        let evs: Vec<OsvEvent> = junk
+            .iter()
+            .enumerate()
+            .map(|(i, v)| OsvEvent {
+                introduced: (i % 3 == 0).then_some(Cow::Borrowed(*v)),
+                fixed: (i % 3 == 1).then_some(Cow::Borrowed(*v)),
+                last_affected: (i % 3 == 2).then_some(Cow::Borrowed(*v)),
+                limit: None,
+            })
+            .collect();
+        for scheme in [
+            Scheme::Dpkg,
+            Scheme::Apk,
+            Scheme::Kernel,
+            Scheme::OpenSsl,
+            Scheme::Generic,
+        ] {
+            let rs = intervals(&evs, scheme);
+            for r in &rs {
+                for v in junk {
+                    let _ = r.contains(v);
+                }
+            }
+        }
     }
 
     #[test]
