@@ -301,7 +301,7 @@ impl Feed {
         }
         buf.clear();
         std::fs::File::open(path)
-            .and_then(|mut f| f.read_to_end(buf))
+            .and_then(|f| f.take(limits.max_file_bytes + 1).read_to_end(buf))
             .map_err(|e| VulnError::new(&name, "read", e.to_string()))?;
         let bytes = std::mem::take(buf);
         let r = self.add_json_or_problem(&name, &bytes, limits);
