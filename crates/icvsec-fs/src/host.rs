@@ -109,7 +109,7 @@ impl HostTree {
     /// The regular file at `comps`, opened with the same checks as [`Tree::read_file`]
     /// (no link followed, looked at before opening, the same inode after): for readers
     /// that need random access to a large file, such as a firmware image read in place.
-    pub fn open_regular(&self, comps: &Components) -> Result<std::fs::File, FsError> {
+    pub fn open_regular(&self, path: &Components) -> Result<std::fs::File, FsError> {
         let (parent, last) = Self::split(path).ok_or(FsError::NotRegular { kind: "directory" })?;
         let dir = self.open_dir(parent)?;
         // Look before opening: a FIFO would block the open, a device may act on it.
