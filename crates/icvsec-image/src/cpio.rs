@@ -14,6 +14,9 @@ use std::collections::BTreeMap;
 
 const S_IFMT: u32 = 0o170000;
 
+/// The names of one hard-linked inode, and the data stored with one of them.
+type LinkGroup = (Vec<Vec<u8>>, Option<Vec<u8>>);
+
 struct Header {
     ino: u64,
     dev: u64,
@@ -40,7 +43,7 @@ pub(crate) fn index(
 ) -> Result<(MemTree, Vec<Problem>), ImageError> {
     let mut ix = Indexer::new(name, limits);
     // Hard-link groups: (dev, ino) -> the names sharing it, and the data seen.
-    let mut groups: BTreeMap<(u64, u64), (Vec<Vec<u8>>, Option<Vec<u8>>)> = BTreeMap::new();
+    let mut groups: BTreeMap<(u64, u64), LinkGroup> = BTreeMap::new();
     let mut pos = 0usize;
     let mut archives = 0usize;
     loop {

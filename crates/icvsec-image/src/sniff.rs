@@ -49,8 +49,8 @@ pub const SPARSE_MAGIC: u32 = 0xED26_FF3A;
 const EXT4_MAGIC_AT: usize = 1080;
 
 /// The kind of image whose first bytes are `head` (at least [`SNIFF_LEN`] when the image
-/// is that long). `name` is only used in nothing but messages elsewhere: an extension
-/// never decides the format.
+/// is that long). `name` is accepted for symmetry with the callers but never consulted:
+/// an extension does not decide the format (a `.ext4` full of text is nothing).
 pub fn sniff(head: &[u8], _name: &str) -> Option<ImageKind> {
     let at = |off: usize, magic: &[u8]| head.get(off..off + magic.len()) == Some(magic);
     if at(0, b"ANDROID!") {

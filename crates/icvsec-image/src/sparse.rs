@@ -83,7 +83,7 @@ impl SparseImage {
                 format!("header sizes {file_hdr}/{chunk_hdr} smaller than the format's 28/12"),
             ));
         }
-        if blk_sz == 0 || blk_sz % 4 != 0 || blk_sz > MAX_BLOCK_SIZE {
+        if blk_sz == 0 || !blk_sz.is_multiple_of(4) || blk_sz > MAX_BLOCK_SIZE {
             return Err(err(
                 "offset 12".into(),
                 format!("block size {blk_sz} invalid"),
