@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Sender, SyncSender, channel, sync_channel};
 
 type Reply<T> = SyncSender<Result<T, FsError>>;
+type BoxedError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 enum Req {
     Lstat(Vec<Vec<u8>>, Reply<Option<Meta>>),
@@ -27,14 +28,12 @@ pub struct Ext4Tree {
     name: String,
 }
 
+/// The image bytes for `ext4-view` (which reads ahead several blocks at a time itself:
+/// a read-ahead window here only added a copy, measured).
 struct Reader(Arc<dyn ReadAt>);
 
 impl Ext4Read for Reader {
-    fn read(
-        &mut self,
-        start_byte: u64,
-        dst: &mut [u8],
-    ) -> Result<(), Box<dyn std::error::Error + Send + Sync + 'static>> {
+    fn read(&mut self, start_byte: u64, dst: &mut [u8]) -> Result<(), BoxedError> {
         self.0
             .read_exact_at(start_byte, dst)
             .map_err(|e| Box::new(e) as _)
