@@ -3,9 +3,8 @@
 //!
 //! `ext4-view`'s handle is single-threaded (`Rc`), while a [`Tree`] is shared between
 //! threads. Each thread that reads the tree loads its own handle over the shared image
-//! bytes and keeps it in a thread-local table (no unsafe code, no locking, no hand-off
-//! to another thread: a worker thread answering over a channel cost a context switch per
-//! call, two to nine times the time of reading the unpacked tree on a loaded machine).
+//! bytes and keeps it in a thread-local table (no unsafe code, no locking, and no hand-off
+//! to a worker thread, which cost two context switches per call).
 //! A handle is dropped from a thread's table at that thread's next access after its tree
 //! was dropped.
 
@@ -19,6 +18,9 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
+
+/// Entries of the per-thread lstat cache before it is emptied (about 10 MiB).
+const MAX_STAT_CACHE: usize = 65_536;
 
 type BoxedError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
@@ -287,7 +289,7 @@ impl Ext4Tree {
             name: self.name.clone(),
             max_file_bytes: self.max_file_bytes,
             stats: RefCell::new(BTreeMap::new()),
-            max_stat_cache: self.max_entries.max(1),
+            max_stat_cache: self.max_entries.clamp(1, MAX_STAT_CACHE),
         });
         HANDLES.with(|h| {
             h.borrow_mut()
