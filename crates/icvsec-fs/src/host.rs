@@ -151,6 +151,46 @@ impl HostTree {
             .map(|(last, parent)| (parent, last.as_slice()))
     }
 
+    /// The regular file at `comps`, opened with the same checks as [`Tree::read_file`]
+    /// (no link followed, looked at before opening, the same inode after): for readers
+    /// that need random access to a large file, such as a firmware image read in place.
+    pub fn open_regular(&self, path: &Components) -> Result<std::fs::File, FsError> {
+        let (parent, last) = Self::split(path).ok_or(FsError::NotRegular { kind: "directory" })?;
+        let dir = self.open_dir(parent)?;
+        // Look before opening: a FIFO would block the open, a device may act on it.
+        let before =
+            rustix::fs::statat(&dir, os(last), AtFlags::SYMLINK_NOFOLLOW).map_err(io_err)?;
+        let kind = kind_of(FileType::from_raw_mode(before.st_mode));
+        if kind != EntryType::File {
+            return Err(match kind {
+                EntryType::Symlink => FsError::LinkRefused,
+                k => FsError::NotRegular { kind: k.describe() },
+            });
+        }
+        // O_NONBLOCK: should the entry become a FIFO between the two calls, the open
+        // returns at once instead of waiting for a writer; fstat below refuses it.
+        let fd = rustix::fs::openat(
+            &dir,
+            os(last),
+            OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOCTTY,
+            Mode::empty(),
+        )
+        .map_err(io_err)?;
+        let st = rustix::fs::fstat(&fd).map_err(io_err)?;
+        let kind = kind_of(FileType::from_raw_mode(st.st_mode));
+        if kind != EntryType::File {
+            return Err(FsError::NotRegular {
+                kind: kind.describe(),
+            });
+        }
+        if st.st_ino != before.st_ino || st.st_dev != before.st_dev {
+            return Err(FsError::Io(
+                "the file changed while it was opened; not read".into(),
+            ));
+        }
+        Ok(std::fs::File::from(fd))
+    }
+
     fn stat_at(&self, comps: &Components) -> Result<Option<Stat>, FsError> {
         let Some((parent, last)) = Self::split(comps) else {
             return rustix::fs::fstat(&self.root).map(Some).map_err(io_err);
@@ -215,45 +255,13 @@ impl Tree for HostTree {
     }
 
     fn read_file(&self, path: &Components, limit: u64) -> Result<Vec<u8>, FsError> {
-        let (parent, last) = Self::split(path).ok_or(FsError::NotRegular { kind: "directory" })?;
-        let dir = self.open_dir(parent)?;
-        // Look before opening: a FIFO would block the open, a device may act on it.
-        let before =
-            rustix::fs::statat(&dir, os(last), AtFlags::SYMLINK_NOFOLLOW).map_err(io_err)?;
-        let kind = kind_of(FileType::from_raw_mode(before.st_mode));
-        if kind != EntryType::File {
-            return Err(match kind {
-                EntryType::Symlink => FsError::LinkRefused,
-                k => FsError::NotRegular { kind: k.describe() },
-            });
-        }
-        // O_NONBLOCK: should the entry become a FIFO between the two calls, the open
-        // returns at once instead of waiting for a writer; fstat below refuses it.
-        let fd = rustix::fs::openat(
-            &dir,
-            os(last),
-            OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOCTTY,
-            Mode::empty(),
-        )
-        .map_err(io_err)?;
-        let st = rustix::fs::fstat(&fd).map_err(io_err)?;
-        let kind = kind_of(FileType::from_raw_mode(st.st_mode));
-        if kind != EntryType::File {
-            return Err(FsError::NotRegular {
-                kind: kind.describe(),
-            });
-        }
-        if st.st_ino != before.st_ino || st.st_dev != before.st_dev {
-            return Err(FsError::Io(
-                "the file changed while it was opened; not read".into(),
-            ));
-        }
+        let file = self.open_regular(path)?;
+        let st = rustix::fs::fstat(&file).map_err(io_err)?;
         let size = st.st_size.max(0) as u64;
         if size > limit {
             return Err(FsError::TooLarge { size, limit });
         }
         let mut buf = Vec::with_capacity(size as usize + 1);
-        let file = std::fs::File::from(fd);
         file.take(limit + 1)
             .read_to_end(&mut buf)
             .map_err(FsError::io)?;
