@@ -782,24 +782,30 @@ impl<'a> Ctx<'a> {
     }
 
     /// The system-template I-PDU behind an EcuC PDU container, when one of its
-    /// references leads to it (a PDU, a PDU triggering or a PDU-to-frame mapping).
-    fn ecuc_pdu_system(&self, pdu: NodeRef) -> Option<NodeRef> {
+    /// references leads to it (a PDU, a PDU triggering or a PDU-to-frame mapping), and
+    /// the bus when the reference names one triggering.
+    fn ecuc_pdu_target(&self, pdu: NodeRef) -> Option<(NodeRef, Option<String>)> {
         for (_, r) in self.ecuc_refs(pdu.0, pdu.1) {
             let Some(t) = self.resolve(pdu.0, r) else {
                 continue;
             };
             let name = self.name_of(t);
             if name == "PDU-TRIGGERING" {
-                return self.resolve_child(t.0, t.1, "I-PDU-REF");
+                let bus = self.cluster_of(t);
+                return self.resolve_child(t.0, t.1, "I-PDU-REF").map(|p| (p, bus));
             }
             if name == "PDU-TO-FRAME-MAPPING" {
-                return self.resolve_child(t.0, t.1, "PDU-REF");
+                return self.resolve_child(t.0, t.1, "PDU-REF").map(|p| (p, None));
             }
             if name.ends_with("-PDU") {
-                return Some(t);
+                return Some((t, None));
             }
         }
         None
+    }
+
+    fn ecuc_pdu_system(&self, pdu: NodeRef) -> Option<NodeRef> {
+        self.ecuc_pdu_target(pdu).map(|(p, _)| p)
     }
 
     fn ecuc_route_end(&mut self, pdu: Option<NodeRef>) -> RouteEnd {
@@ -811,10 +817,18 @@ impl<'a> Ctx<'a> {
                 can_ids: Vec::new(),
             };
         };
-        let (bus, can_ids) = match self.ecuc_pdu_system(p) {
-            Some(sys) => {
+        // The bus of the named triggering; else the PDU's only bus; none when ambiguous.
+        let (bus, can_ids) = match self.ecuc_pdu_target(p) {
+            Some((sys, specific)) => {
                 let (b, i) = self.pdu_bus_ids(sys);
-                (b.into_iter().next(), i.into_iter().collect())
+                let bus = specific.or_else(|| {
+                    if b.len() == 1 {
+                        b.into_iter().next()
+                    } else {
+                        None
+                    }
+                });
+                (bus, i.into_iter().collect())
             }
             None => (None, Vec::new()),
         };

@@ -442,7 +442,9 @@ fn build(doc: &mut XmlDoc, text: &str, limits: &Limits) -> Result<(), VnetError>
             Event::Comment(_) | Event::PI(_) => {}
             Event::Eof => {
                 if let Some(open) = stack.last() {
-                    let (l, c) = doc.line_col(open.node);
+                    let (l, c) = doc
+                        .lines
+                        .line_col(text, doc.nodes[open.node as usize].offset as usize);
                     let name = doc.name(open.node).to_string();
                     return Err(err_at(
                         doc,
