@@ -199,6 +199,23 @@ impl ArxmlSet {
     /// Parse one file (well-formedness and bounds are checked here). `file` is the label
     /// used in places and errors.
     pub fn add_file(&mut self, file: &str, bytes: &[u8]) -> Result<(), VnetError> {
+        if bytes.len() > self.limits.max_arxml_bytes {
+            // Refuse before copying.
+            return Err(VnetError::whole_file(
+                file,
+                ErrorKind::Limit,
+                format!(
+                    "file is {} bytes, larger than the limit of {} bytes",
+                    bytes.len(),
+                    self.limits.max_arxml_bytes
+                ),
+            ));
+        }
+        self.add_file_owned(file, bytes.to_vec())
+    }
+
+    /// As [`ArxmlSet::add_file`], taking the bytes by value (no copy of a large file).
+    pub fn add_file_owned(&mut self, file: &str, bytes: Vec<u8>) -> Result<(), VnetError> {
         let doc = xml::parse(file, bytes, &self.limits)?;
         if doc.name(0) != "AUTOSAR" {
             return Err(VnetError::at_line_col(
@@ -215,7 +232,8 @@ impl ArxmlSet {
 
     /// Resolve references and extract the facts.
     pub fn facts(&self) -> ArxmlFacts {
-        let mut cx = Ctx::new(&self.docs);
+        let table = PathTable::build(&self.docs);
+        let mut cx = Ctx::new(&self.docs, &table);
         cx.check_refs();
         let mut facts = ArxmlFacts {
             files: self.docs.iter().map(|d| d.file.clone()).collect(),
@@ -239,33 +257,21 @@ impl ArxmlSet {
 
 type NodeRef = (u32, u32);
 
-struct Ctx<'a> {
-    docs: &'a [XmlDoc],
+/// SHORT-NAME paths of all identifiable elements.
+struct PathTable {
     /// Per doc, per node: index into `paths` of the nearest identifiable
     /// ancestor-or-self, NONE when there is none.
     owner: Vec<Vec<u32>>,
     paths: Vec<String>,
     path_node: Vec<NodeRef>,
-    by_path: HashMap<String, u32>,
-    /// Target path → reference elements pointing at it.
-    referrers: HashMap<String, Vec<NodeRef>>,
-    errors: Vec<VnetError>,
 }
 
-fn last_segment(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
-}
-
-impl<'a> Ctx<'a> {
-    fn new(docs: &'a [XmlDoc]) -> Self {
-        let mut cx = Ctx {
-            docs,
+impl PathTable {
+    fn build(docs: &[XmlDoc]) -> Self {
+        let mut t = PathTable {
             owner: Vec::with_capacity(docs.len()),
             paths: Vec::new(),
             path_node: Vec::new(),
-            by_path: HashMap::new(),
-            referrers: HashMap::new(),
-            errors: Vec::new(),
         };
         for (di, doc) in docs.iter().enumerate() {
             let sn = doc.name_id("SHORT-NAME");
@@ -281,29 +287,62 @@ impl<'a> Ctx<'a> {
                 let short = sn.and_then(|sn| {
                     doc.children(i as u32)
                         .find(|c| doc.nodes[*c as usize].name == sn)
-                        .and_then(|c| doc.nodes[c as usize].text.as_deref())
+                        .and_then(|c| doc.text_of(c))
                 });
                 owner[i] = match short {
                     Some(short) => {
-                        let mut p = if parent_owner == NONE {
-                            String::new()
+                        let parent = if parent_owner == NONE {
+                            ""
                         } else {
-                            cx.paths[parent_owner as usize].clone()
+                            t.paths[parent_owner as usize].as_str()
                         };
+                        let mut p = String::with_capacity(parent.len() + 1 + short.len());
+                        p.push_str(parent);
                         p.push('/');
                         p.push_str(short);
-                        let idx = cx.paths.len() as u32;
-                        cx.by_path.entry(p.clone()).or_insert(idx);
-                        cx.paths.push(p);
-                        cx.path_node.push((di as u32, i as u32));
-                        idx
+                        t.paths.push(p);
+                        t.path_node.push((di as u32, i as u32));
+                        (t.paths.len() - 1) as u32
                     }
                     None => parent_owner,
                 };
             }
-            cx.owner.push(owner);
+            t.owner.push(owner);
         }
-        cx
+        t
+    }
+}
+
+struct Ctx<'a> {
+    docs: &'a [XmlDoc],
+    t: &'a PathTable,
+    /// Path → index into `t.paths` (the first element with that path wins).
+    by_path: HashMap<&'a str, u32>,
+    /// Per path index: reference elements pointing at it.
+    referrers: Vec<Vec<NodeRef>>,
+    /// Per doc, per node: path index a reference element resolves to, or NONE.
+    resolved: Vec<Vec<u32>>,
+    errors: Vec<VnetError>,
+}
+
+fn last_segment(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+impl<'a> Ctx<'a> {
+    fn new(docs: &'a [XmlDoc], t: &'a PathTable) -> Self {
+        let mut by_path = HashMap::with_capacity(t.paths.len());
+        for (i, p) in t.paths.iter().enumerate() {
+            by_path.entry(p.as_str()).or_insert(i as u32);
+        }
+        Ctx {
+            docs,
+            t,
+            by_path,
+            referrers: vec![Vec::new(); t.paths.len()],
+            resolved: docs.iter().map(|d| vec![NONE; d.nodes.len()]).collect(),
+            errors: Vec::new(),
+        }
     }
 
     fn doc(&self, d: u32) -> &'a XmlDoc {
@@ -313,19 +352,20 @@ impl<'a> Ctx<'a> {
     fn place(&self, d: u32, n: u32) -> Place {
         let doc = self.doc(d);
         let (line, col) = doc.line_col(n);
-        let o = self.owner[d as usize][n as usize];
+        let o = self.t.owner[d as usize][n as usize];
         Place {
             file: doc.file.clone(),
             line,
             col,
-            path: (o != NONE).then(|| self.paths[o as usize].clone()),
+            path: (o != NONE).then(|| self.t.paths[o as usize].clone()),
         }
     }
 
     /// SHORT-NAME path of the node itself (when identifiable).
     fn own_path(&self, d: u32, n: u32) -> Option<&str> {
-        let o = self.owner[d as usize][n as usize];
-        (o != NONE && self.path_node[o as usize] == (d, n)).then(|| self.paths[o as usize].as_str())
+        let o = self.t.owner[d as usize][n as usize];
+        (o != NONE && self.t.path_node[o as usize] == (d, n))
+            .then(|| self.t.paths[o as usize].as_str())
     }
 
     fn short_name(&self, d: u32, n: u32) -> Option<&'a str> {
@@ -342,42 +382,44 @@ impl<'a> Ctx<'a> {
     /// definitions are normally not part of an ECU extract.
     fn check_refs(&mut self) {
         let mut dangling = Vec::new();
-        for (di, doc) in self.docs.iter().enumerate() {
-            for (ni, node) in doc.nodes.iter().enumerate() {
-                let name = doc.name(ni as u32);
-                if !name.ends_with("-REF") {
+        let docs: &'a [XmlDoc] = self.docs;
+        for (di, doc) in docs.iter().enumerate() {
+            // Which element names are references (decided once per name).
+            let is_ref: Vec<bool> = (0..doc.name_count())
+                .map(|id| {
+                    let n = doc.name_by_id(id);
+                    n.ends_with("-REF") && n != "DEFINITION-REF"
+                })
+                .collect();
+            for ni in 0..doc.nodes.len() {
+                if !is_ref[doc.nodes[ni].name as usize] {
                     continue;
                 }
-                let Some(target) = node.text.as_deref() else {
+                let name = doc.name(ni as u32);
+                let Some(target) = doc.text_of(ni as u32) else {
                     continue;
                 };
-                if name == "DEFINITION-REF" {
-                    continue;
-                }
                 if !target.starts_with('/') {
                     dangling.push((
                         di as u32,
                         ni as u32,
                         format!(
                             "relative reference <{name}>{target}</{name}> (BASE {}) is not resolved: only absolute SHORT-NAME paths are",
-                            node.base.as_deref().unwrap_or("absent")
+                            doc.base_of(ni as u32).unwrap_or("absent")
                         ),
                     ));
                     continue;
                 }
-                if self.by_path.contains_key(target) {
-                    self.referrers
-                        .entry(target.to_string())
-                        .or_default()
-                        .push((di as u32, ni as u32));
+                if let Some(&idx) = self.by_path.get(target) {
+                    self.referrers[idx as usize].push((di as u32, ni as u32));
+                    self.resolved[di][ni] = idx;
                 } else {
                     dangling.push((
                         di as u32,
                         ni as u32,
                         format!(
                             "<{name}> refers to {target}{}, which exists in none of the files read",
-                            node.dest
-                                .as_deref()
+                            doc.dest_of(ni as u32)
                                 .map(|d| format!(" (DEST {d})"))
                                 .unwrap_or_default()
                         ),
@@ -392,8 +434,8 @@ impl<'a> Ctx<'a> {
 
     /// Target of a reference element (None when absent or dangling).
     fn resolve(&self, d: u32, ref_node: u32) -> Option<NodeRef> {
-        let t = self.doc(d).node(ref_node).text.as_deref()?;
-        self.by_path.get(t).map(|i| self.path_node[*i as usize])
+        let i = self.resolved[d as usize][ref_node as usize];
+        (i != NONE).then(|| self.t.path_node[i as usize])
     }
 
     fn resolve_child(&self, d: u32, n: u32, ref_name: &str) -> Option<NodeRef> {
@@ -405,17 +447,18 @@ impl<'a> Ctx<'a> {
         self.doc(d).name(n)
     }
 
-    /// Reference elements named `ref_name` pointing at `path`, as (doc, owner node).
-    fn referrer_owners(&self, path: &str, ref_name: &str) -> Vec<NodeRef> {
+    /// Reference elements named `ref_name` pointing at `target`, as (doc, owner node).
+    fn referrer_owners(&self, target: NodeRef, ref_name: &str) -> Vec<NodeRef> {
         let mut out = Vec::new();
-        if let Some(list) = self.referrers.get(path) {
-            for &(d, n) in list {
+        let o = self.t.owner[target.0 as usize][target.1 as usize];
+        if o != NONE && self.t.path_node[o as usize] == target {
+            for &(d, n) in &self.referrers[o as usize] {
                 if self.doc(d).name(n) != ref_name {
                     continue;
                 }
-                let o = self.owner[d as usize][n as usize];
+                let o = self.t.owner[d as usize][n as usize];
                 if o != NONE {
-                    out.push(self.path_node[o as usize]);
+                    out.push(self.t.path_node[o as usize]);
                 }
             }
         }
@@ -449,22 +492,16 @@ impl<'a> Ctx<'a> {
     fn pdu_bus_ids(&mut self, pdu: NodeRef) -> (BTreeSet<String>, BTreeSet<u32>) {
         let mut buses = BTreeSet::new();
         let mut ids = BTreeSet::new();
-        let Some(path) = self.own_path(pdu.0, pdu.1).map(str::to_string) else {
-            return (buses, ids);
-        };
-        for trig in self.referrer_owners(&path, "I-PDU-REF") {
+        for trig in self.referrer_owners(pdu, "I-PDU-REF") {
             if let Some(c) = self.cluster_of(trig) {
                 buses.insert(c);
             }
         }
-        for mapping in self.referrer_owners(&path, "PDU-REF") {
+        for mapping in self.referrer_owners(pdu, "PDU-REF") {
             let Some(frame) = self.ancestor_ending(mapping, "-FRAME") else {
                 continue;
             };
-            let Some(fpath) = self.own_path(frame.0, frame.1).map(str::to_string) else {
-                continue;
-            };
-            for ft in self.referrer_owners(&fpath, "FRAME-REF") {
+            for ft in self.referrer_owners(frame, "FRAME-REF") {
                 if let Some(c) = self.cluster_of(ft) {
                     buses.insert(c);
                 }
@@ -479,7 +516,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn uint(&mut self, d: u32, n: u32) -> Option<u32> {
-        let t = self.doc(d).node(n).text.as_deref()?;
+        let t = self.doc(d).text_of(n)?;
         match parse_uint(t) {
             Some(v) => Some(v),
             None => {
@@ -501,7 +538,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn bool_value(&mut self, d: u32, n: u32) -> Option<bool> {
-        let t = self.doc(d).node(n).text.as_deref()?;
+        let t = self.doc(d).text_of(n)?;
         match t {
             "true" | "1" => Some(true),
             "false" | "0" => Some(false),
@@ -520,7 +557,7 @@ impl<'a> Ctx<'a> {
 
     /// A time in seconds (AUTOSAR TimeValue) → milliseconds.
     fn seconds_ms(&mut self, d: u32, n: u32) -> Option<u32> {
-        let t = self.doc(d).node(n).text.as_deref()?;
+        let t = self.doc(d).text_of(n)?;
         match parse_seconds_ms(t) {
             Some(v) => Some(v),
             None => {
@@ -628,7 +665,7 @@ impl<'a> Ctx<'a> {
             };
             // DIAGNOSTIC-SECURITY-ACCESS elements referring to this level carry the
             // requestSeed sub-function and the delay on boot.
-            for (ad, an) in self.referrer_owners(&path, "SECURITY-LEVEL-REF") {
+            for (ad, an) in self.referrer_owners((d, n), "SECURITY-LEVEL-REF") {
                 if self.name_of((ad, an)) != "DIAGNOSTIC-SECURITY-ACCESS" {
                     continue;
                 }
@@ -990,32 +1027,42 @@ impl<'a> Ctx<'a> {
 
     fn is_system_pdu(&self, path: &str) -> bool {
         self.by_path.get(path).is_some_and(|i| {
-            self.name_of(self.path_node[*i as usize])
+            self.name_of(self.t.path_node[*i as usize])
                 .ends_with("-I-PDU")
         })
     }
 
     fn ipdus(&mut self, d: u32, secoc: &[SecocPdu], out: &mut Vec<IPdu>) {
         let doc = self.doc(d);
+        let mut by_path: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut by_name: HashMap<&str, Vec<&str>> = HashMap::new();
+        for s in secoc {
+            match s.authentic_pdu_path.as_deref() {
+                Some(p) if s.source == ConfigSource::Ecuc && !self.is_system_pdu(p) => {
+                    if let Some(n) = s.authentic_pdu.as_deref() {
+                        by_name.entry(n).or_default().push(&s.path);
+                    }
+                }
+                Some(p) => by_path.entry(p).or_default().push(&s.path),
+                None => {}
+            }
+        }
         for n in doc.all_named("I-SIGNAL-I-PDU").collect::<Vec<_>>() {
             let name = self.short_name(d, n).unwrap_or("").to_string();
             let path = self.own_path(d, n).unwrap_or("").to_string();
             let (buses, can_ids) = self.pdu_bus_ids((d, n));
             // Secured when a SecOC configuration names it as its authentic PDU: by path
             // (system template, or ECUC followed to the system PDU), else by SHORT-NAME
-            // for ECUC configurations that could not be followed.
-            let secured_by = secoc
-                .iter()
-                .filter(|s| match s.authentic_pdu_path.as_deref() {
-                    Some(p) if p == path => true,
-                    // ECUC configuration not followed to a system PDU: by SHORT-NAME.
-                    Some(p) if s.source == ConfigSource::Ecuc && !self.is_system_pdu(p) => {
-                        s.authentic_pdu.as_deref() == Some(name.as_str())
-                    }
-                    _ => false,
-                })
-                .map(|s| s.path.clone())
+            // for ECUC configurations that could not be followed to a system PDU.
+            let mut secured_by: Vec<String> = by_path
+                .get(path.as_str())
+                .into_iter()
+                .chain(by_name.get(name.as_str()))
+                .flatten()
+                .map(|s| s.to_string())
                 .collect();
+            secured_by.sort();
+            secured_by.dedup();
             out.push(IPdu {
                 place: self.place(d, n),
                 name,

@@ -22,12 +22,19 @@ pub(crate) struct Node {
     pub next_sibling: u32,
     /// Byte offset of the `<` of the start tag.
     pub offset: u32,
-    /// Trimmed text of an element without child elements (None when empty).
-    pub text: Option<Box<str>>,
-    /// DEST attribute (reference elements only).
-    pub dest: Option<Box<str>>,
-    /// BASE attribute (reference elements only).
-    pub base: Option<Box<str>>,
+    /// Trimmed text of an element without child elements: start and length in
+    /// `XmlDoc::texts` (length 0: none). One arena instead of one allocation per leaf.
+    text_start: u32,
+    text_len: u32,
+    /// Index into `XmlDoc::attrs` (reference elements with DEST/BASE only), or NONE.
+    attrs: u32,
+}
+
+/// DEST and BASE attributes of a reference element.
+#[derive(Debug, Clone)]
+struct RefAttrs {
+    dest: Option<Box<str>>,
+    base: Option<Box<str>>,
 }
 
 /// One parsed XML file.
@@ -36,6 +43,8 @@ pub(crate) struct XmlDoc {
     pub file: String,
     pub text: String,
     pub nodes: Vec<Node>,
+    texts: String,
+    attrs: Vec<RefAttrs>,
     names: Vec<Box<str>>,
     name_ids: HashMap<Box<str>, u32>,
     lines: LineIndex,
@@ -46,12 +55,40 @@ impl XmlDoc {
         &self.names[self.nodes[node as usize].name as usize]
     }
 
+    pub fn name_count(&self) -> u32 {
+        self.names.len() as u32
+    }
+
+    pub fn name_by_id(&self, id: u32) -> &str {
+        &self.names[id as usize]
+    }
+
     pub fn name_id(&self, name: &str) -> Option<u32> {
         self.name_ids.get(name).copied()
     }
 
     pub fn node(&self, node: u32) -> &Node {
         &self.nodes[node as usize]
+    }
+
+    /// Text of a leaf element.
+    pub fn text_of(&self, node: u32) -> Option<&str> {
+        let n = &self.nodes[node as usize];
+        if n.text_len == 0 {
+            return None;
+        }
+        let start = n.text_start as usize;
+        self.texts.get(start..start + n.text_len as usize)
+    }
+
+    pub fn dest_of(&self, node: u32) -> Option<&str> {
+        let a = self.nodes[node as usize].attrs;
+        (a != NONE).then(|| self.attrs[a as usize].dest.as_deref())?
+    }
+
+    pub fn base_of(&self, node: u32) -> Option<&str> {
+        let a = self.nodes[node as usize].attrs;
+        (a != NONE).then(|| self.attrs[a as usize].base.as_deref())?
     }
 
     pub fn children(&self, node: u32) -> Children<'_> {
@@ -70,8 +107,7 @@ impl XmlDoc {
 
     /// Text of the first child element with this name.
     pub fn child_text(&self, node: u32, name: &str) -> Option<&str> {
-        self.child(node, name)
-            .and_then(|c| self.nodes[c as usize].text.as_deref())
+        self.child(node, name).and_then(|c| self.text_of(c))
     }
 
     pub fn line_col(&self, node: u32) -> (usize, usize) {
@@ -113,8 +149,9 @@ struct Open {
     has_child: bool,
 }
 
-/// Parse one XML file into a tree, enforcing `limits`.
-pub(crate) fn parse(file: &str, bytes: &[u8], limits: &Limits) -> Result<XmlDoc, VnetError> {
+/// Parse one XML file into a tree, enforcing `limits`. Takes the bytes by value so that a
+/// large file is not copied.
+pub(crate) fn parse(file: &str, mut bytes: Vec<u8>, limits: &Limits) -> Result<XmlDoc, VnetError> {
     if bytes.len() > limits.max_arxml_bytes {
         return Err(VnetError::whole_file(
             file,
@@ -133,12 +170,15 @@ pub(crate) fn parse(file: &str, bytes: &[u8], limits: &Limits) -> Result<XmlDoc,
             "file is larger than 4 GiB",
         ));
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t.to_string(),
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
         Err(e) => {
-            let lossy = String::from_utf8_lossy(bytes);
-            let (l, c) = LineIndex::new(&lossy).line_col(&lossy, e.valid_up_to());
+            let valid = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(e.as_bytes());
+            let (l, c) = LineIndex::new(&lossy).line_col(&lossy, valid);
             return Err(VnetError::at_line_col(
                 file,
                 l,
@@ -152,7 +192,10 @@ pub(crate) fn parse(file: &str, bytes: &[u8], limits: &Limits) -> Result<XmlDoc,
     let mut doc = XmlDoc {
         file: file.to_string(),
         text: String::new(),
-        nodes: Vec::new(),
+        // About one element per 40 bytes in ARXML: reserve once instead of regrowing.
+        nodes: Vec::with_capacity((text.len() / 48).min(limits.max_elements)),
+        texts: String::with_capacity(text.len() / 8),
+        attrs: Vec::new(),
         names: Vec::new(),
         name_ids: HashMap::new(),
         lines,
@@ -281,15 +324,21 @@ fn build(doc: &mut XmlDoc, text: &str, limits: &Limits) -> Result<(), VnetError>
                 }
                 let id = doc.nodes.len() as u32;
                 let parent = stack.last().map(|o| o.node).unwrap_or(NONE);
+                let attrs = if dest.is_some() || base.is_some() {
+                    doc.attrs.push(RefAttrs { dest, base });
+                    (doc.attrs.len() - 1) as u32
+                } else {
+                    NONE
+                };
                 doc.nodes.push(Node {
                     name,
                     parent,
                     first_child: NONE,
                     next_sibling: NONE,
                     offset: start as u32,
-                    text: None,
-                    dest,
-                    base,
+                    text_start: 0,
+                    text_len: 0,
+                    attrs,
                 });
                 if let Some(open) = stack.last_mut() {
                     if open.last_child == NONE {
@@ -326,7 +375,10 @@ fn build(doc: &mut XmlDoc, text: &str, limits: &Limits) -> Result<(), VnetError>
                 if !open.has_child {
                     let t = text_buf.trim();
                     if !t.is_empty() {
-                        doc.nodes[open.node as usize].text = Some(t.into());
+                        let n = &mut doc.nodes[open.node as usize];
+                        n.text_start = doc.texts.len() as u32;
+                        n.text_len = t.len() as u32;
+                        doc.texts.push_str(t);
                     }
                 }
                 text_buf.clear();
