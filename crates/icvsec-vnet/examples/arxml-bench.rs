@@ -87,9 +87,9 @@ fn cluster(out: &mut String, bus: usize, units: usize) {
             );
         }
         if (i + 1) % BUSES == bus {
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "                <PDU-TRIGGERING><SHORT-NAME>PT_Msg_{i}_Secured_GW</SHORT-NAME><I-PDU-REF DEST=\"SECURED-I-PDU\">/Bench/Pdus/Msg_{i}_Secured</I-PDU-REF></PDU-TRIGGERING>\n"
+                "                <PDU-TRIGGERING><SHORT-NAME>PT_Msg_{i}_Secured_GW</SHORT-NAME><I-PDU-REF DEST=\"SECURED-I-PDU\">/Bench/Pdus/Msg_{i}_Secured</I-PDU-REF></PDU-TRIGGERING>"
             );
         }
     }
@@ -102,16 +102,16 @@ fn generate(units: usize) -> String {
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<AUTOSAR xmlns=\"http://autosar.org/schema/r4.0\">\n  <AR-PACKAGES>\n    <AR-PACKAGE>\n      <SHORT-NAME>Bench</SHORT-NAME>\n      <AR-PACKAGES>\n");
     out.push_str("        <AR-PACKAGE>\n          <SHORT-NAME>SecOC</SHORT-NAME>\n          <ELEMENTS>\n            <SECURE-COMMUNICATION-PROPS-SET>\n              <SHORT-NAME>Props</SHORT-NAME>\n              <AUTHENTICATION-PROPSS>\n");
     for mac in [24, 32, 64, 128] {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "                <SECURE-COMMUNICATION-AUTHENTICATION-PROPS><SHORT-NAME>CMAC_{mac}</SHORT-NAME><AUTH-ALGORITHM>CMAC/AES-128</AUTH-ALGORITHM><AUTH-INFO-TX-LENGTH>{mac}</AUTH-INFO-TX-LENGTH></SECURE-COMMUNICATION-AUTHENTICATION-PROPS>\n"
+            "                <SECURE-COMMUNICATION-AUTHENTICATION-PROPS><SHORT-NAME>CMAC_{mac}</SHORT-NAME><AUTH-ALGORITHM>CMAC/AES-128</AUTH-ALGORITHM><AUTH-INFO-TX-LENGTH>{mac}</AUTH-INFO-TX-LENGTH></SECURE-COMMUNICATION-AUTHENTICATION-PROPS>"
         );
     }
     out.push_str("              </AUTHENTICATION-PROPSS>\n              <FRESHNESS-PROPSS>\n");
     for (name, fv, tx) in [("FV64_TX8", 64, 8), ("FV0", 0, 0), ("FV64_TX4", 64, 4)] {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "                <SECURE-COMMUNICATION-FRESHNESS-PROPS><SHORT-NAME>{name}</SHORT-NAME><FRESHNESS-VALUE-LENGTH>{fv}</FRESHNESS-VALUE-LENGTH><FRESHNESS-VALUE-TX-LENGTH>{tx}</FRESHNESS-VALUE-TX-LENGTH></SECURE-COMMUNICATION-FRESHNESS-PROPS>\n"
+            "                <SECURE-COMMUNICATION-FRESHNESS-PROPS><SHORT-NAME>{name}</SHORT-NAME><FRESHNESS-VALUE-LENGTH>{fv}</FRESHNESS-VALUE-LENGTH><FRESHNESS-VALUE-TX-LENGTH>{tx}</FRESHNESS-VALUE-TX-LENGTH></SECURE-COMMUNICATION-FRESHNESS-PROPS>"
         );
     }
     out.push_str("              </FRESHNESS-PROPSS>\n            </SECURE-COMMUNICATION-PROPS-SET>\n          </ELEMENTS>\n        </AR-PACKAGE>\n");
