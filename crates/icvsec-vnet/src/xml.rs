@@ -289,36 +289,37 @@ fn build(doc: &mut XmlDoc, text: &str, limits: &Limits) -> Result<(), VnetError>
                 let lname: &str = local.as_ref();
                 let name = intern(doc, lname);
                 let (mut dest, mut base) = (None, None);
-                if lname.ends_with("-REF") || lname.ends_with("-TREF") {
-                    for attr in e.attributes() {
-                        let attr = attr.map_err(|err| {
-                            err_at(
-                                doc,
-                                text,
-                                start,
-                                ErrorKind::Syntax,
-                                format!("XML not well-formed: attribute of <{lname}>: {err}"),
-                            )
-                        })?;
-                        let key = attr.key.local_name();
-                        let key: &str = key.as_ref();
-                        if key == "DEST" || key == "BASE" {
-                            let v =
-                                attr.normalized_value(XmlVersion::Implicit1_0)
-                                    .map_err(|err| {
-                                        err_at(
-                                            doc,
-                                            text,
-                                            start,
-                                            ErrorKind::Refused,
-                                            format!("attribute {key} of <{lname}>: {err}"),
-                                        )
-                                    })?;
-                            if key == "DEST" {
-                                dest = Some(v.into_owned().into_boxed_str());
-                            } else {
-                                base = Some(v.into_owned().into_boxed_str());
-                            }
+                // Every attribute list is checked (syntax, duplicates); only DEST and
+                // BASE of reference elements are kept.
+                let is_ref = lname.ends_with("-REF") || lname.ends_with("-TREF");
+                for attr in e.attributes() {
+                    let attr = attr.map_err(|err| {
+                        err_at(
+                            doc,
+                            text,
+                            start,
+                            ErrorKind::Syntax,
+                            format!("XML not well-formed: attribute of <{lname}>: {err}"),
+                        )
+                    })?;
+                    let key = attr.key.local_name();
+                    let key: &str = key.as_ref();
+                    if is_ref && (key == "DEST" || key == "BASE") {
+                        let v = attr
+                            .normalized_value(XmlVersion::Implicit1_0)
+                            .map_err(|err| {
+                                err_at(
+                                    doc,
+                                    text,
+                                    start,
+                                    ErrorKind::Refused,
+                                    format!("attribute {key} of <{lname}>: {err}"),
+                                )
+                            })?;
+                        if key == "DEST" {
+                            dest = Some(v.into_owned().into_boxed_str());
+                        } else {
+                            base = Some(v.into_owned().into_boxed_str());
                         }
                     }
                 }

@@ -40,6 +40,10 @@ fn not_well_formed_xml_has_line_and_column() {
     assert!(e.message.contains("no root element"), "{e}");
     let e = arxml_err("<AUTOSAR a='1' a='2'><X-REF a='1' a='2'>/x</X-REF></AUTOSAR>");
     assert_eq!(e.kind, ErrorKind::Syntax, "{e}");
+    let e = arxml_err("<AUTOSAR>\n<A b=\"1\" b=\"2\"/></AUTOSAR>");
+    assert_eq!((e.kind, e.line), (ErrorKind::Syntax, Some(2)), "{e}");
+    let e = arxml_err("<AUTOSAR><A b=/></AUTOSAR>");
+    assert_eq!(e.kind, ErrorKind::Syntax, "{e}");
     let e = arxml_err("<AUTOSAR><!-- a -- b --></AUTOSAR>");
     assert_eq!(e.kind, ErrorKind::Syntax, "{e}");
     let e = arxml_err("<ROOT/>");
