@@ -179,3 +179,36 @@ impl LineIndex {
         (line_idx + 1, col)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let t = "ab\nçé<x\n\nz";
+        let ix = LineIndex::new(t);
+        assert_eq!(ix.line_col(t, 0), (1, 1));
+        assert_eq!(ix.line_col(t, 3), (2, 1));
+        // '<' is at byte 7 (ç and é are two bytes each): column 3.
+        assert_eq!(ix.line_col(t, 7), (2, 3));
+        // Inside a multi-byte character: the character's own column.
+        assert_eq!(ix.line_col(t, 4), (2, 1));
+        assert_eq!(ix.line_col(t, 10), (3, 1));
+        assert_eq!(ix.line_col(t, 1000), (4, 2));
+    }
+
+    #[test]
+    fn display_names_file_line_col_and_path() {
+        let p = Place {
+            file: "a.arxml".into(),
+            line: 3,
+            col: 7,
+            path: Some("/P/X".into()),
+        };
+        let e = VnetError::at(&p, ErrorKind::DanglingReference, "gone");
+        assert_eq!(e.to_string(), "a.arxml:3:7 (/P/X): gone");
+        let e = VnetError::whole_file("a.dbc", ErrorKind::Limit, "too big");
+        assert_eq!(e.to_string(), "a.dbc: too big");
+    }
+}
