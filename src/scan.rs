@@ -118,9 +118,10 @@ impl Drop for Progress {
 /// Run a scan and return the report (shared by `scan` and tests): configuration, rules
 /// (selection, market profiles, parameter overrides), evaluation, waivers, baseline.
 pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
-    if !args.path.is_dir() {
+    // A build directory, or one firmware image (ext4, sparse, squashfs, cpio, tar, ...).
+    if !args.path.is_dir() && !args.path.is_file() {
         eprintln!(
-            "icvsec: error: `{}` is not a directory",
+            "icvsec: error: `{}` is neither a build directory nor a firmware image",
             args.path.display()
         );
         return Err(Exit::Usage);

@@ -4,6 +4,7 @@ mod cli;
 mod common;
 mod determinism;
 mod hostile;
+mod images;
 mod linux_inputs;
 mod readme;
 mod reports;

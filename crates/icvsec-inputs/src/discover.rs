@@ -1,7 +1,7 @@
 //! Walking a vehicle build: bounded, never following links, skipping special files, and
 //! classifying each file by its place and name. Nothing found is ever executed.
 
-use icvsec_fs::name::{components, identity};
+use icvsec_fs::name::{decode_identity, identity};
 use icvsec_fs::{EntryType, FsError, HostTree, Scope, Tree};
 use icvsec_model::{Diagnostic, Location};
 use std::collections::BTreeMap;
@@ -168,11 +168,23 @@ pub fn discover(
     limits: &Limits,
     rootfs: &[String],
 ) -> (Vec<DiscoveredFile>, Vec<Diagnostic>) {
+    discover_from(tree, limits, rootfs, vec![Vec::new()], 0)
+}
+
+/// [`discover`] below the directories `starts` only (mounted images), counting
+/// `already` files against the file limit.
+pub fn discover_from(
+    tree: &dyn Tree,
+    limits: &Limits,
+    rootfs: &[String],
+    starts: Vec<Vec<Vec<u8>>>,
+    already: usize,
+) -> (Vec<DiscoveredFile>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut links: Vec<Vec<Vec<u8>>> = Vec::new();
     let mut diags = Vec::new();
     // Depth-first, names sorted, so the order is the same on every run and machine.
-    let mut stack: Vec<Vec<Vec<u8>>> = vec![Vec::new()];
+    let mut stack: Vec<Vec<Vec<u8>>> = starts.into_iter().rev().collect();
     'walk: while let Some(dir) = stack.pop() {
         let entries = match tree.read_dir(&dir, limits.max_dir_entries) {
             Ok(e) => e,
@@ -210,7 +222,7 @@ pub fn discover(
                 }
                 EntryType::Symlink => links.push(comps),
                 EntryType::File => {
-                    if files.len() >= limits.max_files {
+                    if already + files.len() >= limits.max_files {
                         diags.push(Diagnostic::error(
                             Location::file(&rel),
                             format!(
@@ -257,7 +269,7 @@ pub fn discover(
         // Reverse so that the first name is walked first.
         stack.extend(subdirs.into_iter().rev());
     }
-    let rootfs: Vec<Vec<Vec<u8>>> = rootfs.iter().map(|r| components(r)).collect();
+    let rootfs: Vec<Vec<Vec<u8>>> = rootfs.iter().map(|r| decode_identity(r)).collect();
     let direct: BTreeMap<Vec<Vec<u8>>, FileKind> =
         files.iter().map(|f| (f.comps.clone(), f.kind)).collect();
     for link in links {

@@ -922,10 +922,115 @@ fn declared_rootfs(tree: &dyn Tree, limits: &Limits) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Open the build: a directory, or a single firmware image given on the command line
+/// (then scanned as the build's only root filesystem, under its own name). Images found
+/// in the build (by name and magic bytes) or declared as an ECU's `rootfs` are mounted
+/// at their paths; their files are discovered like any others.
+fn open_build(
+    root: &Path,
+    opts: &LoadOptions,
+) -> Result<
+    (
+        crate::images::BuildTree,
+        Vec<DiscoveredFile>,
+        Vec<Diagnostic>,
+    ),
+    String,
+> {
+    use crate::images::{BuildTree, Opened};
+    use icvsec_fs::name::identity;
+    let image_limits = icvsec_image::ImageLimits::default();
+    let single = std::fs::symlink_metadata(root).is_ok_and(|m| m.is_file());
+    let (host_root, only): (&Path, Option<Vec<u8>>) = if single {
+        let name = root
+            .file_name()
+            .map(|n| n.as_encoded_bytes().to_vec())
+            .ok_or_else(|| format!("{}: not a directory or a file", root.display()))?;
+        (
+            root.parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new(".")),
+            Some(name),
+        )
+    } else {
+        (root, None)
+    };
+    let mut build = BuildTree::new(discover::open_root(host_root)?);
+    let mut diags = Vec::new();
+    let (mut discovered, rootfs) = match &only {
+        Some(name) => {
+            let comps = vec![name.clone()];
+            let rel = identity(&comps);
+            match build.mount(&comps, &rel, &image_limits) {
+                Opened::Mounted { .. } => {}
+                Opened::NotAFilesystem => {
+                    return Err(format!(
+                        "{}: not a directory, and not a firmware image icvsec reads (ext4, Android sparse, squashfs, cpio, tar, compressed)",
+                        root.display()
+                    ));
+                }
+                Opened::Failed(e) => return Err(format!("{}: {e}", root.display())),
+            }
+            (Vec::new(), vec![rel])
+        }
+        None => {
+            let rootfs = declared_rootfs(&build, &opts.limits);
+            let (d, dg) = discover::discover(&build, &opts.limits, &rootfs);
+            diags.extend(dg);
+            (d, rootfs)
+        }
+    };
+    // Mount the images among the files found.
+    let candidates: Vec<DiscoveredFile> = discovered
+        .iter()
+        .filter(|f| {
+            f.kind == FileKind::Other
+                && f.via_link.is_none()
+                && (crate::images::is_candidate_name(&f.rel) || rootfs.iter().any(|r| r == &f.rel))
+        })
+        .cloned()
+        .collect();
+    for f in &candidates {
+        match build.mount(&f.comps, &f.rel, &image_limits) {
+            Opened::Mounted { .. } | Opened::NotAFilesystem => {}
+            Opened::Failed(e) => {
+                diags.push(Diagnostic::error(
+                    Location::file(&f.rel),
+                    format!("firmware image cannot be read: {e}; its files cannot be assessed"),
+                ));
+            }
+        }
+    }
+    let mounts: Vec<Vec<Vec<u8>>> = build.mount_points().cloned().collect();
+    if !mounts.is_empty() {
+        let mut roots = rootfs.clone();
+        roots.extend(mounts.iter().map(|m| identity(m)));
+        discovered.retain(|f| !mounts.contains(&f.comps));
+        let (inside, dg) = discover::discover_from(
+            &build,
+            &opts.limits,
+            &roots,
+            mounts.clone(),
+            discovered.len(),
+        );
+        for m in &mounts {
+            let n = inside.iter().filter(|f| f.comps.starts_with(m)).count();
+            diags.push(Diagnostic::notice(
+                Location::file(identity(m)),
+                format!("firmware image read in place as a root filesystem ({n} files)"),
+            ));
+        }
+        discovered.extend(inside);
+        discovered.sort_by(|a, b| a.rel.cmp(&b.rel));
+        diags.extend(dg);
+    }
+    Ok((build, discovered, diags))
+}
+
 /// Load a vehicle build. Problems become diagnostics (and broken assets); loading never stops early.
 pub fn load_build(root: &Path, opts: &LoadOptions) -> Inventory {
-    let tree: std::sync::Arc<dyn Tree> = match discover::open_root(root) {
-        Ok(t) => std::sync::Arc::new(t),
+    let (build, discovered, diags) = match open_build(root, opts) {
+        Ok(x) => x,
         Err(e) => {
             let mut inv = Inventory {
                 root: root.to_path_buf(),
@@ -939,8 +1044,7 @@ pub fn load_build(root: &Path, opts: &LoadOptions) -> Inventory {
             return inv;
         }
     };
-    let rootfs = declared_rootfs(tree.as_ref(), &opts.limits);
-    let (discovered, diags) = discover::discover(tree.as_ref(), &opts.limits, &rootfs);
+    let tree: std::sync::Arc<dyn Tree> = std::sync::Arc::new(build);
     let mut loader = Loader {
         files: discovered.iter().map(|f| (f.rel.as_str(), f)).collect(),
         tree: tree.as_ref(),
