@@ -115,7 +115,7 @@ pub struct ScanArgs {
     /// Ignore icvsec.toml in the build directory.
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
-    /// Market profiles whose rules are in scope: CN (GB, GB/T, GM/T, MIIT references), EU (UN R155/R156); comma-separated.
+    /// Market profiles whose rules are in scope: CN, EU, UNECE; each brings the standards rules/requirements/markets.toml lists for it; comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "MARKET")]
     pub markets: Vec<String>,
     /// Waivers file (TOML) [default: `waivers` in icvsec.toml].

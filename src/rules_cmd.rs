@@ -55,13 +55,13 @@ fn applies_to(r: &Rule) -> String {
     let a = &r.applies_to;
     let mut out = a.asset.describe().to_string();
     if !a.roles.is_empty() {
-        out.push_str(&format!("; roles {}", a.roles.join(", ")));
+        out.push_str(&format!("; roles {}", a.role_names().join(", ")));
     }
     if !a.markets.is_empty() {
-        out.push_str(&format!("; markets {}", a.markets.join(", ")));
+        out.push_str(&format!("; markets {}", a.market_names().join(", ")));
     }
     if !a.stages.is_empty() {
-        out.push_str(&format!("; {} builds", a.stages.join("/")));
+        out.push_str(&format!("; {} builds", a.stage_names().join("/")));
     }
     out
 }

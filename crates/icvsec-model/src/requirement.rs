@@ -504,7 +504,8 @@ pub fn derive_statuses(
             let mine: Vec<&RequirementRow> = rows.iter().filter(|r| r.standard == *name).collect();
             let total = mine.len();
             let automated = mine.iter().filter(|r| r.automated).count();
-            let cited = |r: &&&RequirementRow| !r.rules.is_empty() || !r.unselected_rules.is_empty();
+            let cited =
+                |r: &&&RequirementRow| !r.rules.is_empty() || !r.unselected_rules.is_empty();
             let manual_only = mine.iter().filter(|r| !r.automated && cited(r)).count();
             let not_covered = mine.iter().filter(|r| !cited(r)).count();
             let mut statuses = BTreeMap::new();
@@ -540,8 +541,7 @@ mod tests {
         assert_eq!(
             v,
             [
-                "4.1", "5.2", "5.10", "6.2", "7.3.1.1", "7.3/01", "11.1", "28.1", "M1", "M6",
-                "M10"
+                "4.1", "5.2", "5.10", "6.2", "7.3.1.1", "7.3/01", "11.1", "28.1", "M1", "M6", "M10"
             ]
         );
         assert_eq!(natural_cmp("6.2", "6.2"), Ordering::Equal);
@@ -554,7 +554,10 @@ mod tests {
         use Outcome::*;
         let s = |v: Vec<Outcome>| RequirementStatus::from_outcomes(v);
         assert_eq!(s(vec![Pass, Fail, Manual]), Some(RequirementStatus::NotMet));
-        assert_eq!(s(vec![Pass, Error, Manual]), Some(RequirementStatus::CouldNotAssess));
+        assert_eq!(
+            s(vec![Pass, Error, Manual]),
+            Some(RequirementStatus::CouldNotAssess)
+        );
         assert_eq!(
             s(vec![Pass, Manual, Waived]),
             Some(RequirementStatus::ManualEvidenceRequired)
@@ -569,7 +572,11 @@ mod tests {
     fn markets_parse_case_insensitively_and_refuse_others() {
         assert_eq!("cn".parse::<Market>(), Ok(Market::Cn));
         assert_eq!("UNECE".parse::<Market>(), Ok(Market::Unece));
-        assert!("JP".parse::<Market>().unwrap_err().contains("CN, EU, UNECE"));
+        assert!(
+            "JP".parse::<Market>()
+                .unwrap_err()
+                .contains("CN, EU, UNECE")
+        );
     }
 
     fn req(id: &str, out_of_scope: Option<&str>) -> Requirement {
@@ -697,23 +704,44 @@ mod tests {
         }
         let status = |id: &str| status_of(&rows, id);
         assert_eq!(status("R-met").0, RequirementStatus::Met);
-        assert_eq!(status("R-fail"), (RequirementStatus::NotMet, "1 failing finding(s)".into()));
+        assert_eq!(
+            status("R-fail"),
+            (RequirementStatus::NotMet, "1 failing finding(s)".into())
+        );
         assert_eq!(status("R-err").0, RequirementStatus::CouldNotAssess);
         assert_eq!(status("R-err").1, "ERR: ERR on a");
         // Error beats manual: R-man is cited by ERR (error) and MAN (manual).
         assert_eq!(status("R-man").0, RequirementStatus::CouldNotAssess);
-        assert_eq!(status("R-waived"), (RequirementStatus::Waived, "1 waived finding(s)".into()));
-        assert_eq!(status("R-na"), (RequirementStatus::NotApplicable, "NA: NA on a".into()));
-        assert_eq!(status("R-none"), (RequirementStatus::NotCovered, String::new()));
+        assert_eq!(
+            status("R-waived"),
+            (RequirementStatus::Waived, "1 waived finding(s)".into())
+        );
+        assert_eq!(
+            status("R-na"),
+            (RequirementStatus::NotApplicable, "NA: NA on a".into())
+        );
+        assert_eq!(
+            status("R-none"),
+            (RequirementStatus::NotCovered, String::new())
+        );
         assert_eq!(status("R-unsel").0, RequirementStatus::NotApplicable);
         assert!(status("R-unsel").1.contains("UNSEL"));
-        assert_eq!(status("R-out"), (RequirementStatus::NotApplicable, "back-end only".into()));
+        assert_eq!(
+            status("R-out"),
+            (RequirementStatus::NotApplicable, "back-end only".into())
+        );
         // Manual alone: the evidence text is the reason.
-        let findings2: Vec<Finding> = findings.into_iter().filter(|f| f.rule_id != "ERR").collect();
+        let findings2: Vec<Finding> = findings
+            .into_iter()
+            .filter(|f| f.rule_id != "ERR")
+            .collect();
         derive_statuses(&mut rows, &findings2, &[("S".into(), "S".into())]);
         assert_eq!(
             status_of(&rows, "R-man"),
-            (RequirementStatus::ManualEvidenceRequired, "evidence R-man".into())
+            (
+                RequirementStatus::ManualEvidenceRequired,
+                "evidence R-man".into()
+            )
         );
         // Coverage: requirements with an automated citing rule / total (catalog-wide).
         assert_eq!(cov[0].total, 9);

@@ -44,6 +44,19 @@ pub struct Applicability {
     pub when: Option<Condition>,
 }
 
+impl Applicability {
+    /// Role names, e.g. `["gateway", "tbox"]`.
+    pub fn role_names(&self) -> Vec<&'static str> {
+        self.roles.iter().map(|r| r.as_str()).collect()
+    }
+    pub fn market_names(&self) -> Vec<&'static str> {
+        self.markets.iter().map(|m| m.as_str()).collect()
+    }
+    pub fn stage_names(&self) -> Vec<&'static str> {
+        self.stages.iter().map(|s| s.as_str()).collect()
+    }
+}
+
 /// How a rule is checked.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

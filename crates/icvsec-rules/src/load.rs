@@ -3,8 +3,8 @@
 use crate::raw::{RawMarketFile, RawRequirementFile, RawRule, RawRuleFile};
 use icvsec_model::input::vehicle::{EcuRole, Stage};
 use icvsec_model::{
-    Applicability, Area, AssetKind, Condition, Market, Reference, Requirement,
-    RequirementCatalog, Rule, RuleCheck, Severity, Standard,
+    Applicability, Area, AssetKind, Condition, Market, Reference, Requirement, RequirementCatalog,
+    Rule, RuleCheck, Severity, Standard,
 };
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -367,8 +367,18 @@ fn validate(
     let placed = Placed {
         requirements,
         references,
-        roles: typed(&raw.applies_to.roles, "role", &EcuRole::ALL, EcuRole::as_str)?,
-        markets: typed(&raw.applies_to.markets, "market", &Market::ALL, Market::as_str)?,
+        roles: typed(
+            &raw.applies_to.roles,
+            "role",
+            &EcuRole::ALL,
+            EcuRole::as_str,
+        )?,
+        markets: typed(
+            &raw.applies_to.markets,
+            "market",
+            &Market::ALL,
+            Market::as_str,
+        )?,
         stages: typed(&raw.applies_to.stages, "stage", &Stage::ALL, Stage::as_str)?,
     };
     validate_rest(raw, placed, source, data, checks).map_err(|m| (None, m))
@@ -491,7 +501,11 @@ fn validate_rest(
         subarea: raw.subarea,
         severity,
         requirements: placed.requirements,
-        references: placed.references.into_iter().chain(raw.references).collect(),
+        references: placed
+            .references
+            .into_iter()
+            .chain(raw.references)
+            .collect(),
         applies_to: Applicability {
             asset,
             roles: placed.roles,
@@ -609,7 +623,10 @@ fn load_requirements(sources: &[RuleSource], errors: &mut Vec<RuleError>) -> Req
             errors.push(RuleError {
                 file: file.clone(),
                 place: None,
-                message: format!("standard `{}` is a draft: a draft is never binding", std_.name),
+                message: format!(
+                    "standard `{}` is a draft: a draft is never binding",
+                    std_.name
+                ),
             });
         }
         if cat.standard(&std_.name).is_none() {
@@ -662,7 +679,10 @@ fn load_requirements(sources: &[RuleSource], errors: &mut Vec<RuleError>) -> Req
                 .iter()
                 .any(|t| t.len() > MAX_FIELD)
             {
-                Some(format!("requirement `{}` has a field over {MAX_FIELD} bytes", r.id))
+                Some(format!(
+                    "requirement `{}` has a field over {MAX_FIELD} bytes",
+                    r.id
+                ))
             } else if cat.requirements.len() >= MAX_REQUIREMENTS {
                 Some(format!("more than {MAX_REQUIREMENTS} requirements"))
             } else {

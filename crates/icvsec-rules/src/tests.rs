@@ -58,7 +58,10 @@ fn a_user_rule_citing_catalog_requirements_loads_with_typed_applicability() {
         ["GB44495-7.3.1.1-secure-boot", "R155-A5-M7"]
     );
     assert_eq!(r.references[0].standard, "GB 44495-2024");
-    assert_eq!(r.references[0].clause, "7.3.1.1 (root of trust and bootloader protected)");
+    assert_eq!(
+        r.references[0].clause,
+        "7.3.1.1 (root of trust and bootloader protected)"
+    );
     assert!(r.references[0].verified);
     assert_eq!(r.applies_to.markets, [Market::Cn]);
     assert_eq!(r.applies_to.roles[0].as_str(), "tbox");
@@ -81,7 +84,9 @@ fn a_dangling_requirement_id_is_an_error_naming_file_line_and_column() {
     // Line 9, column of the opening quote of the second id.
     let col = text.lines().nth(8).unwrap().find("\"R155-A5-M17").unwrap() + 1;
     assert!(
-        errs[0].starts_with(&format!("/tmp/user/terminal/oem.toml:9:{col}: rule OEM-001: unknown requirement `R155-A5-M17`")),
+        errs[0].starts_with(&format!(
+            "/tmp/user/terminal/oem.toml:9:{col}: rule OEM-001: unknown requirement `R155-A5-M17`"
+        )),
         "{errs:?}"
     );
     assert!(errs[0].contains("did you mean"), "{errs:?}");
@@ -91,8 +96,14 @@ fn a_dangling_requirement_id_is_an_error_naming_file_line_and_column() {
 fn a_bad_role_is_an_error_with_place_and_suggestion() {
     let errs = errors_of(&RULE.replace("roles = [\"tbox\"]", "roles = [\"tbx\"]"));
     assert_eq!(errs.len(), 1, "{errs:?}");
-    assert!(errs[0].starts_with("/tmp/user/terminal/oem.toml:7:"), "{errs:?}");
-    assert!(errs[0].contains("unknown role `tbx` (did you mean `tbox`?)"), "{errs:?}");
+    assert!(
+        errs[0].starts_with("/tmp/user/terminal/oem.toml:7:"),
+        "{errs:?}"
+    );
+    assert!(
+        errs[0].contains("unknown role `tbx` (did you mean `tbox`?)"),
+        "{errs:?}"
+    );
 }
 
 #[test]
@@ -140,13 +151,15 @@ fn requirement_files_are_validated_with_places() {
         .map(|e| e.to_string())
         .collect();
     assert!(
-        errs.iter().any(|e| e.starts_with("/tmp/user/requirements/oem.toml:8:")
-            && e.contains("duplicate requirement id `R155-A5-28.2`")),
+        errs.iter()
+            .any(|e| e.starts_with("/tmp/user/requirements/oem.toml:8:")
+                && e.contains("duplicate requirement id `R155-A5-28.2`")),
         "{errs:?}"
     );
     assert!(
-        errs.iter().any(|e| e.starts_with("/tmp/user/requirements/oem.toml:17:")
-            && e.contains("needs a `clause`")),
+        errs.iter()
+            .any(|e| e.starts_with("/tmp/user/requirements/oem.toml:17:")
+                && e.contains("needs a `clause`")),
         "{errs:?}"
     );
 }
