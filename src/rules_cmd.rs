@@ -66,12 +66,89 @@ fn applies_to(r: &Rule) -> String {
     out
 }
 
+/// The cited requirements: `ID (standard clause)`.
+fn requirements(r: &Rule) -> String {
+    r.requirements
+        .iter()
+        .zip(&r.references)
+        .map(|(id, x)| format!("`{id}` ({x})"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Technical sources outside the requirement catalog (the references after the ones the
+/// loader derived from the cited requirements).
 fn references(r: &Rule) -> String {
     r.references
         .iter()
+        .skip(r.requirements.len())
         .map(|x| x.to_string())
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// What the rule id prefixes stand for (`ICV-<PREFIX>-NNN`); the rule reference test
+/// checks that every prefix in the catalog is here.
+pub const RULE_PREFIXES: &[(&str, &str)] = &[
+    (
+        "AND",
+        "Android build properties (debuggable, secure, adb, SELinux, build type)",
+    ),
+    ("APP", "Third-party applications on the vehicle"),
+    ("BOOT", "Secure boot and anti-rollback"),
+    (
+        "CRT",
+        "Certificates and private keys (X.509 profile, key strength, chains, key storage)",
+    ),
+    (
+        "DATA",
+        "Data security: classification, personal information, storage, cross-border flows",
+    ),
+    ("DBG", "Debug ports (JTAG, SWD, UART)"),
+    ("IDS", "Intrusion detection"),
+    (
+        "IF",
+        "External interfaces (USB, Bluetooth, Wi-Fi, cellular)",
+    ),
+    ("KEY", "Declared key storage"),
+    (
+        "LNX",
+        "Linux root filesystem hardening (sshd, accounts, kernel, sysctl, firewall)",
+    ),
+    ("LOG", "Security logging"),
+    (
+        "MAN",
+        "Manual requirements (evidence supplied by an auditor)",
+    ),
+    ("MSG", "In-vehicle message authentication (SecOC)"),
+    (
+        "NET",
+        "In-vehicle network separation and flooding protection",
+    ),
+    ("RC", "Remote control commands"),
+    ("SVC", "Listening network services"),
+    (
+        "TLS",
+        "Declared TLS/TLCP profiles, endpoint certificates and saved probes",
+    ),
+    (
+        "TLSCFG",
+        "TLS configuration files (nginx, OpenSSL, embedded TLS stacks)",
+    ),
+    (
+        "UDS",
+        "Diagnostics (UDS SecurityAccess, Authentication, service protection, OBD)",
+    ),
+    (
+        "UPD",
+        "Software update (package verification, downgrade, recovery, notification)",
+    ),
+];
+
+/// `ICV-TLSCFG-001` → `TLSCFG`.
+pub fn rule_prefix(id: &str) -> &str {
+    let rest = id.strip_prefix("ICV-").unwrap_or(id);
+    rest.rsplit_once('-').map_or(rest, |(p, _)| p)
 }
 
 fn csv_field(s: &str) -> String {
@@ -96,6 +173,15 @@ pub fn rules_doc(rules: &[Rule]) -> String {
         rules.iter().filter(|r| r.is_manual()).count()
     ));
     let cell = |x: &str| x.replace('|', "\\|").replace('\n', " ");
+    s.push_str("## Rule id prefixes\n\nRule ids are `ICV-<PREFIX>-<NNN>`; the prefix names the family of inputs or checks. Rule ids never change once published.\n\n| Prefix | Family | Rules |\n|---|---|---|\n");
+    for (prefix, family) in RULE_PREFIXES {
+        let n = rules
+            .iter()
+            .filter(|r| rule_prefix(&r.id) == *prefix)
+            .count();
+        s.push_str(&format!("| `{prefix}` | {family} | {n} |\n"));
+    }
+    s.push_str("\nEach rule cites requirement ids of the catalog ([requirements.md](requirements.md)); references name technical sources outside it.\n\n");
     for area in Area::ALL {
         let in_area: Vec<&Rule> = rules.iter().filter(|r| r.area == area).collect();
         if in_area.is_empty() {
@@ -150,7 +236,12 @@ pub fn rules_doc(rules: &[Rule]) -> String {
                         s.push_str("- **Check:** manual (an auditor supplies the evidence)\n")
                     }
                 }
-                s.push_str(&format!("- **References:** {}\n\n", references(r)));
+                s.push_str(&format!("- **Requirements:** {}\n", requirements(r)));
+                let refs = references(r);
+                if !refs.is_empty() {
+                    s.push_str(&format!("- **References:** {refs}\n"));
+                }
+                s.push_str(&format!("- **Rule file:** `{}`\n\n", r.source));
                 s.push_str(&format!("**Why.** {}\n\n", r.rationale.trim()));
                 s.push_str(&format!("**Remediation.** {}\n\n", r.remediation.trim()));
             }
@@ -303,7 +394,11 @@ pub fn run(cmd: &RulesCmd) -> i32 {
                     println!("check:       manual (an auditor supplies the evidence)")
                 }
             }
-            println!("references:  {}", references(r));
+            println!("requirements: {}", requirements(r).replace('`', ""));
+            let refs = references(r);
+            if !refs.is_empty() {
+                println!("references:  {refs}");
+            }
             println!("source:      {}", r.source);
             println!("\nwhy:\n  {}", r.rationale.replace('\n', "\n  "));
             println!("\nremediation:\n  {}", r.remediation.replace('\n', "\n  "));

@@ -310,7 +310,10 @@ fn rules_list_explain_and_schema() {
     assert!(v.as_array().unwrap().len() > 50);
     let out = icvsec(&["rules", "explain", "ICV-NET-001"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("GB/T 40857-2021 §6.2") && text.contains("remediation"));
+    assert!(
+        text.contains("GBT40857-6.2-communication (GB/T 40857-2021 6.2")
+            && text.contains("remediation")
+    );
     for kind in ["vehicle", "ecu", "dataflow"] {
         let out = icvsec(&["schema", kind]);
         assert_eq!(out.status.code(), Some(0));
