@@ -375,7 +375,7 @@ pub fn matrix_rows(
         .map(|req| {
             let citing: Vec<&Rule> = all_rules
                 .iter()
-                .filter(|r| r.requirements.iter().any(|x| *x == req.id))
+                .filter(|r| r.requirements.contains(&req.id))
                 .collect();
             let mut rules: Vec<String> = Vec::new();
             let mut unselected: Vec<String> = Vec::new();
@@ -388,7 +388,7 @@ pub fn matrix_rows(
             }
             // User rules evaluated but absent from `all_rules` still count.
             for e in evaluated {
-                if e.requirements.iter().any(|x| *x == req.id) && !rules.contains(&e.id) {
+                if e.requirements.contains(&req.id) && !rules.contains(&e.id) {
                     rules.push(e.id.clone());
                 }
             }
@@ -407,7 +407,7 @@ pub fn matrix_rows(
                 automated: citing.iter().any(|r| !r.is_manual())
                     || evaluated
                         .iter()
-                        .any(|e| !e.manual && e.requirements.iter().any(|x| *x == req.id)),
+                        .any(|e| !e.manual && e.requirements.contains(&req.id)),
                 rules,
                 unselected_rules: unselected,
                 out_of_scope: req.out_of_scope.clone(),
