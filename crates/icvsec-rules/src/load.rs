@@ -165,8 +165,9 @@ pub fn load_catalog(
         .map(|s| ((s.origin.as_str(), s.path.as_str()), s))
         .collect();
 
+    SUGGESTIONS.with(|b| b.set(0));
     let requirements = load_requirements(sources, &mut errors);
-    for source in sources {
+    'sources: for source in sources {
         // Parameter tables are included by rules, the requirement catalog is cited by
         // them: neither folder holds rule files.
         if source.path.starts_with(PARAMS_DIR)
@@ -188,6 +189,9 @@ pub fn load_catalog(
             }
         };
         for raw_rule in raw.rule {
+            if errors.len() >= MAX_ERRORS {
+                break 'sources;
+            }
             let id = raw_rule.id.clone();
             match validate(raw_rule, source, &data, checks, &requirements) {
                 Ok(rule) => {
@@ -216,6 +220,14 @@ pub fn load_catalog(
         }
     }
     if !errors.is_empty() {
+        if errors.len() >= MAX_ERRORS {
+            errors.truncate(MAX_ERRORS);
+            errors.push(RuleError {
+                file: "(rule catalog)".into(),
+                place: None,
+                message: format!("more than {MAX_ERRORS} errors; the first {MAX_ERRORS} are shown"),
+            });
+        }
         return Err(errors);
     }
     rules.sort_by(|a, b| a.id.cmp(&b.id));
@@ -252,9 +264,34 @@ fn valid_id(id: &str) -> bool {
 /// A validation error: the place in the file when known, and the message.
 type Invalid = (Option<Range<usize>>, String);
 
+/// Errors collected before loading stops (each names its place; a hostile file with
+/// thousands of bad entries must not make loading slow).
+const MAX_ERRORS: usize = 200;
+
+/// Suggestions computed per thread (see `suggest`); reset when a catalog load starts.
+const MAX_SUGGESTIONS: usize = 64;
+
+thread_local! {
+    /// Suggestions made in the current load on this thread.
+    static SUGGESTIONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// `did you mean` from a list of known names (closest by edit distance, if close).
 fn suggest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> String {
-    let w = word.to_ascii_lowercase();
+    // Suggestions cost an edit distance per known name: a file of many bad ids gets
+    // suggestions for the first ones only, so loading stays fast on hostile input.
+    if SUGGESTIONS.with(|b| {
+        let n = b.get();
+        b.set(n + 1);
+        n >= MAX_SUGGESTIONS
+    }) {
+        return String::new();
+    }
+    let w: String = word
+        .chars()
+        .take(128)
+        .collect::<String>()
+        .to_ascii_lowercase();
     let known: Vec<&str> = known.into_iter().collect();
     // An abbreviation (`prod`) names what it starts; else the closest by edit distance.
     let prefixed = known
@@ -640,6 +677,9 @@ fn load_requirements(sources: &[RuleSource], errors: &mut Vec<RuleError>) -> Req
             });
         }
         for spanned in raw.requirement {
+            if errors.len() >= MAX_ERRORS {
+                break;
+            }
             let span = spanned.span();
             let r = spanned.into_inner();
             let problem = if !valid_requirement_id(&r.id) {
@@ -676,7 +716,11 @@ fn load_requirements(sources: &[RuleSource], errors: &mut Vec<RuleError>) -> Req
                     r.id
                 ))
             } else if [&r.statement, &r.evidence, &r.order]
-                .iter()
+                .into_iter()
+                .chain(&r.clause)
+                .chain(&r.clause_name)
+                .chain(&r.out_of_scope)
+                .chain(&r.standard)
                 .any(|t| t.len() > MAX_FIELD)
             {
                 Some(format!(

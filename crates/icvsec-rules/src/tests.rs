@@ -229,3 +229,25 @@ fn the_builtin_catalog_is_complete_and_in_natural_order() {
     }
     assert_eq!(req.markets[&Market::Eu], ["UN R155 Annex 5"]);
 }
+
+#[test]
+fn many_unknown_ids_load_fast_with_a_bounded_error_list() {
+    // 5,000 rules citing unknown ids: the first 200 errors are kept, suggestions stop early.
+    let mut text = String::new();
+    for i in 0..5000 {
+        text.push_str(&RULE.replace("OEM-001", &format!("OEM-{i:04}")).replace(
+            "\"R155-A5-M7\"",
+            &format!("\"R155-A5-X{i}-{}\"", "y".repeat(80)),
+        ));
+    }
+    let start = std::time::Instant::now();
+    let errs = load_catalog(&with_rule(&text), &NoChecks).expect_err("all unknown");
+    assert_eq!(errs.len(), 201, "bounded");
+    assert!(
+        errs[0]
+            .to_string()
+            .contains("OEM-0000: unknown requirement")
+    );
+    assert!(errs[200].to_string().contains("more than 200 errors"));
+    assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+}
