@@ -299,25 +299,27 @@ pub fn run(cmd: &RulesCmd) -> i32 {
                 }
                 ListFormat::Json | ListFormat::Csv => {
                     // Coverage: one row per (requirement, rule).
-                    let mut rows: Vec<(String, String, bool, &Rule)> = Vec::new();
+                    // The first references of a rule are its cited requirements (same order).
+                    let mut rows: Vec<(String, String, bool, &Rule, &str)> = Vec::new();
                     for r in &rules {
-                        for refr in &r.references {
+                        for (i, refr) in r.references.iter().enumerate() {
                             rows.push((
                                 refr.standard.clone(),
                                 refr.clause.clone(),
                                 refr.verified,
                                 r,
+                                r.requirements.get(i).map_or("", String::as_str),
                             ));
                         }
                     }
                     rows.sort_by(|a, b| (&a.0, &a.1, &a.3.id).cmp(&(&b.0, &b.1, &b.3.id)));
                     if *format == ListFormat::Csv {
                         println!(
-                            "standard,clause,verified,rule,area,subarea,severity,automated,title"
+                            "standard,clause,verified,rule,area,subarea,severity,automated,title,requirement"
                         );
-                        for (s, c, v, r) in rows {
+                        for (s, c, v, r, req) in rows {
                             println!(
-                                "{},{},{},{},{},{},{},{},{}",
+                                "{},{},{},{},{},{},{},{},{},{}",
                                 csv_field(&s),
                                 csv_field(&c),
                                 v,
@@ -326,15 +328,17 @@ pub fn run(cmd: &RulesCmd) -> i32 {
                                 r.subarea,
                                 r.severity.as_str(),
                                 !r.is_manual(),
-                                csv_field(&r.title)
+                                csv_field(&r.title),
+                                req
                             );
                         }
                     } else {
                         let v: Vec<_> = rows
                             .iter()
-                            .map(|(s, c, v, r)| {
+                            .map(|(s, c, v, r, req)| {
                                 serde_json::json!({
                                     "standard": s, "clause": c, "verified": v, "rule": r.id,
+                                    "requirement": if req.is_empty() { None } else { Some(req) },
                                     "area": r.area.slug(), "subarea": r.subarea, "severity": r.severity,
                                     "automated": !r.is_manual(), "title": r.title,
                                 })

@@ -303,7 +303,8 @@ fn rules_list_explain_and_schema() {
     assert!(csv.starts_with("standard,clause,verified,rule,"));
     assert!(
         csv.lines()
-            .any(|l| l.starts_with("UN R155 Annex 5,28.2,true,ICV-DBG-001,"))
+            .any(|l| l.starts_with("UN R155 Annex 5,28.2,true,ICV-DBG-001,")
+                && l.ends_with(",R155-A5-28.2"))
     );
     let out = icvsec(&["rules", "list", "--format", "json"]);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -143,7 +143,7 @@ fn requirement_matrix(
             "<tr><td><a href=\"#std-{}\">{}</a>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}%</td>",
             esc(&rule_anchor(&c.short)),
             esc(&c.standard),
-            if c.draft {
+            if c.draft && !c.standard.contains("draft") {
                 " <span class=\"muted\">(draft)</span>"
             } else if !c.binding {
                 " <span class=\"muted\">(recommended)</span>"

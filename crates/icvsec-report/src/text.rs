@@ -316,7 +316,15 @@ impl Renderer for Text {
                 writeln!(
                     out,
                     "  {:<34} {:>3}/{:<3} automated ({:>3}%) · {}",
-                    format!("{}{}", c.short, if c.draft { " (draft)" } else { "" }),
+                    format!(
+                        "{}{}",
+                        c.short,
+                        if c.draft && !c.short.contains("draft") {
+                            " (draft)"
+                        } else {
+                            ""
+                        }
+                    ),
                     c.automated,
                     c.total,
                     c.percent,
