@@ -21,6 +21,9 @@ pub enum Command {
     /// List or explain the rules of the catalog.
     #[command(subcommand)]
     Rules(RulesCmd),
+    /// List or explain the requirements of the catalog (standards, clauses, citing rules).
+    #[command(subcommand)]
+    Requirements(RequirementsCmd),
     /// Probe a live endpoint (the only command that uses the network, and only towards TARGET).
     #[command(subcommand)]
     Probe(crate::probe_cmd::ProbeCmd),
@@ -115,7 +118,7 @@ pub struct ScanArgs {
     /// Ignore icvsec.toml in the build directory.
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
-    /// Market profiles whose rules are in scope: CN (GB, GB/T, GM/T, MIIT references), EU (UN R155/R156); comma-separated.
+    /// Market profiles whose rules are in scope: CN, EU, UNECE; each brings the standards rules/requirements/markets.toml lists for it; comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "MARKET")]
     pub markets: Vec<String>,
     /// Waivers file (TOML) [default: `waivers` in icvsec.toml].
@@ -179,6 +182,34 @@ pub enum RulesCmd {
         id: String,
         #[arg(long = "rules", value_name = "DIR")]
         rules: Vec<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RequirementsCmd {
+    /// List every requirement in the standards' order with the rules that cite it.
+    List {
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+        /// Only requirements of these standards (name or short name, e.g. `GB 44495`); may be repeated.
+        #[arg(long, value_name = "STANDARD")]
+        standard: Vec<String>,
+        /// Additional rules directory (its `requirements/` extends the catalog); may be repeated.
+        #[arg(long = "rules", value_name = "DIR")]
+        rules: Vec<PathBuf>,
+    },
+    /// Explain one requirement: its clause, statement, expected evidence and citing rules.
+    Explain {
+        id: String,
+        #[arg(long = "rules", value_name = "DIR")]
+        rules: Vec<PathBuf>,
+    },
+    /// Write the requirement reference (Markdown) generated from the catalog.
+    #[command(hide = true)]
+    Doc {
+        /// Write here instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
 }
 

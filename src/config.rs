@@ -6,7 +6,7 @@
 //! fail_on = "high"                  # critical | high | medium | low | info
 //! select = ["basic", "ICV-LNX-*"]   # as --select
 //! ignore = ["ICV-AND-006"]          # as --ignore
-//! markets = ["CN"]                  # market profiles: CN, EU (see `market_in_scope`)
+//! markets = ["CN"]                  # market profiles: CN, EU, UNECE (rules/requirements/markets.toml)
 //! waivers = "icvsec-waivers.toml"   # relative to this file
 //! baseline = "icvsec-baseline.json" # relative to this file
 //!
@@ -15,7 +15,7 @@
 //! ```
 
 use icvsec_engine::tomlerr::{ConfigError, at_span, read_bounded_text};
-use icvsec_model::{Rule, RuleCheck, Severity};
+use icvsec_model::{Market, Rule, RuleCheck, Severity};
 use icvsec_rules::CheckCatalog;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -24,7 +24,6 @@ use toml::Spanned;
 
 pub const CONFIG_FILE: &str = "icvsec.toml";
 pub const MAX_CONFIG_FILE: u64 = 1024 * 1024;
-pub const MARKETS: [&str; 2] = ["CN", "EU"];
 
 /// One `[params.<RULE>]` table, keys and values with their places.
 type ParamTable = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
@@ -59,7 +58,7 @@ pub struct Config {
     pub fail_on: Option<Severity>,
     pub select: Option<Vec<String>>,
     pub ignore: Option<Vec<String>>,
-    pub markets: Option<Vec<String>>,
+    pub markets: Option<Vec<Market>>,
     pub waivers: Option<ConfigPath>,
     pub baseline: Option<ConfigPath>,
     pub params: Vec<ParamOverride>,
@@ -73,34 +72,6 @@ pub enum ConfigPath {
     User(PathBuf),
     /// Relative to the build root.
     InBuild(String),
-}
-
-/// Whether a market profile covers a reference's standard: CN covers Chinese national
-/// and sector standards (GB, GB/T, GM/T) and MIIT documents; EU covers UN R155 (and the
-/// companion UN R156). International standards (ISO, NIST, AUTOSAR) belong to no
-/// profile: a rule citing only them is out of scope when a profile is set.
-pub fn market_covers(market: &str, standard: &str) -> bool {
-    let s = standard.trim();
-    match market {
-        "CN" => {
-            s.starts_with("GB ")
-                || s.starts_with("GB/T")
-                || s.starts_with("GM/T")
-                || s.starts_with("MIIT")
-                || s == "GB"
-        }
-        "EU" => s.starts_with("UN R155") || s.starts_with("UN R156"),
-        _ => false,
-    }
-}
-
-/// A rule is in scope of the profiles when one of its references is covered by one of them.
-pub fn market_in_scope(rule: &Rule, markets: &[String]) -> bool {
-    markets.is_empty()
-        || rule
-            .references
-            .iter()
-            .any(|r| markets.iter().any(|m| market_covers(m, &r.standard)))
 }
 
 fn to_json(v: &toml::Value) -> serde_json::Value {
@@ -117,16 +88,8 @@ fn to_json(v: &toml::Value) -> serde_json::Value {
     }
 }
 
-pub fn parse_market(m: &str) -> Result<String, String> {
-    let u = m.trim().to_ascii_uppercase();
-    if MARKETS.contains(&u.as_str()) {
-        Ok(u)
-    } else {
-        Err(format!(
-            "unknown market profile `{m}` (expected one of: {})",
-            MARKETS.join(", ")
-        ))
-    }
+pub fn parse_market(m: &str) -> Result<Market, String> {
+    m.parse::<Market>()
 }
 
 impl Config {

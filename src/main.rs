@@ -8,6 +8,7 @@ mod cli;
 mod config;
 mod init;
 mod probe_cmd;
+mod requirements_cmd;
 mod rules_cmd;
 mod scan;
 
@@ -19,6 +20,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         cli::Command::Scan(args) => scan::run(&args),
         cli::Command::Rules(cmd) => rules_cmd::run(&cmd),
+        cli::Command::Requirements(cmd) => requirements_cmd::run(&cmd),
         cli::Command::Probe(cmd) => probe_cmd::run(&cmd),
         cli::Command::Schema { kind } => rules_cmd::schema(&kind),
         cli::Command::Init { path, force } => init::run(&path, force),

@@ -55,23 +55,100 @@ fn applies_to(r: &Rule) -> String {
     let a = &r.applies_to;
     let mut out = a.asset.describe().to_string();
     if !a.roles.is_empty() {
-        out.push_str(&format!("; roles {}", a.roles.join(", ")));
+        out.push_str(&format!("; roles {}", a.role_names().join(", ")));
     }
     if !a.markets.is_empty() {
-        out.push_str(&format!("; markets {}", a.markets.join(", ")));
+        out.push_str(&format!("; markets {}", a.market_names().join(", ")));
     }
     if !a.stages.is_empty() {
-        out.push_str(&format!("; {} builds", a.stages.join("/")));
+        out.push_str(&format!("; {} builds", a.stage_names().join("/")));
     }
     out
 }
 
+/// The cited requirements: `ID (standard clause)`.
+fn requirements(r: &Rule) -> String {
+    r.requirements
+        .iter()
+        .zip(&r.references)
+        .map(|(id, x)| format!("`{id}` ({x})"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Technical sources outside the requirement catalog (the references after the ones the
+/// loader derived from the cited requirements).
 fn references(r: &Rule) -> String {
     r.references
         .iter()
+        .skip(r.requirements.len())
         .map(|x| x.to_string())
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// What the rule id prefixes stand for (`ICV-<PREFIX>-NNN`); the rule reference test
+/// checks that every prefix in the catalog is here.
+pub const RULE_PREFIXES: &[(&str, &str)] = &[
+    (
+        "AND",
+        "Android build properties (debuggable, secure, adb, SELinux, build type)",
+    ),
+    ("APP", "Third-party applications on the vehicle"),
+    ("BOOT", "Secure boot and anti-rollback"),
+    (
+        "CRT",
+        "Certificates and private keys (X.509 profile, key strength, chains, key storage)",
+    ),
+    (
+        "DATA",
+        "Data security: classification, personal information, storage, cross-border flows",
+    ),
+    ("DBG", "Debug ports (JTAG, SWD, UART)"),
+    ("IDS", "Intrusion detection"),
+    (
+        "IF",
+        "External interfaces (USB, Bluetooth, Wi-Fi, cellular)",
+    ),
+    ("KEY", "Declared key storage"),
+    (
+        "LNX",
+        "Linux root filesystem hardening (sshd, accounts, kernel, sysctl, firewall)",
+    ),
+    ("LOG", "Security logging"),
+    (
+        "MAN",
+        "Manual requirements (evidence supplied by an auditor)",
+    ),
+    ("MSG", "In-vehicle message authentication (SecOC)"),
+    (
+        "NET",
+        "In-vehicle network separation and flooding protection",
+    ),
+    ("RC", "Remote control commands"),
+    ("SVC", "Listening network services"),
+    (
+        "TLS",
+        "Declared TLS/TLCP profiles, endpoint certificates and saved probes",
+    ),
+    (
+        "TLSCFG",
+        "TLS configuration files (nginx, OpenSSL, embedded TLS stacks)",
+    ),
+    (
+        "UDS",
+        "Diagnostics (UDS SecurityAccess, Authentication, service protection, OBD)",
+    ),
+    (
+        "UPD",
+        "Software update (package verification, downgrade, recovery, notification)",
+    ),
+];
+
+/// `ICV-TLSCFG-001` → `TLSCFG`.
+pub fn rule_prefix(id: &str) -> &str {
+    let rest = id.strip_prefix("ICV-").unwrap_or(id);
+    rest.rsplit_once('-').map_or(rest, |(p, _)| p)
 }
 
 fn csv_field(s: &str) -> String {
@@ -96,6 +173,15 @@ pub fn rules_doc(rules: &[Rule]) -> String {
         rules.iter().filter(|r| r.is_manual()).count()
     ));
     let cell = |x: &str| x.replace('|', "\\|").replace('\n', " ");
+    s.push_str("## Rule id prefixes\n\nRule ids are `ICV-<PREFIX>-<NNN>`; the prefix names the family of inputs or checks. Rule ids never change once published.\n\n| Prefix | Family | Rules |\n|---|---|---|\n");
+    for (prefix, family) in RULE_PREFIXES {
+        let n = rules
+            .iter()
+            .filter(|r| rule_prefix(&r.id) == *prefix)
+            .count();
+        s.push_str(&format!("| `{prefix}` | {family} | {n} |\n"));
+    }
+    s.push_str("\nEach rule cites requirement ids of the catalog ([requirements.md](requirements.md)); references name technical sources outside it.\n\n");
     for area in Area::ALL {
         let in_area: Vec<&Rule> = rules.iter().filter(|r| r.area == area).collect();
         if in_area.is_empty() {
@@ -150,7 +236,12 @@ pub fn rules_doc(rules: &[Rule]) -> String {
                         s.push_str("- **Check:** manual (an auditor supplies the evidence)\n")
                     }
                 }
-                s.push_str(&format!("- **References:** {}\n\n", references(r)));
+                s.push_str(&format!("- **Requirements:** {}\n", requirements(r)));
+                let refs = references(r);
+                if !refs.is_empty() {
+                    s.push_str(&format!("- **References:** {refs}\n"));
+                }
+                s.push_str(&format!("- **Rule file:** `{}`\n\n", r.source));
                 s.push_str(&format!("**Why.** {}\n\n", r.rationale.trim()));
                 s.push_str(&format!("**Remediation.** {}\n\n", r.remediation.trim()));
             }
@@ -211,25 +302,27 @@ pub fn run(cmd: &RulesCmd) -> i32 {
                 }
                 ListFormat::Json | ListFormat::Csv => {
                     // Coverage: one row per (requirement, rule).
-                    let mut rows: Vec<(String, String, bool, &Rule)> = Vec::new();
+                    // The first references of a rule are its cited requirements (same order).
+                    let mut rows: Vec<(String, String, bool, &Rule, &str)> = Vec::new();
                     for r in &rules {
-                        for refr in &r.references {
+                        for (i, refr) in r.references.iter().enumerate() {
                             rows.push((
                                 refr.standard.clone(),
                                 refr.clause.clone(),
                                 refr.verified,
                                 r,
+                                r.requirements.get(i).map_or("", String::as_str),
                             ));
                         }
                     }
                     rows.sort_by(|a, b| (&a.0, &a.1, &a.3.id).cmp(&(&b.0, &b.1, &b.3.id)));
                     if *format == ListFormat::Csv {
                         crate::outln!(
-                            "standard,clause,verified,rule,area,subarea,severity,automated,title"
+                            "standard,clause,verified,rule,area,subarea,severity,automated,title,requirement"
                         );
-                        for (s, c, v, r) in rows {
+                        for (s, c, v, r, req) in rows {
                             crate::outln!(
-                                "{},{},{},{},{},{},{},{},{}",
+                                "{},{},{},{},{},{},{},{},{},{}",
                                 csv_field(&s),
                                 csv_field(&c),
                                 v,
@@ -238,15 +331,17 @@ pub fn run(cmd: &RulesCmd) -> i32 {
                                 r.subarea,
                                 r.severity.as_str(),
                                 !r.is_manual(),
-                                csv_field(&r.title)
+                                csv_field(&r.title),
+                                req
                             );
                         }
                     } else {
                         let v: Vec<_> = rows
                             .iter()
-                            .map(|(s, c, v, r)| {
+                            .map(|(s, c, v, r, req)| {
                                 serde_json::json!({
                                     "standard": s, "clause": c, "verified": v, "rule": r.id,
+                                    "requirement": if req.is_empty() { None } else { Some(req) },
                                     "area": r.area.slug(), "subarea": r.subarea, "severity": r.severity,
                                     "automated": !r.is_manual(), "title": r.title,
                                 })
@@ -306,7 +401,11 @@ pub fn run(cmd: &RulesCmd) -> i32 {
                     crate::outln!("check:       manual (an auditor supplies the evidence)")
                 }
             }
-            crate::outln!("references:  {}", references(r));
+            crate::outln!("requirements: {}", requirements(r).replace('`', ""));
+            let refs = references(r);
+            if !refs.is_empty() {
+                crate::outln!("references:  {refs}");
+            }
             crate::outln!("source:      {}", r.source);
             crate::outln!("\nwhy:\n  {}", r.rationale.replace('\n', "\n  "));
             crate::outln!("\nremediation:\n  {}", r.remediation.replace('\n', "\n  "));

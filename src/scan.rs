@@ -4,7 +4,7 @@
 
 use crate::cli::{Format, RuleSelection, ScanArgs};
 use crate::config::ConfigPath;
-use crate::config::{Config, market_in_scope, parse_market};
+use crate::config::{Config, parse_market};
 use crate::exit::Exit;
 use crate::rules_cmd::load_rules;
 use icvsec_engine::baseline::{apply_baseline, baseline_of, load_baseline, load_baseline_in_build};
@@ -135,7 +135,7 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
         Some(s) => parse_date(s).map_err(|e| usage(format!("--as-of: {e}")))?,
         None => today(),
     };
-    let markets: Vec<String> = if args.markets.is_empty() {
+    let markets: Vec<icvsec_model::Market> = if args.markets.is_empty() {
         config.markets.clone().unwrap_or_default()
     } else {
         args.markets
@@ -164,7 +164,8 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
     let rules: Vec<_> = selected
         .iter()
         .filter_map(|r| all.iter().find(|x| x.id == r.id).cloned())
-        .filter(|r| market_in_scope(r, &markets))
+        // Markets map to standards in data (rules/requirements/markets.toml).
+        .filter(|r| catalog.requirements.rule_in_markets(r, &markets))
         .collect();
     let rules_digest = if overrides.is_empty() {
         catalog.digest.clone()
@@ -245,6 +246,8 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
         None => work(),
     };
     drop(progress);
+    // The compliance matrix lists every catalog requirement, cited or not.
+    report.attach_requirements(&catalog.requirements, &all);
     if let Some(w) = &waivers {
         apply_waivers(&mut report, w);
     }

@@ -303,14 +303,18 @@ fn rules_list_explain_and_schema() {
     assert!(csv.starts_with("standard,clause,verified,rule,"));
     assert!(
         csv.lines()
-            .any(|l| l.starts_with("UN R155 Annex 5,28.2,true,ICV-DBG-001,"))
+            .any(|l| l.starts_with("UN R155 Annex 5,28.2,true,ICV-DBG-001,")
+                && l.ends_with(",R155-A5-28.2"))
     );
     let out = icvsec(&["rules", "list", "--format", "json"]);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v.as_array().unwrap().len() > 50);
     let out = icvsec(&["rules", "explain", "ICV-NET-001"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("GB/T 40857-2021 §6.2") && text.contains("remediation"));
+    assert!(
+        text.contains("GBT40857-6.2-communication (GB/T 40857-2021 6.2")
+            && text.contains("remediation")
+    );
     for kind in ["vehicle", "ecu", "dataflow"] {
         let out = icvsec(&["schema", kind]);
         assert_eq!(out.status.code(), Some(0));

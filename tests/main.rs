@@ -9,6 +9,7 @@ mod linux_inputs;
 mod readme;
 mod reports;
 mod reports_cli;
+mod requirements;
 mod resource_bounds;
 mod rule_fixtures;
 mod tls_probe;

@@ -69,5 +69,15 @@ fn rule_ids_are_unique_and_every_rule_cites_a_reference() {
     ids.dedup();
     assert_eq!(ids.len(), n, "duplicate rule ids");
     assert!(rules.iter().all(|r| !r.references.is_empty()));
+    // Every built-in rule cites at least one requirement of the catalog (ids resolve at load).
+    let uncited: Vec<&str> = rules
+        .iter()
+        .filter(|r| r.requirements.is_empty())
+        .map(|r| r.id.as_str())
+        .collect();
+    assert!(
+        uncited.is_empty(),
+        "rules citing no requirement: {uncited:?}"
+    );
     assert!(n >= 30, "catalog unexpectedly small: {n}");
 }

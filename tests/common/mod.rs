@@ -26,14 +26,27 @@ pub fn corpora() -> Option<PathBuf> {
     p.is_dir().then_some(p)
 }
 
-pub fn catalog() -> Vec<Rule> {
+/// The built-in catalog: rules and the requirement catalog they cite.
+pub fn full_catalog() -> icvsec_rules::Catalog {
     let registry = icvsec_checks::registry();
     icvsec_rules::load_catalog(&icvsec_rules::embedded_sources(), &registry)
         .unwrap_or_else(|e| panic!("rule catalog does not load: {e:?}"))
-        .rules
 }
 
+pub fn catalog() -> Vec<Rule> {
+    full_catalog().rules
+}
+
+/// Scan with these rules; the report carries the compliance matrix of the built-in
+/// requirement catalog, as the CLI's does.
 pub fn scan_with(root: &Path, rules: &[Rule]) -> Report {
+    let full = full_catalog();
+    let mut report = scan_only(root, rules);
+    report.attach_requirements(&full.requirements, &full.rules);
+    report
+}
+
+fn scan_only(root: &Path, rules: &[Rule]) -> Report {
     let registry = icvsec_checks::registry();
     scan_dir(
         root,

@@ -1,6 +1,6 @@
 //! Declared ECU posture that needs more than a field condition: signature algorithms,
 //! UDS service protection, Bluetooth pairing per profile, listening services, SecOC.
-//! Simple yes/no settings are condition rules in `rules/terminal/ecu.toml`.
+//! Simple yes/no settings are condition rules in `rules/` (terminal, connection, application and assurance files).
 
 use crate::api::{CheckDef, Ctx, Sink};
 use icvsec_model::input::ecu::EcuConfig;

@@ -33,16 +33,20 @@ fn rule_in_scope(rule: &Rule, inv: &Inventory) -> Result<(), String> {
     let a = &rule.applies_to;
     if !a.markets.is_empty() {
         let markets = inv.markets();
-        if !a.markets.iter().any(|m| markets.contains(m)) {
+        if !a
+            .markets
+            .iter()
+            .any(|m| markets.iter().any(|x| x.eq_ignore_ascii_case(m.as_str())))
+        {
             return Err(if markets.is_empty() {
                 format!(
                     "applies to markets {} and the build declares none",
-                    a.markets.join(", ")
+                    a.market_names().join(", ")
                 )
             } else {
                 format!(
                     "applies to markets {}; the vehicle targets {}",
-                    a.markets.join(", "),
+                    a.market_names().join(", "),
                     markets.join(", ")
                 )
             });
@@ -50,10 +54,10 @@ fn rule_in_scope(rule: &Rule, inv: &Inventory) -> Result<(), String> {
     }
     if !a.stages.is_empty() {
         let stage = inv.stage().map_or("production", |s| s.as_str());
-        if !a.stages.iter().any(|s| s == stage) {
+        if !a.stages.iter().any(|s| s.as_str() == stage) {
             return Err(format!(
                 "applies to {} builds; this build is {stage}",
-                a.stages.join("/")
+                a.stage_names().join("/")
             ));
         }
     }
@@ -148,8 +152,7 @@ fn evaluate_rule(
         .into_iter()
         .filter(|a| {
             rule.applies_to.roles.is_empty()
-                || a.role
-                    .is_some_and(|r| rule.applies_to.roles.iter().any(|x| x == r.as_str()))
+                || a.role.is_some_and(|r| rule.applies_to.roles.contains(&r))
         })
         .collect();
     let broken: Vec<_> = inv.broken_of(kind).collect();
@@ -204,7 +207,7 @@ fn evaluate_rule(
                 format!(
                     "no {} of role {} in this build",
                     kind.slug(),
-                    rule.applies_to.roles.join("/")
+                    rule.applies_to.role_names().join("/")
                 )
             };
             out.push(na(why, vehicle));
@@ -376,6 +379,7 @@ pub fn evaluate(
             area: r.area,
             subarea: r.subarea.clone(),
             severity: r.severity,
+            requirements: r.requirements.clone(),
             references: r.references.clone(),
             check: r.check_name().to_string(),
             manual: r.is_manual(),

@@ -10,7 +10,7 @@ use std::time::Instant;
 const CORPORA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpora");
 const PROFILE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../rules/data/kernel-hardening.toml"
+    "/../../rules/params/kernel-hardening.toml"
 );
 
 fn report(what: &str, bytes: usize, iters: usize, start: Instant) {

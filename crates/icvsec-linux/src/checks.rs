@@ -3,7 +3,7 @@
 //! and helpers to locate a file's root filesystem inside a vehicle build.
 //!
 //! Rule parameter data files are referenced from rules with the catalog's include syntax,
-//! e.g. `profile = { include = "data/kernel-hardening.toml" }`, so the parameter value is
+//! e.g. `profile = { include = "params/kernel-hardening.toml" }`, so the parameter value is
 //! the content of that file.
 
 use crate::common::{FileSource, Finding, Limits, ParseError, normalize_path};
@@ -69,7 +69,7 @@ impl Default for MaxAuthTriesParams {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AlgorithmsParams {
-    /// Verdict table (content of `data/ssh-algorithms.toml`).
+    /// Verdict table (content of `params/ssh-algorithms.toml`).
     pub verdicts: sshd::SshAlgorithmVerdicts,
     #[serde(default)]
     pub fail_on_warn: bool,
@@ -100,7 +100,7 @@ fn default_non_login() -> Vec<String> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KernelParams {
-    /// Profile (content of `data/kernel-hardening.toml`).
+    /// Profile (content of `params/kernel-hardening.toml`).
     pub profile: kconfig::KconfigProfile,
 }
 
@@ -108,7 +108,7 @@ pub struct KernelParams {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SysctlParams {
-    /// Requirement set (content of `data/sysctl-hardening.toml`).
+    /// Requirement set (content of `params/sysctl-hardening.toml`).
     pub requirements: sysctl::SysctlProfile,
     /// Also accept loose reverse-path filtering (`rp_filter = 2`).
     #[serde(default)]

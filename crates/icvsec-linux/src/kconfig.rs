@@ -211,7 +211,7 @@ pub struct KconfigRequirement {
     pub all_of: Vec<KconfigCondition>,
 }
 
-/// A profile: a named list of requirements (`rules/data/kernel-hardening.toml`).
+/// A profile: a named list of requirements (`rules/params/kernel-hardening.toml`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KconfigProfile {
     pub name: String,

@@ -14,16 +14,16 @@
 //!   [`sshd::SshdConfig::effective`] / [`sshd::SshdConfig::effective_for`] (as `sshd -T`,
 //!   OpenSSH 9.2 defaults), checks `check_root_login`, `check_password_authentication`,
 //!   `check_permit_empty_passwords`, `check_max_auth_tries`, `check_permit_user_environment`,
-//!   `check_algorithms` (verdicts from `rules/data/ssh-algorithms.toml`).
+//!   `check_algorithms` (verdicts from `rules/params/ssh-algorithms.toml`).
 //! - [`passwd`]: `parse_passwd`, `parse_shadow`, `check_empty_passwords`, `check_hash_schemes`,
 //!   `check_shadow_hash_schemes`, `check_uid0`, `check_service_shells`.
 //! - [`kconfig`]: `parse_kconfig`, `parse_kconfig_gz`, `parse_kconfig_any`,
-//!   [`kconfig::KconfigProfile`] (`rules/data/kernel-hardening.toml`), `evaluate`.
+//!   [`kconfig::KconfigProfile`] (`rules/params/kernel-hardening.toml`), `evaluate`.
 //! - [`android`]: `parse_props`, [`android::Props::add_file`], `check_debuggable`,
 //!   `check_secure`, `check_adb_secure`, `check_adb_disabled`, `check_selinux_enforcing`,
 //!   `check_build_type`.
 //! - [`sysctl`]: `parse_sysctl`, `load_sysctl` (systemd order), [`sysctl::SysctlProfile`]
-//!   (`rules/data/sysctl-hardening.toml`), `check_sysctl`.
+//!   (`rules/params/sysctl-hardening.toml`), `check_sysctl`.
 //! - [`firewall`]: `parse_iptables_save`, `parse_nftables`, `parse_ruleset`,
 //!   `check_default_deny`.
 //! - [`checks`]: the rule-engine surface: [`checks::CHECKS`] (check name → asset kind),

@@ -1280,7 +1280,7 @@ pub struct AlgorithmVerdict {
 }
 
 /// Verdict table per category (`kex`, `key`, `enc`, `mac`), as in
-/// `rules/data/ssh-algorithms.toml`.
+/// `rules/params/ssh-algorithms.toml`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SshAlgorithmVerdicts {
     #[serde(default)]

@@ -1,5 +1,5 @@
 //! Kernel runtime parameters set at boot: `/etc/sysctl.conf` and `sysctl.d` drop-ins, with
-//! requirements as data (`rules/data/sysctl-hardening.toml`).
+//! requirements as data (`rules/params/sysctl-hardening.toml`).
 //!
 //! Format (sysctl.d(5)): `key = value`, `#` and `;` comments, a leading `-` (ignore errors)
 //! is stripped. Keys may use `.` or `/` as separator; if the first separator is `/`, slashes
@@ -155,7 +155,7 @@ pub struct SysctlRequirement {
     pub source: String,
 }
 
-/// A requirement set (`rules/data/sysctl-hardening.toml`).
+/// A requirement set (`rules/params/sysctl-hardening.toml`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SysctlProfile {
     #[serde(rename = "requirement")]

@@ -1,4 +1,4 @@
-//! Compare our kconfig verdicts (default profile rules/data/kernel-hardening.toml) with
+//! Compare our kconfig verdicts (default profile rules/params/kernel-hardening.toml) with
 //! kernel-hardening-checker's `check_result_bool` on the shared corpus.
 
 use icvsec_linux::kconfig::{KconfigProfile, evaluate, parse_kconfig};
@@ -8,7 +8,7 @@ use std::path::Path;
 const CORPORA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpora");
 const PROFILE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../rules/data/kernel-hardening.toml"
+    "/../../rules/params/kernel-hardening.toml"
 );
 
 #[derive(serde::Deserialize)]

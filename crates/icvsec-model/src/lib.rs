@@ -8,6 +8,7 @@ pub mod fingerprint;
 pub mod input;
 pub mod location;
 pub mod report;
+pub mod requirement;
 pub mod rule;
 pub mod severity;
 
@@ -16,5 +17,8 @@ pub use asset::{AssetKind, AssetRef};
 pub use condition::Condition;
 pub use location::Location;
 pub use report::{Diagnostic, DiagnosticLevel, Finding, Outcome, Report};
+pub use requirement::{
+    Market, Requirement, RequirementCatalog, RequirementStatus, Standard, natural_cmp,
+};
 pub use rule::{Applicability, Reference, Rule, RuleCheck};
 pub use severity::Severity;

@@ -1,7 +1,8 @@
 //! Findings and the report. JSON output is this model's own serialization
 //! (`schema_version` 1); renderers only read it.
 
-use crate::{Area, AssetRef, Location, Reference, Severity};
+use crate::requirement::{RequirementCatalog, RequirementRow, StandardCoverage};
+use crate::{Area, AssetRef, Location, Reference, Rule, Severity};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -128,6 +129,9 @@ pub struct RuleInfo {
     pub area: Area,
     pub subarea: String,
     pub severity: Severity,
+    /// Requirement catalog ids the rule implements.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requirements: Vec<String>,
     pub references: Vec<Reference>,
     pub check: String,
     pub manual: bool,
@@ -261,6 +265,12 @@ pub struct Report {
     pub data_map: Vec<DataMapEntry>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub waivers: Vec<WaiverStatus>,
+    /// The compliance matrix: every catalog requirement with its status (catalog order).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requirements: Vec<RequirementRow>,
+    /// Coverage per standard (requirements with at least one automated rule / total).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coverage: Vec<StandardCoverage>,
     /// Findings suppressed by a baseline (counted, not gated).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub baselined: usize,
@@ -278,6 +288,30 @@ impl Report {
             .binary_search_by(|r| r.id.as_str().cmp(id))
             .ok()
             .map(|i| &self.rules[i])
+    }
+
+    /// Attach the compliance matrix: every requirement of the catalog, with the catalog's
+    /// rules (`all_rules`, evaluated or not) that cite it; statuses follow the findings.
+    pub fn attach_requirements(&mut self, catalog: &RequirementCatalog, all_rules: &[Rule]) {
+        self.requirements = crate::requirement::matrix_rows(catalog, all_rules, &self.rules);
+        self.coverage = catalog
+            .standards
+            .iter()
+            .filter(|s| self.requirements.iter().any(|r| r.standard == s.name))
+            .map(|s| StandardCoverage {
+                standard: s.name.clone(),
+                short: s.short.clone(),
+                binding: s.binding,
+                draft: s.draft,
+                total: 0,
+                automated: 0,
+                manual_only: 0,
+                not_covered: 0,
+                percent: 0,
+                statuses: BTreeMap::new(),
+            })
+            .collect();
+        self.summarize();
     }
 
     /// Failing findings at or above a severity (waived and baselined ones excluded).
@@ -320,6 +354,17 @@ impl Report {
             }
         }
         self.summary = summary;
+        if !self.requirements.is_empty() {
+            let mut standards: Vec<(String, String)> = Vec::new();
+            for c in &self.coverage {
+                standards.push((c.standard.clone(), c.short.clone()));
+            }
+            self.coverage = crate::requirement::derive_statuses(
+                &mut self.requirements,
+                &self.findings,
+                &standards,
+            );
+        }
         self.complete = !self.findings.iter().any(|f| f.outcome == Outcome::Error)
             && !self
                 .diagnostics

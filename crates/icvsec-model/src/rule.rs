@@ -1,6 +1,8 @@
 //! Validated rules. Raw rule files are parsed and checked by `icvsec-rules`; what comes
 //! out is this model.
 
+use crate::input::vehicle::{EcuRole, Stage};
+use crate::requirement::Market;
 use crate::{Area, AssetKind, Condition, Severity};
 use serde::{Deserialize, Serialize};
 
@@ -30,16 +32,29 @@ pub struct Applicability {
     pub asset: AssetKind,
     /// ECU roles the rule is limited to (empty: all).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub roles: Vec<String>,
+    pub roles: Vec<EcuRole>,
     /// Target markets the rule is limited to (empty: all).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub markets: Vec<String>,
+    pub markets: Vec<Market>,
     /// Build stages the rule is limited to (empty: all), e.g. `production`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub stages: Vec<String>,
+    pub stages: Vec<Stage>,
     /// A condition on the asset's fields; when it does not hold the rule is not applicable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<Condition>,
+}
+
+impl Applicability {
+    /// Role names, e.g. `["gateway", "tbox"]`.
+    pub fn role_names(&self) -> Vec<&'static str> {
+        self.roles.iter().map(|r| r.as_str()).collect()
+    }
+    pub fn market_names(&self) -> Vec<&'static str> {
+        self.markets.iter().map(|m| m.as_str()).collect()
+    }
+    pub fn stage_names(&self) -> Vec<&'static str> {
+        self.stages.iter().map(|s| s.as_str()).collect()
+    }
 }
 
 /// How a rule is checked.
@@ -69,6 +84,11 @@ pub struct Rule {
     pub area: Area,
     pub subarea: String,
     pub severity: Severity,
+    /// Ids of the requirement catalog entries the rule implements.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requirements: Vec<String>,
+    /// The cited requirements as references, then the technical sources outside the
+    /// catalog (NIST, ISO, ...) the rule's values come from.
     pub references: Vec<Reference>,
     pub applies_to: Applicability,
     pub check: RuleCheck,

@@ -12,7 +12,7 @@
 use crate::escape::html_escape as esc;
 use crate::{Renderer, rule_anchor, worst};
 use icvsec_model::report::{Counts, DataMapEntry, DiagnosticLevel, RuleInfo};
-use icvsec_model::{Finding, Outcome, Report};
+use icvsec_model::{Finding, Outcome, Report, RequirementStatus};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -46,6 +46,8 @@ th{background:var(--bg);font-weight:600}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px;overflow-wrap:anywhere}
 .badge{display:inline-block;min-width:58px;text-align:center;padding:1px 6px;border-radius:10px;color:#fff;font-size:12px;font-weight:600}
+.s-met{background:var(--pass)}.s-not_met{background:var(--fail)}.s-could_not_assess{background:var(--error)}.s-manual_evidence_required{background:var(--manual)}.s-waived{background:var(--waived)}.s-not_applicable{background:var(--na)}.s-not_covered{background:#57606a}
+table.req col.c-clause{width:16%}table.req col.c-req{width:28%}table.req col.c-st{width:10%}table.req col.c-rules{width:16%}table.req col.c-ev{width:30%}
 .o-pass{background:var(--pass)}.o-fail{background:var(--fail)}.o-error{background:var(--error)}.o-manual{background:var(--manual)}.o-waived{background:var(--waived)}.o-not_applicable{background:var(--na)}
 .sev{font-size:12px;font-weight:600;text-transform:uppercase}
 .sev-critical{color:#8b0000}.sev-high{color:var(--fail)}.sev-medium{color:#b35900}.sev-low{color:#5c6b00}.sev-info{color:var(--muted)}
@@ -110,6 +112,179 @@ fn loc_html(f: &Finding) -> String {
         Some(l) => format!(" <code>{}</code>", esc(&l.to_string())),
         None => String::new(),
     }
+}
+
+fn status_badge(s: RequirementStatus) -> String {
+    format!(
+        "<span class=\"badge s-{}\">{}</span>",
+        s.as_str(),
+        esc(s.label())
+    )
+}
+
+/// The compliance matrix from the report's requirement rows (derived in the model):
+/// one table per standard, every requirement, with its status, the rules that cite it
+/// and the evidence or the reason for the status.
+fn requirement_matrix(
+    report: &Report,
+    by_rule: &BTreeMap<&str, Vec<&Finding>>,
+    max_evidence: usize,
+) -> String {
+    let mut h = String::new();
+    h.push_str("<h2 id=\"matrix\">Compliance matrix</h2>\n<p class=\"muted\">Every requirement of the catalogued standards, in each standard's own order, GB 44495 first. Status from the rules that cite it: any failure → not met; else any error → could not assess; else a manual rule → manual evidence required; else a waived failure → waived; else a pass → met; only not-applicable → not applicable; no rule → not covered. Clauses marked “unverified” give the verified section only; drafts are never binding.</p>\n");
+    h.push_str("<table><thead><tr><th>Standard</th><th class=\"num\">Requirements</th><th class=\"num\">Automated</th><th class=\"num\">Coverage</th>");
+    for st in RequirementStatus::ALL {
+        let _ = write!(h, "<th class=\"num\">{}</th>", esc(st.label()));
+    }
+    h.push_str("</tr></thead><tbody>\n");
+    for c in &report.coverage {
+        let _ = write!(
+            h,
+            "<tr><td><a href=\"#std-{}\">{}</a>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}%</td>",
+            esc(&rule_anchor(&c.short)),
+            esc(&c.standard),
+            if c.draft && !c.standard.contains("draft") {
+                " <span class=\"muted\">(draft)</span>"
+            } else if !c.binding {
+                " <span class=\"muted\">(recommended)</span>"
+            } else {
+                ""
+            },
+            c.total,
+            c.automated,
+            c.percent
+        );
+        for st in RequirementStatus::ALL {
+            let _ = write!(
+                h,
+                "<td class=\"num\">{}</td>",
+                c.statuses.get(&st).copied().unwrap_or(0)
+            );
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table>\n");
+    for c in &report.coverage {
+        let _ = writeln!(
+            h,
+            "<h3 id=\"std-{}\">{} <span class=\"muted\">· {} of {} requirements with an automated rule ({}%)</span></h3>",
+            esc(&rule_anchor(&c.short)),
+            esc(&c.standard),
+            c.automated,
+            c.total,
+            c.percent
+        );
+        h.push_str("<table class=\"matrix req\"><colgroup><col class=\"c-clause\"><col class=\"c-req\"><col class=\"c-st\"><col class=\"c-rules\"><col class=\"c-ev\"></colgroup><thead><tr><th>Clause</th><th>Requirement</th><th>Status</th><th>Rules</th><th>Evidence</th></tr></thead><tbody>\n");
+        for row in report
+            .requirements
+            .iter()
+            .filter(|r| r.standard == c.standard)
+        {
+            let _ = write!(
+                h,
+                "<tr id=\"req-{}\"><td>{}{}{}{}</td><td>{}<br><code class=\"muted\">{}</code></td><td>{}</td><td>",
+                esc(&rule_anchor(&row.id)),
+                esc(row.clause.as_deref().unwrap_or("")),
+                row.clause_name
+                    .as_ref()
+                    .map(|n| format!(
+                        "{}<span class=\"muted\">{}</span>",
+                        if row.clause.is_some() { "<br>" } else { "" },
+                        esc(n)
+                    ))
+                    .unwrap_or_default(),
+                if row.verified {
+                    ""
+                } else {
+                    " <span class=\"muted\">(unverified)</span>"
+                },
+                if row.draft {
+                    " <span class=\"muted\">(draft, not binding)</span>"
+                } else {
+                    ""
+                },
+                esc(&row.statement),
+                esc(&row.id),
+                status_badge(row.status)
+            );
+            let mut failing: Vec<&Finding> = Vec::new();
+            for id in &row.rules {
+                let fs = by_rule.get(id.as_str()).cloned().unwrap_or_default();
+                let info = report.rule(id);
+                let o = worst(&fs);
+                let link = match info {
+                    Some(r) => rule_link(r, &fs),
+                    None => format!("<code>{}</code>", esc(id)),
+                };
+                let _ = write!(h, "{link} {}<br>", badge(o));
+                failing.extend(fs.iter().filter(|f| {
+                    matches!(f.outcome, Outcome::Fail | Outcome::Error | Outcome::Waived)
+                }));
+            }
+            for id in &row.unselected_rules {
+                let _ = write!(
+                    h,
+                    "<code class=\"muted\">{}</code> <span class=\"muted\">(not evaluated)</span><br>",
+                    esc(id)
+                );
+            }
+            h.push_str("</td><td>");
+            match row.status {
+                RequirementStatus::NotMet
+                | RequirementStatus::CouldNotAssess
+                | RequirementStatus::Waived => {
+                    h.push_str("<ul class=\"ev\">");
+                    for f in failing.iter().take(max_evidence) {
+                        let _ = write!(
+                            h,
+                            "<li>{} {}: {}{}</li>",
+                            badge(f.outcome),
+                            esc(&f.asset.to_string()),
+                            esc(&f.message),
+                            loc_html(f)
+                        );
+                    }
+                    if failing.len() > max_evidence {
+                        let _ = write!(
+                            h,
+                            "<li class=\"muted\">and {} more</li>",
+                            failing.len() - max_evidence
+                        );
+                    }
+                    h.push_str("</ul>");
+                }
+                RequirementStatus::ManualEvidenceRequired => {
+                    let _ = write!(h, "<b>Evidence required:</b> {}", esc(&row.evidence));
+                }
+                RequirementStatus::Met => {
+                    let n: usize = row
+                        .rules
+                        .iter()
+                        .filter_map(|id| by_rule.get(id.as_str()))
+                        .map(|fs| fs.iter().filter(|f| f.outcome == Outcome::Pass).count())
+                        .sum();
+                    let _ = write!(h, "<span class=\"muted\">{n} passing finding(s)</span>");
+                }
+                RequirementStatus::NotApplicable => {
+                    let _ = write!(
+                        h,
+                        "<span class=\"muted\">{}</span>",
+                        esc(row.reason.as_deref().unwrap_or(""))
+                    );
+                }
+                RequirementStatus::NotCovered => {
+                    let _ = write!(
+                        h,
+                        "<span class=\"muted\">No rule yet. An inspector expects: {}</span>",
+                        esc(&row.evidence)
+                    );
+                }
+            }
+            h.push_str("</td></tr>\n");
+        }
+        h.push_str("</tbody></table>\n");
+    }
+    h
 }
 
 /// Horizontal stacked bars, one per area, proportional to the area's outcomes.
@@ -488,83 +663,87 @@ impl Renderer for Html {
         }
         h.push_str("</tr>\n</tbody></table>\n");
 
-        // Compliance matrix.
-        h.push_str("<h2 id=\"matrix\">Compliance matrix</h2>\n<p class=\"muted\">Per requirement (standard and clause): the rules that implement it, their outcome (the worst over the assets they apply to) and the evidence. Clauses marked “unverified” were not confirmed against the text of the standard.</p>\n");
-        let mut reqs: BTreeMap<(&str, &str, bool), Vec<&RuleInfo>> = BTreeMap::new();
-        for r in &report.rules {
-            for x in &r.references {
-                reqs.entry((x.standard.as_str(), x.clause.as_str(), x.verified))
-                    .or_default()
-                    .push(r);
+        // Compliance matrix: every catalog requirement, in the standards' own order.
+        if !report.requirements.is_empty() {
+            h.push_str(&requirement_matrix(report, &by_rule, self.max_evidence));
+        } else {
+            h.push_str("<h2 id=\"matrix\">Compliance matrix</h2>\n<p class=\"muted\">Per requirement (standard and clause): the rules that implement it, their outcome (the worst over the assets they apply to) and the evidence. Clauses marked “unverified” were not confirmed against the text of the standard.</p>\n");
+            let mut reqs: BTreeMap<(&str, &str, bool), Vec<&RuleInfo>> = BTreeMap::new();
+            for r in &report.rules {
+                for x in &r.references {
+                    reqs.entry((x.standard.as_str(), x.clause.as_str(), x.verified))
+                        .or_default()
+                        .push(r);
+                }
             }
-        }
-        h.push_str("<table class=\"matrix\"><colgroup><col class=\"c-std\"><col class=\"c-clause\"><col class=\"c-rule\"><col class=\"c-out\"><col class=\"c-ev\"></colgroup><thead><tr><th>Standard</th><th>Clause</th><th>Rule</th><th>Outcome</th><th>Evidence</th></tr></thead><tbody>\n");
-        for ((std_, clause, verified), rules) in &reqs {
-            for (i, r) in rules.iter().enumerate() {
-                let fs = by_rule.get(r.id.as_str()).cloned().unwrap_or_default();
-                let o = worst(&fs);
-                h.push_str("<tr>");
-                if i == 0 {
+            h.push_str("<table class=\"matrix\"><colgroup><col class=\"c-std\"><col class=\"c-clause\"><col class=\"c-rule\"><col class=\"c-out\"><col class=\"c-ev\"></colgroup><thead><tr><th>Standard</th><th>Clause</th><th>Rule</th><th>Outcome</th><th>Evidence</th></tr></thead><tbody>\n");
+            for ((std_, clause, verified), rules) in &reqs {
+                for (i, r) in rules.iter().enumerate() {
+                    let fs = by_rule.get(r.id.as_str()).cloned().unwrap_or_default();
+                    let o = worst(&fs);
+                    h.push_str("<tr>");
+                    if i == 0 {
+                        let _ = write!(
+                            h,
+                            "<td rowspan=\"{n}\">{}</td><td rowspan=\"{n}\">{}{}</td>",
+                            esc(std_),
+                            esc(clause),
+                            if *verified {
+                                ""
+                            } else {
+                                " <span class=\"muted\">(unverified)</span>"
+                            },
+                            n = rules.len()
+                        );
+                    }
                     let _ = write!(
                         h,
-                        "<td rowspan=\"{n}\">{}</td><td rowspan=\"{n}\">{}{}</td>",
-                        esc(std_),
-                        esc(clause),
-                        if *verified {
-                            ""
-                        } else {
-                            " <span class=\"muted\">(unverified)</span>"
-                        },
-                        n = rules.len()
+                        "<td>{} {}<br><span class=\"muted\">{}</span></td><td>{}</td><td>",
+                        rule_link(r, &fs),
+                        sev(r.severity),
+                        esc(&r.title),
+                        badge(o)
                     );
-                }
-                let _ = write!(
-                    h,
-                    "<td>{} {}<br><span class=\"muted\">{}</span></td><td>{}</td><td>",
-                    rule_link(r, &fs),
-                    sev(r.severity),
-                    esc(&r.title),
-                    badge(o)
-                );
-                // Evidence: the findings that decided the outcome first.
-                let mut ev: Vec<&&Finding> = fs.iter().filter(|f| f.outcome == o).collect();
-                ev.extend(fs.iter().filter(|f| f.outcome != o));
-                if r.manual {
-                    h.push_str("<span class=\"muted\">manual: see <a href=\"#manual\">manual requirements</a></span>");
-                } else if ev.is_empty() {
-                    h.push_str("<span class=\"muted\">no finding</span>");
-                } else {
-                    h.push_str("<ul class=\"ev\">");
-                    for f in ev.iter().take(self.max_evidence) {
-                        let _ = write!(
-                            h,
-                            "<li>{}: {}{}{}</li>",
-                            esc(&f.asset.to_string()),
-                            esc(&f.message),
-                            loc_html(f),
-                            if f.outcome != o {
-                                format!(
-                                    " <span class=\"muted\">({})</span>",
-                                    esc(f.outcome.label())
-                                )
-                            } else {
-                                String::new()
-                            }
-                        );
+                    // Evidence: the findings that decided the outcome first.
+                    let mut ev: Vec<&&Finding> = fs.iter().filter(|f| f.outcome == o).collect();
+                    ev.extend(fs.iter().filter(|f| f.outcome != o));
+                    if r.manual {
+                        h.push_str("<span class=\"muted\">manual: see <a href=\"#manual\">manual requirements</a></span>");
+                    } else if ev.is_empty() {
+                        h.push_str("<span class=\"muted\">no finding</span>");
+                    } else {
+                        h.push_str("<ul class=\"ev\">");
+                        for f in ev.iter().take(self.max_evidence) {
+                            let _ = write!(
+                                h,
+                                "<li>{}: {}{}{}</li>",
+                                esc(&f.asset.to_string()),
+                                esc(&f.message),
+                                loc_html(f),
+                                if f.outcome != o {
+                                    format!(
+                                        " <span class=\"muted\">({})</span>",
+                                        esc(f.outcome.label())
+                                    )
+                                } else {
+                                    String::new()
+                                }
+                            );
+                        }
+                        if ev.len() > self.max_evidence {
+                            let _ = write!(
+                                h,
+                                "<li class=\"muted\">and {} more</li>",
+                                ev.len() - self.max_evidence
+                            );
+                        }
+                        h.push_str("</ul>");
                     }
-                    if ev.len() > self.max_evidence {
-                        let _ = write!(
-                            h,
-                            "<li class=\"muted\">and {} more</li>",
-                            ev.len() - self.max_evidence
-                        );
-                    }
-                    h.push_str("</ul>");
+                    h.push_str("</td></tr>\n");
                 }
-                h.push_str("</td></tr>\n");
             }
+            h.push_str("</tbody></table>\n");
         }
-        h.push_str("</tbody></table>\n");
 
         // Findings with remediation.
         h.push_str("<h2 id=\"findings\">Findings</h2>\n");

@@ -118,6 +118,38 @@ impl Renderer for Markdown {
             "| **Total** | {} | {} | {} | {} | {} | {} |\n",
             t.pass, t.fail, t.error, t.manual, t.waived, t.not_applicable
         )?;
+        if !report.coverage.is_empty() {
+            // Requirement coverage per standard (the matrix itself is in HTML and JSON).
+            writeln!(
+                out,
+                "| Standard | Automated / requirements | Not met | Could not assess | Manual | Met | Not covered |"
+            )?;
+            writeln!(out, "|---|---:|---:|---:|---:|---:|---:|")?;
+            for c in &report.coverage {
+                let n =
+                    |st: icvsec_model::RequirementStatus| c.statuses.get(&st).copied().unwrap_or(0);
+                use icvsec_model::RequirementStatus as S;
+                writeln!(
+                    out,
+                    "| {}{} | {}/{} ({}%) | {} | {} | {} | {} | {} |",
+                    md_cell(&c.standard),
+                    if c.draft && !c.standard.contains("draft") {
+                        " (draft)"
+                    } else {
+                        ""
+                    },
+                    c.automated,
+                    c.total,
+                    c.percent,
+                    n(S::NotMet),
+                    n(S::CouldNotAssess),
+                    n(S::ManualEvidenceRequired),
+                    n(S::Met),
+                    n(S::NotCovered)
+                )?;
+            }
+            writeln!(out)?;
+        }
 
         let mut failing: Vec<_> = report
             .findings

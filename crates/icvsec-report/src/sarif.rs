@@ -314,6 +314,9 @@ fn descriptor(r: &RuleInfo) -> ReportingDescriptor {
             tags.push(t);
         }
     }
+    for id in &r.requirements {
+        tags.push(format!("requirement:{id}"));
+    }
     if r.manual {
         tags.push("manual".into());
     }
@@ -509,6 +512,18 @@ impl Sarif {
             serde_json::json!(report.scan.fail_on.as_str()),
         );
         props.insert("baselined".into(), serde_json::json!(report.baselined));
+        if !report.coverage.is_empty() {
+            // Requirement coverage per standard and the status counts of the matrix.
+            props.insert(
+                "coverage".into(),
+                serde_json::to_value(&report.coverage).unwrap_or_default(),
+            );
+            let mut statuses: BTreeMap<&str, usize> = BTreeMap::new();
+            for r in &report.requirements {
+                *statuses.entry(r.status.as_str()).or_default() += 1;
+            }
+            props.insert("requirementStatuses".into(), serde_json::json!(statuses));
+        }
         let version = report.scan.tool_version.clone();
         let semver = version
             .split('.')

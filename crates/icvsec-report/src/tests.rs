@@ -12,6 +12,7 @@ fn rule(id: &str, severity: Severity, manual: bool) -> RuleInfo {
         area: Area::Basic,
         subarea: "crypto".into(),
         severity,
+        requirements: vec!["GB44495-7.1-diag-auth".into()],
         references: vec![Reference {
             standard: "GB 44495-2024".into(),
             clause: "7.1".into(),

@@ -306,6 +306,34 @@ impl Renderer for Text {
             "  {:<34} {:>5} {:>5} {:>6} {:>7} {:>6} {:>5}",
             "total", t.pass, t.fail, t.error, t.manual, t.waived, t.not_applicable
         )?;
+        if !report.coverage.is_empty() {
+            writeln!(out)?;
+            writeln!(out, "{}", p.bold("== Requirements =="))?;
+            for c in &report.coverage {
+                let statuses: Vec<String> = c
+                    .statuses
+                    .iter()
+                    .map(|(s, n)| format!("{n} {}", s.label()))
+                    .collect();
+                writeln!(
+                    out,
+                    "  {:<34} {:>3}/{:<3} automated ({:>3}%) · {}",
+                    format!(
+                        "{}{}",
+                        c.short,
+                        if c.draft && !c.short.contains("draft") {
+                            " (draft)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    c.automated,
+                    c.total,
+                    c.percent,
+                    statuses.join(", ")
+                )?;
+            }
+        }
         let sev: Vec<String> = report
             .summary
             .failures_by_severity

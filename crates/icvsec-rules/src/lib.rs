@@ -7,10 +7,14 @@ mod raw;
 mod select;
 
 pub use load::{
-    Catalog, CheckCatalog, RuleError, RuleSource, embedded_sources, load_catalog, sources_from_dir,
+    Catalog, CheckCatalog, MARKETS_FILE, PARAMS_DIR, REQUIREMENTS_DIR, RuleError, RuleSource,
+    embedded_sources, load_catalog, sources_from_dir,
 };
 pub use select::{Selection, select_rules};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 }
+
+#[cfg(test)]
+mod tests;

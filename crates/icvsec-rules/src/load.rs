@@ -1,9 +1,21 @@
 //! Loading and validation of rule files.
 
-use crate::raw::{RawRule, RawRuleFile};
-use icvsec_model::{Applicability, Area, AssetKind, Condition, Rule, RuleCheck, Severity};
+use crate::raw::{RawMarketFile, RawRequirementFile, RawRule, RawRuleFile};
+use icvsec_model::input::vehicle::{EcuRole, Stage};
+use icvsec_model::{
+    Applicability, Area, AssetKind, Condition, Market, Reference, Requirement, RequirementCatalog,
+    Rule, RuleCheck, Severity, Standard,
+};
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::Path;
+
+/// Folder of the requirement catalog inside a rules directory.
+pub const REQUIREMENTS_DIR: &str = "requirements/";
+/// Folder of parameter tables that rules include (`{ include = "params/..." }`).
+pub const PARAMS_DIR: &str = "params/";
+/// The market → standards table inside the requirement folder.
+pub const MARKETS_FILE: &str = "requirements/markets.toml";
 
 /// What the rule loader needs to know about built-in checks (implemented by icvsec-checks).
 pub trait CheckCatalog {
@@ -46,10 +58,11 @@ pub struct RuleError {
     pub message: String,
 }
 
-/// A validated catalog, sorted by rule id.
+/// A validated catalog, sorted by rule id, with the requirement catalog the rules cite.
 #[derive(Clone, Debug, Default)]
 pub struct Catalog {
     pub rules: Vec<Rule>,
+    pub requirements: RequirementCatalog,
     /// SHA-256 over every source (path and text), hex.
     pub digest: String,
 }
@@ -152,9 +165,15 @@ pub fn load_catalog(
         .map(|s| ((s.origin.as_str(), s.path.as_str()), s))
         .collect();
 
-    for source in sources {
-        // Files under `data/` are parameter data, included by rules; not rule files.
-        if source.path.starts_with("data/") || !source.path.ends_with(".toml") {
+    SUGGESTIONS.with(|b| b.set(0));
+    let requirements = load_requirements(sources, &mut errors);
+    'sources: for source in sources {
+        // Parameter tables are included by rules, the requirement catalog is cited by
+        // them: neither folder holds rule files.
+        if source.path.starts_with(PARAMS_DIR)
+            || source.path.starts_with(REQUIREMENTS_DIR)
+            || !source.path.ends_with(".toml")
+        {
             continue;
         }
         let file = source.label();
@@ -170,8 +189,11 @@ pub fn load_catalog(
             }
         };
         for raw_rule in raw.rule {
+            if errors.len() >= MAX_ERRORS {
+                break 'sources;
+            }
             let id = raw_rule.id.clone();
-            match validate(raw_rule, source, &data, checks) {
+            match validate(raw_rule, source, &data, checks, &requirements) {
                 Ok(rule) => {
                     if let Some(first) = seen.get(&rule.id) {
                         errors.push(RuleError {
@@ -184,7 +206,12 @@ pub fn load_catalog(
                         rules.push(rule);
                     }
                 }
-                Err(message) => errors.push(RuleError {
+                Err((Some(span), message)) => errors.push(RuleError {
+                    file: file.clone(),
+                    place: Some(line_col(&source.text, span.start)),
+                    message: format!("rule {id}: {message}"),
+                }),
+                Err((None, message)) => errors.push(RuleError {
                     file: file.clone(),
                     place: Some(id),
                     message,
@@ -193,6 +220,14 @@ pub fn load_catalog(
         }
     }
     if !errors.is_empty() {
+        if errors.len() >= MAX_ERRORS {
+            errors.truncate(MAX_ERRORS);
+            errors.push(RuleError {
+                file: "(rule catalog)".into(),
+                place: None,
+                message: format!("more than {MAX_ERRORS} errors; the first {MAX_ERRORS} are shown"),
+            });
+        }
         return Err(errors);
     }
     rules.sort_by(|a, b| a.id.cmp(&b.id));
@@ -211,7 +246,11 @@ pub fn load_catalog(
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    Ok(Catalog { rules, digest })
+    Ok(Catalog {
+        rules,
+        requirements,
+        digest,
+    })
 }
 
 fn valid_id(id: &str) -> bool {
@@ -222,8 +261,169 @@ fn valid_id(id: &str) -> bool {
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
+/// A validation error: the place in the file when known, and the message.
+type Invalid = (Option<Range<usize>>, String);
+
+/// Errors collected before loading stops (each names its place; a hostile file with
+/// thousands of bad entries must not make loading slow).
+const MAX_ERRORS: usize = 200;
+
+/// Suggestions computed per thread (see `suggest`); reset when a catalog load starts.
+const MAX_SUGGESTIONS: usize = 64;
+
+thread_local! {
+    /// Suggestions made in the current load on this thread.
+    static SUGGESTIONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// `did you mean` from a list of known names (closest by edit distance, if close).
+fn suggest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+    // Suggestions cost an edit distance per known name: a file of many bad ids gets
+    // suggestions for the first ones only, so loading stays fast on hostile input.
+    if SUGGESTIONS.with(|b| {
+        let n = b.get();
+        b.set(n + 1);
+        n >= MAX_SUGGESTIONS
+    }) {
+        return String::new();
+    }
+    let w: String = word
+        .chars()
+        .take(128)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let known: Vec<&str> = known.into_iter().collect();
+    // An abbreviation (`prod`) names what it starts; else the closest by edit distance.
+    let prefixed = known
+        .iter()
+        .filter(|k| w.len() >= 3 && k.to_ascii_lowercase().starts_with(&w))
+        .collect::<Vec<_>>();
+    if let [only] = prefixed.as_slice() {
+        return format!(" (did you mean `{only}`?)");
+    }
+    let best = known
+        .iter()
+        .map(|k| (edit_distance(&w, &k.to_ascii_lowercase()), *k))
+        .min();
+    match best {
+        Some((d, k)) if d <= (w.chars().count() / 3).max(2) => format!(" (did you mean `{k}`?)"),
+        _ => String::new(),
+    }
+}
+
+/// Levenshtein distance over at most 128 characters of each side (names are short).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().take(128).collect();
+    let b: Vec<char> = b.chars().take(128).collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Parse typed applicability values, or say where one is wrong and what was meant.
+fn typed<T: Copy>(
+    values: &[toml::Spanned<String>],
+    what: &str,
+    all: &[T],
+    name: impl Fn(T) -> &'static str,
+) -> Result<Vec<T>, Invalid> {
+    let mut out = Vec::new();
+    for v in values {
+        let given = v.get_ref().trim();
+        match all.iter().find(|x| name(**x).eq_ignore_ascii_case(given)) {
+            Some(x) => out.push(*x),
+            None => {
+                let names: Vec<&str> = all.iter().map(|x| name(*x)).collect();
+                return Err((
+                    Some(v.span()),
+                    format!(
+                        "unknown {what} `{given}`{} (expected one of: {})",
+                        suggest(given, names.iter().copied()),
+                        names.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The parts of a rule checked with their places: requirement ids, roles, markets, stages.
+struct Placed {
+    requirements: Vec<String>,
+    references: Vec<Reference>,
+    roles: Vec<EcuRole>,
+    markets: Vec<Market>,
+    stages: Vec<Stage>,
+}
+
 fn validate(
     raw: RawRule,
+    source: &RuleSource,
+    data: &BTreeMap<(&str, &str), &RuleSource>,
+    checks: &dyn CheckCatalog,
+    catalog: &RequirementCatalog,
+) -> Result<Rule, Invalid> {
+    let mut requirements: Vec<String> = Vec::new();
+    let mut references: Vec<Reference> = Vec::new();
+    for id in &raw.requirements {
+        let Some(req) = catalog.get(id.get_ref()) else {
+            return Err((
+                Some(id.span()),
+                format!(
+                    "unknown requirement `{}`{} (see `icvsec requirements list`)",
+                    id.get_ref(),
+                    suggest(
+                        id.get_ref(),
+                        catalog.requirements.iter().map(|r| r.id.as_str())
+                    )
+                ),
+            ));
+        };
+        if requirements.contains(&req.id) {
+            return Err((
+                Some(id.span()),
+                format!("requirement `{}` is cited twice", req.id),
+            ));
+        }
+        requirements.push(req.id.clone());
+        references.push(Reference {
+            standard: req.standard.clone(),
+            clause: req.citation()[req.standard.len()..].trim().to_string(),
+            verified: req.verified,
+        });
+    }
+    let placed = Placed {
+        requirements,
+        references,
+        roles: typed(
+            &raw.applies_to.roles,
+            "role",
+            &EcuRole::ALL,
+            EcuRole::as_str,
+        )?,
+        markets: typed(
+            &raw.applies_to.markets,
+            "market",
+            &Market::ALL,
+            Market::as_str,
+        )?,
+        stages: typed(&raw.applies_to.stages, "stage", &Stage::ALL, Stage::as_str)?,
+    };
+    validate_rest(raw, placed, source, data, checks).map_err(|m| (None, m))
+}
+
+fn validate_rest(
+    raw: RawRule,
+    placed: Placed,
     source: &RuleSource,
     data: &BTreeMap<(&str, &str), &RuleSource>,
     checks: &dyn CheckCatalog,
@@ -245,8 +445,11 @@ fn validate(
         ));
     }
     let severity: Severity = raw.severity.parse()?;
-    if raw.references.is_empty() {
-        return Err("a rule needs at least one reference (standard and clause)".into());
+    if placed.requirements.is_empty() && raw.references.is_empty() {
+        return Err(
+            "a rule needs at least one requirement id (`requirements = [...]`, see `icvsec requirements list`) or reference"
+                .into(),
+        );
     }
     for r in &raw.references {
         if r.standard.trim().is_empty() || r.clause.trim().is_empty() {
@@ -273,13 +476,6 @@ fn validate(
         return Err(format!(
             "applies_to.when: assets of kind `{asset}` have no fields to test"
         ));
-    }
-    for stage in &raw.applies_to.stages {
-        if !matches!(stage.as_str(), "production" | "development") {
-            return Err(format!(
-                "unknown stage `{stage}` (expected production or development)"
-            ));
-        }
     }
     let forms = usize::from(raw.check.is_some())
         + usize::from(raw.condition.is_some())
@@ -341,12 +537,17 @@ fn validate(
         area,
         subarea: raw.subarea,
         severity,
-        references: raw.references,
+        requirements: placed.requirements,
+        references: placed
+            .references
+            .into_iter()
+            .chain(raw.references)
+            .collect(),
         applies_to: Applicability {
             asset,
-            roles: raw.applies_to.roles,
-            markets: raw.applies_to.markets,
-            stages: raw.applies_to.stages,
+            roles: placed.roles,
+            markets: placed.markets,
+            stages: placed.stages,
             when,
         },
         check,
@@ -356,7 +557,7 @@ fn validate(
     })
 }
 
-/// Replace `{ include = "data/file.toml" }` tables in parameters with that file's content
+/// Replace `{ include = "params/file.toml" }` tables in parameters with that file's content
 /// (TOML or JSON, from the same rules directory).
 fn resolve_includes(
     value: &mut serde_json::Value,
@@ -401,4 +602,185 @@ fn resolve_includes(
         _ => {}
     }
     Ok(())
+}
+
+/// Upper bounds of the requirement catalog (it is data a user directory can extend).
+const MAX_REQUIREMENTS: usize = 10_000;
+const MAX_FIELD: usize = 4_096;
+
+fn valid_requirement_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 96
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
+}
+
+/// Load `requirements/*.toml` (every origin) and `requirements/markets.toml` into one
+/// catalog. Errors name the file and line:column; the catalog is sorted for the matrix.
+fn load_requirements(sources: &[RuleSource], errors: &mut Vec<RuleError>) -> RequirementCatalog {
+    let mut cat = RequirementCatalog::default();
+    let mut first: BTreeMap<String, String> = BTreeMap::new();
+    let mut market_files: Vec<&RuleSource> = Vec::new();
+    for source in sources {
+        if !source.path.starts_with(REQUIREMENTS_DIR) || !source.path.ends_with(".toml") {
+            continue;
+        }
+        if source.path == MARKETS_FILE {
+            market_files.push(source);
+            continue;
+        }
+        let file = source.label();
+        let at = |span: Range<usize>, message: String| RuleError {
+            file: file.clone(),
+            place: Some(line_col(&source.text, span.start)),
+            message,
+        };
+        let raw: RawRequirementFile = match toml::from_str(&source.text) {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(RuleError {
+                    file: file.clone(),
+                    place: e.span().map(|s| line_col(&source.text, s.start)),
+                    message: e.message().trim().to_string(),
+                });
+                continue;
+            }
+        };
+        let std_ = raw.standard;
+        if std_.name.trim().is_empty() {
+            errors.push(RuleError {
+                file: file.clone(),
+                place: None,
+                message: "[standard] needs a name".into(),
+            });
+            continue;
+        }
+        if std_.draft && std_.binding {
+            errors.push(RuleError {
+                file: file.clone(),
+                place: None,
+                message: format!(
+                    "standard `{}` is a draft: a draft is never binding",
+                    std_.name
+                ),
+            });
+        }
+        if cat.standard(&std_.name).is_none() {
+            cat.standards.push(Standard {
+                name: std_.name.clone(),
+                title: std_.title,
+                short: std_.short,
+                rank: std_.rank,
+                binding: std_.binding,
+                draft: std_.draft,
+            });
+        }
+        for spanned in raw.requirement {
+            if errors.len() >= MAX_ERRORS {
+                break;
+            }
+            let span = spanned.span();
+            let r = spanned.into_inner();
+            let problem = if !valid_requirement_id(&r.id) {
+                Some(format!(
+                    "requirement id `{}` must be letters, digits, `-`, `.` or `_` (at most 96)",
+                    r.id
+                ))
+            } else if let Some(f) = first.get(&r.id) {
+                Some(format!(
+                    "duplicate requirement id `{}` (first defined in {f})",
+                    r.id
+                ))
+            } else if r.clause.is_none() && r.clause_name.is_none() {
+                Some(format!(
+                    "requirement `{}` needs a `clause` (verified number) or a `clause_name`",
+                    r.id
+                ))
+            } else if r.clause.is_none() && r.verified {
+                Some(format!(
+                    "requirement `{}` has no clause number, so it cannot be `verified = true`",
+                    r.id
+                ))
+            } else if r.draft && r.binding {
+                Some(format!(
+                    "requirement `{}` is a draft: a draft is never binding",
+                    r.id
+                ))
+            } else if [&r.statement, &r.evidence, &r.order]
+                .iter()
+                .any(|t| t.trim().is_empty())
+            {
+                Some(format!(
+                    "requirement `{}` needs a statement, evidence and an order key",
+                    r.id
+                ))
+            } else if [&r.statement, &r.evidence, &r.order]
+                .into_iter()
+                .chain(&r.clause)
+                .chain(&r.clause_name)
+                .chain(&r.out_of_scope)
+                .chain(&r.standard)
+                .any(|t| t.len() > MAX_FIELD)
+            {
+                Some(format!(
+                    "requirement `{}` has a field over {MAX_FIELD} bytes",
+                    r.id
+                ))
+            } else if cat.requirements.len() >= MAX_REQUIREMENTS {
+                Some(format!("more than {MAX_REQUIREMENTS} requirements"))
+            } else {
+                None
+            };
+            if let Some(message) = problem {
+                errors.push(at(span, message));
+                continue;
+            }
+            first.insert(r.id.clone(), file.clone());
+            cat.requirements.push(Requirement {
+                standard: r.standard.unwrap_or_else(|| std_.name.clone()),
+                id: r.id,
+                clause: r.clause,
+                clause_name: r.clause_name,
+                verified: r.verified,
+                binding: r.binding,
+                draft: r.draft || std_.draft,
+                order: r.order,
+                statement: r.statement.trim().to_string(),
+                evidence: r.evidence.trim().to_string(),
+                out_of_scope: r.out_of_scope,
+            });
+        }
+    }
+    for source in market_files {
+        let file = source.label();
+        match toml::from_str::<RawMarketFile>(&source.text) {
+            Ok(raw) => {
+                for m in raw.market {
+                    match m.id.get_ref().parse::<Market>() {
+                        Ok(market) => {
+                            let list = cat.markets.entry(market).or_default();
+                            for s in m.standards {
+                                if !list.contains(&s) {
+                                    list.push(s);
+                                }
+                            }
+                        }
+                        Err(e) => errors.push(RuleError {
+                            file: file.clone(),
+                            place: Some(line_col(&source.text, m.id.span().start)),
+                            message: e,
+                        }),
+                    }
+                }
+            }
+            Err(e) => errors.push(RuleError {
+                file,
+                place: e.span().map(|s| line_col(&source.text, s.start)),
+                message: e.message().trim().to_string(),
+            }),
+        }
+    }
+    cat.sort();
+    cat
 }

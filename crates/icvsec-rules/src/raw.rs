@@ -3,6 +3,7 @@
 use icvsec_model::Reference;
 use icvsec_model::condition::RawCondition;
 use serde::Deserialize;
+use toml::Spanned;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -19,6 +20,11 @@ pub struct RawRule {
     pub area: String,
     pub subarea: String,
     pub severity: String,
+    /// Requirement catalog ids (`rules/requirements/`), with their places for errors.
+    #[serde(default)]
+    pub requirements: Vec<Spanned<String>>,
+    /// Technical sources outside the catalog (NIST, ISO, ...).
+    #[serde(default)]
     pub references: Vec<Reference>,
     pub applies_to: RawApplicability,
     #[serde(default)]
@@ -40,11 +46,72 @@ pub struct RawRule {
 pub struct RawApplicability {
     pub asset: String,
     #[serde(default)]
-    pub roles: Vec<String>,
+    pub roles: Vec<Spanned<String>>,
     #[serde(default)]
-    pub markets: Vec<String>,
+    pub markets: Vec<Spanned<String>>,
     #[serde(default)]
-    pub stages: Vec<String>,
+    pub stages: Vec<Spanned<String>>,
     #[serde(default)]
     pub when: Option<RawCondition>,
+}
+
+/// A requirement catalog file (`requirements/<standard>.toml`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRequirementFile {
+    pub standard: RawStandard,
+    #[serde(default)]
+    pub requirement: Vec<Spanned<RawRequirement>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStandard {
+    pub name: String,
+    pub title: String,
+    pub short: String,
+    pub rank: u32,
+    pub binding: bool,
+    #[serde(default)]
+    pub draft: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRequirement {
+    pub id: String,
+    /// Only in files that hold several standards; defaults to the file's standard.
+    #[serde(default)]
+    pub standard: Option<String>,
+    #[serde(default)]
+    pub clause: Option<String>,
+    #[serde(default)]
+    pub clause_name: Option<String>,
+    pub verified: bool,
+    pub binding: bool,
+    #[serde(default)]
+    pub draft: bool,
+    pub order: String,
+    pub statement: String,
+    pub evidence: String,
+    #[serde(default)]
+    pub out_of_scope: Option<String>,
+}
+
+/// `requirements/markets.toml`: which standards each market brings into scope.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMarketFile {
+    #[serde(default)]
+    pub market: Vec<RawMarket>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMarket {
+    pub id: Spanned<String>,
+    /// For readers of the file only.
+    #[allow(dead_code)]
+    pub title: String,
+    pub standards: Vec<String>,
 }

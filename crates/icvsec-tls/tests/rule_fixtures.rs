@@ -7,10 +7,23 @@ const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 
 #[test]
 fn tlscfg_rules_on_fixtures() {
-    let text =
-        std::fs::read_to_string(Path::new(ROOT).join("rules/connection/tls-configs.toml")).unwrap();
-    let doc: toml::Table = toml::from_str(&text).unwrap();
-    let rules = doc["rule"].as_array().unwrap();
+    // The TLSCFG rules live in the connection area's sub-area files.
+    let mut rules = Vec::new();
+    for file in [
+        "rules/connection/communication.toml",
+        "rules/connection/identity.toml",
+    ] {
+        let text = std::fs::read_to_string(Path::new(ROOT).join(file)).unwrap();
+        let doc: toml::Table = toml::from_str(&text).unwrap();
+        rules.extend(
+            doc["rule"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|r| r["id"].as_str().unwrap().starts_with("ICV-TLSCFG-"))
+                .cloned(),
+        );
+    }
     assert!(rules.len() >= 9);
     for r in rules {
         let id = r["id"].as_str().unwrap();

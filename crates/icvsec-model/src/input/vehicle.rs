@@ -51,6 +51,8 @@ pub enum Stage {
 }
 
 impl Stage {
+    pub const ALL: [Stage; 2] = [Stage::Production, Stage::Development];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Stage::Production => "production",
@@ -79,6 +81,21 @@ pub enum EcuRole {
 }
 
 impl EcuRole {
+    pub const ALL: [EcuRole; 12] = [
+        EcuRole::Gateway,
+        EcuRole::Tbox,
+        EcuRole::Ivi,
+        EcuRole::Adas,
+        EcuRole::Bms,
+        EcuRole::Body,
+        EcuRole::Powertrain,
+        EcuRole::Chassis,
+        EcuRole::Vcu,
+        EcuRole::DomainController,
+        EcuRole::Sensor,
+        EcuRole::Other,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             EcuRole::Gateway => "gateway",
