@@ -245,7 +245,8 @@ pub(crate) fn write_stored(files: &[(&str, &[u8])], comment: &[u8]) -> Vec<u8> {
         cd.extend_from_slice(b"PK\x01\x02\x14\x00\x14\x00");
         common(&mut cd);
         cd.extend_from_slice(&[0u8; 14]); // comment len, disk, attrs, offset
-        cd[cd.len() - 4..].copy_from_slice(&off.to_le_bytes());
+        let l = cd.len();
+        cd[l - 4..].copy_from_slice(&off.to_le_bytes());
         cd.extend_from_slice(n.as_bytes());
     }
     let cd_off = out.len() as u32;
