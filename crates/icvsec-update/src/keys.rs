@@ -88,7 +88,7 @@ impl Anchor {
 
 fn check_cert(der: &[u8]) -> Result<(), String> {
     match X509Certificate::from_der(der) {
-        Ok((rest, _)) if rest.is_empty() => Ok(()),
+        Ok(([], _)) => Ok(()),
         Ok((rest, _)) => Err(format!("{} bytes after the certificate", rest.len())),
         Err(e) => Err(format!("not an X.509 certificate: {e}")),
     }
@@ -139,10 +139,10 @@ pub(crate) fn pem_blocks(name: &str, bytes: &[u8]) -> Result<Vec<(String, Vec<u8
                     )
                 })?;
             out.push((label, der, begin));
-        } else if let Some((_, body, _)) = cur.as_mut() {
-            if !line.contains(':') {
-                body.push_str(line);
-            }
+        } else if let Some((_, body, _)) = cur.as_mut()
+            && !line.contains(':')
+        {
+            body.push_str(line);
         }
     }
     if let Some((label, _, begin)) = cur {

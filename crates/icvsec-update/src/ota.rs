@@ -238,8 +238,8 @@ pub struct PayloadHeader {
 impl PayloadHeader {
     /// Bytes covered by METADATA_HASH: header and manifest.
     pub fn metadata_len(&self) -> u64 {
-        let hdr = if self.version >= 2 { 24 } else { 20 };
-        hdr + self.manifest_size
+        let hdr: u64 = if self.version >= 2 { 24 } else { 20 };
+        hdr.saturating_add(self.manifest_size)
     }
 }
 
@@ -371,4 +371,28 @@ fn whole_file_signature(
         );
     }
     Ok(facts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payload_header_bounds() {
+        let mut p = b"CrAU".to_vec();
+        p.extend_from_slice(&2u64.to_be_bytes());
+        p.extend_from_slice(&u64::MAX.to_be_bytes());
+        p.extend_from_slice(&0u32.to_be_bytes());
+        let e = payload_header("x.zip", &p).unwrap_err();
+        assert!(e.message.contains("exceed"), "{e}");
+        assert!(payload_header("x.zip", &p[..10]).is_err());
+        assert!(payload_header("x.zip", b"CrAX").is_err());
+        let mut ok = b"CrAU".to_vec();
+        ok.extend_from_slice(&2u64.to_be_bytes());
+        ok.extend_from_slice(&3u64.to_be_bytes());
+        ok.extend_from_slice(&1u32.to_be_bytes());
+        ok.extend_from_slice(b"abcd");
+        let h = payload_header("x.zip", &ok).unwrap();
+        assert_eq!(h.metadata_len(), 27);
+    }
 }

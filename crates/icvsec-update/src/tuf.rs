@@ -219,7 +219,7 @@ fn load_role(place: &str, bytes: &[u8], options: &Options) -> Result<Role, Error
 }
 
 fn decode_sig(s: &str) -> Result<Vec<u8>, String> {
-    if let Some(b) = hash::parse_hex(s, s.len() / 2).filter(|_| s.len() % 2 == 0) {
+    if let Some(b) = hash::parse_hex(s, s.len() / 2) {
         return Ok(b);
     }
     base64::engine::general_purpose::STANDARD
