@@ -170,8 +170,35 @@ fn rauc_verity_manifest_from_cms() {
     assert_eq!(p.version.as_deref(), Some("2025.02-1"));
     assert_eq!(p.details.get("format").map(String::as_str), Some("verity"));
     assert!(p.details.contains_key("verity-hash"));
+    // The image payload and the dm-verity root hash recomputed over the squashfs.
+    assert_eq!(p.payloads.len(), 2, "{:?}", states(&p));
+    assert!(
+        p.payloads
+            .iter()
+            .any(|c| c.name.contains("dm-verity") && c.actual == PayloadState::Match)
+    );
     assert!(p.payloads_ok(), "{:?}", states(&p));
     assert!(p.problems.is_empty(), "{:?}", p.problems);
+}
+
+#[test]
+fn rauc_verity_detects_a_changed_image() {
+    // The attached CMS still verifies (it signs the manifest), but the squashfs no longer
+    // matches the verity root hash the manifest names.
+    let mut b = bytes("rauc-verity.raucb");
+    b[8] ^= 0x01;
+    let p = read_package("x.raucb", &b, &ca()).unwrap();
+    assert_eq!(p.signature.verified, Verification::Verified);
+    let v = p
+        .payloads
+        .iter()
+        .find(|c| c.name.contains("dm-verity"))
+        .unwrap();
+    assert!(matches!(v.actual, PayloadState::Mismatch { .. }), "{v:?}");
+    assert!(
+        p.problems.iter().any(|x| x.message.contains("hash tree")),
+        "{p:#?}"
+    );
 }
 
 #[test]
@@ -296,4 +323,60 @@ fn limits_are_errors_not_truncations() {
     };
     let e = read_package("swu-good.swu", &bytes("swu-good.swu"), &few).unwrap_err();
     assert!(e.message.contains("more than 1"), "{e}");
+}
+
+/// Our dm-verity tree against veritysetup's, for one block, two blocks and a two-level tree.
+#[test]
+fn verity_tree_matches_veritysetup() {
+    let tool = [
+        "/usr/sbin/veritysetup",
+        "/sbin/veritysetup",
+        "/usr/bin/veritysetup",
+    ]
+    .into_iter()
+    .find(|p| std::path::Path::new(p).exists());
+    let Some(tool) = tool else {
+        eprintln!(
+            "SKIPPED: verity_tree_matches_veritysetup: veritysetup (cryptsetup-bin) not installed"
+        );
+        return;
+    };
+    let tmp = std::env::temp_dir().join(format!("icvsec-verity-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let salt = [0x42u8; 32];
+    let salt_hex: String = salt.iter().map(|b| format!("{b:02x}")).collect();
+    let mut seed = 7u64;
+    for blocks in [1usize, 2, 129] {
+        let data: Vec<u8> = (0..blocks * 4096).map(|_| rng(&mut seed) as u8).collect();
+        let (d, h) = (tmp.join("data"), tmp.join("hash"));
+        std::fs::write(&d, &data).unwrap();
+        let _ = std::fs::remove_file(&h);
+        let out = std::process::Command::new(tool)
+            .args(["format", "--no-superblock", &format!("--salt={salt_hex}")])
+            .arg(&d)
+            .arg(&h)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        let root = text
+            .lines()
+            .find_map(|l| l.strip_prefix("Root hash:"))
+            .unwrap()
+            .trim()
+            .to_string();
+        let (ours, tree) = icvsec_update::rauc::verity_tree(&data, &salt).unwrap();
+        let ours: String = ours.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(ours, root, "{blocks} blocks");
+        assert_eq!(
+            tree,
+            std::fs::read(&h).unwrap(),
+            "{blocks} blocks: hash tree"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
 }
