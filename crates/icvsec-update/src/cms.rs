@@ -90,7 +90,7 @@ pub fn verify(
         .map_err(f)?;
     let encap = items[2];
     encap.expect(0x30, "EncapsulatedContentInfo").map_err(f)?;
-    let content = encapsulated_content(&encap).map_err(f)?;
+    let (econtent_type, content) = encapsulated_content(&encap).map_err(f)?;
     let mut certs_tlv = None;
     let mut signer_infos = None;
     for t in &items[3..] {
@@ -165,8 +165,15 @@ pub fn verify(
     }
     let mut first: Option<(SignatureFacts, Vec<String>)> = None;
     for si in &infos {
-        let (facts, notes) =
-            verify_signer(place, si, signed_content, &certs, anchors, limits, as_of)?;
+        let (facts, notes) = verify_signer(
+            place,
+            si,
+            (&econtent_type, signed_content),
+            &certs,
+            anchors,
+            limits,
+            as_of,
+        )?;
         if facts.verified.is_verified() {
             return Ok(CmsResult {
                 facts,
@@ -196,7 +203,7 @@ fn base_facts() -> SignatureFacts {
 
 /// eContent of an EncapsulatedContentInfo: primitive OCTET STRING, or a constructed one
 /// whose primitive segments are concatenated (one level).
-fn encapsulated_content(encap: &Tlv<'_>) -> Result<Option<Vec<u8>>, DerFault> {
+fn encapsulated_content(encap: &Tlv<'_>) -> Result<(String, Option<Vec<u8>>), DerFault> {
     let kids = encap.children(2)?;
     let Some(first) = kids.first() else {
         return Err(DerFault::new(
@@ -204,21 +211,21 @@ fn encapsulated_content(encap: &Tlv<'_>) -> Result<Option<Vec<u8>>, DerFault> {
             "EncapsulatedContentInfo is empty",
         ));
     };
-    first.oid()?;
+    let ctype = first.oid()?;
     let Some(explicit) = kids.get(1) else {
-        return Ok(None);
+        return Ok((ctype, None));
     };
     explicit.expect(0xa0, "[0] eContent")?;
     let os = der::read_exact(explicit.content, explicit.content_offset)?;
     match os.tag {
-        0x04 => Ok(Some(os.content.to_vec())),
+        0x04 => Ok((ctype, Some(os.content.to_vec()))),
         0x24 => {
             let mut out = Vec::new();
             for seg in os.children(1 << 16)? {
                 seg.expect(0x04, "eContent segment")?;
                 out.extend_from_slice(seg.content);
             }
-            Ok(Some(out))
+            Ok((ctype, Some(out)))
         }
         t => Err(DerFault::new(
             os.offset,
@@ -331,7 +338,7 @@ fn strip0(b: &[u8]) -> &[u8] {
 fn verify_signer(
     place: &str,
     si: &Tlv<'_>,
-    content: &[u8],
+    (econtent_type, content): (&str, &[u8]),
     certs: &Certs<'_>,
     anchors: &[Anchor],
     limits: &Limits,
@@ -421,6 +428,7 @@ fn verify_signer(
     let message: &[u8] = match signed_attrs {
         Some(a) => {
             let mut md = None;
+            let mut ctype: Option<String> = None;
             for attr in a.children(MAX_ATTRS).map_err(f)? {
                 attr.expect(0x30, "Attribute").map_err(f)?;
                 let p = attr.children(2).map_err(f)?;
@@ -436,8 +444,17 @@ fn verify_signer(
                     v.expect(0x04, "messageDigest").map_err(f)?;
                     md = Some(v.content.to_vec());
                 } else if oid == OID_CONTENT_TYPE {
-                    // Checked for presence only; its value mirrors eContentType.
+                    let v = der::read_exact(vals.content, vals.content_offset).map_err(f)?;
+                    ctype = Some(v.oid().map_err(f)?);
                 }
+            }
+            // RFC 5652 11.1: signed attributes must carry contentType, equal to
+            // eContentType, or the type of what was signed could be swapped.
+            if ctype.as_deref() != Some(econtent_type) {
+                facts.verified = Verification::BadSignature(format!(
+                    "contentType attribute {ctype:?} differs from eContentType {econtent_type}"
+                ));
+                return Ok((facts, notes));
             }
             let Some(md) = md else {
                 facts.verified =
@@ -603,5 +620,5 @@ pub fn is_attached(place: &str, cms: &[u8]) -> Result<bool, Error> {
         )
     })?;
     encap.expect(0x30, "EncapsulatedContentInfo").map_err(f)?;
-    Ok(encapsulated_content(encap).map_err(f)?.is_some())
+    Ok(encapsulated_content(encap).map_err(f)?.1.is_some())
 }
