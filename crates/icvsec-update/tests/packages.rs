@@ -380,3 +380,21 @@ fn verity_tree_matches_veritysetup() {
     }
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+#[test]
+fn cms_content_type_must_match_the_signed_attribute() {
+    let mut b = bytes("rauc-good.raucb");
+    let data_oid = [
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01,
+    ];
+    let at = b
+        .windows(data_oid.len())
+        .position(|w| w == data_oid)
+        .expect("eContentType id-data in the CMS");
+    b[at + data_oid.len() - 1] = 0x05; // id-data -> id-digestedData
+    let p = read_package("x.raucb", &b, &ca()).unwrap();
+    match &p.signature.verified {
+        Verification::BadSignature(m) => assert!(m.contains("contentType"), "{m}"),
+        v => panic!("{v:?}"),
+    }
+}
