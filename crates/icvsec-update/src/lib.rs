@@ -372,3 +372,24 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     }
     s
 }
+
+/// Reads a package from disk: refuses a file over `max_package_bytes` before reading it.
+pub fn read_package_file(
+    path: &std::path::Path,
+    options: &Options,
+) -> Result<UpdatePackage, Error> {
+    let name = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| Error::new(&name, e.to_string()))?;
+    if meta.len() > options.limits.max_package_bytes {
+        return Err(Error::new(
+            &name,
+            format!(
+                "package of {} bytes exceeds the {}-byte limit",
+                meta.len(),
+                options.limits.max_package_bytes
+            ),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::new(&name, e.to_string()))?;
+    read_package(&name, &bytes, options)
+}

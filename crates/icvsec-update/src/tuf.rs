@@ -601,6 +601,76 @@ fn targets_payloads(
     Ok(())
 }
 
+/// Reads a repository laid out on disk: `root.json`, `targets.json`, `snapshot.json`,
+/// `timestamp.json` (those present) in `dir`, target files under `dir/targets/` (walked
+/// to depth 8, at most `max_entries` files, each within `max_package_bytes`).
+pub fn read_repository_dir(
+    dir: &std::path::Path,
+    options: &Options,
+) -> Result<UpdatePackage, Error> {
+    let name = dir.display().to_string();
+    let mut metadata = BTreeMap::new();
+    for f in [
+        "root.json",
+        "targets.json",
+        "snapshot.json",
+        "timestamp.json",
+    ] {
+        let p = dir.join(f);
+        if p.is_file() {
+            let len = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
+            if len > options.limits.max_metadata_bytes as u64 {
+                return Err(Error::new(
+                    format!("{name}/{f}"),
+                    format!("{len} bytes exceed the metadata limit"),
+                ));
+            }
+            let b =
+                std::fs::read(&p).map_err(|e| Error::new(format!("{name}/{f}"), e.to_string()))?;
+            metadata.insert(f.to_string(), b);
+        }
+    }
+    let mut targets = BTreeMap::new();
+    let root = dir.join("targets");
+    let mut stack = vec![(root.clone(), 0usize)];
+    while let Some((d, depth)) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        let mut entries: Vec<_> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
+        entries.sort();
+        for p in entries {
+            let Ok(ft) = std::fs::symlink_metadata(&p) else {
+                continue;
+            };
+            if ft.is_dir() && depth < 8 {
+                stack.push((p, depth + 1));
+            } else if ft.is_file() {
+                if targets.len() >= options.limits.max_entries {
+                    return Err(Error::new(
+                        format!("{name}/targets"),
+                        format!("more than {} target files", options.limits.max_entries),
+                    ));
+                }
+                if ft.len() > options.limits.max_package_bytes {
+                    return Err(Error::new(
+                        p.display().to_string(),
+                        "target file exceeds the package size limit",
+                    ));
+                }
+                let rel = p
+                    .strip_prefix(&root)
+                    .map(|r| r.to_string_lossy().replace('\\', "/"))
+                    .unwrap_or_default();
+                let b = std::fs::read(&p)
+                    .map_err(|e| Error::new(p.display().to_string(), e.to_string()))?;
+                targets.insert(rel, b);
+            }
+        }
+    }
+    read_repository(&name, &metadata, &targets, options)
+}
+
 /// Reads a TUF/Uptane repository: `metadata` maps role file names (`root.json`,
 /// `targets.json`, `snapshot.json`, `timestamp.json`) to bytes; `target_files` maps
 /// target paths to bytes. `name` labels the repository in places.

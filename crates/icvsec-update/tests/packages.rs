@@ -398,3 +398,22 @@ fn cms_content_type_must_match_the_signed_attribute() {
         v => panic!("{v:?}"),
     }
 }
+
+#[test]
+fn package_file_size_checked_before_reading() {
+    let path = dir().join("out/swu-good.swu");
+    let p = icvsec_update::read_package_file(&path, &ca()).unwrap();
+    assert_eq!(p.signature.verified, Verification::Verified);
+    let small = Options {
+        limits: Limits {
+            max_package_bytes: 100,
+            ..Limits::default()
+        },
+        ..ca()
+    };
+    let e = icvsec_update::read_package_file(&path, &small).unwrap_err();
+    assert!(
+        e.place.ends_with("swu-good.swu") && e.message.contains("limit"),
+        "{e}"
+    );
+}

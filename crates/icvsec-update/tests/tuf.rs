@@ -381,3 +381,23 @@ fn hostile_json_is_bounded() {
     .unwrap_err();
     assert!(e.message.contains("signatures"), "{e}");
 }
+
+#[test]
+fn repository_on_disk() {
+    let r = repo();
+    let dir = std::env::temp_dir().join(format!("icvsec-tuf-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("targets/ecu")).unwrap();
+    for (name, b) in metadata(&r, FUTURE, 2) {
+        std::fs::write(dir.join(name), b).unwrap();
+    }
+    std::fs::write(dir.join("targets/ecu/firmware.bin"), FIRMWARE).unwrap();
+    let p = icvsec_update::tuf::read_repository_dir(&dir, &opts()).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(p.signature.verified, Verification::Verified);
+    assert_eq!(
+        p.payloads[0].actual,
+        PayloadState::Match,
+        "{:?}",
+        p.payloads
+    );
+}
