@@ -532,6 +532,10 @@ fn verify_signer(
                 let (verdict, method) = chain(key, *cert, certs, &anchor_certs, anchors, limits);
                 facts.verified = verdict;
                 facts.chain_method = Some(method);
+                if !key.spki.is_empty() {
+                    facts.signer_spki_sha256 = Some(crate::hex(&crate::hash::sha256(&key.spki)));
+                    facts.signer_spki = Some(key.spki.clone());
+                }
                 return Ok((facts, notes));
             }
             Err(e) => last_err = e,

@@ -22,6 +22,7 @@ mod inflate;
 mod keys;
 mod libconfig;
 pub mod ota;
+pub mod payload_sig;
 pub mod rauc;
 mod squashfs;
 pub mod swu;
@@ -176,6 +177,12 @@ pub struct SignatureFacts {
     pub signer_is_test_key: Option<bool>,
     /// How the chain to the anchor was checked.
     pub chain_method: Option<String>,
+    /// SHA-256 of the DER SubjectPublicKeyInfo whose signature verified (hex), for key
+    /// pinning and for matching published test keys.
+    pub signer_spki_sha256: Option<String>,
+    /// That SubjectPublicKeyInfo (DER); not serialised.
+    #[serde(skip)]
+    pub signer_spki: Option<Vec<u8>>,
 }
 
 impl SignatureFacts {
@@ -190,6 +197,8 @@ impl SignatureFacts {
             signer_not_after: None,
             signer_is_test_key: None,
             chain_method: None,
+            signer_spki_sha256: None,
+            signer_spki: None,
         }
     }
 }

@@ -9,7 +9,8 @@
 //!
 //! Verified: that signature against the anchors (or, with none, the package's own
 //! otacert, which proves consistency only); FILE_HASH/FILE_SIZE against payload.bin;
-//! METADATA_HASH/METADATA_SIZE against the payload's header and manifest.
+//! METADATA_HASH/METADATA_SIZE against the payload's header and manifest; the payload's
+//! own metadata and payload signatures ([`crate::payload_sig`]).
 
 use base64::Engine;
 use x509_parser::prelude::{FromDer, X509Certificate};
@@ -128,6 +129,26 @@ pub fn read(name: &str, bytes: &[u8], options: &Options) -> Result<UpdatePackage
         "payload.metadata-signature-size".into(),
         header.metadata_signature_size.to_string(),
     );
+    // update_engine checks payload signatures with a bare key; by default it is the key
+    // that signed the package, so the whole-file signer counts once it chained to an
+    // anchor. With no anchor, the otacert (consistency only).
+    let own_keys = options.anchors.is_empty();
+    let key_source = if own_keys {
+        &otacert_anchors[..]
+    } else {
+        &options.anchors[..]
+    };
+    let mut keys: Vec<keys::PublicKey> = key_source.iter().filter_map(|a| a.key().ok()).collect();
+    if pkg.signature.verified.is_verified()
+        && let Some(k) = pkg
+            .signature
+            .signer_spki
+            .as_deref()
+            .and_then(|s| keys::PublicKey::from_spki(s).ok())
+    {
+        keys.push(k);
+    }
+    crate::payload_sig::check(name, &payload, &header, &keys, own_keys, &mut pkg);
 
     let props = match archive.find(PROPS) {
         Some(m) => key_values(&zip::read(name, bytes, m, meta_max, limits)?),

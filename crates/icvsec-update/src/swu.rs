@@ -247,6 +247,8 @@ fn signature(
                         facts.signer_not_after = Some(c.validity().not_after.timestamp());
                     }
                     facts.verified = Verification::Verified;
+                    facts.signer_spki_sha256 = Some(crate::hex(&hash::sha256(&key.spki)));
+                    facts.signer_spki = Some(key.spki.clone());
                     facts.chain_method = Some("signer key is an anchor key".into());
                     return facts;
                 }

@@ -228,6 +228,9 @@ fn android_ota_good_and_tampered() {
         p.details.get("payload.version").map(String::as_str),
         Some("2")
     );
+    let detail = |p: &UpdatePackage, k: &str| p.details.get(k).cloned().unwrap_or_default();
+    assert_eq!(detail(&p, "payload.metadata-signature"), "verified");
+    assert_eq!(detail(&p, "payload.signature"), "verified");
     assert!(p.problems.is_empty(), "{:?}", p.problems);
 
     // Without an anchor the package's own otacert is all there is: consistency only.
@@ -246,6 +249,35 @@ fn android_ota_good_and_tampered() {
     assert!(
         matches!(payload.actual, PayloadState::Mismatch { .. }),
         "{payload:?}"
+    );
+    // The changed byte is in the data blobs: metadata still signed, payload not. (The
+    // whole-file signature failed, so only anchor keys are tried: give the release key.)
+    let release = Options {
+        anchors: anchor("keys/test-release.pub.pem"),
+        ..Options::default()
+    };
+    let t = read("ota-tampered.zip", &release);
+    assert_eq!(detail(&t, "payload.metadata-signature"), "verified");
+    assert!(
+        detail(&t, "payload.signature").starts_with("bad signature"),
+        "{:?}",
+        t.details
+    );
+    assert!(
+        t.problems
+            .iter()
+            .any(|p| p.place.ends_with("payload.bin payload signature"))
+    );
+    // A key that did not sign the payload.
+    let other = Options {
+        anchors: anchor("keys/test-ecdsa.crt.pem"),
+        ..Options::default()
+    };
+    let o = read("ota-good.zip", &other);
+    assert!(
+        detail(&o, "payload.signature").contains("RSA keys only"),
+        "{:?}",
+        o.details
     );
 }
 
