@@ -264,7 +264,7 @@ fn root_keys(
                         problems.push((
                             place.clone(),
                             format!(
-                                "key id differs from the SHA-256 of the canonical key ({computed})"
+                                "key id differs from the SHA-256 of the canonical key object ({computed}), as the TUF specification computes it (some Uptane implementations hash a different key form)"
                             ),
                         ));
                     }

@@ -401,3 +401,29 @@ fn repository_on_disk() {
         p.payloads
     );
 }
+
+#[test]
+fn key_id_not_derived_from_the_key_is_reported() {
+    let k = ed_key(9);
+    let fake_id = "00".repeat(32);
+    let mut keys = serde_json::Map::new();
+    keys.insert(fake_id.clone(), k.public.clone());
+    let root = json!({
+        "_type": "root", "version": 1, "expires": FUTURE, "keys": keys,
+        "roles": {"root": {"keyids": [fake_id.clone()], "threshold": 1}}
+    });
+    let signer = Key {
+        id: fake_id,
+        public: k.public.clone(),
+        signer: k.signer,
+    };
+    let mut m = BTreeMap::new();
+    m.insert("root.json".to_string(), sign(root, &[&signer]));
+    let p = read_repository("repo", &m, &BTreeMap::new(), &opts()).unwrap();
+    assert!(p.thresholds[0].met);
+    assert!(
+        problems(&p).iter().any(|m| m.contains("key id differs")),
+        "{:#?}",
+        problems(&p)
+    );
+}
