@@ -147,7 +147,7 @@ impl<'a> Squashfs<'a> {
     /// One metadata block at absolute `pos`: (decompressed bytes, position of the next).
     fn meta_block(&self, pos: u64) -> Result<(Vec<u8>, u64), Error> {
         let p = usize::try_from(pos).map_err(|_| self.err(pos, "offset overflow"))?;
-        if pos + 2 > self.bytes_used {
+        if pos.checked_add(2).is_none_or(|e| e > self.bytes_used) {
             return Err(self.err(pos, "metadata block header past the end of the image"));
         }
         let h = le16(self.img, p);
@@ -386,10 +386,11 @@ impl<'a> Squashfs<'a> {
                 format!("fragment {idx} of {}", self.frag_count),
             ));
         }
-        let ptr_at = self.frag_table + 8 * (idx as u64 / 512);
-        if ptr_at + 8 > self.bytes_used {
-            return Err(self.err(ptr_at, "fragment table past the end of the image"));
-        }
+        let ptr_at = self
+            .frag_table
+            .checked_add(8 * (idx as u64 / 512))
+            .filter(|p| p.checked_add(8).is_some_and(|e| e <= self.bytes_used))
+            .ok_or_else(|| self.err(self.frag_table, "fragment table past the end of the image"))?;
         let meta = le64(self.img, ptr_at as usize);
         let e = self.meta_read(meta, (idx as usize % 512) * 16, 16)?;
         let start = le64(&e, 0);

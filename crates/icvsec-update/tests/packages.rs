@@ -449,3 +449,24 @@ fn package_file_size_checked_before_reading() {
         "{e}"
     );
 }
+
+#[test]
+fn squashfs_superblock_extremes_are_errors() {
+    let good = bytes("rauc-good.raucb");
+    let used = u64::from_le_bytes(good[40..48].try_into().unwrap());
+    // bytes_used, root inode, inode/directory/fragment/export table offsets.
+    for field in [40usize, 32, 64, 72, 80, 88] {
+        for v in [u64::MAX, u64::MAX - 1, 1 << 63, used - 1, used, 0] {
+            let mut b = good.clone();
+            b[field..field + 8].copy_from_slice(&v.to_le_bytes());
+            if b == good {
+                continue; // e.g. the export table is already "none" (all ones)
+            }
+            // The signature no longer matches; what matters is no panic and a place.
+            match read_package("x.raucb", &b, &ca()) {
+                Ok(p) => assert!(!p.signature.verified.is_verified()),
+                Err(e) => assert!(e.place.starts_with("x.raucb"), "{e}"),
+            }
+        }
+    }
+}
