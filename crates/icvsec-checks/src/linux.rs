@@ -61,6 +61,12 @@ const SUMMARIES: &[(&str, &str)] = &[
         "linux.sshd.algorithms",
         "effective KexAlgorithms/HostKeyAlgorithms/Ciphers/MACs have no failing algorithm",
     ),
+    ("linux.sshd.x11_forwarding", "effective X11Forwarding is no"),
+    (
+        "linux.sshd.forwarding",
+        "effective AllowTcpForwarding is no (or local when allowed) and PermitTunnel is no",
+    ),
+    ("linux.sshd.gateway_ports", "effective GatewayPorts is no"),
     (
         "linux.passwd.empty_password",
         "no account of passwd (or its shadow entry) has an empty password",

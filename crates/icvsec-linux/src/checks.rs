@@ -18,6 +18,9 @@ pub const CHECKS: &[(&str, &str)] = &[
     ("linux.sshd.max_auth_tries", "sshd_config"),
     ("linux.sshd.user_environment", "sshd_config"),
     ("linux.sshd.algorithms", "sshd_config"),
+    ("linux.sshd.x11_forwarding", "sshd_config"),
+    ("linux.sshd.forwarding", "sshd_config"),
+    ("linux.sshd.gateway_ports", "sshd_config"),
     ("linux.passwd.empty_password", "passwd"),
     ("linux.passwd.uid0", "passwd"),
     ("linux.passwd.service_shell", "passwd"),
@@ -75,6 +78,22 @@ pub struct AlgorithmsParams {
     pub fail_on_warn: bool,
     #[serde(default)]
     pub fail_on_unknown: bool,
+    /// Accept NIST P-curve algorithms (default true; see [`sshd::AlgorithmPolicy`]).
+    #[serde(default = "yes")]
+    pub accept_nist_curves: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `linux.sshd.forwarding`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForwardingParams {
+    /// Accept `AllowTcpForwarding local` (local forwardings only, no remote listeners).
+    #[serde(default)]
+    pub allow_local: bool,
 }
 
 /// `linux.passwd.service_shell`.
@@ -179,6 +198,7 @@ pub fn validate_params(check: &str, params_v: &serde_json::Value) -> Result<(), 
         "linux.sshd.root_login" => params::<RootLoginParams>(check, params_v).map(|_| ()),
         "linux.sshd.max_auth_tries" => params::<MaxAuthTriesParams>(check, params_v).map(|_| ()),
         "linux.sshd.algorithms" => params::<AlgorithmsParams>(check, params_v).map(|_| ()),
+        "linux.sshd.forwarding" => params::<ForwardingParams>(check, params_v).map(|_| ()),
         "linux.passwd.service_shell" => params::<ServiceShellParams>(check, params_v).map(|_| ()),
         "linux.kernel.hardening" => params::<KernelParams>(check, params_v).map(|_| ()),
         "linux.sysctl.hardening" => params::<SysctlParams>(check, params_v).map(|_| ()),
@@ -372,8 +392,21 @@ pub fn run_check(
             let policy = sshd::AlgorithmPolicy {
                 fail_on_warn: p.fail_on_warn,
                 fail_on_unknown: p.fail_on_unknown,
+                accept_nist_curves: p.accept_nist_curves,
             };
             sshd::check_algorithms(&sshd_eff()?, &p.verdicts, &policy)
+        }
+        "linux.sshd.x11_forwarding" => {
+            let _: NoParams = params(check, params_v)?;
+            vec![sshd::check_x11_forwarding(&sshd_eff()?)]
+        }
+        "linux.sshd.forwarding" => {
+            let p: ForwardingParams = params(check, params_v)?;
+            sshd::check_forwarding(&sshd_eff()?, p.allow_local)
+        }
+        "linux.sshd.gateway_ports" => {
+            let _: NoParams = params(check, params_v)?;
+            vec![sshd::check_gateway_ports(&sshd_eff()?)]
         }
         "linux.passwd.empty_password" => {
             let _: NoParams = params(check, params_v)?;
