@@ -34,9 +34,13 @@ pub mod android;
 pub mod checks;
 pub mod common;
 pub mod firewall;
+pub mod inetd;
+pub mod initscripts;
+pub mod inittab;
 pub mod kconfig;
 pub mod passwd;
 pub mod sshd;
 pub mod sysctl;
+pub mod uci;
 
 pub use common::{DirRoot, FileSource, Finding, FnSource, Limits, MemRoot, ParseError};
