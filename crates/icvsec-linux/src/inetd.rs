@@ -32,10 +32,10 @@ impl InetdService {
         }
         let b = base(&self.server);
         // `/bin/busybox telnetd -i`: the applet is argv[0].
-        if b == "busybox" {
-            if let Some(a) = self.args.first() {
-                return base(a);
-            }
+        if b == "busybox"
+            && let Some(a) = self.args.first()
+        {
+            return base(a);
         }
         b
     }

@@ -38,9 +38,12 @@ pub mod inetd;
 pub mod initscripts;
 pub mod inittab;
 pub mod kconfig;
+pub mod lighttpd;
+pub mod listeners;
 pub mod passwd;
 pub mod sshd;
 pub mod sysctl;
+pub mod systemd;
 pub mod uci;
 
 pub use common::{DirRoot, FileSource, Finding, FnSource, Limits, MemRoot, ParseError};
