@@ -116,6 +116,26 @@ const SUMMARIES: &[(&str, &str)] = &[
         "android.build_type",
         "merged Android properties: ro.build.type is user",
     ),
+    (
+        "android.build_identity",
+        "merged Android properties: release-keys tags, fingerprints of user release-keys builds",
+    ),
+    (
+        "android.verified_boot",
+        "captured boot properties: verified boot green, bootloader and vbmeta locked",
+    ),
+    (
+        "android.security_patch_age",
+        "security patch level at most `max_age_months` old on the evaluation date",
+    ),
+    (
+        "android.wifi_wps",
+        "no WPS in vendor properties, wpa_supplicant.conf or hostapd.conf",
+    ),
+    (
+        "android.init_debug_services",
+        "init .rc files start no telnetd/adbd/su/shell service by themselves",
+    ),
 ];
 
 fn summary(name: &str) -> &'static str {
@@ -263,6 +283,22 @@ fn run(name: &'static str, kind: AssetKind, ctx: &Ctx, params: &Value, sink: &mu
     let asset_file = ctx.asset.home.file.clone();
     let me = place(ctx, kind, id);
     let src = DirRoot::new(ctx.inv.root.join(&me.rootfs));
+    // The patch-age check judges against the scan's evaluation date (`--as-of`).
+    let with_date;
+    let params = if name == "android.security_patch_age" {
+        let mut v = if params.is_null() {
+            serde_json::json!({})
+        } else {
+            params.clone()
+        };
+        if let Some(o) = v.as_object_mut() {
+            o.entry("as_of_unix").or_insert(ctx.as_of.into());
+        }
+        with_date = v;
+        &with_date
+    } else {
+        params
+    };
     let result = lx::run_check(name, params, &src, &me.path);
     if matches!(kind, AssetKind::Sysctl | AssetKind::AndroidProps) {
         return report_merged(ctx, kind, &me, &asset_file, result, sink);

@@ -7,7 +7,7 @@
 //! the content of that file.
 
 use crate::common::{FileSource, Finding, Limits, ParseError, normalize_path};
-use crate::{android, firewall, kconfig, passwd, sshd, sysctl};
+use crate::{android, android_capture, android_rc, firewall, kconfig, passwd, sshd, sysctl, wifi};
 use serde::{Deserialize, Serialize};
 
 /// Check names, with the asset kind (slug) each applies to.
@@ -34,6 +34,11 @@ pub const CHECKS: &[(&str, &str)] = &[
     ("android.adb_disabled", "android_props"),
     ("android.selinux_enforcing", "android_props"),
     ("android.build_type", "android_props"),
+    ("android.build_identity", "android_props"),
+    ("android.verified_boot", "android_props"),
+    ("android.security_patch_age", "android_props"),
+    ("android.wifi_wps", "android_props"),
+    ("android.init_debug_services", "android_props"),
 ];
 
 /// Parameters of checks that take none.
@@ -146,6 +151,26 @@ fn default_hooks() -> Vec<String> {
     vec!["input".into(), "forward".into()]
 }
 
+fn default_patch_months() -> u32 {
+    3
+}
+
+/// `android.security_patch_age`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatchAgeParams {
+    /// Maximum age of the security patch level in whole months (default 3: the monthly
+    /// Android bulletins, one quarter of slack).
+    #[serde(default = "default_patch_months")]
+    pub max_age_months: u32,
+    /// Evaluation date `YYYY-MM-DD`; when absent, `as_of_unix` (the scan's `--as-of`,
+    /// supplied by the caller) is used.
+    #[serde(default)]
+    pub as_of: Option<String>,
+    #[serde(default)]
+    pub as_of_unix: Option<i64>,
+}
+
 /// Why a check could not run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum CheckError {
@@ -203,6 +228,18 @@ pub fn validate_params(check: &str, params_v: &serde_json::Value) -> Result<(), 
         "linux.kernel.hardening" => params::<KernelParams>(check, params_v).map(|_| ()),
         "linux.sysctl.hardening" => params::<SysctlParams>(check, params_v).map(|_| ()),
         "linux.firewall.default_deny" => params::<FirewallParams>(check, params_v).map(|_| ()),
+        "android.security_patch_age" => {
+            let p: PatchAgeParams = params(check, params_v)?;
+            if let Some(d) = &p.as_of
+                && android::parse_date(d).is_none()
+            {
+                return Err(CheckError::BadParams {
+                    check: check.to_string(),
+                    message: format!("as_of {d:?} is not a YYYY-MM-DD date"),
+                });
+            }
+            Ok(())
+        }
         c if CHECKS.iter().any(|(n, _)| *n == c) => params::<NoParams>(check, params_v).map(|_| ()),
         other => Err(CheckError::UnknownCheck(other.to_string())),
     }
@@ -241,6 +278,9 @@ pub fn load_android_props(
         .copied()
         .chain(extra.iter().copied())
     {
+        if android_capture::CAPTURE_FILES.contains(&p) {
+            continue;
+        }
         let p = normalize_path(p);
         if seen.contains(&p) {
             continue;
@@ -251,6 +291,15 @@ pub fn load_android_props(
             message: m,
         })? {
             props.add_file(&p, &b)?;
+        }
+    }
+    // Captures of the running unit last: the running state overrides the image.
+    for p in android_capture::CAPTURE_FILES {
+        if let Some(b) = src.read(p).map_err(|m| CheckError::Read {
+            path: p.to_string(),
+            message: m,
+        })? {
+            props.add_capture(p, &b)?;
         }
     }
     Ok(props)
@@ -502,6 +551,53 @@ pub fn run_check(
             let _: NoParams = params(check, params_v)?;
             let _ = read(src, &path)?;
             android::check_selinux_enforcing(&android_props()?)
+        }
+        "android.build_identity" | "android.verified_boot" => {
+            let _: NoParams = params(check, params_v)?;
+            let _ = read(src, &path)?;
+            let props = android_props()?;
+            if check == "android.build_identity" {
+                android::check_build_identity(&props)
+            } else {
+                android::check_verified_boot(&props)
+            }
+        }
+        "android.security_patch_age" => {
+            let p: PatchAgeParams = params(check, params_v)?;
+            let as_of = match (&p.as_of, p.as_of_unix) {
+                (Some(d), _) => android::parse_date(d).ok_or_else(|| CheckError::BadParams {
+                    check: check.to_string(),
+                    message: format!("as_of {d:?} is not a YYYY-MM-DD date"),
+                })?,
+                (None, Some(t)) => android::civil_from_days(t.div_euclid(86_400)),
+                (None, None) => {
+                    return Err(CheckError::BadParams {
+                        check: check.to_string(),
+                        message: "no evaluation date: give as_of (YYYY-MM-DD) or as_of_unix".into(),
+                    });
+                }
+            };
+            let _ = read(src, &path)?;
+            android::check_security_patch_age(&android_props()?, as_of, p.max_age_months)
+        }
+        "android.wifi_wps" => {
+            let _: NoParams = params(check, params_v)?;
+            let _ = read(src, &path)?;
+            let mut out = android::check_wps_props(&android_props()?);
+            for f in wifi::WIFI_CONF_FILES {
+                if let Some(b) = src.read(f).map_err(|m| CheckError::Read {
+                    path: f.to_string(),
+                    message: m,
+                })? {
+                    out.extend(wifi::check_wps_file(f, &b)?);
+                }
+            }
+            out
+        }
+        "android.init_debug_services" => {
+            let _: NoParams = params(check, params_v)?;
+            let _ = read(src, &path)?;
+            android_rc::check_debug_services(&android_rc::load_rc(src)?)
         }
         other => return Err(CheckError::UnknownCheck(other.to_string())),
     };

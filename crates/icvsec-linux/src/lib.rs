@@ -31,6 +31,8 @@
 //!   [`checks::split_rootfs`].
 
 pub mod android;
+pub mod android_capture;
+pub mod android_rc;
 pub mod checks;
 pub mod common;
 pub mod firewall;
@@ -45,5 +47,6 @@ pub mod sshd;
 pub mod sysctl;
 pub mod systemd;
 pub mod uci;
+pub mod wifi;
 
 pub use common::{DirRoot, FileSource, Finding, FnSource, Limits, MemRoot, ParseError};
