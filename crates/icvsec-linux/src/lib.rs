@@ -47,6 +47,7 @@ pub mod sshd;
 pub mod sysctl;
 pub mod systemd;
 pub mod uci;
+pub mod versions;
 pub mod wifi;
 
 pub use common::{DirRoot, FileSource, Finding, FnSource, Limits, MemRoot, ParseError};
