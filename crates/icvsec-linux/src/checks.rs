@@ -405,7 +405,15 @@ pub fn run_check(
     let path = normalize_path(path);
     let sshd_eff = || -> Result<sshd::EffectiveConfig, CheckError> {
         let b = read(src, &path)?;
-        Ok(sshd::parse_sshd_config(&path, &b, src)?.effective())
+        // Defaults of the OpenSSH version the root's package database names.
+        let ver = crate::versions::detect_openssh(src);
+        let source = ver.as_ref().map(|v| v.source());
+        let defaults = sshd::SshdDefaults::for_openssh(
+            ver.as_ref()
+                .zip(source.as_deref())
+                .map(|(v, s)| (v.version.as_str(), s)),
+        );
+        Ok(sshd::parse_sshd_config(&path, &b, src)?.effective_with(&defaults, None))
     };
     let passwd_file = || -> Result<passwd::PasswdFile, CheckError> {
         let b = read(src, &path)?;

@@ -912,6 +912,92 @@ impl SshdDefaults {
     }
 }
 
+impl SshdDefaults {
+    /// Defaults of the OpenSSH version found in the root (`version` = upstream version
+    /// such as `6.6p1`, `source` = where it was read), or the 9.2 defaults with a label
+    /// saying the version is unknown.
+    ///
+    /// Older versions are modelled as the 9.2 table with the changes of the release notes
+    /// that matter to the checks here (each OpenSSH release note, openssh.com/releasenotes):
+    /// - 9.0: `sntrup761x25519-sha512@openssh.com` became the default key exchange; before
+    ///   9.0 the sntrup761 methods are not in the default list;
+    /// - 8.8: `ssh-rsa` (RSA/SHA-1) signatures disabled by default; before, `ssh-rsa` and
+    ///   `ssh-rsa-cert-v01@openssh.com` are in the host-key and public-key defaults;
+    /// - 7.0: `PermitRootLogin` default changed from `yes` to `prohibit-password`
+    ///   (`without-password`); `diffie-hellman-group1-sha1` and `ssh-dss` disabled by
+    ///   default;
+    /// - 6.8: `UseDNS` default changed from `yes` to `no`;
+    /// - 6.7: CBC ciphers and `arcfour*` removed from the server's default ciphers.
+    ///
+    /// `KbdInteractiveAuthentication` (named `ChallengeResponseAuthentication` before
+    /// 8.7) defaults to `yes` in every version modelled; `X11Forwarding no`,
+    /// `AllowTcpForwarding yes`, `GatewayPorts no`, `PermitTunnel no`, `MaxAuthTries 6`
+    /// did not change.
+    pub fn for_openssh(version: Option<(&str, &str)>) -> Self {
+        let mut d = Self::openssh_9_2();
+        let Some((ver, source)) = version else {
+            d.version = format!("version unknown: assumed current defaults ({})", d.version);
+            return d;
+        };
+        let n = crate::versions::numeric_prefix(ver);
+        let (maj, min) = (
+            n.first().copied().unwrap_or(0),
+            n.get(1).copied().unwrap_or(0),
+        );
+        let before = |a: u32, b: u32| (maj, min) < (a, b);
+        let set = |d: &mut Self, k: &str, v: &str| {
+            d.values.insert(k.to_string(), vec![v.to_string()]);
+        };
+        let list = |d: &mut Self, k: &str| d.values.entry(k.to_string()).or_default().clone();
+        if before(9, 0) {
+            let kex: Vec<String> = list(&mut d, "kexalgorithms")
+                .into_iter()
+                .filter(|a| !a.starts_with("sntrup761"))
+                .collect();
+            d.values.insert("kexalgorithms".into(), kex);
+        }
+        if before(8, 8) {
+            for k in [
+                "hostkeyalgorithms",
+                "pubkeyacceptedalgorithms",
+                "hostbasedacceptedalgorithms",
+                "casignaturealgorithms",
+            ] {
+                let mut v = list(&mut d, k);
+                if k != "casignaturealgorithms" {
+                    v.push("ssh-rsa-cert-v01@openssh.com".into());
+                }
+                v.push("ssh-rsa".into());
+                d.values.insert(k.into(), v);
+            }
+        }
+        if before(7, 0) {
+            set(&mut d, "permitrootlogin", "yes");
+            let mut kex = list(&mut d, "kexalgorithms");
+            kex.push("diffie-hellman-group1-sha1".into());
+            d.values.insert("kexalgorithms".into(), kex);
+            for k in ["hostkeyalgorithms", "pubkeyacceptedalgorithms"] {
+                let mut v = list(&mut d, k);
+                v.push("ssh-dss-cert-v01@openssh.com".into());
+                v.push("ssh-dss".into());
+                d.values.insert(k.into(), v);
+            }
+        }
+        if before(6, 8) {
+            set(&mut d, "usedns", "yes");
+        }
+        if before(6, 7) {
+            let mut c = list(&mut d, "ciphers");
+            for a in ["aes128-cbc", "3des-cbc", "aes192-cbc", "aes256-cbc"] {
+                c.push(a.into());
+            }
+            d.values.insert("ciphers".into(), c);
+        }
+        d.version = format!("OpenSSH {ver} defaults (from {source})");
+        d
+    }
+}
+
 impl Default for SshdDefaults {
     fn default() -> Self {
         Self::openssh_9_2()
@@ -1799,6 +1885,94 @@ fail = ["using elliptic curves that are suspected as being backdoored by the U.S
             reject[1]
                 .message
                 .contains("ecdsa-sha2-nistp256, ecdsa-sha2-nistp384 (fail:")
+        );
+    }
+}
+
+#[cfg(test)]
+mod version_defaults_tests {
+    use super::*;
+    use crate::common::MemRoot;
+
+    #[test]
+    fn old_openssh_defaults() {
+        let cfg = parse_sshd_config("/etc/ssh/sshd_config", b"Port 22\n", &MemRoot::new()).unwrap();
+        let d = SshdDefaults::for_openssh(Some(("6.6p1", "/var/lib/dpkg/status:120")));
+        let e = cfg.effective_with(&d, None);
+        let f = check_root_login(&e, true);
+        assert!(!f.passed);
+        assert_eq!(
+            f.message,
+            "PermitRootLogin is yes (OpenSSH default of OpenSSH 6.6p1 defaults (from /var/lib/dpkg/status:120))"
+        );
+        assert_eq!(e.get("usedns").unwrap().values, vec!["yes"]);
+        assert!(
+            e.get("ciphers")
+                .unwrap()
+                .values
+                .contains(&"3des-cbc".to_string())
+        );
+        assert!(
+            e.get("kexalgorithms")
+                .unwrap()
+                .values
+                .contains(&"diffie-hellman-group1-sha1".to_string())
+        );
+        assert!(
+            !e.get("kexalgorithms")
+                .unwrap()
+                .values
+                .iter()
+                .any(|a| a.starts_with("sntrup"))
+        );
+        // 7.4: prohibit-password, no CBC, ssh-rsa still on.
+        let e = cfg.effective_with(&SshdDefaults::for_openssh(Some(("7.4p1", "s"))), None);
+        assert!(check_root_login(&e, true).passed);
+        assert!(
+            !e.get("ciphers")
+                .unwrap()
+                .values
+                .contains(&"3des-cbc".to_string())
+        );
+        assert!(
+            e.get("hostkeyalgorithms")
+                .unwrap()
+                .values
+                .contains(&"ssh-rsa".to_string())
+        );
+        // Unknown version: the 9.2 table, said so.
+        let e = cfg.effective_with(&SshdDefaults::for_openssh(None), None);
+        assert!(
+            e.defaults_version
+                .starts_with("version unknown: assumed current defaults")
+        );
+        assert_eq!(
+            e.get("permitrootlogin").unwrap().values,
+            vec!["prohibit-password"]
+        );
+    }
+
+    #[test]
+    fn run_check_uses_the_package_version() {
+        let root = MemRoot::new()
+            .with("/etc/ssh/sshd_config", "PasswordAuthentication no\n")
+            .with(
+                "/var/lib/dpkg/status",
+                "Package: openssh-server\nStatus: install ok installed\nVersion: 1:6.6p1-2ubuntu2\n",
+            );
+        let f = crate::checks::run_check(
+            "linux.sshd.root_login",
+            &serde_json::json!({"allow_prohibit_password": true}),
+            &root,
+            "/etc/ssh/sshd_config",
+        )
+        .unwrap();
+        assert!(!f[0].passed);
+        assert!(
+            f[0].message
+                .contains("OpenSSH 6.6p1 defaults (from /var/lib/dpkg/status:3)"),
+            "{}",
+            f[0].message
         );
     }
 }
