@@ -504,7 +504,7 @@ pub fn run_check(
             } else {
                 kconfig::parse_kconfig(&path, &b)?
             };
-            kconfig::evaluate(&cfg, &p.profile)
+            kconfig::evaluate_versioned(&cfg, &p.profile)
                 .into_iter()
                 .map(|r| {
                     let actual = r.actual.clone().unwrap_or_else(|| "not found".into());
