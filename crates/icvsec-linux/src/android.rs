@@ -417,7 +417,8 @@ pub fn check_build_identity(p: &Props) -> Vec<Finding> {
 pub fn check_verified_boot(p: &Props) -> Vec<Finding> {
     let c = "android.verified_boot";
     let mut out = Vec::new();
-    let rules: [(&str, &dyn Fn(&str) -> bool, &str); 4] = [
+    type Rule<'a> = (&'a str, &'a dyn Fn(&str) -> bool, &'a str);
+    let rules: [Rule; 4] = [
         (
             "ro.boot.verifiedbootstate",
             &|v| v == "green",

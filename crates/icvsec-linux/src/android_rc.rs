@@ -131,15 +131,15 @@ impl RcFiles {
                         }
                     }
                     Block::On(trigger) => {
-                        if kw == "start" || kw == "restart" {
-                            if let Some(name) = w.get(1) {
-                                self.starts.push(RcStart {
-                                    service: name.to_string(),
-                                    trigger: trigger.clone(),
-                                    file: file.to_string(),
-                                    line,
-                                });
-                            }
+                        if (kw == "start" || kw == "restart")
+                            && let Some(name) = w.get(1)
+                        {
+                            self.starts.push(RcStart {
+                                service: name.to_string(),
+                                trigger: trigger.clone(),
+                                file: file.to_string(),
+                                line,
+                            });
                         }
                     }
                     Block::None => {

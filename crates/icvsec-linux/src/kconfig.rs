@@ -621,7 +621,7 @@ mod version_tests {
             got[0],
             (true, "OK (as CONFIG_CC_STACKPROTECTOR_STRONG on Linux 4.4)")
         );
-        assert_eq!(got[1].0, true);
+        assert!(got[1].0);
         assert_eq!(
             got[2],
             (

@@ -45,6 +45,7 @@ pub mod listeners;
 pub mod passwd;
 pub mod sshd;
 pub mod sysctl;
+pub mod sysctl_defaults;
 pub mod systemd;
 pub mod uci;
 pub mod versions;
