@@ -136,7 +136,7 @@ pub fn scan_command_line(line: usize, l: &str) -> Vec<DaemonStart> {
         let prev2 = if i > 1 { t[i - 2].as_str() } else { "" };
         let in_cmd_pos = i == 0
             || SEPARATORS.contains(&prev)
-            || PREFIXES.contains(&prev)
+            || PREFIXES.contains(&base(prev))
             || (matches!(prev, "-x" | "--exec" | "--startas" | "-a")
                 && !matches!(prev2, "[" | "test"))
             || (prev == "command" && prev2 == "procd_set_param")

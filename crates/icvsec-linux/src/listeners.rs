@@ -12,7 +12,10 @@
 //! - init scripts: `/etc/init.d/*`, `/etc/rc.d/*`, `/etc/rc.local` (daemon starts with
 //!   their command-line ports; dropbear/uhttpd starts are covered by UCI when it exists);
 //! - `/etc/lighttpd/lighttpd.conf` (with includes);
-//! - systemd `.socket` and `.service` units enabled through `*.wants/`.
+//! - systemd `.socket` and `.service` units enabled through `*.wants/`;
+//! - Android: adb over TCP (`service.adb.tcp.port`, `persist.adb.tcp.port` in property
+//!   files or captures) and init `.rc` services whose command line starts a network
+//!   daemon (e.g. `busybox telnetd -p 2323`).
 //!
 //! Console access (UART/console shells from `/etc/inittab`, with OpenWrt's `ttylogin`) is
 //! listed beside the network listeners. Files that fail to parse are listed in `errors`
@@ -418,6 +421,50 @@ pub fn listener_inventory(src: &dyn FileSource) -> ListenerInventory {
         }
     }
 
+    // Android: adb over TCP (properties and captures) and init services with a network
+    // daemon on their command line.
+    match crate::checks::load_android_props(src, &[]) {
+        Ok(props) => {
+            for key in ["service.adb.tcp.port", "persist.adb.tcp.port"] {
+                if let Some(v) = props.get(key)
+                    && let Ok(port) = v.value.parse::<u16>()
+                    && port > 0
+                {
+                    inv.listeners.push(Listener {
+                        daemon: "adbd".into(),
+                        port: Some(port),
+                        proto: "tcp".into(),
+                        bind: Bind::All,
+                        tls: false,
+                        source: Source {
+                            file: v.file.clone(),
+                            line: v.line,
+                        },
+                        shell_without_login: false,
+                    });
+                }
+            }
+        }
+        Err(e) => inv
+            .errors
+            .push(ParseError::new("android properties", None, e.to_string())),
+    }
+    match crate::android_rc::load_rc(src) {
+        Ok(rc) => {
+            for s in &rc.services {
+                let cmd = format!("{} {}", s.program, s.args.join(" "));
+                for d in initscripts::scan_command_line(s.line, &cmd) {
+                    if d.proto == "usb" || d.daemon == "sshd" {
+                        continue;
+                    }
+                    push_start(&mut inv, &s.file, &d);
+                }
+            }
+            inv.files.extend(rc.files.iter().cloned());
+        }
+        Err(e) => inv.errors.push(e),
+    }
+
     // Consoles.
     let ttylogin = src
         .read("/etc/config/system")
@@ -567,6 +614,52 @@ mod tests {
         assert_eq!(inv.consoles.len(), 1);
         assert!(inv.consoles[0].root_shell_without_login);
         assert!(inv.consoles[0].note.contains("ttylogin"));
+    }
+
+    #[test]
+    fn android_adb_tcp_and_rc_telnetd() {
+        let root = MemRoot::new()
+            .with("/system/build.prop", "ro.build.type=user
+persist.adb.tcp.port=5555
+")
+            .with(
+                "/vendor/etc/init/diag.rc",
+                "service vtelnetd /vendor/bin/busybox telnetd -F -p 2323 -l /system/bin/sh\n    class late_start\n",
+            );
+        let inv = listener_inventory(&root);
+        assert!(inv.errors.is_empty(), "{:?}", inv.errors);
+        let got: Vec<(String, Option<u16>, String, usize, bool)> = inv
+            .listeners
+            .iter()
+            .map(|l| {
+                (
+                    l.daemon.clone(),
+                    l.port,
+                    l.source.file.clone(),
+                    l.source.line,
+                    l.shell_without_login,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "adbd".into(),
+                    Some(5555),
+                    "/system/build.prop".into(),
+                    2,
+                    false
+                ),
+                (
+                    "telnetd".into(),
+                    Some(2323),
+                    "/vendor/etc/init/diag.rc".into(),
+                    1,
+                    true
+                ),
+            ]
+        );
     }
 
     #[test]
