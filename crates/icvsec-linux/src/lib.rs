@@ -26,6 +26,19 @@
 //!   (`rules/data/sysctl-hardening.toml`), `check_sysctl`.
 //! - [`firewall`]: `parse_iptables_save`, `parse_nftables`, `parse_ruleset`,
 //!   `check_default_deny`.
+//! - [`uci`]: OpenWrt UCI files (`parse_uci`, dropbear/uhttpd/firewall/system/network
+//!   facts, remote-command toggles); [`inetd`], [`inittab`], [`initscripts`] (daemon
+//!   starts, text scan), [`lighttpd`], [`systemd`] (enabled sockets/services).
+//! - [`listeners`]: [`listeners::listener_inventory`], one inventory of network listeners
+//!   (daemon, port, proto, bind, TLS, file:line) and console shells per root filesystem.
+//! - [`android_capture`] (getprop, `/proc/cmdline`, bootconfig), [`android_rc`] (init
+//!   `.rc` services), [`wifi`] (WPS); checks `android::check_build_identity`,
+//!   `check_verified_boot`, `check_security_patch_age`, `check_wps_props`,
+//!   `android_rc::check_debug_services`.
+//! - [`versions`]: `detect_versions` (OS, OpenSSH, OpenSSL, mbedTLS, wolfSSL, kernel,
+//!   Android) with sources; [`sysctl_defaults`]: upstream kernel defaults of the hardening
+//!   keys; `kconfig::evaluate_versioned` (option names of the config's kernel version);
+//!   `sshd::SshdDefaults::for_openssh` (defaults of the root's OpenSSH version).
 //! - [`checks`]: the rule-engine surface: [`checks::CHECKS`] (check name → asset kind),
 //!   typed parameter structs, [`checks::validate_params`], [`checks::run_check`],
 //!   [`checks::split_rootfs`].
