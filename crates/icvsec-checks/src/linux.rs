@@ -93,6 +93,22 @@ const SUMMARIES: &[(&str, &str)] = &[
         "iptables/nftables filter chains on the hooks deny by default",
     ),
     (
+        "linux.uci.firewall",
+        "UCI firewall: deny defaults, external zones drop input/forward, no port forwards or WAN accept rules",
+    ),
+    (
+        "linux.uci.dropbear",
+        "UCI dropbear: no password or root password logins, no gateway ports",
+    ),
+    (
+        "linux.uci.remote_command",
+        "UCI: no SMS/cloud/TR-069 remote command channel switched on",
+    ),
+    (
+        "linux.console.root_shell",
+        "inittab: no console gives a shell without login (OpenWrt ttylogin honoured)",
+    ),
+    (
         "android.debuggable",
         "merged Android properties: ro.debuggable is 0",
     ),

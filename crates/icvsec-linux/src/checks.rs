@@ -7,7 +7,10 @@
 //! the content of that file.
 
 use crate::common::{FileSource, Finding, Limits, ParseError, normalize_path};
-use crate::{android, android_capture, android_rc, firewall, kconfig, passwd, sshd, sysctl, wifi};
+use crate::{
+    android, android_capture, android_rc, firewall, inittab, kconfig, passwd, sshd, sysctl, uci,
+    wifi,
+};
 use serde::{Deserialize, Serialize};
 
 /// Check names, with the asset kind (slug) each applies to.
@@ -28,6 +31,10 @@ pub const CHECKS: &[(&str, &str)] = &[
     ("linux.kernel.hardening", "kernel_config"),
     ("linux.sysctl.hardening", "sysctl"),
     ("linux.firewall.default_deny", "firewall"),
+    ("linux.uci.firewall", "uci_config"),
+    ("linux.uci.dropbear", "uci_config"),
+    ("linux.uci.remote_command", "uci_config"),
+    ("linux.console.root_shell", "inittab"),
     ("android.debuggable", "android_props"),
     ("android.secure", "android_props"),
     ("android.adb_secure", "android_props"),
@@ -343,6 +350,8 @@ pub const KNOWN_LOCATIONS: &[&str] = &[
     "/etc/sysconfig/ip6tables",
     "/etc/nftables.conf",
     "/etc/sysconfig/nftables.conf",
+    "/etc/config/*",
+    "/etc/inittab",
 ];
 
 /// Every well-known location: [`KNOWN_LOCATIONS`] and the Android property files.
@@ -605,6 +614,27 @@ pub fn run_check(
             let _: NoParams = params(check, params_v)?;
             let _ = read(src, &path)?;
             android::check_selinux_enforcing(&android_props()?)
+        }
+        "linux.uci.firewall" | "linux.uci.dropbear" | "linux.uci.remote_command" => {
+            let _: NoParams = params(check, params_v)?;
+            let b = read(src, &path)?;
+            let f = uci::parse_uci(&path, &b)?;
+            match check {
+                "linux.uci.firewall" if f.package == "firewall" => uci::check_firewall(&f),
+                "linux.uci.dropbear" if f.package == "dropbear" => uci::check_dropbear(&f),
+                "linux.uci.remote_command" => uci::check_remote_commands(&f),
+                _ => Vec::new(), // another package: nothing to examine
+            }
+        }
+        "linux.console.root_shell" => {
+            let _: NoParams = params(check, params_v)?;
+            let b = read(src, &path)?;
+            let entries = inittab::parse_inittab(&path, &b)?;
+            let system = match src.read("/etc/config/system").ok().flatten() {
+                Some(sb) => Some(uci::parse_uci("/etc/config/system", &sb)?),
+                None => None,
+            };
+            inittab::check_console_shells(&path, &entries, system.as_ref())
         }
         "android.build_identity" | "android.verified_boot" => {
             let _: NoParams = params(check, params_v)?;

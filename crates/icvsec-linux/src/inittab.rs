@@ -156,3 +156,95 @@ mod tests {
         );
     }
 }
+
+/// Console entries must not give a shell without login. OpenWrt's login.sh counts as a
+/// root shell unless `system.@system[0].ttylogin` is 1 in `system` (the parsed
+/// `/etc/config/system`, when the root has one). One finding per console-shell entry, or
+/// one passed finding naming the file when there is none.
+pub fn check_console_shells(
+    file: &str,
+    entries: &[InittabEntry],
+    system: Option<&crate::uci::UciFile>,
+) -> Vec<crate::common::Finding> {
+    use crate::common::Finding;
+    let c = "linux.console.root_shell";
+    let ttylogin = system.and_then(crate::uci::tty_login_required);
+    let mut out = Vec::new();
+    for e in entries {
+        let Some(kind) = e.console_shell() else {
+            continue;
+        };
+        let tty = e.tty();
+        let (ok, why) = match kind {
+            ConsoleShell::Direct => (false, "starts a shell without login".to_string()),
+            ConsoleShell::OpenwrtLoginSh => match ttylogin {
+                Some((true, l)) => (
+                    true,
+                    format!(
+                        "runs login.sh, which asks for the root password (system.ttylogin=1 at /etc/config/system:{l})"
+                    ),
+                ),
+                Some((false, l)) => (
+                    false,
+                    format!(
+                        "runs login.sh, which starts a root shell because system.ttylogin is 0 (/etc/config/system:{l})"
+                    ),
+                ),
+                None => (
+                    false,
+                    "runs login.sh, which starts a root shell: no system.ttylogin (default 0)"
+                        .to_string(),
+                ),
+            },
+        };
+        out.push(Finding::new(
+            c,
+            &format!("{tty}:{}", e.action),
+            file,
+            Some(e.line),
+            ok,
+            format!("console {tty} ({} {}) {why}", e.action, e.process),
+        ));
+    }
+    if out.is_empty() {
+        out.push(Finding::new(
+            c,
+            "console",
+            file,
+            None,
+            true,
+            "no inittab entry starts a console shell without login",
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod console_check_tests {
+    use super::*;
+
+    #[test]
+    fn console_findings() {
+        let e = parse_inittab(
+            "/etc/inittab",
+            b"::askconsole:/usr/libexec/login.sh\nttyS0::respawn:/sbin/getty -L ttyS0 115200\n",
+        )
+        .unwrap();
+        let f = check_console_shells("/etc/inittab", &e, None);
+        assert_eq!(f.len(), 1);
+        assert!(!f[0].passed && f[0].line == Some(1));
+        let sys = crate::uci::parse_uci(
+            "/etc/config/system",
+            b"config system\n\toption ttylogin '1'\n",
+        )
+        .unwrap();
+        assert!(check_console_shells("/etc/inittab", &e, Some(&sys))[0].passed);
+        let e = parse_inittab(
+            "/etc/inittab",
+            b"ttyS0::respawn:/sbin/getty -L ttyS0 115200\n",
+        )
+        .unwrap();
+        let f = check_console_shells("/etc/inittab", &e, None);
+        assert!(f[0].passed && f[0].line.is_none());
+    }
+}
