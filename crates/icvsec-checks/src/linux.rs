@@ -62,6 +62,12 @@ const SUMMARIES: &[(&str, &str)] = &[
         "linux.sshd.algorithms",
         "effective KexAlgorithms/HostKeyAlgorithms/Ciphers/MACs have no failing algorithm",
     ),
+    ("linux.sshd.x11_forwarding", "effective X11Forwarding is no"),
+    (
+        "linux.sshd.forwarding",
+        "effective AllowTcpForwarding is no (or local when allowed) and PermitTunnel is no",
+    ),
+    ("linux.sshd.gateway_ports", "effective GatewayPorts is no"),
     (
         "linux.passwd.empty_password",
         "no account of passwd (or its shadow entry) has an empty password",
@@ -88,6 +94,22 @@ const SUMMARIES: &[(&str, &str)] = &[
         "iptables/nftables filter chains on the hooks deny by default",
     ),
     (
+        "linux.uci.firewall",
+        "UCI firewall: deny defaults, external zones drop input/forward, no port forwards or WAN accept rules",
+    ),
+    (
+        "linux.uci.dropbear",
+        "UCI dropbear: no password or root password logins, no gateway ports",
+    ),
+    (
+        "linux.uci.remote_command",
+        "UCI: no SMS/cloud/TR-069 remote command channel switched on",
+    ),
+    (
+        "linux.console.root_shell",
+        "inittab: no console gives a shell without login (OpenWrt ttylogin honoured)",
+    ),
+    (
         "android.debuggable",
         "merged Android properties: ro.debuggable is 0",
     ),
@@ -110,6 +132,26 @@ const SUMMARIES: &[(&str, &str)] = &[
     (
         "android.build_type",
         "merged Android properties: ro.build.type is user",
+    ),
+    (
+        "android.build_identity",
+        "merged Android properties: release-keys tags, fingerprints of user release-keys builds",
+    ),
+    (
+        "android.verified_boot",
+        "captured boot properties: verified boot green, bootloader and vbmeta locked",
+    ),
+    (
+        "android.security_patch_age",
+        "security patch level at most `max_age_months` old on the evaluation date",
+    ),
+    (
+        "android.wifi_wps",
+        "no WPS in vendor properties, wpa_supplicant.conf or hostapd.conf",
+    ),
+    (
+        "android.init_debug_services",
+        "init .rc files start no telnetd/adbd/su/shell service by themselves",
     ),
 ];
 
@@ -261,6 +303,22 @@ fn run(name: &'static str, kind: AssetKind, ctx: &Ctx, params: &Value, sink: &mu
         ctx.inv.tree.0.clone(),
         icvsec_fs::name::decode_identity(&me.rootfs),
     );
+    // The patch-age check judges against the scan's evaluation date (`--as-of`).
+    let with_date;
+    let params = if name == "android.security_patch_age" {
+        let mut v = if params.is_null() {
+            serde_json::json!({})
+        } else {
+            params.clone()
+        };
+        if let Some(o) = v.as_object_mut() {
+            o.entry("as_of_unix").or_insert(ctx.as_of.into());
+        }
+        with_date = v;
+        &with_date
+    } else {
+        params
+    };
     let result = lx::run_check(name, params, &src, &me.path);
     if matches!(kind, AssetKind::Sysctl | AssetKind::AndroidProps) {
         return report_merged(ctx, kind, &me, &asset_file, result, sink);

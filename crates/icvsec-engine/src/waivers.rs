@@ -226,9 +226,8 @@ fn file_asset_path(f: &Finding) -> Option<&str> {
     use icvsec_model::AssetKind::*;
     match f.asset.kind {
         Certificate | PrivateKey | SshdConfig | Passwd | Shadow | KernelConfig | AndroidProps
-        | Sysctl | Firewall | NginxConfig | OpensslConfig | TlsStackConfig | ProbeResult => {
-            f.asset.id.split('#').next().filter(|s| !s.is_empty())
-        }
+        | Sysctl | Firewall | UciConfig | Inittab | NginxConfig | OpensslConfig
+        | TlsStackConfig | ProbeResult => f.asset.id.split('#').next().filter(|s| !s.is_empty()),
         _ => None,
     }
 }

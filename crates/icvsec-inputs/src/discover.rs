@@ -57,6 +57,10 @@ pub enum FileKind {
     AndroidProps,
     Sysctl,
     Firewall,
+    /// OpenWrt UCI file (`etc/config/<package>`).
+    UciConfig,
+    /// `etc/inittab`.
+    Inittab,
     Nginx,
     OpensslConfig,
     TlsStackConfig,
@@ -102,6 +106,7 @@ pub fn classify(rel: &str) -> FileKind {
         "sshd_config" => return FileKind::SshdConfig,
         "passwd" if in_etc("etc") => return FileKind::Passwd,
         "shadow" if in_etc("etc") => return FileKind::Shadow,
+        "inittab" if in_etc("etc") => return FileKind::Inittab,
         ".config" | "config.gz" | "kernel.config" => return FileKind::KernelConfig,
         "build.prop" | "default.prop" | "prop.default" => return FileKind::AndroidProps,
         "sysctl.conf" => return FileKind::Sysctl,
@@ -115,6 +120,9 @@ pub fn classify(rel: &str) -> FileKind {
     }
     if name.starts_with("config-") && parent.ends_with("boot") {
         return FileKind::KernelConfig;
+    }
+    if (parent == "etc/config" || parent.ends_with("/etc/config")) && !name.contains('.') {
+        return FileKind::UciConfig;
     }
     if parent.ends_with("sysctl.d") && ext == "conf" {
         return FileKind::Sysctl;
@@ -359,6 +367,12 @@ mod tests {
             FileKind::SshdConfig
         );
         assert_eq!(classify("tbox/rootfs/etc/passwd"), FileKind::Passwd);
+        assert_eq!(
+            classify("gw/rootfs/etc/config/firewall"),
+            FileKind::UciConfig
+        );
+        assert_eq!(classify("gw/rootfs/etc/config/x.json"), FileKind::Other);
+        assert_eq!(classify("gw/rootfs/etc/inittab"), FileKind::Inittab);
         assert_eq!(
             classify("tbox/rootfs/boot/config-6.1.0"),
             FileKind::KernelConfig

@@ -677,6 +677,8 @@ impl<'a> Loader<'a> {
                 FileKind::AndroidProps => AssetKind::AndroidProps,
                 FileKind::Sysctl => AssetKind::Sysctl,
                 FileKind::Firewall => AssetKind::Firewall,
+                FileKind::UciConfig => AssetKind::UciConfig,
+                FileKind::Inittab => AssetKind::Inittab,
                 FileKind::Nginx => AssetKind::NginxConfig,
                 FileKind::OpensslConfig => AssetKind::OpensslConfig,
                 FileKind::TlsStackConfig => AssetKind::TlsStackConfig,

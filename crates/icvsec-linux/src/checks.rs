@@ -7,7 +7,10 @@
 //! the content of that file.
 
 use crate::common::{FileSource, Finding, Limits, ParseError, normalize_path};
-use crate::{android, firewall, kconfig, passwd, sshd, sysctl};
+use crate::{
+    android, android_capture, android_rc, firewall, inittab, kconfig, passwd, sshd, sysctl, uci,
+    wifi,
+};
 use serde::{Deserialize, Serialize};
 
 /// Check names, with the asset kind (slug) each applies to.
@@ -18,6 +21,9 @@ pub const CHECKS: &[(&str, &str)] = &[
     ("linux.sshd.max_auth_tries", "sshd_config"),
     ("linux.sshd.user_environment", "sshd_config"),
     ("linux.sshd.algorithms", "sshd_config"),
+    ("linux.sshd.x11_forwarding", "sshd_config"),
+    ("linux.sshd.forwarding", "sshd_config"),
+    ("linux.sshd.gateway_ports", "sshd_config"),
     ("linux.passwd.empty_password", "passwd"),
     ("linux.passwd.uid0", "passwd"),
     ("linux.passwd.service_shell", "passwd"),
@@ -25,12 +31,21 @@ pub const CHECKS: &[(&str, &str)] = &[
     ("linux.kernel.hardening", "kernel_config"),
     ("linux.sysctl.hardening", "sysctl"),
     ("linux.firewall.default_deny", "firewall"),
+    ("linux.uci.firewall", "uci_config"),
+    ("linux.uci.dropbear", "uci_config"),
+    ("linux.uci.remote_command", "uci_config"),
+    ("linux.console.root_shell", "inittab"),
     ("android.debuggable", "android_props"),
     ("android.secure", "android_props"),
     ("android.adb_secure", "android_props"),
     ("android.adb_disabled", "android_props"),
     ("android.selinux_enforcing", "android_props"),
     ("android.build_type", "android_props"),
+    ("android.build_identity", "android_props"),
+    ("android.verified_boot", "android_props"),
+    ("android.security_patch_age", "android_props"),
+    ("android.wifi_wps", "android_props"),
+    ("android.init_debug_services", "android_props"),
 ];
 
 /// Parameters of checks that take none.
@@ -75,6 +90,22 @@ pub struct AlgorithmsParams {
     pub fail_on_warn: bool,
     #[serde(default)]
     pub fail_on_unknown: bool,
+    /// Accept NIST P-curve algorithms (default true; see [`sshd::AlgorithmPolicy`]).
+    #[serde(default = "yes")]
+    pub accept_nist_curves: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `linux.sshd.forwarding`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForwardingParams {
+    /// Accept `AllowTcpForwarding local` (local forwardings only, no remote listeners).
+    #[serde(default)]
+    pub allow_local: bool,
 }
 
 /// `linux.passwd.service_shell`.
@@ -125,6 +156,26 @@ pub struct FirewallParams {
 
 fn default_hooks() -> Vec<String> {
     vec!["input".into(), "forward".into()]
+}
+
+fn default_patch_months() -> u32 {
+    3
+}
+
+/// `android.security_patch_age`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatchAgeParams {
+    /// Maximum age of the security patch level in whole months (default 3: the monthly
+    /// Android bulletins, one quarter of slack).
+    #[serde(default = "default_patch_months")]
+    pub max_age_months: u32,
+    /// Evaluation date `YYYY-MM-DD`; when absent, `as_of_unix` (the scan's `--as-of`,
+    /// supplied by the caller) is used.
+    #[serde(default)]
+    pub as_of: Option<String>,
+    #[serde(default)]
+    pub as_of_unix: Option<i64>,
 }
 
 /// Why a check could not run.
@@ -179,10 +230,23 @@ pub fn validate_params(check: &str, params_v: &serde_json::Value) -> Result<(), 
         "linux.sshd.root_login" => params::<RootLoginParams>(check, params_v).map(|_| ()),
         "linux.sshd.max_auth_tries" => params::<MaxAuthTriesParams>(check, params_v).map(|_| ()),
         "linux.sshd.algorithms" => params::<AlgorithmsParams>(check, params_v).map(|_| ()),
+        "linux.sshd.forwarding" => params::<ForwardingParams>(check, params_v).map(|_| ()),
         "linux.passwd.service_shell" => params::<ServiceShellParams>(check, params_v).map(|_| ()),
         "linux.kernel.hardening" => params::<KernelParams>(check, params_v).map(|_| ()),
         "linux.sysctl.hardening" => params::<SysctlParams>(check, params_v).map(|_| ()),
         "linux.firewall.default_deny" => params::<FirewallParams>(check, params_v).map(|_| ()),
+        "android.security_patch_age" => {
+            let p: PatchAgeParams = params(check, params_v)?;
+            if let Some(d) = &p.as_of
+                && android::parse_date(d).is_none()
+            {
+                return Err(CheckError::BadParams {
+                    check: check.to_string(),
+                    message: format!("as_of {d:?} is not a YYYY-MM-DD date"),
+                });
+            }
+            Ok(())
+        }
         c if CHECKS.iter().any(|(n, _)| *n == c) => params::<NoParams>(check, params_v).map(|_| ()),
         other => Err(CheckError::UnknownCheck(other.to_string())),
     }
@@ -221,6 +285,9 @@ pub fn load_android_props(
         .copied()
         .chain(extra.iter().copied())
     {
+        if android_capture::CAPTURE_FILES.contains(&p) {
+            continue;
+        }
         let p = normalize_path(p);
         if seen.contains(&p) {
             continue;
@@ -231,6 +298,15 @@ pub fn load_android_props(
             message: m,
         })? {
             props.add_file(&p, &b)?;
+        }
+    }
+    // Captures of the running unit last: the running state overrides the image.
+    for p in android_capture::CAPTURE_FILES {
+        if let Some(b) = src.read(p).map_err(|m| CheckError::Read {
+            path: p.to_string(),
+            message: m,
+        })? {
+            props.add_capture(p, &b)?;
         }
     }
     Ok(props)
@@ -274,6 +350,8 @@ pub const KNOWN_LOCATIONS: &[&str] = &[
     "/etc/sysconfig/ip6tables",
     "/etc/nftables.conf",
     "/etc/sysconfig/nftables.conf",
+    "/etc/config/*",
+    "/etc/inittab",
 ];
 
 /// Every well-known location: [`KNOWN_LOCATIONS`] and the Android property files.
@@ -320,6 +398,46 @@ pub fn split_rootfs(rel: &str) -> Option<(String, String)> {
     None
 }
 
+/// The root's kernel as its files show it: the first readable kernel configuration
+/// (`/boot/config-*` sorted, `/boot/config`, `/proc/config.gz`) and its header version,
+/// else the version named by `/lib/modules/*`. Unreadable or malformed configurations are
+/// skipped (the sysctl check then falls back to "default unknown").
+pub fn root_kernel_facts(src: &dyn FileSource) -> crate::sysctl_defaults::KernelFacts {
+    let mut facts = crate::sysctl_defaults::KernelFacts::default();
+    let mut candidates: Vec<String> = src
+        .list_dir("/boot")
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|n| n.starts_with("config"))
+        .map(|n| format!("/boot/{n}"))
+        .collect();
+    candidates.sort();
+    candidates.push("/proc/config.gz".into());
+    for p in candidates {
+        let Some(b) = src.read(&p).ok().flatten() else {
+            continue;
+        };
+        if let Ok(cfg) = kconfig::parse_kconfig_any(&p, &b) {
+            facts.version = kconfig::config_version(&cfg);
+            facts.version_source = facts.version.map(|_| p.clone());
+            facts.config = Some(cfg);
+            break;
+        }
+    }
+    if facts.version.is_none() {
+        let mut names = src.list_dir("/lib/modules").unwrap_or_default();
+        names.sort();
+        if let Some(n) = names
+            .iter()
+            .find(|n| crate::versions::major_minor(n).is_some())
+        {
+            facts.version = crate::versions::major_minor(n);
+            facts.version_source = Some(format!("/lib/modules/{n}"));
+        }
+    }
+    facts
+}
+
 /// Run a named check on the asset at `path` (in-root path) of the root filesystem `src`.
 ///
 /// Checks that need more than one file use the root: `linux.sshd.*` follow `Include`s,
@@ -336,7 +454,15 @@ pub fn run_check(
     let path = normalize_path(path);
     let sshd_eff = || -> Result<sshd::EffectiveConfig, CheckError> {
         let b = read(src, &path)?;
-        Ok(sshd::parse_sshd_config(&path, &b, src)?.effective())
+        // Defaults of the OpenSSH version the root's package database names.
+        let ver = crate::versions::detect_openssh(src);
+        let source = ver.as_ref().map(|v| v.source());
+        let defaults = sshd::SshdDefaults::for_openssh(
+            ver.as_ref()
+                .zip(source.as_deref())
+                .map(|(v, s)| (v.version.as_str(), s)),
+        );
+        Ok(sshd::parse_sshd_config(&path, &b, src)?.effective_with(&defaults, None))
     };
     let passwd_file = || -> Result<passwd::PasswdFile, CheckError> {
         let b = read(src, &path)?;
@@ -372,8 +498,21 @@ pub fn run_check(
             let policy = sshd::AlgorithmPolicy {
                 fail_on_warn: p.fail_on_warn,
                 fail_on_unknown: p.fail_on_unknown,
+                accept_nist_curves: p.accept_nist_curves,
             };
             sshd::check_algorithms(&sshd_eff()?, &p.verdicts, &policy)
+        }
+        "linux.sshd.x11_forwarding" => {
+            let _: NoParams = params(check, params_v)?;
+            vec![sshd::check_x11_forwarding(&sshd_eff()?)]
+        }
+        "linux.sshd.forwarding" => {
+            let p: ForwardingParams = params(check, params_v)?;
+            sshd::check_forwarding(&sshd_eff()?, p.allow_local)
+        }
+        "linux.sshd.gateway_ports" => {
+            let _: NoParams = params(check, params_v)?;
+            vec![sshd::check_gateway_ports(&sshd_eff()?)]
         }
         "linux.passwd.empty_password" => {
             let _: NoParams = params(check, params_v)?;
@@ -414,7 +553,7 @@ pub fn run_check(
             } else {
                 kconfig::parse_kconfig(&path, &b)?
             };
-            kconfig::evaluate(&cfg, &p.profile)
+            kconfig::evaluate_versioned(&cfg, &p.profile)
                 .into_iter()
                 .map(|r| {
                     let actual = r.actual.clone().unwrap_or_else(|| "not found".into());
@@ -441,7 +580,13 @@ pub fn run_check(
                 let b = read(src, &path)?;
                 cfg.add_file(&path, &b)?;
             }
-            sysctl::check_sysctl(&cfg, &p.requirements, p.rp_filter_allow_loose)
+            let kernel = root_kernel_facts(src);
+            sysctl::check_sysctl_with_kernel(
+                &cfg,
+                &p.requirements,
+                p.rp_filter_allow_loose,
+                Some(&kernel),
+            )
         }
         "linux.firewall.default_deny" => {
             let p: FirewallParams = params(check, params_v)?;
@@ -469,6 +614,74 @@ pub fn run_check(
             let _: NoParams = params(check, params_v)?;
             let _ = read(src, &path)?;
             android::check_selinux_enforcing(&android_props()?)
+        }
+        "linux.uci.firewall" | "linux.uci.dropbear" | "linux.uci.remote_command" => {
+            let _: NoParams = params(check, params_v)?;
+            let b = read(src, &path)?;
+            let f = uci::parse_uci(&path, &b)?;
+            match check {
+                "linux.uci.firewall" if f.package == "firewall" => uci::check_firewall(&f),
+                "linux.uci.dropbear" if f.package == "dropbear" => uci::check_dropbear(&f),
+                "linux.uci.remote_command" => uci::check_remote_commands(&f),
+                _ => Vec::new(), // another package: nothing to examine
+            }
+        }
+        "linux.console.root_shell" => {
+            let _: NoParams = params(check, params_v)?;
+            let b = read(src, &path)?;
+            let entries = inittab::parse_inittab(&path, &b)?;
+            let system = match src.read("/etc/config/system").ok().flatten() {
+                Some(sb) => Some(uci::parse_uci("/etc/config/system", &sb)?),
+                None => None,
+            };
+            inittab::check_console_shells(&path, &entries, system.as_ref())
+        }
+        "android.build_identity" | "android.verified_boot" => {
+            let _: NoParams = params(check, params_v)?;
+            let _ = read(src, &path)?;
+            let props = android_props()?;
+            if check == "android.build_identity" {
+                android::check_build_identity(&props)
+            } else {
+                android::check_verified_boot(&props)
+            }
+        }
+        "android.security_patch_age" => {
+            let p: PatchAgeParams = params(check, params_v)?;
+            let as_of = match (&p.as_of, p.as_of_unix) {
+                (Some(d), _) => android::parse_date(d).ok_or_else(|| CheckError::BadParams {
+                    check: check.to_string(),
+                    message: format!("as_of {d:?} is not a YYYY-MM-DD date"),
+                })?,
+                (None, Some(t)) => android::civil_from_days(t.div_euclid(86_400)),
+                (None, None) => {
+                    return Err(CheckError::BadParams {
+                        check: check.to_string(),
+                        message: "no evaluation date: give as_of (YYYY-MM-DD) or as_of_unix".into(),
+                    });
+                }
+            };
+            let _ = read(src, &path)?;
+            android::check_security_patch_age(&android_props()?, as_of, p.max_age_months)
+        }
+        "android.wifi_wps" => {
+            let _: NoParams = params(check, params_v)?;
+            let _ = read(src, &path)?;
+            let mut out = android::check_wps_props(&android_props()?);
+            for f in wifi::WIFI_CONF_FILES {
+                if let Some(b) = src.read(f).map_err(|m| CheckError::Read {
+                    path: f.to_string(),
+                    message: m,
+                })? {
+                    out.extend(wifi::check_wps_file(f, &b)?);
+                }
+            }
+            out
+        }
+        "android.init_debug_services" => {
+            let _: NoParams = params(check, params_v)?;
+            let _ = read(src, &path)?;
+            android_rc::check_debug_services(&android_rc::load_rc(src)?)
         }
         other => return Err(CheckError::UnknownCheck(other.to_string())),
     };

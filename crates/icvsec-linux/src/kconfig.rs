@@ -457,3 +457,193 @@ mod tests {
         );
     }
 }
+
+// ------------------------------------------------------------ version-aware evaluation
+
+/// (major, minor) of the configuration's kernel, from its header.
+pub fn config_version(cfg: &KernelConfig) -> Option<(u32, u32)> {
+    cfg.version
+        .as_deref()
+        .and_then(crate::versions::major_minor)
+}
+
+/// Options renamed upstream: (current name, former name, first version with the current
+/// name). Sources: the kernel commits renaming them —
+/// CC_STACKPROTECTOR* -> STACKPROTECTOR* (4.18, "kconfig: rename CC_STACKPROTECTOR"),
+/// DEBUG_RODATA -> STRICT_KERNEL_RWX and DEBUG_SET_MODULE_RONX -> STRICT_MODULE_RWX
+/// (4.11, "arch: Move CONFIG_DEBUG_RODATA and CONFIG_SET_MODULE_RONX to be common"),
+/// X86_INTEL_UMIP -> X86_UMIP (5.5), PAGE_TABLE_ISOLATION -> MITIGATION_PAGE_TABLE_ISOLATION
+/// (6.9, the x86 `MITIGATION_` renames).
+pub const RENAMED: &[(&str, &str, (u32, u32))] = &[
+    ("CONFIG_STACKPROTECTOR", "CONFIG_CC_STACKPROTECTOR", (4, 18)),
+    (
+        "CONFIG_STACKPROTECTOR_STRONG",
+        "CONFIG_CC_STACKPROTECTOR_STRONG",
+        (4, 18),
+    ),
+    ("CONFIG_STRICT_KERNEL_RWX", "CONFIG_DEBUG_RODATA", (4, 11)),
+    (
+        "CONFIG_STRICT_MODULE_RWX",
+        "CONFIG_DEBUG_SET_MODULE_RONX",
+        (4, 11),
+    ),
+    ("CONFIG_X86_UMIP", "CONFIG_X86_INTEL_UMIP", (5, 5)),
+    (
+        "CONFIG_MITIGATION_PAGE_TABLE_ISOLATION",
+        "CONFIG_PAGE_TABLE_ISOLATION",
+        (6, 9),
+    ),
+];
+
+/// First kernel version that has an option (under its current or former name), for the
+/// options of the default profile that are younger than Linux 4.4. An option required
+/// `y` that the configuration's kernel does not have yet is not a failure: the result
+/// says "not available before Linux x.y". Versions from the merge windows that added
+/// each Kconfig symbol (kernelnewbies.org release pages).
+pub const INTRODUCED: &[(&str, (u32, u32))] = &[
+    ("CONFIG_IO_STRICT_DEVMEM", (4, 5)),
+    ("CONFIG_SLAB_FREELIST_RANDOM", (4, 7)),
+    ("CONFIG_HARDENED_USERCOPY", (4, 8)),
+    ("CONFIG_RANDOMIZE_MEMORY", (4, 8)),
+    ("CONFIG_THREAD_INFO_IN_TASK", (4, 9)),
+    ("CONFIG_VMAP_STACK", (4, 9)),
+    ("CONFIG_BUG_ON_DATA_CORRUPTION", (4, 10)),
+    ("CONFIG_ARM64_SW_TTBR0_PAN", (4, 10)),
+    ("CONFIG_STATIC_USERMODEHELPER", (4, 11)),
+    ("CONFIG_FORTIFY_SOURCE", (4, 13)),
+    ("CONFIG_SLAB_FREELIST_HARDENED", (4, 14)),
+    ("CONFIG_PAGE_TABLE_ISOLATION", (4, 15)),
+    ("CONFIG_MITIGATION_PAGE_TABLE_ISOLATION", (4, 15)),
+    ("CONFIG_X86_INTEL_UMIP", (4, 15)),
+    ("CONFIG_X86_UMIP", (4, 15)),
+    ("CONFIG_UNMAP_KERNEL_AT_EL0", (4, 16)),
+    ("CONFIG_SHUFFLE_PAGE_ALLOCATOR", (5, 2)),
+    ("CONFIG_INIT_ON_ALLOC_DEFAULT_ON", (5, 3)),
+    ("CONFIG_INIT_ON_FREE_DEFAULT_ON", (5, 3)),
+    ("CONFIG_SECURITY_LOCKDOWN_LSM", (5, 4)),
+    ("CONFIG_ARM64_BTI_KERNEL", (5, 8)),
+    ("CONFIG_BPF_UNPRIV_DEFAULT_OFF", (5, 13)),
+    ("CONFIG_ARM64_PTR_AUTH_KERNEL", (5, 13)),
+    ("CONFIG_LIST_HARDENED", (6, 6)),
+];
+
+fn rename_for(option: &str, v: (u32, u32)) -> Option<&'static str> {
+    RENAMED
+        .iter()
+        .find(|(new, _, since)| *new == option && v < *since)
+        .map(|(_, old, _)| *old)
+}
+
+/// Evaluate a profile with the option names of the configuration's kernel version (as
+/// kernel-hardening-checker does with its version checks): a requirement on a renamed
+/// option is checked under the name that version uses, and an option the version does not
+/// have yet is reported as passed with "not available before Linux x.y" instead of a
+/// failure. Without a version in the header this is [`evaluate`].
+pub fn evaluate_versioned(cfg: &KernelConfig, profile: &KconfigProfile) -> Vec<KconfigResult> {
+    let Some(v) = config_version(cfg) else {
+        return evaluate(cfg, profile);
+    };
+    let map = |o: &str| rename_for(o, v).unwrap_or(o).to_string();
+    let mut out = Vec::new();
+    for r in &profile.requirements {
+        let mut rr = r.clone();
+        rr.option = map(&r.option);
+        for c in rr.any_of.iter_mut().chain(rr.all_of.iter_mut()) {
+            c.option = map(&c.option);
+        }
+        let single = KconfigProfile {
+            name: profile.name.clone(),
+            description: String::new(),
+            requirements: vec![rr.clone()],
+        };
+        let Some(mut res) = evaluate(cfg, &single).pop() else {
+            continue; // excluded by architecture
+        };
+        res.option = r.option.clone();
+        if rr.option != r.option {
+            res.detail = format!("{} (as {} on Linux {}.{})", res.detail, rr.option, v.0, v.1);
+        }
+        let intro = INTRODUCED
+            .iter()
+            .find(|(o, _)| *o == r.option)
+            .map(|(_, since)| *since);
+        if !res.passed
+            && res.actual.is_none()
+            && let Some(since) = intro
+            && v < since
+        {
+            res.passed = true;
+            res.detail = format!(
+                "N/A: {} does not exist before Linux {}.{} (configuration is {}.{}); not a failure",
+                r.option, since.0, since.1, v.0, v.1
+            );
+        }
+        out.push(res);
+    }
+    out
+}
+
+#[cfg(test)]
+mod version_tests {
+    use super::*;
+
+    fn req(o: &str, d: &str) -> KconfigRequirement {
+        KconfigRequirement {
+            option: o.into(),
+            desired: d.into(),
+            source: "kspp".into(),
+            reason: "test".into(),
+            arch: vec![],
+            any_of: vec![],
+            all_of: vec![],
+        }
+    }
+
+    #[test]
+    fn renamed_and_young_options() {
+        let old = "# Linux/arm 4.4.302 Kernel Configuration\nCONFIG_ARM=y\nCONFIG_CC_STACKPROTECTOR_STRONG=y\nCONFIG_DEBUG_RODATA=y\n# CONFIG_DEBUG_SET_MODULE_RONX is not set\n";
+        let c = parse_kconfig("/boot/config-4.4.302", old.as_bytes()).unwrap();
+        assert_eq!(config_version(&c), Some((4, 4)));
+        let p = KconfigProfile {
+            name: "t".into(),
+            description: String::new(),
+            requirements: vec![
+                req("CONFIG_STACKPROTECTOR_STRONG", "y"),
+                req("CONFIG_STRICT_KERNEL_RWX", "y"),
+                req("CONFIG_STRICT_MODULE_RWX", "y"),
+                req("CONFIG_INIT_ON_ALLOC_DEFAULT_ON", "y"),
+                req("CONFIG_MODULE_SIG_FORCE", "y"),
+            ],
+        };
+        let r = evaluate_versioned(&c, &p);
+        let got: Vec<(bool, &str)> = r.iter().map(|x| (x.passed, x.detail.as_str())).collect();
+        assert_eq!(
+            got[0],
+            (true, "OK (as CONFIG_CC_STACKPROTECTOR_STRONG on Linux 4.4)")
+        );
+        assert!(got[1].0);
+        assert_eq!(
+            got[2],
+            (
+                false,
+                "FAIL: \"is not set\" (as CONFIG_DEBUG_SET_MODULE_RONX on Linux 4.4)"
+            )
+        );
+        assert!(
+            got[3].0
+                && got[3].1.starts_with(
+                    "N/A: CONFIG_INIT_ON_ALLOC_DEFAULT_ON does not exist before Linux 5.3"
+                )
+        );
+        assert_eq!(got[4], (false, "FAIL: is not found"));
+        assert_eq!(r[0].option, "CONFIG_STACKPROTECTOR_STRONG");
+        assert_eq!(r[0].line, Some(3));
+        // The unversioned evaluation fails the renamed options.
+        let plain = evaluate(&c, &p);
+        assert!(!plain[0].passed && !plain[3].passed);
+        // A 4.18 configuration uses the new names.
+        let new = "# Linux/x86_64 4.18.0 Kernel Configuration\nCONFIG_X86_64=y\nCONFIG_CC_STACKPROTECTOR_STRONG=y\n";
+        let c = parse_kconfig("c", new.as_bytes()).unwrap();
+        assert!(!evaluate_versioned(&c, &p)[0].passed);
+    }
+}

@@ -26,17 +26,42 @@
 //!   (`rules/params/sysctl-hardening.toml`), `check_sysctl`.
 //! - [`firewall`]: `parse_iptables_save`, `parse_nftables`, `parse_ruleset`,
 //!   `check_default_deny`.
+//! - [`uci`]: OpenWrt UCI files (`parse_uci`, dropbear/uhttpd/firewall/system/network
+//!   facts, remote-command toggles); [`inetd`], [`inittab`], [`initscripts`] (daemon
+//!   starts, text scan), [`lighttpd`], [`systemd`] (enabled sockets/services).
+//! - [`listeners`]: [`listeners::listener_inventory`], one inventory of network listeners
+//!   (daemon, port, proto, bind, TLS, file:line) and console shells per root filesystem.
+//! - [`android_capture`] (getprop, `/proc/cmdline`, bootconfig), [`android_rc`] (init
+//!   `.rc` services), [`wifi`] (WPS); checks `android::check_build_identity`,
+//!   `check_verified_boot`, `check_security_patch_age`, `check_wps_props`,
+//!   `android_rc::check_debug_services`.
+//! - [`versions`]: `detect_versions` (OS, OpenSSH, OpenSSL, mbedTLS, wolfSSL, kernel,
+//!   Android) with sources; [`sysctl_defaults`]: upstream kernel defaults of the hardening
+//!   keys; `kconfig::evaluate_versioned` (option names of the config's kernel version);
+//!   `sshd::SshdDefaults::for_openssh` (defaults of the root's OpenSSH version).
 //! - [`checks`]: the rule-engine surface: [`checks::CHECKS`] (check name → asset kind),
 //!   typed parameter structs, [`checks::validate_params`], [`checks::run_check`],
 //!   [`checks::split_rootfs`].
 
 pub mod android;
+pub mod android_capture;
+pub mod android_rc;
 pub mod checks;
 pub mod common;
 pub mod firewall;
+pub mod inetd;
+pub mod initscripts;
+pub mod inittab;
 pub mod kconfig;
+pub mod lighttpd;
+pub mod listeners;
 pub mod passwd;
 pub mod sshd;
 pub mod sysctl;
+pub mod sysctl_defaults;
+pub mod systemd;
+pub mod uci;
+pub mod versions;
+pub mod wifi;
 
 pub use common::{DirRoot, FileSource, Finding, FnSource, Limits, MemRoot, ParseError};

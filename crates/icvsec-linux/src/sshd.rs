@@ -912,6 +912,92 @@ impl SshdDefaults {
     }
 }
 
+impl SshdDefaults {
+    /// Defaults of the OpenSSH version found in the root (`version` = upstream version
+    /// such as `6.6p1`, `source` = where it was read), or the 9.2 defaults with a label
+    /// saying the version is unknown.
+    ///
+    /// Older versions are modelled as the 9.2 table with the changes of the release notes
+    /// that matter to the checks here (each OpenSSH release note, openssh.com/releasenotes):
+    /// - 9.0: `sntrup761x25519-sha512@openssh.com` became the default key exchange; before
+    ///   9.0 the sntrup761 methods are not in the default list;
+    /// - 8.8: `ssh-rsa` (RSA/SHA-1) signatures disabled by default; before, `ssh-rsa` and
+    ///   `ssh-rsa-cert-v01@openssh.com` are in the host-key and public-key defaults;
+    /// - 7.0: `PermitRootLogin` default changed from `yes` to `prohibit-password`
+    ///   (`without-password`); `diffie-hellman-group1-sha1` and `ssh-dss` disabled by
+    ///   default;
+    /// - 6.8: `UseDNS` default changed from `yes` to `no`;
+    /// - 6.7: CBC ciphers and `arcfour*` removed from the server's default ciphers.
+    ///
+    /// `KbdInteractiveAuthentication` (named `ChallengeResponseAuthentication` before
+    /// 8.7) defaults to `yes` in every version modelled; `X11Forwarding no`,
+    /// `AllowTcpForwarding yes`, `GatewayPorts no`, `PermitTunnel no`, `MaxAuthTries 6`
+    /// did not change.
+    pub fn for_openssh(version: Option<(&str, &str)>) -> Self {
+        let mut d = Self::openssh_9_2();
+        let Some((ver, source)) = version else {
+            d.version = format!("version unknown: assumed current defaults ({})", d.version);
+            return d;
+        };
+        let n = crate::versions::numeric_prefix(ver);
+        let (maj, min) = (
+            n.first().copied().unwrap_or(0),
+            n.get(1).copied().unwrap_or(0),
+        );
+        let before = |a: u32, b: u32| (maj, min) < (a, b);
+        let set = |d: &mut Self, k: &str, v: &str| {
+            d.values.insert(k.to_string(), vec![v.to_string()]);
+        };
+        let list = |d: &mut Self, k: &str| d.values.entry(k.to_string()).or_default().clone();
+        if before(9, 0) {
+            let kex: Vec<String> = list(&mut d, "kexalgorithms")
+                .into_iter()
+                .filter(|a| !a.starts_with("sntrup761"))
+                .collect();
+            d.values.insert("kexalgorithms".into(), kex);
+        }
+        if before(8, 8) {
+            for k in [
+                "hostkeyalgorithms",
+                "pubkeyacceptedalgorithms",
+                "hostbasedacceptedalgorithms",
+                "casignaturealgorithms",
+            ] {
+                let mut v = list(&mut d, k);
+                if k != "casignaturealgorithms" {
+                    v.push("ssh-rsa-cert-v01@openssh.com".into());
+                }
+                v.push("ssh-rsa".into());
+                d.values.insert(k.into(), v);
+            }
+        }
+        if before(7, 0) {
+            set(&mut d, "permitrootlogin", "yes");
+            let mut kex = list(&mut d, "kexalgorithms");
+            kex.push("diffie-hellman-group1-sha1".into());
+            d.values.insert("kexalgorithms".into(), kex);
+            for k in ["hostkeyalgorithms", "pubkeyacceptedalgorithms"] {
+                let mut v = list(&mut d, k);
+                v.push("ssh-dss-cert-v01@openssh.com".into());
+                v.push("ssh-dss".into());
+                d.values.insert(k.into(), v);
+            }
+        }
+        if before(6, 8) {
+            set(&mut d, "usedns", "yes");
+        }
+        if before(6, 7) {
+            let mut c = list(&mut d, "ciphers");
+            for a in ["aes128-cbc", "3des-cbc", "aes192-cbc", "aes256-cbc"] {
+                c.push(a.into());
+            }
+            d.values.insert("ciphers".into(), c);
+        }
+        d.version = format!("OpenSSH {ver} defaults (from {source})");
+        d
+    }
+}
+
 impl Default for SshdDefaults {
     fn default() -> Self {
         Self::openssh_9_2()
@@ -1306,18 +1392,56 @@ impl SshAlgorithmVerdicts {
 }
 
 /// Options of the algorithm check.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AlgorithmPolicy {
     /// Treat `warn` verdicts as failures too.
     pub fail_on_warn: bool,
     /// Treat algorithms absent from the table as failures (else reported, not failing).
     pub fail_on_unknown: bool,
+    /// Accept the NIST P-curves (ecdh-sha2-nistp*, ecdsa-sha2-nistp*): the verdict table
+    /// (ssh-audit) fails them as "suspected as being backdoored", while the certificate
+    /// policy of this tool accepts P-256/P-384 for X.509 (and GB/UN R155 texts name no
+    /// such concern). One stance for both: accepted by default; set `false` to follow
+    /// ssh-audit. Other fail reasons of those algorithms (e.g. small modulus) still count.
+    pub accept_nist_curves: bool,
+}
+
+impl Default for AlgorithmPolicy {
+    fn default() -> Self {
+        AlgorithmPolicy {
+            fail_on_warn: false,
+            fail_on_unknown: false,
+            accept_nist_curves: true,
+        }
+    }
+}
+
+/// Whether a verdict reason is the "NIST curves are suspect" one.
+fn is_nist_suspicion(reason: &str) -> bool {
+    reason.contains("suspected as being backdoored")
+}
+
+/// Group algorithms by their (identical) reason text, so each algorithm and each reason
+/// appears once: `a, b (reason); c (other reason)`. Order of first appearance is kept.
+fn grouped(items: &[(String, String)]) -> String {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for (alg, why) in items {
+        match groups.iter_mut().find(|(w, _)| w == why) {
+            Some((_, algs)) => algs.push(alg.clone()),
+            None => groups.push((why.clone(), vec![alg.clone()])),
+        }
+    }
+    groups
+        .iter()
+        .map(|(why, algs)| format!("{} ({why})", algs.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Judge `KexAlgorithms`, `HostKeyAlgorithms`, `Ciphers`, `MACs` against the verdicts:
 /// one finding per setting, failing when an enabled algorithm has verdict `fail` (or
 /// `warn` / unknown when the policy says so). The message names each offending algorithm
-/// with the reasons.
+/// once, grouped by reason.
 pub fn check_algorithms(
     cfg: &EffectiveConfig,
     verdicts: &SshAlgorithmVerdicts,
@@ -1332,30 +1456,49 @@ pub fn check_algorithms(
     let mut out = Vec::new();
     for (kw, written, table) in sets {
         let algs = cfg.get(kw).map(|v| v.values.clone()).unwrap_or_default();
-        let mut bad = Vec::new();
-        let mut notes = Vec::new();
+        let mut bad: Vec<(String, String)> = Vec::new();
+        let mut notes: Vec<(String, String)> = Vec::new();
+        let mut nist_accepted = 0usize;
         for a in &algs {
-            match table.get(a) {
-                Some(v) if v.verdict == "fail" => {
-                    bad.push(format!("{a} (fail: {})", v.fail.join("; ")));
+            let Some(v) = table.get(a) else {
+                let e = (a.clone(), "not in the verdict table".to_string());
+                if policy.fail_on_unknown {
+                    bad.push(e);
+                } else {
+                    notes.push(e);
                 }
-                Some(v) if v.verdict == "warn" => {
-                    let s = format!("{a} (warn: {})", v.warn.join("; "));
+                continue;
+            };
+            let mut fail: Vec<&String> = v.fail.iter().collect();
+            if policy.accept_nist_curves && fail.iter().any(|r| is_nist_suspicion(r)) {
+                fail.retain(|r| !is_nist_suspicion(r));
+                nist_accepted += 1;
+            }
+            let verdict = if v.verdict == "fail" && fail.is_empty() {
+                if v.warn.is_empty() { "ok" } else { "warn" }
+            } else {
+                v.verdict.as_str()
+            };
+            match verdict {
+                "fail" => bad.push((
+                    a.clone(),
+                    format!(
+                        "fail: {}",
+                        fail.iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ),
+                )),
+                "warn" => {
+                    let e = (a.clone(), format!("warn: {}", v.warn.join("; ")));
                     if policy.fail_on_warn {
-                        bad.push(s);
+                        bad.push(e);
                     } else {
-                        notes.push(s);
+                        notes.push(e);
                     }
                 }
-                Some(_) => {}
-                None => {
-                    let s = format!("{a} (not in the verdict table)");
-                    if policy.fail_on_unknown {
-                        bad.push(s);
-                    } else {
-                        notes.push(s);
-                    }
-                }
+                _ => {}
             }
         }
         let passed = bad.is_empty() && !algs.is_empty();
@@ -1364,14 +1507,70 @@ pub fn check_algorithms(
         } else if bad.is_empty() {
             format!("{written}: no rejected algorithm among {}", algs.len())
         } else {
-            format!("{written} enables rejected algorithms: {}", bad.join(", "))
+            format!("{written} enables rejected algorithms: {}", grouped(&bad))
         };
         if !notes.is_empty() {
-            msg.push_str(&format!("; noted: {}", notes.join(", ")));
+            msg.push_str(&format!("; noted: {}", grouped(&notes)));
+        }
+        if nist_accepted > 0 {
+            msg.push_str(&format!(
+                "; NIST P-curve algorithms accepted by policy ({nist_accepted})"
+            ));
         }
         out.push(finding_for("linux.sshd.algorithms", cfg, kw, passed, msg));
     }
     out
+}
+
+/// `X11Forwarding` must be `no`: X11 forwarding exposes the client display and adds
+/// server-side attack surface (xauth, listening X11 proxy sockets).
+pub fn check_x11_forwarding(cfg: &EffectiveConfig) -> Finding {
+    check_flag(
+        cfg,
+        "linux.sshd.x11_forwarding",
+        "x11forwarding",
+        "X11Forwarding",
+        "no",
+    )
+}
+
+/// `AllowTcpForwarding` must be `no` (or `local` when `allow_local`) and `PermitTunnel`
+/// `no`: forwarding and tun/tap tunnels turn the ECU into a pivot into in-vehicle networks.
+pub fn check_forwarding(cfg: &EffectiveConfig, allow_local: bool) -> Vec<Finding> {
+    let tcp = value(cfg, "allowtcpforwarding");
+    let tcp_ok = tcp == "no" || (allow_local && tcp == "local");
+    let tun = value(cfg, "permittunnel");
+    vec![
+        finding_for(
+            "linux.sshd.forwarding",
+            cfg,
+            "allowtcpforwarding",
+            tcp_ok,
+            format!(
+                "AllowTcpForwarding is {tcp} (required: no{})",
+                if allow_local { " or local" } else { "" }
+            ),
+        ),
+        finding_for(
+            "linux.sshd.forwarding",
+            cfg,
+            "permittunnel",
+            tun == "no",
+            format!("PermitTunnel is {tun} (required: no)"),
+        ),
+    ]
+}
+
+/// `GatewayPorts` must be `no`: `yes`/`clientspecified` let remote forwardings listen on
+/// every interface of the ECU, opening ports the build does not declare.
+pub fn check_gateway_ports(cfg: &EffectiveConfig) -> Finding {
+    check_flag(
+        cfg,
+        "linux.sshd.gateway_ports",
+        "gatewayports",
+        "GatewayPorts",
+        "no",
+    )
 }
 
 #[cfg(test)]
@@ -1586,5 +1785,194 @@ mod tests {
         let pe = check_permit_empty_passwords(&e);
         assert!(pe.passed && pe.line.is_none());
         assert!(check_permit_user_environment(&e).passed);
+    }
+}
+
+#[cfg(test)]
+mod forwarding_and_nist_tests {
+    use super::*;
+    use crate::common::MemRoot;
+
+    fn eff(text: &str) -> EffectiveConfig {
+        parse_sshd_config("/etc/ssh/sshd_config", text.as_bytes(), &MemRoot::new())
+            .unwrap()
+            .effective()
+    }
+
+    #[test]
+    fn forwarding_checks() {
+        let e = eff("X11Forwarding yes\nGatewayPorts clientspecified\nAllowTcpForwarding local\n");
+        let x = check_x11_forwarding(&e);
+        assert!(!x.passed && x.line == Some(1));
+        assert!(!check_gateway_ports(&e).passed);
+        let f = check_forwarding(&e, false);
+        assert_eq!(
+            f.iter().map(|x| x.passed).collect::<Vec<_>>(),
+            vec![false, true]
+        );
+        assert!(check_forwarding(&e, true)[0].passed);
+        // Defaults of OpenSSH 9.2: X11 no, GatewayPorts no, AllowTcpForwarding yes.
+        let d = eff("");
+        assert!(check_x11_forwarding(&d).passed);
+        assert!(check_gateway_ports(&d).passed);
+        let f = check_forwarding(&d, false);
+        assert!(!f[0].passed && f[0].message.contains("OpenSSH default"));
+        assert!(f[1].passed);
+        let t = eff("PermitTunnel ethernet\n");
+        assert!(!check_forwarding(&t, false)[1].passed);
+    }
+
+    fn table() -> SshAlgorithmVerdicts {
+        SshAlgorithmVerdicts::from_toml(
+            "t",
+            r#"
+[key."ecdsa-sha2-nistp256"]
+verdict = "fail"
+fail = ["using elliptic curves that are suspected as being backdoored by the U.S. National Security Agency"]
+warn = ["using weak random number generator could reveal the key"]
+[key."ecdsa-sha2-nistp384"]
+verdict = "fail"
+fail = ["using elliptic curves that are suspected as being backdoored by the U.S. National Security Agency"]
+warn = ["using weak random number generator could reveal the key"]
+[key."ssh-dss"]
+verdict = "fail"
+fail = ["using small 1024-bit modulus"]
+[key."ssh-dss-cert-v01@openssh.com"]
+verdict = "fail"
+fail = ["using small 1024-bit modulus"]
+[key."ssh-ed25519"]
+verdict = "ok"
+[kex."ecdh-sha2-nistp256"]
+verdict = "fail"
+fail = ["using elliptic curves that are suspected as being backdoored by the U.S. National Security Agency", "using small ECC modulus"]
+"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn nist_stance_and_grouping() {
+        let e = eff(
+            "HostKeyAlgorithms ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ssh-dss,ssh-dss-cert-v01@openssh.com,ssh-ed25519\nKexAlgorithms ecdh-sha2-nistp256\n",
+        );
+        let t = table();
+        let accept = check_algorithms(&e, &t, &AlgorithmPolicy::default());
+        let hk = &accept[1];
+        assert!(!hk.passed);
+        // Each algorithm once, each reason once; NIST curves accepted, so only DSA fails.
+        assert_eq!(
+            hk.message,
+            "HostKeyAlgorithms enables rejected algorithms: ssh-dss, ssh-dss-cert-v01@openssh.com (fail: using small 1024-bit modulus); noted: ecdsa-sha2-nistp256, ecdsa-sha2-nistp384 (warn: using weak random number generator could reveal the key); NIST P-curve algorithms accepted by policy (2)"
+        );
+        // A NIST algorithm with another fail reason still fails, on that reason alone.
+        assert!(!accept[0].passed);
+        assert!(
+            accept[0]
+                .message
+                .contains("(fail: using small ECC modulus)")
+        );
+        assert!(!accept[0].message.contains("backdoored"));
+        let reject = check_algorithms(
+            &e,
+            &t,
+            &AlgorithmPolicy {
+                accept_nist_curves: false,
+                ..Default::default()
+            },
+        );
+        assert_eq!(reject[1].message.matches("backdoored").count(), 1);
+        assert!(
+            reject[1]
+                .message
+                .contains("ecdsa-sha2-nistp256, ecdsa-sha2-nistp384 (fail:")
+        );
+    }
+}
+
+#[cfg(test)]
+mod version_defaults_tests {
+    use super::*;
+    use crate::common::MemRoot;
+
+    #[test]
+    fn old_openssh_defaults() {
+        let cfg = parse_sshd_config("/etc/ssh/sshd_config", b"Port 22\n", &MemRoot::new()).unwrap();
+        let d = SshdDefaults::for_openssh(Some(("6.6p1", "/var/lib/dpkg/status:120")));
+        let e = cfg.effective_with(&d, None);
+        let f = check_root_login(&e, true);
+        assert!(!f.passed);
+        assert_eq!(
+            f.message,
+            "PermitRootLogin is yes (OpenSSH default of OpenSSH 6.6p1 defaults (from /var/lib/dpkg/status:120))"
+        );
+        assert_eq!(e.get("usedns").unwrap().values, vec!["yes"]);
+        assert!(
+            e.get("ciphers")
+                .unwrap()
+                .values
+                .contains(&"3des-cbc".to_string())
+        );
+        assert!(
+            e.get("kexalgorithms")
+                .unwrap()
+                .values
+                .contains(&"diffie-hellman-group1-sha1".to_string())
+        );
+        assert!(
+            !e.get("kexalgorithms")
+                .unwrap()
+                .values
+                .iter()
+                .any(|a| a.starts_with("sntrup"))
+        );
+        // 7.4: prohibit-password, no CBC, ssh-rsa still on.
+        let e = cfg.effective_with(&SshdDefaults::for_openssh(Some(("7.4p1", "s"))), None);
+        assert!(check_root_login(&e, true).passed);
+        assert!(
+            !e.get("ciphers")
+                .unwrap()
+                .values
+                .contains(&"3des-cbc".to_string())
+        );
+        assert!(
+            e.get("hostkeyalgorithms")
+                .unwrap()
+                .values
+                .contains(&"ssh-rsa".to_string())
+        );
+        // Unknown version: the 9.2 table, said so.
+        let e = cfg.effective_with(&SshdDefaults::for_openssh(None), None);
+        assert!(
+            e.defaults_version
+                .starts_with("version unknown: assumed current defaults")
+        );
+        assert_eq!(
+            e.get("permitrootlogin").unwrap().values,
+            vec!["prohibit-password"]
+        );
+    }
+
+    #[test]
+    fn run_check_uses_the_package_version() {
+        let root = MemRoot::new()
+            .with("/etc/ssh/sshd_config", "PasswordAuthentication no\n")
+            .with(
+                "/var/lib/dpkg/status",
+                "Package: openssh-server\nStatus: install ok installed\nVersion: 1:6.6p1-2ubuntu2\n",
+            );
+        let f = crate::checks::run_check(
+            "linux.sshd.root_login",
+            &serde_json::json!({"allow_prohibit_password": true}),
+            &root,
+            "/etc/ssh/sshd_config",
+        )
+        .unwrap();
+        assert!(!f[0].passed);
+        assert!(
+            f[0].message
+                .contains("OpenSSH 6.6p1 defaults (from /var/lib/dpkg/status:3)"),
+            "{}",
+            f[0].message
+        );
     }
 }

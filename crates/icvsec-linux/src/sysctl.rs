@@ -181,6 +181,33 @@ pub fn check_sysctl(
     profile: &SysctlProfile,
     rp_filter_allow_loose: bool,
 ) -> Vec<Finding> {
+    check_sysctl_with_kernel(cfg, profile, rp_filter_allow_loose, None)
+}
+
+/// Whether a value meets (allowed, min, max).
+fn meets(value: &str, allowed: &[String], min: Option<i64>, max: Option<i64>) -> bool {
+    if !allowed.is_empty() && !allowed.iter().any(|a| a == value) {
+        return false;
+    }
+    if min.is_some() || max.is_some() {
+        return match value.parse::<i64>() {
+            Ok(n) => !(min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m)),
+            Err(_) => false,
+        };
+    }
+    true
+}
+
+/// As [`check_sysctl`], but a key set in no file is judged by the kernel's own default
+/// ([`crate::sysctl_defaults::kernel_default`]) when the root shows enough of its kernel
+/// (version, configuration): a default that meets the requirement passes, one that does
+/// not fails naming the default; without a known default the key fails as before.
+pub fn check_sysctl_with_kernel(
+    cfg: &SysctlConfig,
+    profile: &SysctlProfile,
+    rp_filter_allow_loose: bool,
+    kernel: Option<&crate::sysctl_defaults::KernelFacts>,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     for r in &profile.requirements {
         let key = normalize_key(&r.key);
@@ -193,6 +220,30 @@ pub fn check_sysctl(
             allowed.push("2".to_string());
         }
         let want = describe(&allowed, r.min, r.max);
+        let kd =
+            kernel.and_then(|k| crate::sysctl_defaults::kernel_default(&key, k).map(|d| (d, k)));
+        if cfg.get(&key).is_none()
+            && let Some((d, k)) = kd
+        {
+            let ok = d.value != "absent" && meets(&d.value, &allowed, r.min, r.max);
+            let on = match (&k.version, &k.version_source) {
+                (Some(v), Some(s)) => format!(" on Linux {}.{} ({s})", v.0, v.1),
+                (Some(v), None) => format!(" on Linux {}.{}", v.0, v.1),
+                _ => String::new(),
+            };
+            out.push(Finding::new(
+                "linux.sysctl.hardening",
+                &key,
+                "",
+                None,
+                ok,
+                format!(
+                    "{key} is not set in any sysctl file; the kernel default {}{on} applies: {} (required: {want})",
+                    d.value, d.why
+                ),
+            ));
+            continue;
+        }
         let Some(v) = cfg.get(&key) else {
             out.push(Finding::new(
                 "linux.sysctl.hardening",
@@ -313,6 +364,51 @@ mod tests {
         assert_eq!(
             parse_sysctl("s", long.as_bytes()).unwrap_err().line,
             Some(1)
+        );
+    }
+}
+
+#[cfg(test)]
+mod kernel_default_tests {
+    use super::*;
+    use crate::common::MemRoot;
+
+    #[test]
+    fn unset_keys_use_the_kernel_default() {
+        let root = MemRoot::new()
+            .with("/etc/sysctl.conf", "kernel.kptr_restrict = 1\n")
+            .with(
+                "/boot/config-5.10.0",
+                "# Linux/arm64 5.10.0 Kernel Configuration\nCONFIG_ARM64=y\nCONFIG_SECURITY_DMESG_RESTRICT=y\n",
+            );
+        let prof = SysctlProfile::from_toml(
+            "p",
+            "[[requirement]]\nkey = \"kernel.kptr_restrict\"\nmin = 1\n[[requirement]]\nkey = \"kernel.dmesg_restrict\"\nallowed = [\"1\"]\n[[requirement]]\nkey = \"fs.protected_symlinks\"\nallowed = [\"1\"]\n[[requirement]]\nkey = \"kernel.perf_event_paranoid\"\nmin = 2\n[[requirement]]\nkey = \"vm.mmap_min_addr\"\nmin = 65536\n",
+        )
+        .unwrap();
+        let f = crate::checks::run_check(
+            "linux.sysctl.hardening",
+            &serde_json::json!({"requirements": serde_json::to_value(&prof).unwrap()}),
+            &root,
+            "/etc/sysctl.conf",
+        )
+        .unwrap();
+        let v: Vec<(bool, &str)> = f.iter().map(|x| (x.passed, x.message.as_str())).collect();
+        assert!(v[0].0);
+        assert!(
+            v[1].0
+                && v[1]
+                    .1
+                    .contains("kernel default 1 on Linux 5.10 (/boot/config-5.10.0) applies"),
+            "{}",
+            v[1].1
+        );
+        assert!(!v[2].0 && v[2].1.contains("kernel default 0"), "{}", v[2].1);
+        assert!(v[3].0 && v[3].1.contains("since 4.6"), "{}", v[3].1);
+        assert!(
+            !v[4].0 && v[4].1.ends_with("the kernel default applies"),
+            "{}",
+            v[4].1
         );
     }
 }

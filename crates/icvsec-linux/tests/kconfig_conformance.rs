@@ -175,3 +175,84 @@ fn khc_agreement() {
     assert!(tc >= 300, "too few options compared: {tc}");
     assert!(tm * 100 >= tc * 95, "agreement below floor: {tm}/{tc}");
 }
+
+/// Agreement with kernel-hardening-checker per kernel version, with the version-aware
+/// evaluation (`evaluate_versioned`, the one `linux.kernel.hardening` uses). The corpus
+/// is `../shared/corpora/kernel` relative to the workspace root, or `$ICVSEC_CORPORA/kernel`.
+#[test]
+fn khc_agreement_per_version() {
+    let base = std::env::var("ICVSEC_CORPORA").unwrap_or_else(|_| CORPORA.to_string());
+    let dir = Path::new(&base).join("kernel");
+    if !dir.is_dir() {
+        eprintln!(
+            "SKIPPED: khc_agreement_per_version: {} absent",
+            dir.display()
+        );
+        return;
+    }
+    let profile = KconfigProfile::from_toml(
+        "kernel-hardening.toml",
+        &std::fs::read_to_string(PROFILE).unwrap(),
+    )
+    .unwrap();
+    let mut configs: Vec<_> = std::fs::read_dir(dir.join("configs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "config"))
+        .collect();
+    configs.sort();
+    // version -> (agree, compared, configs)
+    let mut per: BTreeMap<(u32, u32), (usize, usize, Vec<String>)> = BTreeMap::new();
+    for cfg_path in configs {
+        let name = cfg_path.file_stem().unwrap().to_string_lossy().to_string();
+        let Ok(vtext) = std::fs::read_to_string(dir.join("verdicts").join(format!("{name}.json")))
+        else {
+            continue;
+        };
+        let rows: Vec<Row> = serde_json::from_str(&vtext).unwrap();
+        let cfg = parse_kconfig(
+            &cfg_path.display().to_string(),
+            &std::fs::read(&cfg_path).unwrap(),
+        )
+        .unwrap();
+        let v = icvsec_linux::kconfig::config_version(&cfg).expect("config header version");
+        let e = per.entry(v).or_default();
+        e.2.push(name.clone());
+        for res in icvsec_linux::kconfig::evaluate_versioned(&cfg, &profile) {
+            let refs: Vec<&Row> = rows
+                .iter()
+                .filter(|r| r.kind == "kconfig" && r.option_name == res.option)
+                .collect();
+            let Some(r) = refs
+                .iter()
+                .find(|r| r.desired_val == res.desired)
+                .or(refs.first())
+            else {
+                continue;
+            };
+            e.1 += 1;
+            if r.check_result_bool == res.passed {
+                e.0 += 1;
+            } else {
+                println!(
+                    "  {name} DISAGREE {}: ours {} ({}) | KHC {:?}",
+                    res.option, res.passed, res.detail, r.check_result
+                );
+            }
+        }
+    }
+    let (mut ta, mut tc) = (0, 0);
+    for ((maj, min), (a, c, names)) in &per {
+        println!(
+            "kconfig Linux {maj}.{min}: {a}/{c} agree ({:.1}%) over {} config(s): {}",
+            *a as f64 * 100.0 / (*c).max(1) as f64,
+            names.len(),
+            names.join(", ")
+        );
+        ta += a;
+        tc += c;
+    }
+    println!("kconfig all versions: {ta}/{tc}");
+    assert!(tc >= 300, "too few options compared: {tc}");
+    assert!(ta * 100 >= tc * 95, "agreement below floor: {ta}/{tc}");
+}

@@ -2,7 +2,10 @@
 //! never panics. Deterministic (fixed-seed xorshift), no timing assertions.
 
 use icvsec_linux::common::MemRoot;
-use icvsec_linux::{android, firewall, kconfig, passwd, sshd, sysctl};
+use icvsec_linux::{
+    android, android_capture, android_rc, firewall, inetd, initscripts, inittab, kconfig, lighttpd,
+    listeners, passwd, sshd, sysctl, systemd, uci, versions, wifi,
+};
 
 struct Rng(u64);
 impl Rng {
@@ -82,6 +85,29 @@ const TOKENS: &[&str] = &[
     "ro.secure",
     "import",
     "kernel.kptr_restrict",
+    "config",
+    "option",
+    "list",
+    "package",
+    "telnetd",
+    "-l",
+    "/bin/sh",
+    "-p",
+    "::respawn:",
+    "service",
+    "on boot",
+    "start",
+    "disabled",
+    "[Socket]",
+    "ListenStream",
+    "$SERVER[\"socket\"] ==",
+    "include",
+    "server.port",
+    "androidboot.",
+    "]: [",
+    "wps_state",
+    "Package:",
+    "Version:",
     "\u{00e9}",
     "\u{0000}",
     "\u{00ff}",
@@ -127,6 +153,45 @@ fn parsers_never_panic() {
             );
             assert!(!e.message.is_empty());
         }
+        let more: Vec<Option<icvsec_linux::ParseError>> = vec![
+            uci::parse_uci(label, &b).err(),
+            inetd::parse_inetd(label, &b).err(),
+            inittab::parse_inittab(label, &b).err(),
+            initscripts::scan_script(label, &b).err(),
+            systemd::parse_unit(label, &b).err(),
+            android_capture::parse_getprop(label, &b).err(),
+            android_capture::parse_cmdline(label, &b).err(),
+            android_capture::parse_bootconfig(label, &b).err(),
+            android_rc::RcFiles::default().add_file(label, &b).err(),
+            wifi::parse_kv(label, &b).err(),
+            versions::parse_status(label, &b).err(),
+        ];
+        for e in more.into_iter().flatten() {
+            assert_eq!(e.file, label, "{e:?}");
+            assert!(!e.message.is_empty());
+        }
+        if let Ok(f) = uci::parse_uci(label, &b) {
+            let _ = (
+                uci::check_firewall(&f),
+                uci::check_dropbear(&f),
+                uci::check_uhttpd(&f),
+                uci::check_remote_commands(&f),
+            );
+        }
+        // A whole root made of this input in every file the inventory reads.
+        let hostile = MemRoot::new()
+            .with("/etc/config/dropbear", &b)
+            .with("/etc/config/uhttpd", &b)
+            .with("/etc/inetd.conf", &b)
+            .with("/etc/inittab", &b)
+            .with("/etc/init.d/x", &b)
+            .with("/etc/lighttpd/lighttpd.conf", &b)
+            .with("/etc/systemd/system/multi-user.target.wants/x.service", "")
+            .with("/lib/systemd/system/x.service", &b);
+        let inv = listeners::listener_inventory(&hostile);
+        let _ = lighttpd::load_lighttpd(&hostile, "/etc/lighttpd/lighttpd.conf");
+        let _ = versions::detect_versions(&hostile);
+        assert!(inv.files.len() <= 16);
         // Effective config of whatever parsed must not panic either.
         if let Ok(c) = sshd::parse_sshd_config(label, &b, &root) {
             let _ = c.effective();

@@ -38,6 +38,8 @@ asset_kinds! {
     AndroidProps => "android_props", "Android system properties (build.prop, default.prop)";
     Sysctl => "sysctl", "kernel parameters (sysctl.conf, sysctl.d)";
     Firewall => "firewall", "a firewall ruleset (iptables-save, nftables)";
+    UciConfig => "uci_config", "an OpenWrt UCI configuration file (/etc/config/*)";
+    Inittab => "inittab", "an init table (/etc/inittab)";
     NginxConfig => "nginx_config", "an nginx server configuration";
     OpensslConfig => "openssl_config", "an OpenSSL configuration (openssl.cnf)";
     TlsStackConfig => "tls_stack_config", "an embedded TLS stack build configuration (mbedTLS, wolfSSL)";

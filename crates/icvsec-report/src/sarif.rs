@@ -267,7 +267,8 @@ fn file_asset(kind: AssetKind, id: &str) -> Option<String> {
     use AssetKind::*;
     match kind {
         Certificate | PrivateKey | SshdConfig | Passwd | Shadow | KernelConfig | AndroidProps
-        | Sysctl | Firewall | NginxConfig | OpensslConfig | TlsStackConfig | ProbeResult => {
+        | Sysctl | Firewall | UciConfig | Inittab | NginxConfig | OpensslConfig
+        | TlsStackConfig | ProbeResult => {
             let file = id.split('#').next().unwrap_or(id);
             (!file.is_empty()).then(|| file.to_string())
         }

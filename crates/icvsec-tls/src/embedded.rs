@@ -188,11 +188,17 @@ pub fn parse_defines(text: &str, file: &Path) -> Result<Defines, ConfigError> {
                 return Err(ConfigError::new(file, start, "#endif without #if"));
             }
             "define" | "undef" if active(&stack) => {
-                let (name, value) = rest
-                    .split_once(|c: char| c.is_whitespace())
-                    .map(|(n, v)| (n, Some(v.trim().to_string()).filter(|v| !v.is_empty())))
-                    .unwrap_or((rest, None));
-                let name = name.split('(').next().unwrap_or(name);
+                // Name, then a parameter list directly after it (function-like macro),
+                // then the replacement text.
+                let name_end = rest
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(rest.len());
+                let name = &rest[..name_end];
+                let mut body = &rest[name_end..];
+                if body.starts_with('(') {
+                    body = body.find(')').map_or("", |e| &body[e + 1..]);
+                }
+                let value = Some(body.trim().to_string()).filter(|v| !v.is_empty());
                 if name.is_empty() {
                     return Err(ConfigError::new(
                         file,
@@ -271,6 +277,9 @@ pub struct StackConfig {
     pub suites: Vec<String>,
     /// Weaknesses.
     pub weaknesses: Vec<StackWeakness>,
+    /// A crypto-only build (wolfSSL `WOLFCRYPT_ONLY`; mbedTLS without the SSL module): no
+    /// protocol, suite or X.509-usage findings, only build-hygiene ones (RNG, ...).
+    pub crypto_only: bool,
     /// All macros read.
     pub defines: Defines,
 }
@@ -343,6 +352,7 @@ fn locate(ws: Vec<Weakness>, f: impl Fn(&Weakness) -> Option<Location>) -> Vec<S
 /// Analyse an mbedTLS configuration header. `major` is 2 or 3; `None` guesses from the
 /// content (`MBEDTLS_SSL_PROTO_TLS1_3` or the absence of 2.x-only macros → 3).
 pub fn analyze_mbedtls(defs: Defines, major: Option<u8>, params: &PolicyParams) -> StackConfig {
+    let crypto_only = mbedtls_crypto_only(&defs);
     let v3 = match major {
         Some(m) => m >= 3,
         None => {
@@ -355,7 +365,7 @@ pub fn analyze_mbedtls(defs: Defines, major: Option<u8>, params: &PolicyParams) 
     };
     let mut versions = Vec::new();
     let mut proto = |m: &str, v: Version, only2: bool| {
-        if defs.is_defined(m) && (!only2 || !v3) {
+        if !crypto_only && defs.is_defined(m) && (!only2 || !v3) {
             versions.push(en(&defs, v, &[m]));
         }
     };
@@ -443,15 +453,19 @@ pub fn analyze_mbedtls(defs: Defines, major: Option<u8>, params: &PolicyParams) 
         &["MBEDTLS_GCM_C", "MBEDTLS_CCM_C", "MBEDTLS_CHACHAPOLY_C"],
     );
     let owned: Vec<CipherSuite> = compiled.iter().map(|c| (*c).clone()).collect();
-    let ws = policy::assess(
-        &vs,
-        &owned,
-        &[],
-        &AssessContext {
-            params: params.clone(),
-            dh: Default::default(),
-        },
-    );
+    let ws = if crypto_only {
+        Vec::new()
+    } else {
+        policy::assess(
+            &vs,
+            &owned,
+            &[],
+            &AssessContext {
+                params: params.clone(),
+                dh: Default::default(),
+            },
+        )
+    };
     let d2 = defs.clone();
     let mut weaknesses = locate(ws, |w| {
         use policy::WeaknessCode::*;
@@ -480,7 +494,10 @@ pub fn analyze_mbedtls(defs: Defines, major: Option<u8>, params: &PolicyParams) 
             "extended key usage",
         ),
     ] {
-        if !defs.is_defined(m) {
+        // Key-usage checks matter where peer certificates are verified: TLS, or an X.509
+        // parser a crypto-only build still compiles.
+        let verifies = !crypto_only || defs.is_defined("MBEDTLS_X509_CRT_PARSE_C");
+        if verifies && !defs.is_defined(m) {
             weaknesses.push(StackWeakness {
                 weakness: Weakness {
                     code: policy::WeaknessCode::X509CheckDisabled,
@@ -492,12 +509,14 @@ pub fn analyze_mbedtls(defs: Defines, major: Option<u8>, params: &PolicyParams) 
             });
         }
     }
+    weaknesses.extend(mbedtls_hygiene(&defs, crypto_only));
     StackConfig {
         stack: if v3 { Stack::MbedTls3 } else { Stack::MbedTls2 },
         versions,
         families,
         suites: compiled.iter().map(|c| c.iana_name.clone()).collect(),
         weaknesses,
+        crypto_only,
         defines: defs,
     }
 }
@@ -505,8 +524,9 @@ pub fn analyze_mbedtls(defs: Defines, major: Option<u8>, params: &PolicyParams) 
 /// Analyse a wolfSSL `user_settings.h` (see the module documentation for the assumptions).
 pub fn analyze_wolfssl(defs: Defines, params: &PolicyParams) -> StackConfig {
     let on = |m: &str| defs.is_defined(m);
+    let crypto_only = on("WOLFCRYPT_ONLY");
     let mut versions = Vec::new();
-    if !on("NO_TLS") {
+    if !on("NO_TLS") && !crypto_only {
         if on("WOLFSSL_ALLOW_SSLV3") && !on("NO_OLD_TLS") {
             versions.push(en(&defs, Version::Ssl3, &["WOLFSSL_ALLOW_SSLV3"]));
         }
@@ -531,7 +551,7 @@ pub fn analyze_wolfssl(defs: Defines, params: &PolicyParams) -> StackConfig {
     }
     let mut families = Vec::new();
     let mut fam = |name: &str, enabled: bool, m: &str| {
-        if enabled {
+        if enabled && !crypto_only {
             let mut e = en(&defs, name.to_string(), &[m]);
             if !on(m) {
                 e.at = None;
@@ -545,6 +565,12 @@ pub fn analyze_wolfssl(defs: Defines, params: &PolicyParams) -> StackConfig {
     fam("anonymous", on("HAVE_ANON"), "HAVE_ANON");
     fam("static_rsa", on("WOLFSSL_STATIC_RSA"), "WOLFSSL_STATIC_RSA");
     fam("static_dh", on("WOLFSSL_STATIC_DH"), "WOLFSSL_STATIC_DH");
+    // Non-ephemeral PSK suites are only built with WOLFSSL_STATIC_PSK (and PSK on).
+    fam(
+        "static_psk",
+        on("WOLFSSL_STATIC_PSK") && !on("NO_PSK"),
+        "WOLFSSL_STATIC_PSK",
+    );
     fam("psk", !on("NO_PSK"), "NO_PSK");
     fam("md5", !on("NO_MD5"), "NO_MD5");
     fam("aesgcm", on("HAVE_AESGCM"), "HAVE_AESGCM");
@@ -554,15 +580,19 @@ pub fn analyze_wolfssl(defs: Defines, params: &PolicyParams) -> StackConfig {
         "HAVE_CHACHA",
     );
     let vs: Vec<Version> = versions.iter().map(|e| e.item).collect();
-    let mut ws = policy::assess(
-        &vs,
-        &[],
-        &[],
-        &AssessContext {
-            params: params.clone(),
-            dh: Default::default(),
-        },
-    );
+    let mut ws = if crypto_only {
+        Vec::new()
+    } else {
+        policy::assess(
+            &vs,
+            &[],
+            &[],
+            &AssessContext {
+                params: params.clone(),
+                dh: Default::default(),
+            },
+        )
+    };
     // No suite list for wolfSSL: drop the suite-based "no cipher match" and judge families.
     ws.retain(|w| w.code != policy::WeaknessCode::NoCipherMatch);
     let has_tls = vs.iter().any(|v| v.tls_rank().is_some_and(|r| r <= 4));
@@ -613,13 +643,25 @@ pub fn analyze_wolfssl(defs: Defines, params: &PolicyParams) -> StackConfig {
             add(
                 W::NoForwardSecrecy,
                 Severity::Medium,
-                "WOLFSSL_STATIC_RSA",
+                if fam_on("static_rsa") {
+                    "WOLFSSL_STATIC_RSA"
+                } else {
+                    "WOLFSSL_STATIC_DH"
+                },
                 "static RSA/DH key exchange is compiled in",
+            );
+        }
+        if fam_on("static_psk") {
+            add(
+                W::NoForwardSecrecy,
+                Severity::Medium,
+                "WOLFSSL_STATIC_PSK",
+                "plain (non-ephemeral) PSK suites are compiled in",
             );
         }
     }
     let d2 = defs.clone();
-    let weaknesses = locate(ws, |w| {
+    let mut weaknesses = locate(ws, |w| {
         use policy::WeaknessCode::*;
         match w.code {
             ProtocolBelowMin => match w.item.as_str() {
@@ -627,21 +669,237 @@ pub fn analyze_wolfssl(defs: Defines, params: &PolicyParams) -> StackConfig {
                 "TLSv1" => d2.at("WOLFSSL_ALLOW_TLSV10"),
                 _ => d2.at("NO_OLD_TLS"),
             },
-            NoForwardSecrecy => d2
-                .at("WOLFSSL_STATIC_RSA")
-                .or_else(|| d2.at("WOLFSSL_STATIC_DH")),
+            NoForwardSecrecy => d2.at(&w.item),
             Tls13NotEnabled => d2.at("WOLFSSL_TLS13"),
             _ => d2.at(&w.item),
         }
     });
+    weaknesses.extend(wolfssl_hygiene(&defs, crypto_only));
     StackConfig {
         stack: Stack::WolfSsl,
         versions,
         families,
         suites: Vec::new(),
         weaknesses,
+        crypto_only,
         defines: defs,
     }
+}
+
+/// mbedTLS without its SSL module: `MBEDTLS_SSL_TLS_C` explicitly `#undef`-ed, or a
+/// header naming no SSL module (`MBEDTLS_SSL_TLS_C`/`_CLI_C`/`_SRV_C`) and no protocol
+/// version. A header that defines protocol versions is judged as a TLS build even without
+/// `MBEDTLS_SSL_TLS_C` (vendor trees often hold excerpts of the configuration).
+pub fn mbedtls_crypto_only(d: &Defines) -> bool {
+    if d.macros
+        .get("MBEDTLS_SSL_TLS_C")
+        .is_some_and(|m| !m.defined)
+    {
+        return true;
+    }
+    let ssl = [
+        "MBEDTLS_SSL_TLS_C",
+        "MBEDTLS_SSL_CLI_C",
+        "MBEDTLS_SSL_SRV_C",
+    ]
+    .iter()
+    .any(|m| d.is_defined(m));
+    let proto = d
+        .macros
+        .iter()
+        .any(|(k, v)| v.defined && k.starts_with("MBEDTLS_SSL_PROTO_"));
+    !ssl && !proto
+}
+
+fn hygiene(
+    d: &Defines,
+    code: policy::WeaknessCode,
+    severity: Severity,
+    m: &str,
+    message: String,
+) -> StackWeakness {
+    StackWeakness {
+        weakness: Weakness {
+            code,
+            severity,
+            item: m.to_string(),
+            message,
+        },
+        at: d.at(m),
+    }
+}
+
+/// A replacement text that is a constant: a number, a character literal, or either in
+/// parentheses / after a cast, e.g. `4`, `(0)`, `((word32)0x42)`, `'a'`.
+fn is_constant_expr(v: &str) -> bool {
+    let mut t: String = v.chars().filter(|c| !c.is_whitespace()).collect();
+    // Peel parentheses and casts until nothing changes.
+    loop {
+        let before = t.clone();
+        if let Some(inner) = t.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
+            t = inner.to_string();
+        }
+        if t.starts_with('(')
+            && let Some(end) = t.find(')')
+        {
+            let cast = &t[1..end];
+            if !cast.is_empty()
+                && cast
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '*')
+            {
+                t = t[end + 1..].to_string();
+            }
+        }
+        if t == before {
+            break;
+        }
+    }
+    let num = t.trim_end_matches(['u', 'U', 'l', 'L']);
+    (!num.is_empty()
+        && (num.chars().all(|c| c.is_ascii_digit())
+            || num
+                .strip_prefix("0x")
+                .or_else(|| num.strip_prefix("0X"))
+                .is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit()))))
+        || (t.len() >= 3 && t.starts_with('\'') && t.ends_with('\''))
+}
+
+/// Build hygiene of mbedTLS: RNG/entropy, truncated HMAC, certificate parsing leniency.
+fn mbedtls_hygiene(d: &Defines, crypto_only: bool) -> Vec<StackWeakness> {
+    use policy::WeaknessCode as W;
+    let on = |m: &str| d.is_defined(m);
+    let mut out = Vec::new();
+    if on("MBEDTLS_TEST_NULL_ENTROPY") {
+        out.push(hygiene(
+            d,
+            W::InsecureRng,
+            Severity::Critical,
+            "MBEDTLS_TEST_NULL_ENTROPY",
+            "MBEDTLS_TEST_NULL_ENTROPY is defined: the entropy pool is fed a null (test-only) source, so keys and nonces are predictable".into(),
+        ));
+    }
+    if on("MBEDTLS_NO_PLATFORM_ENTROPY")
+        && !on("MBEDTLS_ENTROPY_HARDWARE_ALT")
+        && !on("MBEDTLS_ENTROPY_NV_SEED")
+        && !on("MBEDTLS_TEST_NULL_ENTROPY")
+    {
+        out.push(hygiene(
+            d,
+            W::InsecureRng,
+            Severity::High,
+            "MBEDTLS_NO_PLATFORM_ENTROPY",
+            "MBEDTLS_NO_PLATFORM_ENTROPY is defined without MBEDTLS_ENTROPY_HARDWARE_ALT or MBEDTLS_ENTROPY_NV_SEED: no strong entropy source is built in (the application must add one with mbedtls_entropy_add_source)".into(),
+        ));
+    }
+    if !crypto_only && on("MBEDTLS_SSL_TRUNCATED_HMAC") {
+        out.push(hygiene(
+            d,
+            W::TruncatedHmac,
+            Severity::Medium,
+            "MBEDTLS_SSL_TRUNCATED_HMAC",
+            "MBEDTLS_SSL_TRUNCATED_HMAC is defined: peers may negotiate 80-bit record MACs (RFC 6066 truncated_hmac, withdrawn by RFC 8446 era guidance)".into(),
+        ));
+    }
+    let verifies = !crypto_only || on("MBEDTLS_X509_CRT_PARSE_C");
+    if verifies {
+        for (m, why) in [
+            (
+                "MBEDTLS_X509_ALLOW_UNSUPPORTED_CRITICAL_EXTENSION",
+                "certificates with unknown critical extensions are accepted instead of rejected",
+            ),
+            (
+                "MBEDTLS_X509_ALLOW_EXTENSIONS_NON_V3",
+                "extensions in v1/v2 certificates are accepted",
+            ),
+            (
+                "MBEDTLS_TLS_DEFAULT_ALLOW_SHA1_IN_CERTIFICATES",
+                "SHA-1 signed certificates are accepted by default",
+            ),
+        ] {
+            if on(m) {
+                out.push(hygiene(
+                    d,
+                    W::CertCheckWeakened,
+                    Severity::Medium,
+                    m,
+                    format!("{m} is defined: {why}"),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Build hygiene of wolfSSL: test seed and RNG stubs, truncated HMAC, certificate checks.
+fn wolfssl_hygiene(d: &Defines, crypto_only: bool) -> Vec<StackWeakness> {
+    use policy::WeaknessCode as W;
+    let on = |m: &str| d.is_defined(m);
+    let mut out = Vec::new();
+    if on("WOLFSSL_GENSEED_FORTEST") {
+        out.push(hygiene(
+            d,
+            W::InsecureRng,
+            Severity::Critical,
+            "WOLFSSL_GENSEED_FORTEST",
+            "WOLFSSL_GENSEED_FORTEST is defined: the DRBG is seeded with a fixed test pattern (wolfSSL marks it \"not for production\")".into(),
+        ));
+    }
+    for m in [
+        "CUSTOM_RAND_GENERATE",
+        "CUSTOM_RAND_GENERATE_BLOCK",
+        "CUSTOM_RAND_GENERATE_SEED",
+    ] {
+        if let Some(def) = d.macros.get(m).filter(|x| x.defined)
+            && let Some(v) = &def.value
+            && is_constant_expr(v)
+        {
+            out.push(hygiene(
+                d,
+                W::InsecureRng,
+                Severity::Critical,
+                m,
+                format!("{m} is defined as the constant `{v}`: random numbers (or the DRBG seed) are a constant"),
+            ));
+        }
+    }
+    if !crypto_only && on("HAVE_TRUNCATED_HMAC") {
+        out.push(hygiene(
+            d,
+            W::TruncatedHmac,
+            Severity::Medium,
+            "HAVE_TRUNCATED_HMAC",
+            "HAVE_TRUNCATED_HMAC is defined: peers may negotiate 80-bit record MACs".into(),
+        ));
+    }
+    for (m, why, tls_only) in [
+        (
+            "WOLFSSL_NO_VERIFYSERVER",
+            "the client is built not to verify the server certificate",
+            true,
+        ),
+        (
+            "NO_ASN_TIME",
+            "certificate validity dates are not checked",
+            false,
+        ),
+        (
+            "IGNORE_NAME_CONSTRAINTS",
+            "name constraints of CA certificates are not enforced",
+            false,
+        ),
+    ] {
+        if on(m) && !(tls_only && crypto_only) && !(crypto_only && on("NO_ASN")) {
+            out.push(hygiene(
+                d,
+                W::CertCheckWeakened,
+                Severity::High,
+                m,
+                format!("{m} is defined: {why}"),
+            ));
+        }
+    }
+    out
 }
 
 /// Read and analyse a header inside a scanned tree: the stack is chosen by file name

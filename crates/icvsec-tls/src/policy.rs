@@ -53,6 +53,16 @@ pub enum WeaknessCode {
     UnknownGroup,
     /// An embedded TLS stack is built without X.509 key-usage / extended-key-usage checks.
     X509CheckDisabled,
+    /// An embedded stack is built with a test-only seed, a constant RNG stub or no entropy
+    /// source (WOLFSSL_GENSEED_FORTEST, CUSTOM_RAND_GENERATE constant,
+    /// MBEDTLS_TEST_NULL_ENTROPY, MBEDTLS_NO_PLATFORM_ENTROPY without a hardware source).
+    InsecureRng,
+    /// Truncated HMAC (80-bit record MAC) is compiled in (MBEDTLS_SSL_TRUNCATED_HMAC,
+    /// wolfSSL HAVE_TRUNCATED_HMAC).
+    TruncatedHmac,
+    /// Certificate verification is weakened at build time (unknown critical extensions
+    /// accepted, validity dates or name constraints not checked, server not verified).
+    CertCheckWeakened,
 }
 
 impl WeaknessCode {
@@ -80,6 +90,9 @@ impl WeaknessCode {
             WeakEccGroup => "weak_ecc_group",
             UnknownGroup => "unknown_group",
             X509CheckDisabled => "x509_check_disabled",
+            InsecureRng => "insecure_rng",
+            TruncatedHmac => "truncated_hmac",
+            CertCheckWeakened => "cert_check_weakened",
         }
     }
 }

@@ -198,3 +198,172 @@ fn wolfssl() {
         s.weaknesses
     );
 }
+
+// ---- build hygiene (crypto-only builds, RNG stubs, truncated HMAC, certificate checks)
+
+fn codes(s: &icvsec_tls::embedded::StackConfig) -> Vec<WeaknessCode> {
+    s.weaknesses.iter().map(|w| w.weakness.code).collect()
+}
+
+#[test]
+fn wolfcrypt_only_has_no_protocol_findings() {
+    let h = "#define WOLFCRYPT_ONLY\n#define WOLFSSL_ALLOW_TLSV10\n#define WOLFSSL_STATIC_RSA\n#define HAVE_NULL_CIPHER\n#define HAVE_HASHDRBG\n";
+    let s = analyze_wolfssl(
+        parse_defines(h, Path::new("/user_settings.h")).unwrap(),
+        &PolicyParams::default(),
+    );
+    assert!(s.crypto_only);
+    assert!(s.versions.is_empty() && s.families.is_empty());
+    assert!(s.weaknesses.is_empty(), "{:?}", s.weaknesses);
+    // The same settings in a TLS build are findings.
+    let s = analyze_wolfssl(
+        parse_defines(
+            &h.replace("WOLFCRYPT_ONLY", "HAVE_TLS_EXTENSIONS"),
+            Path::new("/u.h"),
+        )
+        .unwrap(),
+        &PolicyParams::default(),
+    );
+    let c = codes(&s);
+    assert!(c.contains(&WeaknessCode::ProtocolBelowMin));
+    assert!(c.contains(&WeaknessCode::NoForwardSecrecy));
+    assert!(c.contains(&WeaknessCode::NullCipher));
+}
+
+#[test]
+fn mbedtls_crypto_only() {
+    let h = "#define MBEDTLS_AES_C\n#define MBEDTLS_SHA256_C\n#define MBEDTLS_CTR_DRBG_C\n#define MBEDTLS_ENTROPY_C\n";
+    let s = analyze_mbedtls(
+        parse_defines(h, Path::new("/mbedtls_config.h")).unwrap(),
+        Some(3),
+        &PolicyParams::default(),
+    );
+    assert!(s.crypto_only);
+    assert!(s.weaknesses.is_empty(), "{:?}", s.weaknesses);
+    // An explicit #undef MBEDTLS_SSL_TLS_C wins over leftover protocol macros.
+    let h2 = format!("{h}#define MBEDTLS_SSL_PROTO_TLS1_1\n#undef MBEDTLS_SSL_TLS_C\n");
+    let s = analyze_mbedtls(
+        parse_defines(&h2, Path::new("/config.h")).unwrap(),
+        Some(2),
+        &PolicyParams::default(),
+    );
+    assert!(s.crypto_only && s.versions.is_empty());
+    // Protocol macros without SSL_TLS_C: judged as TLS (excerpt of a configuration).
+    let h3 = format!("{h}#define MBEDTLS_SSL_PROTO_TLS1_1\n");
+    let s = analyze_mbedtls(
+        parse_defines(&h3, Path::new("/config.h")).unwrap(),
+        Some(2),
+        &PolicyParams::default(),
+    );
+    assert!(!s.crypto_only);
+}
+
+#[test]
+fn rng_stubs_and_test_seeds() {
+    let h = "#define WOLFCRYPT_ONLY\n#define WOLFSSL_GENSEED_FORTEST\n#define CUSTOM_RAND_GENERATE_BLOCK(b, s) ((int)0)\n#define CUSTOM_RAND_GENERATE  ( (word32) 0x42 )\n#define CUSTOM_RAND_GENERATE_SEED my_trng_seed\n";
+    let s = analyze_wolfssl(
+        parse_defines(h, Path::new("/user_settings.h")).unwrap(),
+        &PolicyParams::default(),
+    );
+    let items: Vec<&str> = s
+        .weaknesses
+        .iter()
+        .filter(|w| w.weakness.code == WeaknessCode::InsecureRng)
+        .map(|w| w.weakness.item.as_str())
+        .collect();
+    assert_eq!(
+        items,
+        vec![
+            "WOLFSSL_GENSEED_FORTEST",
+            "CUSTOM_RAND_GENERATE",
+            "CUSTOM_RAND_GENERATE_BLOCK"
+        ]
+    );
+    assert_eq!(s.weaknesses[0].at.as_ref().unwrap().line, 2);
+    assert_eq!(s.weaknesses[0].weakness.severity, Severity::Critical);
+
+    let m = |h: &str| {
+        codes(&analyze_mbedtls(
+            parse_defines(h, Path::new("/mbedtls_config.h")).unwrap(),
+            Some(3),
+            &PolicyParams::default(),
+        ))
+    };
+    assert!(m("#define MBEDTLS_TEST_NULL_ENTROPY\n").contains(&WeaknessCode::InsecureRng));
+    assert!(m("#define MBEDTLS_NO_PLATFORM_ENTROPY\n").contains(&WeaknessCode::InsecureRng));
+    assert!(
+        !m("#define MBEDTLS_NO_PLATFORM_ENTROPY\n#define MBEDTLS_ENTROPY_HARDWARE_ALT\n")
+            .contains(&WeaknessCode::InsecureRng)
+    );
+}
+
+#[test]
+fn truncated_hmac_and_certificate_leniency() {
+    let tls = "#define MBEDTLS_SSL_TLS_C\n#define MBEDTLS_SSL_PROTO_TLS1_2\n#define MBEDTLS_X509_CRT_PARSE_C\n#define MBEDTLS_X509_CHECK_KEY_USAGE\n#define MBEDTLS_X509_CHECK_EXTENDED_KEY_USAGE\n";
+    let h = format!(
+        "{tls}#define MBEDTLS_SSL_TRUNCATED_HMAC\n#define MBEDTLS_X509_ALLOW_UNSUPPORTED_CRITICAL_EXTENSION\n"
+    );
+    let s = analyze_mbedtls(
+        parse_defines(&h, Path::new("/config.h")).unwrap(),
+        Some(2),
+        &PolicyParams::default(),
+    );
+    let c = codes(&s);
+    assert!(c.contains(&WeaknessCode::TruncatedHmac));
+    assert!(c.contains(&WeaknessCode::CertCheckWeakened));
+    let clean = analyze_mbedtls(
+        parse_defines(tls, Path::new("/config.h")).unwrap(),
+        Some(2),
+        &PolicyParams::default(),
+    );
+    let c = codes(&clean);
+    assert!(
+        !c.contains(&WeaknessCode::TruncatedHmac) && !c.contains(&WeaknessCode::CertCheckWeakened)
+    );
+    let w = analyze_wolfssl(
+        parse_defines(
+            "#define NO_OLD_TLS\n#define WOLFSSL_NO_VERIFYSERVER\n#define NO_ASN_TIME\n#define HAVE_TRUNCATED_HMAC\n",
+            Path::new("/user_settings.h"),
+        )
+        .unwrap(),
+        &PolicyParams::default(),
+    );
+    let items: Vec<(WeaknessCode, &str)> = w
+        .weaknesses
+        .iter()
+        .filter(|x| {
+            matches!(
+                x.weakness.code,
+                WeaknessCode::TruncatedHmac | WeaknessCode::CertCheckWeakened
+            )
+        })
+        .map(|x| (x.weakness.code, x.weakness.item.as_str()))
+        .collect();
+    assert_eq!(
+        items,
+        vec![
+            (WeaknessCode::TruncatedHmac, "HAVE_TRUNCATED_HMAC"),
+            (WeaknessCode::CertCheckWeakened, "WOLFSSL_NO_VERIFYSERVER"),
+            (WeaknessCode::CertCheckWeakened, "NO_ASN_TIME"),
+        ]
+    );
+}
+
+#[test]
+fn wolfssl_static_psk_is_not_forward_secret() {
+    let s = analyze_wolfssl(
+        parse_defines(
+            "#define NO_OLD_TLS\n#define WOLFSSL_STATIC_PSK\n",
+            Path::new("/user_settings.h"),
+        )
+        .unwrap(),
+        &PolicyParams::default(),
+    );
+    let w = s
+        .weaknesses
+        .iter()
+        .find(|w| w.weakness.code == WeaknessCode::NoForwardSecrecy)
+        .unwrap();
+    assert_eq!(w.weakness.item, "WOLFSSL_STATIC_PSK");
+    assert_eq!(w.at.as_ref().unwrap().line, 2);
+}
