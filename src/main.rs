@@ -4,6 +4,7 @@
 
 mod cli;
 mod config;
+mod date;
 mod exit;
 mod init;
 mod probe_cmd;

@@ -87,7 +87,7 @@ fn run_tls_inner(a: &ProbeTlsArgs) -> Result<Exit, Exit> {
     })?;
     let as_of = match &a.as_of {
         Some(s) => {
-            crate::scan::parse_date(s)
+            crate::date::parse_date(s)
                 .map_err(|e| {
                     eprintln!("icvsec: error: --as-of: {e}");
                     Exit::Usage
