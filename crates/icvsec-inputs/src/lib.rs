@@ -4,6 +4,7 @@
 //! with its place.
 
 pub mod discover;
+pub mod graph;
 pub mod inventory;
 pub mod json;
 mod load;
