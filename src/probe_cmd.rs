@@ -10,9 +10,9 @@
 use crate::exit::Exit;
 use clap::{Args, Subcommand, ValueEnum};
 use icvsec_checks::tls::{ProbeFinding, describe_chain, judge_probe};
-use icvsec_inputs::probe::{self, ProbeErrorKind, ProbeOptions, ProbeResult, ProtocolStatus};
 use icvsec_inputs::probe_files::split_target;
 use icvsec_model::{Outcome, Severity};
+use icvsec_probe::{self as probe, ProbeErrorKind, ProbeOptions, ProbeResult, ProtocolStatus};
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;

@@ -5,14 +5,16 @@
 use crate::inventory::Inventory;
 use icvsec_model::Location;
 use icvsec_model::graph::{
-    AssetGraph, EndpointLinks, FlowEdge, GraphParts, ItemNode, Node, NodeKind, is_china,
+    AssetGraph, EndpointLinks, FlowEdge, GraphParts, ItemNode, Node, NodeKind, TlsProfileNode,
+    is_china,
 };
 use icvsec_model::input::vehicle::Owner;
 use std::collections::BTreeMap;
 
 /// The graph of `inv`: flow nodes (ECUs, endpoints, stores, parties, in that order, so a
 /// later kind with the same id replaces an earlier one and the id is ambiguous), items,
-/// flows and their routes, endpoint links to TLS profiles and certificates, trust anchors.
+/// flows and their routes, endpoint links to TLS profiles and certificates, TLS profiles
+/// with typed versions and suites, trust anchors.
 pub fn build(inv: &Inventory) -> AssetGraph {
     let mut nodes = Vec::new();
     let vehicle_ecus = inv.vehicle.iter().flat_map(|v| {
@@ -105,6 +107,19 @@ pub fn build(inv: &Inventory) -> AssetGraph {
         .values()
         .map(|ep| endpoint_links(inv, ep))
         .collect();
+    let tls_profiles = inv
+        .tls_profiles
+        .iter()
+        .map(|(id, p)| {
+            TlsProfileNode::parse(
+                id,
+                &p.value.versions,
+                &p.value.cipher_suites,
+                p.location(),
+                |k| p.at(k),
+            )
+        })
+        .collect();
     let anchors: BTreeMap<String, Vec<String>> = inv
         .trust_anchors
         .iter()
@@ -123,6 +138,7 @@ pub fn build(inv: &Inventory) -> AssetGraph {
         items,
         flows,
         endpoints,
+        tls_profiles,
         anchors,
         vehicle_in_china: inv.markets().iter().any(|m| is_china(m)),
     })

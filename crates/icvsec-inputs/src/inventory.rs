@@ -111,8 +111,8 @@ pub struct Inventory {
     pub sources: BTreeMap<String, SourceMap>,
     pub files_scanned: usize,
     pub input_digest: String,
-    /// The resolved asset graph (flows, routes, endpoint links), built once at load by
-    /// [`crate::graph::build`]; read-only afterwards.
+    /// The resolved asset graph (flows, routes, endpoint links, typed TLS profiles),
+    /// built once at the end of loading (module `graph`); read-only afterwards.
     pub graph: icvsec_model::AssetGraph,
     /// Field views of assets, computed once at load (key: kind, id).
     pub(crate) views: BTreeMap<(AssetKind, String), Value>,

@@ -3,7 +3,9 @@
 //!
 //! Node kinds: data items; flow nodes (ECUs on board, endpoints, data stores and parties)
 //! with their region; endpoints linked to their resolved TLS profile, trust anchor and
-//! server certificate; trust anchors linked to their certificates. Edge kinds: a flow
+//! server certificate; TLS profiles with their versions and cipher suites parsed once
+//! (the one version type and suite table of icvsec-tlsvocab); trust anchors linked to
+//! their certificates. Edge kinds: a flow
 //! (`from` -> `to`, optionally `via` an endpoint, carrying items); item -> routes (every
 //! path the item takes through the flows, from where it originates to where it ends).
 //! Every node and edge keeps the place (file and key path) that declared it.
@@ -15,6 +17,8 @@
 use crate::input::dataflow::DataCategory;
 use crate::location::Location;
 use crate::report::{DataMapEntry, DataRoute};
+use icvsec_tlsvocab::suites::{self, CipherSuite};
+use icvsec_tlsvocab::versions::Version;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Longest route followed (flows), so a long chain cannot make analysis explode.
@@ -95,6 +99,61 @@ pub struct EndpointLinks {
     pub declared_at: Location,
 }
 
+/// One declared value, parsed once at load: its spelling, its place, and its meaning
+/// (`None` when icvsec does not know it; checks report that as an error at `at`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Parsed<T> {
+    pub declared: String,
+    pub at: Location,
+    pub value: Option<T>,
+}
+
+/// A declared TLS profile (ECU config or inline on an endpoint) with its protocol versions
+/// and cipher suites parsed into the shared vocabulary.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TlsProfileNode {
+    /// Profile id: `<ecu>/<profile>`, or `endpoint/<endpoint>` for an inline profile.
+    pub id: String,
+    pub versions: Vec<Parsed<Version>>,
+    pub cipher_suites: Vec<Parsed<&'static CipherSuite>>,
+    pub declared_at: Location,
+}
+
+impl TlsProfileNode {
+    /// Parse a profile's declared versions and suites; `at(key)` is the place of a key
+    /// below the profile (`versions[1]`).
+    pub fn parse(
+        id: &str,
+        versions: &[String],
+        cipher_suites: &[String],
+        declared_at: Location,
+        at: impl Fn(&str) -> Location,
+    ) -> Self {
+        TlsProfileNode {
+            id: id.to_string(),
+            versions: versions
+                .iter()
+                .enumerate()
+                .map(|(i, v)| Parsed {
+                    declared: v.clone(),
+                    at: at(&format!("versions[{i}]")),
+                    value: Version::parse(v),
+                })
+                .collect(),
+            cipher_suites: cipher_suites
+                .iter()
+                .enumerate()
+                .map(|(i, c)| Parsed {
+                    declared: c.clone(),
+                    at: at(&format!("cipher_suites[{i}]")),
+                    value: suites::lookup(c),
+                })
+                .collect(),
+            declared_at,
+        }
+    }
+}
+
 /// One route of an item: nodes from source to destination, and the flows between them.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Route {
@@ -130,6 +189,7 @@ pub struct GraphParts {
     pub items: Vec<ItemNode>,
     pub flows: Vec<FlowEdge>,
     pub endpoints: Vec<EndpointLinks>,
+    pub tls_profiles: Vec<TlsProfileNode>,
     /// Trust anchor id -> certificate asset ids.
     pub anchors: BTreeMap<String, Vec<String>>,
     /// Whether the vehicle is sold in China (on-board nodes are then in China).
@@ -149,6 +209,7 @@ pub struct AssetGraph {
     /// Routes per item id (items carried by at least one flow).
     routes: BTreeMap<String, Routes>,
     endpoints: BTreeMap<String, EndpointLinks>,
+    tls_profiles: BTreeMap<String, TlsProfileNode>,
     anchors: BTreeMap<String, Vec<String>>,
     vehicle_in_china: bool,
 }
@@ -180,6 +241,11 @@ impl AssetGraph {
                 .endpoints
                 .into_iter()
                 .map(|e| (e.endpoint.clone(), e))
+                .collect(),
+            tls_profiles: parts
+                .tls_profiles
+                .into_iter()
+                .map(|p| (p.id.clone(), p))
                 .collect(),
             anchors: parts.anchors,
             vehicle_in_china: parts.vehicle_in_china,
@@ -223,6 +289,11 @@ impl AssetGraph {
     /// The TLS and certificate links of an endpoint.
     pub fn endpoint(&self, id: &str) -> Option<&EndpointLinks> {
         self.endpoints.get(id)
+    }
+
+    /// A declared TLS profile with its versions and suites parsed.
+    pub fn tls_profile(&self, id: &str) -> Option<&TlsProfileNode> {
+        self.tls_profiles.get(id)
     }
 
     /// Certificate asset ids of a trust anchor (empty when it has none or is unknown).
@@ -574,6 +645,37 @@ mod tests {
         let rs = g.routes("x");
         assert!(rs.truncated);
         assert!(rs.routes.len() <= MAX_ROUTES);
+    }
+
+    #[test]
+    fn profiles_are_parsed_once_with_the_place_of_each_value() {
+        let p = TlsProfileNode::parse(
+            "tbox/backend",
+            &["TLSv1.2".into(), "TLSv9".into()],
+            &[
+                "ECDHE-RSA-AES128-GCM-SHA256".into(),
+                "0xC02F".into(),
+                "NOPE".into(),
+            ],
+            Location::at_key("ecus/tbox.json", "tls_profiles[0]"),
+            |k| Location::at_key("ecus/tbox.json", format!("tls_profiles[0].{k}")),
+        );
+        assert_eq!(p.versions[0].value, Some(Version::Tls12));
+        assert_eq!(p.versions[1].value, None);
+        assert_eq!(
+            p.versions[1].at.key_path.as_deref(),
+            Some("tls_profiles[0].versions[1]")
+        );
+        assert_eq!(p.cipher_suites[0].value.map(|c| c.code), Some(0xC02F));
+        assert_eq!(p.cipher_suites[1].value.map(|c| c.code), Some(0xC02F));
+        assert!(p.cipher_suites[2].value.is_none());
+        assert_eq!(p.cipher_suites[2].declared, "NOPE");
+        let g = AssetGraph::new(GraphParts {
+            tls_profiles: vec![p],
+            ..Default::default()
+        });
+        assert!(g.tls_profile("tbox/backend").is_some());
+        assert!(g.tls_profile("other").is_none());
     }
 
     #[test]

@@ -8,9 +8,13 @@ pub mod fingerprint;
 pub mod graph;
 pub mod input;
 pub mod location;
+pub mod probe;
 pub mod report;
 pub mod rule;
 pub mod severity;
+
+/// The TLS vocabulary (one version type, one cipher-suite table) the model speaks.
+pub use icvsec_tlsvocab as tlsvocab;
 
 pub use area::Area;
 pub use asset::{AssetKind, AssetRef};

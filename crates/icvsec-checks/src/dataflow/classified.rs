@@ -1,6 +1,6 @@
 //! `data.classified`: every data item has a category and a classification level.
 
-use super::*;
+use super::prologue::*;
 
 pub(super) fn def() -> CheckDef {
     CheckDef::new(

@@ -1,6 +1,6 @@
 //! `data.consent_duration`: consent-based flows state a bounded consent period.
 
-use super::*;
+use super::prologue::*;
 
 pub(super) fn def() -> CheckDef {
     CheckDef::new(

@@ -1,6 +1,6 @@
 //! `data.deletion`: stores of personal information let the user delete it in time.
 
-use super::*;
+use super::prologue::*;
 
 pub(super) fn def() -> CheckDef {
     CheckDef::new(

@@ -1,7 +1,7 @@
 //! `data.encrypted_at_rest`: stores of personal information or important data are
 //! encrypted at rest.
 
-use super::*;
+use super::prologue::*;
 
 pub(super) fn def() -> CheckDef {
     CheckDef::new(

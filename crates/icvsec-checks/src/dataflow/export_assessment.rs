@@ -2,7 +2,7 @@
 //! security assessment. [`ExportParams`] and [`needs_assessment`] are shared with
 //! `data.route_export`.
 
-use super::*;
+use super::prologue::*;
 
 pub(super) fn def() -> CheckDef {
     CheckDef::new(

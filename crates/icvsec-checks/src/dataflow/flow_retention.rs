@@ -1,7 +1,7 @@
 //! `data.flow_retention`: flows off the vehicle keep data no longer than the limits.
 //! [`RetentionParams`] and [`retention_limit`] are shared with `data.store_retention`.
 
-use super::*;
+use super::prologue::*;
 
 pub(super) fn def() -> CheckDef {
     CheckDef::new(

@@ -1,7 +1,7 @@
 //! `data.in_vehicle_processing`: sensitive personal information leaves the vehicle only
 //! with a stated reason.
 
-use super::*;
+use super::prologue::*;
 
 pub(super) fn def() -> CheckDef {
     CheckDef::new(

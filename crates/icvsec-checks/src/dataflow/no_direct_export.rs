@@ -1,6 +1,6 @@
 //! `data.no_direct_export`: no flow goes from the vehicle straight out of China.
 
-use super::*;
+use super::prologue::*;
 
 pub(super) fn def() -> CheckDef {
     CheckDef::new(

@@ -1,7 +1,7 @@
 //! `data.off_by_default`: on-board collection of sensitive personal information is off
 //! by default.
 
-use super::*;
+use super::prologue::*;
 
 pub(super) fn def() -> CheckDef {
     CheckDef::new(

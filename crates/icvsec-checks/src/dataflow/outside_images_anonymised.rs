@@ -1,7 +1,7 @@
 //! `data.outside_images_anonymised`: outside images with faces or plates are anonymised
 //! before they leave the vehicle.
 
-use super::*;
+use super::prologue::*;
 
 pub(super) fn def() -> CheckDef {
     CheckDef::new(

@@ -2,7 +2,7 @@
 //! China names the assessment at the border.
 
 use super::export_assessment::{ExportParams, needs_assessment};
-use super::*;
+use super::prologue::*;
 
 pub(super) fn def() -> CheckDef {
     CheckDef::new(

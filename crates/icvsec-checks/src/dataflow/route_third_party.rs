@@ -1,8 +1,8 @@
 //! `data.route_third_party`: every route on which personal or important data reaches a
 //! third party enters it with a purpose and an accepted legal basis.
 
+use super::prologue::*;
 use super::third_party_sharing::{SharingParams, sharing_problems};
-use super::*;
 
 pub(super) fn def() -> CheckDef {
     CheckDef::new(

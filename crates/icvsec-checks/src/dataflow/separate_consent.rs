@@ -1,7 +1,7 @@
 //! `data.separate_consent`: flows of sensitive personal information rest on separate
 //! consent (or another accepted basis).
 
-use super::*;
+use super::prologue::*;
 
 pub(super) fn def() -> CheckDef {
     CheckDef::new(

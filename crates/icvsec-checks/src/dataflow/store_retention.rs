@@ -2,7 +2,7 @@
 //! limits.
 
 use super::flow_retention::{RetentionParams, retention_limit};
-use super::*;
+use super::prologue::*;
 
 pub(super) fn def() -> CheckDef {
     CheckDef::new(

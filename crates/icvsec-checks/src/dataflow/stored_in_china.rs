@@ -1,7 +1,7 @@
 //! `data.stored_in_china`: stores of personal information or important data are on
 //! board or in China.
 
-use super::*;
+use super::prologue::*;
 
 pub(super) fn def() -> CheckDef {
     CheckDef::new(

@@ -1,7 +1,7 @@
 //! Tests of the data-flow checks over small builds written at test time and the demo.
 
 use super::export_assessment::{ExportParams, needs_assessment};
-use super::*;
+use super::prologue::*;
 use crate::api::Eval;
 use icvsec_inputs::{LoadOptions, load_build};
 use icvsec_model::Outcome;

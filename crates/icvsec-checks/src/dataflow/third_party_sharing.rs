@@ -2,7 +2,7 @@
 //! legal basis. [`SharingParams`] and [`sharing_problems`] are shared with
 //! `data.route_third_party`.
 
-use super::*;
+use super::prologue::*;
 
 pub(super) fn def() -> CheckDef {
     CheckDef::new(

@@ -1,8 +1,8 @@
 //! `data.transit_protection`: a flow across the vehicle boundary travels over an endpoint
 //! whose TLS profile and server certificate pass the TLS and PKI policy.
 
-use super::*;
-use icvsec_model::graph::EndpointLinks;
+use super::prologue::*;
+use icvsec_model::graph::{EndpointLinks, TlsProfileNode};
 
 pub(super) fn def() -> CheckDef {
     CheckDef::new(
@@ -31,27 +31,29 @@ fn default_fail_at() -> icvsec_tls::policy::Severity {
     icvsec_tls::policy::Severity::Medium
 }
 
-/// Judge a declared TLS profile with the icvsec-tls policy. Returns (problems, unknowns).
+/// Judge a declared TLS profile (its versions and suites as parsed at load) with the
+/// icvsec-tls policy. Returns (problems, unknowns).
 pub fn judge_profile(
     prof: &icvsec_model::input::TlsProfile,
+    typed: &TlsProfileNode,
     policy: &icvsec_tls::policy::PolicyParams,
     fail_at: icvsec_tls::policy::Severity,
 ) -> (Vec<String>, Vec<String>) {
-    use icvsec_tls::{policy, suites, versions::Version};
+    use icvsec_tls::policy;
     let mut problems = Vec::new();
     let mut unknowns = Vec::new();
     let mut vs = Vec::new();
-    for v in &prof.versions {
-        match Version::parse(v) {
+    for v in &typed.versions {
+        match v.value {
             Some(x) => vs.push(x),
-            None => unknowns.push(format!("version `{v}` is not known")),
+            None => unknowns.push(format!("version `{}` is not known", v.declared)),
         }
     }
     let mut cs = Vec::new();
-    for c in &prof.cipher_suites {
-        match suites::lookup(c) {
+    for c in &typed.cipher_suites {
+        match c.value {
             Some(x) => cs.push(x.clone()),
-            None => unknowns.push(format!("cipher suite `{c}` is not known")),
+            None => unknowns.push(format!("cipher suite `{}` is not known", c.declared)),
         }
     }
     let ctx = policy::AssessContext {
@@ -241,9 +243,11 @@ fn transit_protection(ctx: &Ctx, p: &TransitParams, sink: &mut Sink) {
         return;
     };
     let profile_id = links.tls_profile.clone();
-    let profile = profile_id
-        .as_deref()
-        .and_then(|id| ctx.inv.tls_profiles.get(id).map(|p| (id, p)));
+    let profile = profile_id.as_deref().and_then(|id| {
+        let placed = ctx.inv.tls_profiles.get(id)?;
+        let typed = ctx.inv.graph.tls_profile(id)?;
+        Some((id, placed, typed))
+    });
     let mut problems = Vec::new();
     let mut errors = Vec::new();
     let mut related = vec![ep.location()];
@@ -252,9 +256,9 @@ fn transit_protection(ctx: &Ctx, p: &TransitParams, sink: &mut Sink) {
             "endpoint `{ep_id}` declares no TLS profile, so the channel cannot be shown to be encrypted"
         )),
         (Some(id), None) => errors.push(format!("TLS profile `{id}` is not declared")),
-        (Some(_), Some((id, prof))) => {
+        (Some(_), Some((id, prof, typed))) => {
             related.push(prof.location());
-            let (pr, un) = judge_profile(&prof.value, &p.policy, p.fail_at);
+            let (pr, un) = judge_profile(&prof.value, typed, &p.policy, p.fail_at);
             if !pr.is_empty() {
                 problems.push(format!("TLS profile `{id}`: {}", pr.join(", ")));
             }
