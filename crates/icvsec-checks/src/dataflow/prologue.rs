@@ -32,7 +32,7 @@ pub(super) fn placed_flow<'a>(
         return None;
     };
     let g = &ctx.inv.graph;
-    if unknown_node_error(&g, f, sink) {
+    if unknown_node_error(g, f, sink) {
         return None;
     }
     Some((f, g))
