@@ -186,3 +186,58 @@ fn endpoint_links(
         declared_at: ep.location(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{LoadOptions, load_build};
+    use icvsec_model::graph::NodeKind;
+    use icvsec_model::tlsvocab::versions::Version;
+    use std::path::Path;
+
+    /// The demo build's graph links endpoints to their profiles, anchors and server
+    /// certificates, types the profiles, and knows the flows' nodes and regions.
+    #[test]
+    fn the_demo_graph_is_linked_once_at_load() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/demo-vehicle");
+        let inv = load_build(&root, &LoadOptions::default());
+        let g = &inv.graph;
+
+        let tsp = g.endpoint("tsp-backend").expect("tsp-backend linked");
+        assert_eq!(tsp.tls_profile.as_deref(), Some("tbox/backend"));
+        assert!(tsp.tls_profile_declared);
+        assert_eq!(tsp.trust_anchor.as_deref(), Some("oem-root"));
+        assert_eq!(
+            tsp.server_certificate.as_deref(),
+            Some("pki/backend-server.pem")
+        );
+        assert!(!tsp.server_certificates.is_empty());
+        assert!(
+            tsp.server_certificates
+                .iter()
+                .all(|id| inv.certificates[id].file == "pki/backend-server.pem")
+        );
+        // An inline profile resolves to `endpoint/<id>`.
+        let partner = g.endpoint("analytics-partner").expect("partner linked");
+        assert_eq!(
+            partner.tls_profile.as_deref(),
+            Some("endpoint/analytics-partner")
+        );
+        assert!(!g.anchor_certificates("oem-root").is_empty());
+
+        let prof = g.tls_profile("tbox/backend").expect("profile typed");
+        assert!(prof.versions.iter().all(|v| v.value.is_some()));
+        assert!(
+            prof.versions
+                .iter()
+                .any(|v| v.value == Some(Version::Tls13))
+        );
+        assert!(prof.cipher_suites.iter().all(|c| c.value.is_some()));
+        assert_eq!(prof.versions[0].at.file, prof.declared_at.file);
+
+        assert_eq!(g.node("tbox").map(|n| n.kind), Some(NodeKind::Ecu));
+        assert_eq!(g.in_china("tbox"), Some(true));
+        assert!(g.flows().count() > 0);
+        assert!(g.flows().all(|f| f.declared_at.key_path.is_some()));
+        assert!(!g.data_map().is_empty());
+    }
+}
