@@ -6,6 +6,7 @@
 mod exit;
 mod cli;
 mod config;
+mod date;
 mod init;
 mod probe_cmd;
 mod requirements_cmd;

@@ -10,9 +10,9 @@
 use crate::exit::Exit;
 use clap::{Args, Subcommand, ValueEnum};
 use icvsec_checks::tls::{ProbeFinding, describe_chain, judge_probe};
-use icvsec_inputs::probe::{self, ProbeErrorKind, ProbeOptions, ProbeResult, ProtocolStatus};
 use icvsec_inputs::probe_files::split_target;
 use icvsec_model::{Outcome, Severity};
+use icvsec_probe::{self as probe, ProbeErrorKind, ProbeOptions, ProbeResult, ProtocolStatus};
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -87,7 +87,7 @@ fn run_tls_inner(a: &ProbeTlsArgs) -> Result<Exit, Exit> {
     })?;
     let as_of = match &a.as_of {
         Some(s) => {
-            crate::scan::parse_date(s)
+            crate::date::parse_date(s)
                 .map_err(|e| {
                     eprintln!("icvsec: error: --as-of: {e}");
                     Exit::Usage

@@ -5,6 +5,7 @@
 use crate::cli::{Format, RuleSelection, ScanArgs};
 use crate::config::ConfigPath;
 use crate::config::{Config, parse_market};
+use crate::date::{parse_date, today};
 use crate::exit::Exit;
 use crate::rules_cmd::load_rules;
 use icvsec_engine::baseline::{apply_baseline, baseline_of, load_baseline, load_baseline_in_build};
@@ -15,24 +16,6 @@ use icvsec_model::{Report, Severity};
 use icvsec_report::{Html, Json, Junit, Markdown, Renderer, Sarif, Text};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-
-/// Parse `YYYY-MM-DD` into (unix seconds at 00:00 UTC, label).
-pub fn parse_date(s: &str) -> Result<(i64, String), String> {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    let d = time::Date::parse(s, &fmt)
-        .map_err(|e| format!("invalid date `{s}` (expected YYYY-MM-DD): {e}"))?;
-    let t = d.midnight().assume_utc().unix_timestamp();
-    Ok((t, d.format(&fmt).unwrap_or_else(|_| s.to_string())))
-}
-
-fn today() -> (i64, String) {
-    let now = time::OffsetDateTime::now_utc();
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    (
-        now.unix_timestamp(),
-        now.date().format(&fmt).unwrap_or_default(),
-    )
-}
 
 fn usage<E: std::fmt::Display>(e: E) -> Exit {
     eprintln!("icvsec: error: {e}");

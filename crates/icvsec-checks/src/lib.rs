@@ -11,7 +11,6 @@ pub mod tls;
 mod vehicle;
 
 pub use api::{CheckDef, Ctx, Eval, Prepared, Registry, Sink};
-pub use dataflow::data_map;
 
 /// Every built-in check, in one explicit list.
 pub fn registry() -> Registry {

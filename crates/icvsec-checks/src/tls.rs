@@ -18,7 +18,7 @@
 //! gives an error listing what the probe could not determine.
 
 use crate::api::{CheckDef, Ctx, Sink};
-use icvsec_inputs::probe::{ProbeResult, ProtocolStatus, TlsVersion};
+use icvsec_inputs::probe::{ProbeResult, ProtocolStatus};
 use icvsec_inputs::{CertAsset, Inventory, ProbeAsset};
 use icvsec_model::input::tls::{TlsProfile, TlsProtocol, TlsSide};
 use icvsec_model::input::vehicle::Owner;
@@ -336,6 +336,24 @@ fn profile<'a>(
     p
 }
 
+/// The profile under evaluation with its versions and suites as parsed at load.
+fn typed_profile<'a>(
+    ctx: &'a Ctx,
+    sink: &mut Sink,
+) -> Option<(
+    &'a icvsec_inputs::inventory::Placed<TlsProfile>,
+    &'a icvsec_model::graph::TlsProfileNode,
+)> {
+    let pl = profile(ctx, sink)?;
+    match ctx.inv.graph.tls_profile(&ctx.asset.id) {
+        Some(ty) => Some((pl, ty)),
+        None => {
+            sink.error("TLS profile not in the asset graph", pl.location());
+            None
+        }
+    }
+}
+
 fn is_suite_code(c: WeaknessCode) -> bool {
     use WeaknessCode::*;
     matches!(
@@ -360,14 +378,17 @@ fn is_group_code(c: WeaknessCode) -> bool {
 }
 
 fn profile_policy(ctx: &Ctx, p: &CheckParams, sink: &mut Sink) {
-    let Some(pl) = profile(ctx, sink) else { return };
+    let Some((pl, ty)) = typed_profile(ctx, sink) else {
+        return;
+    };
     let prof = &pl.value;
     let wants_suites = p.fail_on.iter().any(|c| is_suite_code(*c));
     let wants_groups = p.fail_on.iter().any(|c| is_group_code(*c));
     let mut unusable = false;
     let mut versions: Vec<(Version, usize)> = Vec::new();
-    for (i, v) in prof.versions.iter().enumerate() {
-        match Version::parse(v) {
+    for (i, pv) in ty.versions.iter().enumerate() {
+        let v = &pv.declared;
+        match pv.value {
             Some(x) => versions.push((x, i)),
             None => {
                 sink.error(
@@ -387,8 +408,9 @@ fn profile_policy(ctx: &Ctx, p: &CheckParams, sink: &mut Sink) {
     }
     let mut suites_found: Vec<(&'static CipherSuite, usize)> = Vec::new();
     if wants_suites {
-        for (i, s) in prof.cipher_suites.iter().enumerate() {
-            match suites::lookup(s) {
+        for (i, ps) in ty.cipher_suites.iter().enumerate() {
+            let s = &ps.declared;
+            match ps.value {
                 Some(c) => suites_found.push((c, i)),
                 None => {
                     sink.error(
@@ -489,13 +511,15 @@ fn weakness_place(
 }
 
 fn profile_tlcp(ctx: &Ctx, p: &TlcpParams, sink: &mut Sink) {
-    let Some(pl) = profile(ctx, sink) else { return };
+    let Some((pl, ty)) = typed_profile(ctx, sink) else {
+        return;
+    };
     let prof = &pl.value;
     if prof.protocol != TlsProtocol::Tlcp {
         sink.not_applicable("not a TLCP profile");
         return;
     }
-    let versions: Vec<Option<Version>> = prof.versions.iter().map(|v| Version::parse(v)).collect();
+    let versions: Vec<Option<Version>> = ty.versions.iter().map(|v| v.value).collect();
     let mut bad = false;
     let mut unusable = false;
     for (i, v) in versions.iter().enumerate() {
@@ -534,8 +558,9 @@ fn profile_tlcp(ctx: &Ctx, p: &TlcpParams, sink: &mut Sink) {
         );
         unusable = true;
     }
-    for (i, s) in prof.cipher_suites.iter().enumerate() {
-        match suites::lookup(s) {
+    for (i, ps) in ty.cipher_suites.iter().enumerate() {
+        let s = &ps.declared;
+        match ps.value {
             None => {
                 sink.error(
                     format!("unknown cipher suite `{s}`: cannot assess it"),
@@ -822,18 +847,7 @@ pub struct ProbeView {
     /// Groups the server used (TLS 1.3 key shares and TLS <= 1.2 ECDHE curves).
     pub groups: Vec<String>,
     /// Versions whose acceptance could not be determined.
-    pub undetermined: Vec<(TlsVersion, usize, String)>,
-}
-
-fn to_version(v: TlsVersion) -> Version {
-    match v {
-        TlsVersion::Ssl3 => Version::Ssl3,
-        TlsVersion::Tls10 => Version::Tls10,
-        TlsVersion::Tls11 => Version::Tls11,
-        TlsVersion::Tls12 => Version::Tls12,
-        TlsVersion::Tls13 => Version::Tls13,
-        TlsVersion::Tlcp => Version::Tlcp,
-    }
+    pub undetermined: Vec<(Version, usize, String)>,
 }
 
 pub fn probe_view(r: &ProbeResult) -> ProbeView {
@@ -846,7 +860,7 @@ pub fn probe_view(r: &ProbeResult) -> ProbeView {
     };
     for (pi, p) in r.protocols.iter().enumerate() {
         match p.status {
-            ProtocolStatus::Accepted => v.versions.push((to_version(p.version), pi)),
+            ProtocolStatus::Accepted => v.versions.push((p.version, pi)),
             ProtocolStatus::Unknown => v.undetermined.push((
                 p.version,
                 pi,
@@ -1019,7 +1033,7 @@ pub fn judge_probe_policy(r: &ProbeResult, p: &CheckParams) -> Vec<ProbeJudgemen
         });
         if protocol_only {
             for (v, pi, why) in &view.undetermined {
-                let rank = to_version(*v).tls_rank();
+                let rank = v.tls_rank();
                 let min = p.policy.min_version.tls_rank();
                 if matches!((rank, min), (Some(r), Some(m)) if r < m) {
                     out.push(ProbeJudgement {

@@ -413,7 +413,7 @@ pub fn evaluate(
         diagnostics: inv.diagnostics.clone(),
         // Where sensitive and important data goes, when data-area rules were evaluated.
         data_map: if rules.iter().any(|r| r.area == icvsec_model::Area::Data) {
-            icvsec_checks::data_map(inv)
+            inv.graph.data_map()
         } else {
             Vec::new()
         },

@@ -114,8 +114,9 @@ pub struct Inventory {
     pub sources: BTreeMap<String, SourceMap>,
     pub files_scanned: usize,
     pub input_digest: String,
-    /// Derived indexes that checks build once per scan and share (see [`Inventory::memo`]).
-    pub memo: Memo,
+    /// The resolved asset graph (flows, routes, endpoint links, typed TLS profiles),
+    /// built once at the end of loading (module `graph`); read-only afterwards.
+    pub graph: icvsec_model::AssetGraph,
     /// Field views of assets, computed once at load (key: kind, id).
     pub(crate) views: BTreeMap<(AssetKind, String), Value>,
 }
@@ -133,53 +134,6 @@ impl Default for SharedTree {
 impl std::fmt::Debug for SharedTree {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("SharedTree")
-    }
-}
-
-/// A per-scan cache of values derived from the inventory (a check family's graph index,
-/// routes per item), so a family does the work once instead of once per asset and rule.
-/// Values must depend on the inventory only, so the cache never changes an outcome.
-#[derive(Default)]
-pub struct Memo(
-    std::sync::Mutex<BTreeMap<String, std::sync::Arc<dyn std::any::Any + Send + Sync>>>,
-);
-
-impl Clone for Memo {
-    /// A copied inventory starts with an empty cache.
-    fn clone(&self) -> Self {
-        Memo::default()
-    }
-}
-
-impl std::fmt::Debug for Memo {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Memo")
-    }
-}
-
-impl Memo {
-    /// The cached value under `key`, computing it on first use. Two threads may both
-    /// compute it; the first stored value wins and both are equal by construction.
-    pub fn get_or_init<T: std::any::Any + Send + Sync>(
-        &self,
-        key: &str,
-        init: impl FnOnce() -> T,
-    ) -> std::sync::Arc<T> {
-        if let Some(v) = self.lookup::<T>(key) {
-            return v;
-        }
-        let value: std::sync::Arc<dyn std::any::Any + Send + Sync> = std::sync::Arc::new(init());
-        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let stored = map.entry(key.to_string()).or_insert(value).clone();
-        drop(map);
-        stored
-            .downcast::<T>()
-            .unwrap_or_else(|_| panic!("memo key `{key}` used with two types"))
-    }
-
-    fn lookup<T: std::any::Any + Send + Sync>(&self, key: &str) -> Option<std::sync::Arc<T>> {
-        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        map.get(key).cloned().and_then(|v| v.downcast::<T>().ok())
     }
 }
 

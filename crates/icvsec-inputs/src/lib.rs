@@ -4,6 +4,7 @@
 //! with its place.
 
 pub mod discover;
+pub mod graph;
 pub mod images;
 pub mod inventory;
 pub mod json;

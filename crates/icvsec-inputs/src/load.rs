@@ -1104,5 +1104,6 @@ pub fn load_build(root: &Path, opts: &LoadOptions) -> Inventory {
         .collect();
     inv.diagnostics.sort();
     inv.diagnostics.dedup();
+    inv.graph = crate::graph::build(&inv);
     inv
 }

@@ -1,5 +1,5 @@
 //! Saved live TLS probes (`icvsec probe tls HOST:PORT --save FILE`, JSON of
-//! [`icvsec_probe::ProbeResult`]): every `*.probe.json` of the build and every file named in
+//! [`icvsec_model::probe::ProbeResult`]): every `*.probe.json` of the build and every file named in
 //! vehicle.json `probes`. A probe is matched to the vehicle.json endpoint whose host is the
 //! probe's SNI (else the target host); the certificates of the presented chain become
 //! certificate assets (`<probe file>#chain<n>`), with the endpoint's server use when the
@@ -14,8 +14,9 @@ use icvsec_model::input::vehicle::Endpoint;
 use icvsec_model::{Diagnostic, Location};
 use serde_json::Value;
 
-pub use icvsec_probe as probe;
-use icvsec_probe::ProbeResult;
+/// The saved probe format (from the model: reading a probe needs no prober).
+pub use icvsec_model::probe;
+use icvsec_model::probe::ProbeResult;
 
 /// A saved probe in the inventory.
 #[derive(Clone, Debug)]
@@ -89,14 +90,14 @@ pub(crate) fn parse_probe(text: &str, rel: &str) -> Result<(ProbeResult, SourceM
             format!("unknown field `{last}` (at `{path}`) in a saved probe"),
         ));
     }
-    if doc.doc.schema_version != icvsec_probe::SCHEMA_VERSION {
+    if doc.doc.schema_version != probe::SCHEMA_VERSION {
         let (line, col) = doc.source.locate("schema_version").unwrap_or((0, 0));
         return Err(Diagnostic::error(
             Location::file(rel).with_line(line, Some(col)),
             format!(
                 "unsupported probe schema_version {} (this icvsec reads {})",
                 doc.doc.schema_version,
-                icvsec_probe::SCHEMA_VERSION
+                probe::SCHEMA_VERSION
             ),
         ));
     }

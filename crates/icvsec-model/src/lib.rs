@@ -5,16 +5,22 @@ pub mod area;
 pub mod asset;
 pub mod condition;
 pub mod fingerprint;
+pub mod graph;
 pub mod input;
 pub mod location;
+pub mod probe;
 pub mod report;
 pub mod requirement;
 pub mod rule;
 pub mod severity;
 
+/// The TLS vocabulary (one version type, one cipher-suite table) the model speaks.
+pub use icvsec_tlsvocab as tlsvocab;
+
 pub use area::Area;
 pub use asset::{AssetKind, AssetRef};
 pub use condition::Condition;
+pub use graph::AssetGraph;
 pub use location::Location;
 pub use report::{Diagnostic, DiagnosticLevel, Finding, Outcome, Report};
 pub use requirement::{

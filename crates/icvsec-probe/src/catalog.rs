@@ -1,19 +1,14 @@
 //! Code-point catalogs: cipher suites, named groups, alerts, signature algorithms.
 
-#[path = "suites_table.rs"]
-mod suites_table;
-
-use suites_table::SUITE_NAMES;
+use icvsec_model::tlsvocab::suites;
 
 /// TLS 1.3 cipher suites offered in TLS 1.3 ClientHellos (RFC 8446 + RFC 8998 SM suites).
 pub(crate) const TLS13_SUITES: [u16; 7] = [0x1301, 0x1302, 0x1303, 0x1304, 0x1305, 0x00C6, 0x00C7];
 
 /// IANA-style name of a cipher suite code point, if known.
+/// (The one cipher-suite table of icvsec-tlsvocab.)
 pub fn suite_name(code: u16) -> Option<&'static str> {
-    SUITE_NAMES
-        .binary_search_by_key(&code, |&(c, _)| c)
-        .ok()
-        .and_then(|i| SUITE_NAMES[i].1)
+    suites::iana_name(code)
 }
 
 fn is_tls13_only(code: u16) -> bool {
@@ -29,9 +24,8 @@ fn is_signalling(code: u16) -> bool {
 /// the suites most servers support come first (ECDHE/DHE AEAD, then the rest by code point).
 /// This order is only the client's offer order; results are reported sorted.
 pub(crate) fn legacy_offer_list() -> Vec<u16> {
-    let mut all: Vec<u16> = SUITE_NAMES
-        .iter()
-        .map(|&(c, _)| c)
+    let mut all: Vec<u16> = suites::known_codes()
+        .into_iter()
         .filter(|&c| !is_tls13_only(c) && !is_signalling(c))
         .collect();
     // Commonly deployed suites first, so that the first chunk usually holds everything a
@@ -54,10 +48,11 @@ pub(crate) fn legacy_offer_list() -> Vec<u16> {
 
 /// ECDHE suites (any authentication), used to enumerate TLS 1.2 supported_groups.
 pub(crate) fn ecdhe_suites() -> Vec<u16> {
-    SUITE_NAMES
-        .iter()
-        .filter(|(_, n)| n.is_some_and(|n| n.contains("_ECDHE_") || n.contains("_ECDH_anon_")))
-        .map(|&(c, _)| c)
+    suites::known_codes()
+        .into_iter()
+        .filter(|&c| {
+            suite_name(c).is_some_and(|n| n.contains("_ECDHE_") || n.contains("_ECDH_anon_"))
+        })
         .filter(|&c| !is_tls13_only(c))
         .collect()
 }
@@ -191,7 +186,6 @@ mod tests {
 
     #[test]
     fn tables_sorted_and_named() {
-        assert!(SUITE_NAMES.windows(2).all(|w| w[0].0 < w[1].0));
         assert!(GROUP_NAMES.windows(2).all(|w| w[0].0 < w[1].0));
         assert_eq!(
             suite_name(0xC02F),

@@ -23,16 +23,19 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
-
 pub use catalog::{alert_name, group_name, suite_name};
 pub use pem::certificate_pem;
 
 use catalog::{SECP256R1, TLS13_SUITES, X25519};
 use wire::{Fail, Flight, Hello, Limits, Outcome, Until};
 
-/// Version of the `ProbeResult` JSON layout.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The saved format (in the model, so that reading a saved probe needs no prober) and the
+/// one TLS version type.
+pub use icvsec_model::probe::{
+    AlertInfo, CipherSuiteInfo, ClientAuthResult, GroupInfo, GroupsResult, PROBED_VERSIONS,
+    ProbeError, ProbeErrorKind, ProbeResult, ProtocolResult, ProtocolStatus, SCHEMA_VERSION,
+};
+pub use icvsec_model::tlsvocab::versions::Version;
 
 /// Suites offered per ClientHello at most (some stacks refuse longer cipher lists).
 const CHUNK: usize = 128;
@@ -64,294 +67,65 @@ impl Default for ProbeOptions {
     }
 }
 
-/// Protocol versions probed. Ordered oldest to newest; TLCP (GB/T 38636) last.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum TlsVersion {
-    #[serde(rename = "SSLv3")]
-    Ssl3,
-    #[serde(rename = "TLSv1.0")]
-    Tls10,
-    #[serde(rename = "TLSv1.1")]
-    Tls11,
-    #[serde(rename = "TLSv1.2")]
-    Tls12,
-    #[serde(rename = "TLSv1.3")]
-    Tls13,
-    /// TLCP (GB/T 38636 / GM/T 0024), record version 0x0101.
-    #[serde(rename = "TLCPv1.1")]
-    Tlcp,
-}
-
-impl TlsVersion {
-    pub const ALL: [TlsVersion; 6] = [
-        TlsVersion::Ssl3,
-        TlsVersion::Tls10,
-        TlsVersion::Tls11,
-        TlsVersion::Tls12,
-        TlsVersion::Tls13,
-        TlsVersion::Tlcp,
-    ];
-
-    /// Wire version code.
-    pub fn wire(self) -> u16 {
-        match self {
-            TlsVersion::Ssl3 => 0x0300,
-            TlsVersion::Tls10 => 0x0301,
-            TlsVersion::Tls11 => 0x0302,
-            TlsVersion::Tls12 => 0x0303,
-            TlsVersion::Tls13 => 0x0304,
-            TlsVersion::Tlcp => 0x0101,
-        }
-    }
-
-    pub fn from_wire(v: u16) -> Option<TlsVersion> {
-        TlsVersion::ALL.into_iter().find(|x| x.wire() == v)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            TlsVersion::Ssl3 => "SSLv3",
-            TlsVersion::Tls10 => "TLSv1.0",
-            TlsVersion::Tls11 => "TLSv1.1",
-            TlsVersion::Tls12 => "TLSv1.2",
-            TlsVersion::Tls13 => "TLSv1.3",
-            TlsVersion::Tlcp => "TLCPv1.1",
-        }
-    }
-}
-
 fn version_label(v: u16) -> String {
-    TlsVersion::from_wire(v)
+    Version::from_wire_in(v, &PROBED_VERSIONS)
         .map(|x| x.label().to_string())
         .unwrap_or_else(|| format!("0x{v:04X}"))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ProtocolStatus {
-    /// A ServerHello for exactly this version was received.
-    Accepted,
-    /// The server refused (alert, a ServerHello for another version, or a silent close
-    /// while it accepted other versions).
-    Rejected,
-    /// Could not be determined (see `errors`).
-    Unknown,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct AlertInfo {
-    pub level: u8,
-    pub description: u8,
-    pub name: String,
-}
-
-impl AlertInfo {
-    fn new(level: u8, description: u8) -> Self {
-        AlertInfo {
-            level,
-            description,
-            name: alert_name(description).to_string(),
-        }
+fn alert_info(level: u8, description: u8) -> AlertInfo {
+    AlertInfo {
+        level,
+        description,
+        name: alert_name(description).to_string(),
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct CipherSuiteInfo {
-    pub code: u16,
-    /// IANA name (or the usual name of a legacy / TLCP code point) when known.
-    pub name: Option<String>,
-}
-
-impl CipherSuiteInfo {
-    fn new(code: u16) -> Self {
-        CipherSuiteInfo {
-            code,
-            name: suite_name(code).map(str::to_string),
-        }
+fn suite_info(code: u16) -> CipherSuiteInfo {
+    CipherSuiteInfo {
+        code,
+        name: suite_name(code).map(str::to_string),
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct GroupInfo {
-    pub code: u16,
-    pub name: Option<String>,
-}
-
-impl GroupInfo {
-    fn new(code: u16) -> Self {
-        GroupInfo {
-            code,
-            name: group_name(code).map(str::to_string),
-        }
+fn group_info(code: u16) -> GroupInfo {
+    GroupInfo {
+        code,
+        name: group_name(code).map(str::to_string),
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProtocolResult {
-    pub version: TlsVersion,
-    pub status: ProtocolStatus,
-    /// Why not accepted / not determined.
-    pub reason: Option<String>,
-    /// The alert that refused the version, if any.
-    pub alert: Option<AlertInfo>,
-    /// Accepted suites, sorted by code point.
-    pub cipher_suites: Vec<CipherSuiteInfo>,
-    /// Some(true) when the server picks by its own order; None with fewer than two suites.
-    pub server_enforces_order: Option<bool>,
-    /// Server preference order (code points), only when the server enforces its order.
-    pub server_preference: Vec<u16>,
-    /// Whether a CertificateRequest was seen in this version's handshake (None: not seen
-    /// far enough; for TLS 1.3 it comes from the rustls observation).
-    pub client_certificate_requested: Option<bool>,
+fn empty_result(target: &str) -> ProbeResult {
+    ProbeResult {
+        schema_version: SCHEMA_VERSION,
+        target: target.to_string(),
+        sni: None,
+        resolved_address: None,
+        complete: false,
+        protocols: Vec::new(),
+        groups: GroupsResult::default(),
+        certificate_chain: Vec::new(),
+        certificate_chain_source: None,
+        client_auth: ClientAuthResult::default(),
+        notes: Vec::new(),
+        errors: Vec::new(),
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GroupsResult {
-    /// TLS 1.3 groups the server selected (via key_share or HelloRetryRequest), sorted.
-    pub tls13: Vec<GroupInfo>,
-    /// Group the server chose for a typical TLS 1.3 hello (key shares x25519 + secp256r1).
-    pub tls13_negotiated: Option<GroupInfo>,
-    /// ECDHE curves the server used in ServerKeyExchange (TLS <= 1.2), sorted.
-    pub ecdhe: Vec<GroupInfo>,
-    /// Version used to enumerate `ecdhe`.
-    pub ecdhe_version: Option<TlsVersion>,
-    /// Curve chosen when offered every curve (our order: x25519, secp256r1, ...).
-    pub ecdhe_negotiated: Option<GroupInfo>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClientAuthResult {
-    /// Some(true) if any handshake carried a CertificateRequest, Some(false) if handshakes
-    /// were observed far enough and none did, None if never observed.
-    pub requested: Option<bool>,
-    /// Versions whose handshake was observed far enough to tell.
-    pub checked_in: Vec<TlsVersion>,
-    /// Versions whose handshake carried a CertificateRequest.
-    pub requested_in: Vec<TlsVersion>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProbeErrorKind {
-    /// Target not in HOST:PORT form.
-    Target,
-    /// Name resolution failed or timed out.
-    Resolve,
-    /// TCP connect failed (refused, unreachable).
-    Connect,
-    /// Connect or read timeout on one connection.
-    Timeout,
-    /// The overall deadline cut the probe short.
-    Deadline,
-    /// Closed without any TLS answer.
-    Closed,
-    /// Bytes that are not TLS, or absurd lengths.
-    Garbage,
-    /// Well-formed TLS that does not follow the protocol (e.g. a suite that was not offered).
-    Protocol,
-    /// Other socket error.
-    Io,
-    /// The rustls TLS 1.3 observation failed before the certificate was seen.
-    Tls13Observation,
-    /// Not attempted because the server never answered earlier probes.
-    Skipped,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct ProbeError {
-    /// What was being probed, e.g. "TLSv1.2 suites", "TLS 1.3 groups".
-    pub stage: String,
-    pub kind: ProbeErrorKind,
-    pub message: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProbeResult {
-    pub schema_version: u32,
-    /// As given (HOST:PORT).
-    pub target: String,
-    /// SNI sent (the explicit option, else the host name; None for an IP literal).
-    pub sni: Option<String>,
-    /// Address probed (first resolved address), "ip:port".
-    pub resolved_address: Option<String>,
-    /// True only when every question was answered and no error occurred.
-    pub complete: bool,
-    /// One entry per probed version, oldest first.
-    pub protocols: Vec<ProtocolResult>,
-    pub groups: GroupsResult,
-    /// Certificate chain as presented, PEM, in the server's order (leaf first).
-    pub certificate_chain: Vec<String>,
-    /// Where the chain came from, e.g. "TLSv1.2 handshake" or "TLSv1.3 handshake (rustls)".
-    pub certificate_chain_source: Option<String>,
-    pub client_auth: ClientAuthResult,
-    /// Informational remarks (not errors), sorted.
-    pub notes: Vec<String>,
-    /// Everything that went wrong, sorted.
-    pub errors: Vec<ProbeError>,
-}
-
-impl ProbeResult {
-    pub fn to_json(&self) -> String {
-        // Serializing plain owned data into a String cannot fail.
-        serde_json::to_string_pretty(self).unwrap_or_default()
-    }
-
-    pub fn from_json(s: &str) -> Result<ProbeResult, serde_json::Error> {
-        let r: ProbeResult = serde_json::from_str(s)?;
-        if r.schema_version != SCHEMA_VERSION {
-            return Err(<serde_json::Error as serde::de::Error>::custom(format!(
-                "unsupported probe schema_version {} (expected {SCHEMA_VERSION})",
-                r.schema_version
-            )));
-        }
-        Ok(r)
-    }
-
-    pub fn protocol(&self, v: TlsVersion) -> Option<&ProtocolResult> {
-        self.protocols.iter().find(|p| p.version == v)
-    }
-
-    /// Versions whose status is Accepted.
-    pub fn accepted_versions(&self) -> Vec<TlsVersion> {
-        self.protocols
-            .iter()
-            .filter(|p| p.status == ProtocolStatus::Accepted)
-            .map(|p| p.version)
-            .collect()
-    }
-
-    fn empty(target: &str) -> Self {
-        ProbeResult {
-            schema_version: SCHEMA_VERSION,
-            target: target.to_string(),
-            sni: None,
-            resolved_address: None,
-            complete: false,
-            protocols: Vec::new(),
-            groups: GroupsResult::default(),
-            certificate_chain: Vec::new(),
-            certificate_chain_source: None,
-            client_auth: ClientAuthResult::default(),
-            notes: Vec::new(),
-            errors: Vec::new(),
-        }
-    }
-
-    fn unknown_protocols(&mut self, reason: &str) {
-        self.protocols = TlsVersion::ALL
-            .into_iter()
-            .map(|v| ProtocolResult {
-                version: v,
-                status: ProtocolStatus::Unknown,
-                reason: Some(reason.to_string()),
-                alert: None,
-                cipher_suites: Vec::new(),
-                server_enforces_order: None,
-                server_preference: Vec::new(),
-                client_certificate_requested: None,
-            })
-            .collect();
-    }
+fn unknown_protocols(res: &mut ProbeResult, reason: &str) {
+    res.protocols = PROBED_VERSIONS
+        .into_iter()
+        .map(|v| ProtocolResult {
+            version: v,
+            status: ProtocolStatus::Unknown,
+            reason: Some(reason.to_string()),
+            alert: None,
+            cipher_suites: Vec::new(),
+            server_enforces_order: None,
+            server_preference: Vec::new(),
+            client_certificate_requested: None,
+        })
+        .collect();
 }
 
 fn err(stage: &str, f: Fail) -> ProbeError {
@@ -455,8 +229,8 @@ impl Ctx {
             && self.silent_failures.load(Ordering::SeqCst) >= 2
     }
 
-    fn hello(&self, v: TlsVersion, suites: &[u16], until: Until) -> Outcome {
-        if v == TlsVersion::Tls13 {
+    fn hello(&self, v: Version, suites: &[u16], until: Until) -> Outcome {
+        if v == Version::Tls13 {
             let groups = catalog::tls13_groups();
             let shares = [
                 (X25519, self.x25519.clone()),
@@ -474,7 +248,7 @@ impl Ctx {
                 until,
             )
         } else {
-            let groups = if v == TlsVersion::Tlcp {
+            let groups = if v == Version::Tlcp {
                 let mut g = catalog::ecdhe_groups();
                 g.retain(|&x| x == 0x0029 || x == SECP256R1);
                 g
@@ -522,7 +296,7 @@ struct VersionRun {
     notes: Vec<String>,
 }
 
-fn run_version(ctx: &Ctx, v: TlsVersion) -> VersionRun {
+fn run_version(ctx: &Ctx, v: Version) -> VersionRun {
     let stage = format!("{} suites", v.label());
     let mut run = VersionRun::default();
     if ctx.server_unresponsive() {
@@ -535,7 +309,7 @@ fn run_version(ctx: &Ctx, v: TlsVersion) -> VersionRun {
         });
         return run;
     }
-    let offer: Vec<u16> = if v == TlsVersion::Tls13 {
+    let offer: Vec<u16> = if v == Version::Tls13 {
         TLS13_SUITES.to_vec()
     } else {
         catalog::legacy_offer_list()
@@ -550,7 +324,7 @@ fn run_version(ctx: &Ctx, v: TlsVersion) -> VersionRun {
         let mut remaining = chunk.clone();
         let before = run.picks.len();
         while !remaining.is_empty() {
-            let until = if run.flight.is_none() && v != TlsVersion::Tls13 {
+            let until = if run.flight.is_none() && v != Version::Tls13 {
                 Until::HelloDone
             } else {
                 Until::ServerHello
@@ -588,7 +362,7 @@ fn run_version(ctx: &Ctx, v: TlsVersion) -> VersionRun {
                     run.picks.push(sh.suite);
                     remaining.retain(|&c| c != sh.suite);
                     if run.flight.is_none() {
-                        if v == TlsVersion::Tls13 {
+                        if v == Version::Tls13 {
                             run.group13 = sh.group;
                         } else if let Some(why) = &flight.cut_short {
                             // Certificate / CertificateRequest may be missing: not complete.
@@ -604,7 +378,7 @@ fn run_version(ctx: &Ctx, v: TlsVersion) -> VersionRun {
                     }
                 }
                 Outcome::Alert { level, description } => {
-                    let a = AlertInfo::new(level, description);
+                    let a = alert_info(level, description);
                     if description == 70 && run.picks.is_empty() {
                         run.status = Some(ProtocolStatus::Rejected);
                         run.reason = Some("protocol_version alert".into());
@@ -800,7 +574,7 @@ fn run_groups13(ctx: &Ctx) -> GroupRun {
     run
 }
 
-fn run_groups12(ctx: &Ctx, v: TlsVersion) -> GroupRun {
+fn run_groups12(ctx: &Ctx, v: Version) -> GroupRun {
     let stage = format!("{} ECDHE groups", v.label());
     let mut run = GroupRun::default();
     if ctx.server_unresponsive() {
@@ -854,16 +628,16 @@ fn run_groups12(ctx: &Ctx, v: TlsVersion) -> GroupRun {
 }
 
 enum Task {
-    Version(TlsVersion),
+    Version(Version),
     Groups13,
-    Groups12(TlsVersion),
+    Groups12(Version),
     Observe13,
 }
 
 enum TaskOut {
-    Version(TlsVersion, VersionRun),
+    Version(Version, VersionRun),
     Groups13(GroupRun),
-    Groups12(TlsVersion, GroupRun),
+    Groups12(Version, GroupRun),
     Observe13(observe13::Observation13),
 }
 
@@ -909,7 +683,7 @@ fn run_tasks(ctx: &Ctx, tasks: Vec<Task>, parallelism: usize) -> Vec<TaskOut> {
 /// `opts.overall_deadline` by more than one socket operation's slack.
 pub fn probe_tls(target: &str, opts: &ProbeOptions) -> ProbeResult {
     let start = Instant::now();
-    let mut res = ProbeResult::empty(target);
+    let mut res = empty_result(target);
     let (host, port) = match split_target(target) {
         Ok(x) => x,
         Err(m) => {
@@ -918,7 +692,7 @@ pub fn probe_tls(target: &str, opts: &ProbeOptions) -> ProbeResult {
                 kind: ProbeErrorKind::Target,
                 message: m,
             });
-            res.unknown_protocols("invalid target");
+            unknown_protocols(&mut res, "invalid target");
             return res;
         }
     };
@@ -933,7 +707,7 @@ pub fn probe_tls(target: &str, opts: &ProbeOptions) -> ProbeResult {
         Ok(a) => a,
         Err(f) => {
             res.errors.push(err("resolve", f));
-            res.unknown_protocols("target could not be resolved");
+            unknown_protocols(&mut res, "target could not be resolved");
             return res;
         }
     };
@@ -954,21 +728,21 @@ pub fn probe_tls(target: &str, opts: &ProbeOptions) -> ProbeResult {
 
     // Phase 1: everything independent, most connection-hungry first.
     let tasks = vec![
-        Task::Version(TlsVersion::Tls12),
-        Task::Version(TlsVersion::Tls13),
-        Task::Version(TlsVersion::Tls10),
-        Task::Version(TlsVersion::Tls11),
-        Task::Groups12(TlsVersion::Tls12),
+        Task::Version(Version::Tls12),
+        Task::Version(Version::Tls13),
+        Task::Version(Version::Tls10),
+        Task::Version(Version::Tls11),
+        Task::Groups12(Version::Tls12),
         Task::Groups13,
         Task::Observe13,
-        Task::Version(TlsVersion::Ssl3),
-        Task::Version(TlsVersion::Tlcp),
+        Task::Version(Version::Ssl3),
+        Task::Version(Version::Tlcp),
     ];
     let outs = run_tasks(&ctx, tasks, opts.parallelism);
 
-    let mut versions: Vec<(TlsVersion, VersionRun)> = Vec::new();
+    let mut versions: Vec<(Version, VersionRun)> = Vec::new();
     let mut g13 = GroupRun::default();
-    let mut g12: Option<(TlsVersion, GroupRun)> = None;
+    let mut g12: Option<(Version, GroupRun)> = None;
     let mut obs = observe13::Observation13::default();
     for o in outs {
         match o {
@@ -979,7 +753,7 @@ pub fn probe_tls(target: &str, opts: &ProbeOptions) -> ProbeResult {
         }
     }
     versions.sort_by_key(|(v, _)| *v);
-    let accepted = |v: TlsVersion| {
+    let accepted = |v: Version| {
         versions
             .iter()
             .any(|(x, r)| *x == v && r.status == Some(ProtocolStatus::Accepted))
@@ -991,7 +765,7 @@ pub fn probe_tls(target: &str, opts: &ProbeOptions) -> ProbeResult {
         && r.found.is_empty()
         && r.errors.is_empty()
     {
-        let fallback = [TlsVersion::Tls11, TlsVersion::Tls10, TlsVersion::Ssl3]
+        let fallback = [Version::Tls11, Version::Tls10, Version::Ssl3]
             .into_iter()
             .find(|&v| {
                 versions
@@ -1012,11 +786,11 @@ pub fn probe_tls(target: &str, opts: &ProbeOptions) -> ProbeResult {
 
     // Certificate chain: plaintext handshake first, rustls TLS 1.3 observation otherwise.
     for v in [
-        TlsVersion::Tls12,
-        TlsVersion::Tls11,
-        TlsVersion::Tls10,
-        TlsVersion::Ssl3,
-        TlsVersion::Tlcp,
+        Version::Tls12,
+        Version::Tls11,
+        Version::Tls10,
+        Version::Ssl3,
+        Version::Tlcp,
     ] {
         if let Some((_, r)) = versions.iter().find(|(x, _)| *x == v)
             && let Some(fl) = &r.flight
@@ -1027,7 +801,7 @@ pub fn probe_tls(target: &str, opts: &ProbeOptions) -> ProbeResult {
             break;
         }
     }
-    let tls13_ok = accepted(TlsVersion::Tls13);
+    let tls13_ok = accepted(Version::Tls13);
     if tls13_ok {
         if res.certificate_chain.is_empty()
             && let Some(chain) = &obs.chain
@@ -1070,10 +844,9 @@ pub fn probe_tls(target: &str, opts: &ProbeOptions) -> ProbeResult {
         if status == ProtocolStatus::Unknown {
             unknown = true;
         }
-        let mut suites: Vec<CipherSuiteInfo> =
-            r.picks.iter().map(|&c| CipherSuiteInfo::new(c)).collect();
+        let mut suites: Vec<CipherSuiteInfo> = r.picks.iter().map(|&c| suite_info(c)).collect();
         suites.sort();
-        let cert_req = if *v == TlsVersion::Tls13 {
+        let cert_req = if *v == Version::Tls13 {
             if status == ProtocolStatus::Accepted {
                 obs.cert_requested
             } else {
@@ -1115,14 +888,14 @@ pub fn probe_tls(target: &str, opts: &ProbeOptions) -> ProbeResult {
 
     // Groups.
     if tls13_ok {
-        let mut g: Vec<GroupInfo> = g13.found.iter().map(|&c| GroupInfo::new(c)).collect();
+        let mut g: Vec<GroupInfo> = g13.found.iter().map(|&c| group_info(c)).collect();
         g.sort();
         res.groups.tls13 = g;
         res.groups.tls13_negotiated = versions
             .iter()
-            .find(|(v, _)| *v == TlsVersion::Tls13)
+            .find(|(v, _)| *v == Version::Tls13)
             .and_then(|(_, r)| r.group13)
-            .map(GroupInfo::new);
+            .map(group_info);
         errors.extend(g13.errors);
         if g13.found.is_empty() && g13.version_refused {
             errors.push(ProbeError {
@@ -1136,13 +909,13 @@ pub fn probe_tls(target: &str, opts: &ProbeOptions) -> ProbeResult {
     if let Some((v, r)) = g12 {
         let any_ecdhe_accepted = versions
             .iter()
-            .any(|(x, vr)| *x != TlsVersion::Tls13 && vr.picks.iter().any(|c| ecdhe.contains(c)));
+            .any(|(x, vr)| *x != Version::Tls13 && vr.picks.iter().any(|c| ecdhe.contains(c)));
         if !r.found.is_empty() {
-            let mut g: Vec<GroupInfo> = r.found.iter().map(|&c| GroupInfo::new(c)).collect();
+            let mut g: Vec<GroupInfo> = r.found.iter().map(|&c| group_info(c)).collect();
             g.sort();
             res.groups.ecdhe = g;
             res.groups.ecdhe_version = Some(v);
-            res.groups.ecdhe_negotiated = r.found.first().map(|&c| GroupInfo::new(c));
+            res.groups.ecdhe_negotiated = r.found.first().map(|&c| group_info(c));
         } else if any_ecdhe_accepted && r.errors.is_empty() {
             errors.push(ProbeError {
                 stage: format!("{} ECDHE groups", v.label()),
@@ -1214,7 +987,7 @@ mod tests {
 
     #[test]
     fn json_rejects_other_schema() {
-        let mut r = ProbeResult::empty("x:1");
+        let mut r = empty_result("x:1");
         r.schema_version = 99;
         assert!(ProbeResult::from_json(&serde_json::to_string(&r).unwrap()).is_err());
     }

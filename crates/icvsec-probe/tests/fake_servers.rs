@@ -294,8 +294,8 @@ fn hello_then_stall_server() {
     });
     let r = probe_bounded(srv.port, opts());
     assert!(!r.complete);
-    assert_eq!(r.accepted_versions(), vec![icvsec_probe::TlsVersion::Tls12]);
-    let p12 = r.protocol(icvsec_probe::TlsVersion::Tls12).unwrap();
+    assert_eq!(r.accepted_versions(), vec![icvsec_probe::Version::Tls12]);
+    let p12 = r.protocol(icvsec_probe::Version::Tls12).unwrap();
     assert_eq!(p12.cipher_suites.len(), 1);
     assert_eq!(p12.cipher_suites[0].code, 0xC02F);
     assert_eq!(
@@ -309,10 +309,7 @@ fn hello_then_stall_server() {
         "{:?}",
         r.errors
     );
-    for v in [
-        icvsec_probe::TlsVersion::Tls10,
-        icvsec_probe::TlsVersion::Tls11,
-    ] {
+    for v in [icvsec_probe::Version::Tls10, icvsec_probe::Version::Tls11] {
         let p = r.protocol(v).unwrap();
         assert_eq!(p.status, ProtocolStatus::Rejected);
         assert_eq!(
@@ -393,8 +390,8 @@ fn fragmented_flight_is_reassembled() {
     });
     let r = probe_bounded(srv.port, opts());
     assert!(r.complete, "errors: {:?}", r.errors);
-    assert_eq!(r.accepted_versions(), vec![icvsec_probe::TlsVersion::Tls12]);
-    let p12 = r.protocol(icvsec_probe::TlsVersion::Tls12).unwrap();
+    assert_eq!(r.accepted_versions(), vec![icvsec_probe::Version::Tls12]);
+    let p12 = r.protocol(icvsec_probe::Version::Tls12).unwrap();
     assert_eq!(p12.cipher_suites.len(), 1);
     assert_eq!(p12.cipher_suites[0].code, 0x009C);
     assert_eq!(
@@ -411,7 +408,7 @@ fn fragmented_flight_is_reassembled() {
     );
     assert_eq!(r.client_auth.requested, Some(true));
     assert_eq!(
-        r.protocol(icvsec_probe::TlsVersion::Tls13).unwrap().status,
+        r.protocol(icvsec_probe::Version::Tls13).unwrap().status,
         ProtocolStatus::Rejected
     );
 }

@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use common::*;
-use icvsec_probe::{ProtocolStatus, TlsVersion, probe_tls};
+use icvsec_probe::{ProtocolStatus, Version, probe_tls};
 
 const NGINX: &str = "/usr/sbin/nginx";
 
@@ -119,19 +119,11 @@ http {{
     let r = probe_tls(&format!("127.0.0.1:{weak_port}"), &opts());
     println!("{}", r.to_json());
     assert!(r.complete, "errors: {:?}", r.errors);
-    assert_eq!(
-        r.accepted_versions(),
-        vec![TlsVersion::Tls10, TlsVersion::Tls11]
-    );
-    for v in [
-        TlsVersion::Ssl3,
-        TlsVersion::Tls12,
-        TlsVersion::Tls13,
-        TlsVersion::Tlcp,
-    ] {
+    assert_eq!(r.accepted_versions(), vec![Version::Tls10, Version::Tls11]);
+    for v in [Version::Ssl3, Version::Tls12, Version::Tls13, Version::Tlcp] {
         assert_eq!(status(&r, v), ProtocolStatus::Rejected, "{v:?}");
     }
-    for (v, flag) in [(TlsVersion::Tls10, "-tls1"), (TlsVersion::Tls11, "-tls1_1")] {
+    for (v, flag) in [(Version::Tls10, "-tls1"), (Version::Tls11, "-tls1_1")] {
         let want: BTreeSet<u16> = openssl_ciphers(flag, weak_spec, &["RSA", "None"])
             .into_iter()
             .collect();
@@ -141,7 +133,7 @@ http {{
     assert_eq!(r.client_auth.requested, Some(true));
     assert_eq!(
         r.client_auth.requested_in,
-        vec![TlsVersion::Tls10, TlsVersion::Tls11]
+        vec![Version::Tls10, Version::Tls11]
     );
     let served = std::fs::read_to_string(&cert).unwrap();
     assert_eq!(pem_body(&r.certificate_chain[0]), pem_body(&served));
@@ -150,22 +142,19 @@ http {{
     let r = probe_tls(&format!("127.0.0.1:{strong_port}"), &opts());
     println!("{}", r.to_json());
     assert!(r.complete, "errors: {:?}", r.errors);
-    assert_eq!(
-        r.accepted_versions(),
-        vec![TlsVersion::Tls12, TlsVersion::Tls13]
-    );
+    assert_eq!(r.accepted_versions(), vec![Version::Tls12, Version::Tls13]);
     let want_order = openssl_ciphers("-tls1_2", strong_spec, &["RSA"]);
     let want: BTreeSet<u16> = want_order.iter().copied().collect();
-    assert_eq!(hexes(&suites(&r, TlsVersion::Tls12)), hexes(&want));
-    let p12 = r.protocol(TlsVersion::Tls12).unwrap();
+    assert_eq!(hexes(&suites(&r, Version::Tls12)), hexes(&want));
+    let p12 = r.protocol(Version::Tls12).unwrap();
     assert_eq!(p12.server_enforces_order, Some(true));
     assert_eq!(p12.server_preference, want_order);
     let want13: BTreeSet<u16> = [0x1301, 0x1302, 0x1303].into();
-    assert_eq!(suites(&r, TlsVersion::Tls13), want13);
+    assert_eq!(suites(&r, Version::Tls13), want13);
     assert_eq!(r.client_auth.requested, Some(false));
     assert_eq!(
         r.client_auth.checked_in,
-        vec![TlsVersion::Tls12, TlsVersion::Tls13]
+        vec![Version::Tls12, Version::Tls13]
     );
     assert!(r.groups.tls13.iter().any(|g| g.code == 0x001D));
     assert!(r.groups.ecdhe.iter().any(|g| g.code == 0x0017));

@@ -11,14 +11,14 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::*;
-use icvsec_probe::{ProtocolStatus, TlsVersion, probe_tls};
+use icvsec_probe::{ProtocolStatus, Version, probe_tls};
 
-const OTHER_THAN_13: [TlsVersion; 5] = [
-    TlsVersion::Ssl3,
-    TlsVersion::Tls10,
-    TlsVersion::Tls11,
-    TlsVersion::Tls12,
-    TlsVersion::Tlcp,
+const OTHER_THAN_13: [Version; 5] = [
+    Version::Ssl3,
+    Version::Tls10,
+    Version::Tls11,
+    Version::Tls12,
+    Version::Tlcp,
 ];
 
 #[test]
@@ -37,14 +37,14 @@ fn strong_tls13_only() {
         Some(format!("127.0.0.1:{port}").as_str())
     );
     assert_eq!(r.sni, None, "no SNI for an IP literal");
-    assert_eq!(r.accepted_versions(), vec![TlsVersion::Tls13]);
+    assert_eq!(r.accepted_versions(), vec![Version::Tls13]);
     for v in OTHER_THAN_13 {
         assert_eq!(status(&r, v), ProtocolStatus::Rejected, "{v:?}");
     }
     // OpenSSL's default TLS 1.3 ciphersuites.
     let want: BTreeSet<u16> = [0x1301, 0x1302, 0x1303].into();
-    assert_eq!(suites(&r, TlsVersion::Tls13), want);
-    let p13 = r.protocol(TlsVersion::Tls13).unwrap();
+    assert_eq!(suites(&r, Version::Tls13), want);
+    let p13 = r.protocol(Version::Tls13).unwrap();
     // s_server without -serverpref follows the client's order.
     assert_eq!(p13.server_enforces_order, Some(false));
     assert_eq!(
@@ -75,7 +75,7 @@ fn strong_tls13_only() {
     let served = std::fs::read_to_string(&cert).unwrap();
     assert_eq!(pem_body(&r.certificate_chain[0]), pem_body(&served));
     assert_eq!(r.client_auth.requested, Some(false));
-    assert_eq!(r.client_auth.checked_in, vec![TlsVersion::Tls13]);
+    assert_eq!(r.client_auth.checked_in, vec![Version::Tls13]);
     // JSON round trip.
     let back = icvsec_probe::ProbeResult::from_json(&r.to_json()).unwrap();
     assert_eq!(back, r);
@@ -93,21 +93,21 @@ fn strong_tls12_ecdhe_aesgcm_server_order() {
     let r = probe_tls(&format!("127.0.0.1:{port}"), &opts());
     println!("{}", r.to_json());
     assert!(r.complete, "errors: {:?}", r.errors);
-    assert_eq!(r.accepted_versions(), vec![TlsVersion::Tls12]);
+    assert_eq!(r.accepted_versions(), vec![Version::Tls12]);
     for v in [
-        TlsVersion::Ssl3,
-        TlsVersion::Tls10,
-        TlsVersion::Tls11,
-        TlsVersion::Tls13,
+        Version::Ssl3,
+        Version::Tls10,
+        Version::Tls11,
+        Version::Tls13,
     ] {
         assert_eq!(status(&r, v), ProtocolStatus::Rejected, "{v:?}");
     }
     let want_order = openssl_ciphers("-tls1_2", spec, &["RSA"]);
     assert!(want_order.len() >= 2, "{want_order:?}");
     let want: BTreeSet<u16> = want_order.iter().copied().collect();
-    let got = suites(&r, TlsVersion::Tls12);
+    let got = suites(&r, Version::Tls12);
     assert_eq!(hexes(&got), hexes(&want));
-    let p12 = r.protocol(TlsVersion::Tls12).unwrap();
+    let p12 = r.protocol(Version::Tls12).unwrap();
     assert_eq!(p12.server_enforces_order, Some(true));
     assert_eq!(
         p12.server_preference, want_order,
@@ -125,7 +125,7 @@ fn strong_tls12_ecdhe_aesgcm_server_order() {
     for c in [0x001D, 0x0017, 0x0018] {
         assert!(g.contains(&c), "group 0x{c:04X} missing from {g:?}");
     }
-    assert_eq!(r.groups.ecdhe_version, Some(TlsVersion::Tls12));
+    assert_eq!(r.groups.ecdhe_version, Some(Version::Tls12));
     assert!(r.groups.ecdhe_negotiated.is_some());
     assert!(r.groups.tls13.is_empty());
     // Chain from the plaintext TLS 1.2 Certificate message.
@@ -150,16 +150,16 @@ fn weak_tls10_seclevel0_with_client_cert_request() {
     let r = probe_tls(&format!("127.0.0.1:{port}"), &opts());
     println!("{}", r.to_json());
     assert!(r.complete, "errors: {:?}", r.errors);
-    assert_eq!(r.accepted_versions(), vec![TlsVersion::Tls10]);
+    assert_eq!(r.accepted_versions(), vec![Version::Tls10]);
     // Suites an RSA certificate can serve (RSA-authenticated and anonymous).
     let want: BTreeSet<u16> = openssl_ciphers("-tls1", spec, &["RSA", "None"])
         .into_iter()
         .collect();
     assert!(want.len() >= 8, "{want:?}");
-    let got = suites(&r, TlsVersion::Tls10);
+    let got = suites(&r, Version::Tls10);
     assert_eq!(hexes(&got), hexes(&want));
     let names: Vec<&str> = r
-        .protocol(TlsVersion::Tls10)
+        .protocol(Version::Tls10)
         .unwrap()
         .cipher_suites
         .iter()
@@ -172,9 +172,9 @@ fn weak_tls10_seclevel0_with_client_cert_request() {
     assert!(names.contains(&"TLS_RSA_WITH_AES_128_CBC_SHA"));
     // s_server -verify sends a CertificateRequest (TLS 1.0: plaintext).
     assert_eq!(r.client_auth.requested, Some(true));
-    assert_eq!(r.client_auth.requested_in, vec![TlsVersion::Tls10]);
+    assert_eq!(r.client_auth.requested_in, vec![Version::Tls10]);
     assert_eq!(
-        r.protocol(TlsVersion::Tls10)
+        r.protocol(Version::Tls10)
             .unwrap()
             .client_certificate_requested,
         Some(true)
@@ -184,7 +184,7 @@ fn weak_tls10_seclevel0_with_client_cert_request() {
         Some("TLSv1.0 handshake")
     );
     // ECDHE curves enumerated through TLS 1.0 since TLS 1.2 is refused.
-    assert_eq!(r.groups.ecdhe_version, Some(TlsVersion::Tls10));
+    assert_eq!(r.groups.ecdhe_version, Some(Version::Tls10));
     assert!(r.groups.ecdhe.iter().any(|g| g.code == 0x0017));
 }
 
@@ -211,23 +211,23 @@ fn weak_tls11_tls12_and_client_cert_in_tls13() {
     assert_eq!(r.sni.as_deref(), Some("probe.test"));
     assert_eq!(
         r.accepted_versions(),
-        vec![TlsVersion::Tls11, TlsVersion::Tls12, TlsVersion::Tls13]
+        vec![Version::Tls11, Version::Tls12, Version::Tls13]
     );
-    assert_eq!(status(&r, TlsVersion::Tls10), ProtocolStatus::Rejected);
+    assert_eq!(status(&r, Version::Tls10), ProtocolStatus::Rejected);
     let want11: BTreeSet<u16> = openssl_ciphers("-tls1_1", spec, &["RSA", "None"])
         .into_iter()
         .collect();
-    assert_eq!(hexes(&suites(&r, TlsVersion::Tls11)), hexes(&want11));
+    assert_eq!(hexes(&suites(&r, Version::Tls11)), hexes(&want11));
     let want12: BTreeSet<u16> = openssl_ciphers("-tls1_2", spec, &["RSA", "None"])
         .into_iter()
         .collect();
-    assert_eq!(hexes(&suites(&r, TlsVersion::Tls12)), hexes(&want12));
+    assert_eq!(hexes(&suites(&r, Version::Tls12)), hexes(&want12));
     assert_eq!(
         r.client_auth.requested_in,
-        vec![TlsVersion::Tls11, TlsVersion::Tls12, TlsVersion::Tls13]
+        vec![Version::Tls11, Version::Tls12, Version::Tls13]
     );
     assert_eq!(
-        r.protocol(TlsVersion::Tls13)
+        r.protocol(Version::Tls13)
             .unwrap()
             .client_certificate_requested,
         Some(true)
@@ -260,7 +260,7 @@ fn weak_tls12_full_server_preference_order() {
     );
     let want_order = openssl_ciphers("-tls1_2", spec, &["RSA", "None"]);
     assert!(want_order.len() > 20);
-    let p12 = r.protocol(TlsVersion::Tls12).unwrap();
+    let p12 = r.protocol(Version::Tls12).unwrap();
     assert_eq!(p12.server_enforces_order, Some(true));
     let show = |v: &[u16]| v.iter().map(|c| format!("{c:04X}")).collect::<Vec<_>>();
     assert_eq!(show(&p12.server_preference), show(&want_order));
@@ -300,7 +300,7 @@ fn ecdsa_chain_in_server_order_tls12_and_tls13() {
         .into_iter()
         .collect();
     assert!(!want.is_empty());
-    assert_eq!(hexes(&suites(&r, TlsVersion::Tls12)), hexes(&want));
+    assert_eq!(hexes(&suites(&r, Version::Tls12)), hexes(&want));
 
     // TLS 1.3 only: the same chain through the rustls observation.
     let (_srv, port) = start_s_server(&leaf, &key, &["-tls1_3", "-cert_chain", chain_arg]);

@@ -6,8 +6,8 @@
 //! * [`nginx`], [`openssl_conf`], [`embedded`]: configuration parsers.
 //! * [`checks`]: the rule-engine checks `tls.nginx`, `tls.openssl_conf`, `tls.embedded_stack`.
 //!
-//! This crate depends on no other icvsec crate; all public result types are owned and
-//! serde-serializable.
+//! This crate depends on no other icvsec crate but the TLS vocabulary (icvsec-tlsvocab);
+//! all public result types are owned and serde-serializable.
 #![warn(missing_docs)]
 
 pub mod checks;
@@ -17,8 +17,10 @@ pub mod nginx;
 pub mod openssl_conf;
 pub mod policy;
 pub mod rootfs;
-pub mod suites;
-pub mod versions;
+
+/// The shared cipher-suite table and version type (icvsec-tlsvocab), under their
+/// historical paths.
+pub use icvsec_tlsvocab::{suites, versions};
 
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;

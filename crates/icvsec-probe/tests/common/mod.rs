@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use icvsec_probe::{ProbeOptions, ProbeResult, ProtocolStatus, TlsVersion};
+use icvsec_probe::{ProbeOptions, ProbeResult, ProtocolStatus, Version};
 
 pub const OPENSSL: &str = "/usr/bin/openssl";
 
@@ -171,7 +171,7 @@ pub fn opts() -> ProbeOptions {
     }
 }
 
-pub fn suites(r: &ProbeResult, v: TlsVersion) -> BTreeSet<u16> {
+pub fn suites(r: &ProbeResult, v: Version) -> BTreeSet<u16> {
     r.protocol(v)
         .expect("version entry")
         .cipher_suites
@@ -180,7 +180,7 @@ pub fn suites(r: &ProbeResult, v: TlsVersion) -> BTreeSet<u16> {
         .collect()
 }
 
-pub fn status(r: &ProbeResult, v: TlsVersion) -> ProtocolStatus {
+pub fn status(r: &ProbeResult, v: Version) -> ProtocolStatus {
     r.protocol(v).expect("version entry").status
 }
 

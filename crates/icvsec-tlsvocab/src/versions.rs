@@ -87,6 +87,25 @@ impl Version {
         }
     }
 
+    /// The version with this wire code, among `versions` (e.g. the ones a prober offers).
+    pub fn from_wire_in(v: u16, versions: &[Version]) -> Option<Version> {
+        versions.iter().copied().find(|x| x.wire() == v)
+    }
+
+    /// Spelling of reports and saved probes: "SSLv3", "TLSv1.0" … "TLSv1.3", and
+    /// "TLCPv1.1" (GB/T 38636 names its only version 1.1).
+    pub fn label(self) -> &'static str {
+        match self {
+            Version::Ssl2 => "SSLv2",
+            Version::Ssl3 => "SSLv3",
+            Version::Tls10 => "TLSv1.0",
+            Version::Tls11 => "TLSv1.1",
+            Version::Tls12 => "TLSv1.2",
+            Version::Tls13 => "TLSv1.3",
+            Version::Tlcp => "TLCPv1.1",
+        }
+    }
+
     /// Parse a common spelling: "TLSv1.2", "TLS1.2", "tls1_2", "TLS 1.2", "1.2", "TLSv1",
     /// "TLSv1.0", "SSLv3", "ssl3", "SSL3.0", "TLCP", "GMTLS", "NTLS", "GMSSL", "0x0303",
     /// "0x0101". Case-insensitive. Returns `None` for anything else.
@@ -179,6 +198,14 @@ mod tests {
         assert!(Version::Tls10 < Version::Tls12);
         assert_eq!(Version::Tlcp.tls_rank(), None);
         assert_eq!(Version::Tls13.wire(), 0x0304);
+        for v in Version::ALL {
+            assert_eq!(Version::parse(v.label()), Some(v), "{v:?}");
+        }
+        assert_eq!(
+            Version::from_wire_in(0x0101, &Version::ALL),
+            Some(Version::Tlcp)
+        );
+        assert_eq!(Version::from_wire_in(0x0002, &[Version::Tls12]), None);
         let v: Version = serde_json::from_str("\"TLSv1\"").unwrap();
         assert_eq!(v, Version::Tls10);
         assert_eq!(

@@ -808,9 +808,57 @@ pub fn by_code(code: u16) -> Option<&'static CipherSuite> {
         .map(|i| &t[i])
 }
 
+#[path = "suite_names.rs"]
+mod suite_names;
+
+/// IANA-style name of any code point icvsec knows: the attribute table's name, else the
+/// name of a code point known by name only; `None` for unknown or unnamed code points.
+pub fn iana_name(code: u16) -> Option<&'static str> {
+    if let Some(c) = by_code(code) {
+        return Some(c.iana_name.as_str());
+    }
+    let t = suite_names::NAMES_ONLY;
+    t.binary_search_by_key(&code, |&(c, _)| c)
+        .ok()
+        .and_then(|i| t[i].1)
+}
+
+/// Every code point icvsec knows (described or named only), ascending: what a prober
+/// offers.
+pub fn known_codes() -> Vec<u16> {
+    let mut v: Vec<u16> = all()
+        .iter()
+        .map(|c| c.code)
+        .chain(suite_names::NAMES_ONLY.iter().map(|&(c, _)| c))
+        .collect();
+    v.sort_unstable();
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn named_only_code_points_are_sorted_and_not_described() {
+        let t = suite_names::NAMES_ONLY;
+        assert!(t.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(
+            t.iter().all(|&(c, _)| by_code(c).is_none()),
+            "described twice"
+        );
+        let codes = known_codes();
+        assert_eq!(codes.len(), all().len() + t.len());
+        assert!(codes.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(
+            iana_name(0xC02F),
+            Some("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256")
+        );
+        assert_eq!(iana_name(0xE013), Some("ECC_SM4_CBC_SM3"));
+        assert_eq!(iana_name(0x00FF), Some("TLS_EMPTY_RENEGOTIATION_INFO_SCSV"));
+        assert_eq!(iana_name(0xE001), None);
+        assert_eq!(iana_name(0xFFFF), None);
+    }
 
     #[test]
     fn table_is_consistent() {
