@@ -4,6 +4,7 @@
 
 mod api;
 mod cert;
+mod crosscheck;
 pub mod dataflow;
 mod ecu;
 mod linux;
@@ -17,6 +18,7 @@ pub fn registry() -> Registry {
     let mut checks = Vec::new();
     checks.extend(cert::checks());
     checks.extend(ecu::checks());
+    checks.extend(crosscheck::checks());
     checks.extend(dataflow::checks());
     checks.extend(linux::checks());
     checks.extend(tls::checks());

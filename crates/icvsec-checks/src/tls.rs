@@ -252,11 +252,14 @@ fn config_check(ctx: &Ctx, p: &CheckParams, sink: &mut Sink, kind: Kind) {
         ctx.inv.root.join(&root_rel)
     };
     let sys = Path::new(&sys);
-    let out: CheckOutcome = match kind {
-        Kind::Nginx => tc::check_nginx_config(&root, sys, p),
-        Kind::Openssl => tc::check_openssl_config(&root, sys, p),
-        Kind::Embedded => tc::check_stack_header(&root, sys, p),
-    };
+    // Read through the build's tree (images mounted), with the root filesystem as `/`.
+    let base = icvsec_fs::name::decode_identity(&root_rel);
+    let out: CheckOutcome =
+        icvsec_tls::rootfs::within(ctx.inv.tree.0.clone(), base, || match kind {
+            Kind::Nginx => tc::check_nginx_config(&root, sys, p),
+            Kind::Openssl => tc::check_openssl_config(&root, sys, p),
+            Kind::Embedded => tc::check_stack_header(&root, sys, p),
+        });
     report_config(ctx, &root_rel, rel, &out, p, sink);
 }
 
