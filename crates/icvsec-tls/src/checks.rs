@@ -330,12 +330,12 @@ fn find_headers(root: &Path) -> Vec<PathBuf> {
             }
             let p = dir.join(&n);
             match crate::rootfs::kind(root, &p) {
-                Ok(Some(icvsec_fs::EntryType::Dir)) if depth < 24 => {
-                    // Only real directories: a link to a directory is resolved by kind(),
-                    // so refuse to descend when the entry itself is a link.
-                    if crate::rootfs::resolve(root, &p).is_ok_and(|r| r == p) {
-                        stack.push((p, depth + 1));
-                    }
+                // Only real directories: a link to a directory is resolved by kind(), so
+                // refuse to descend when the entry itself is a link.
+                Ok(Some(icvsec_fs::EntryType::Dir))
+                    if depth < 24 && crate::rootfs::resolve(root, &p).is_ok_and(|r| r == p) =>
+                {
+                    stack.push((p, depth + 1));
                 }
                 Ok(Some(icvsec_fs::EntryType::File)) => {
                     let wanted = n == "mbedtls_config.h"

@@ -13,15 +13,18 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
+/// A build tree and the components of a root filesystem inside it.
+type Scoped = Option<(Arc<dyn Tree>, Vec<Vec<u8>>)>;
+
 thread_local! {
-    static SCOPED: RefCell<Option<(Arc<dyn Tree>, Vec<Vec<u8>>)>> = const { RefCell::new(None) };
+    static SCOPED: RefCell<Scoped> = const { RefCell::new(None) };
 }
 
 /// Run `f` with the root filesystem at `base` (raw components) of `tree` standing for the
 /// host path the loaders are given. Scoped to this thread and this call.
 pub fn within<R>(tree: Arc<dyn Tree>, base: Vec<Vec<u8>>, f: impl FnOnce() -> R) -> R {
     let previous = SCOPED.with(|s| s.borrow_mut().replace((tree, base)));
-    struct Restore(Option<(Arc<dyn Tree>, Vec<Vec<u8>>)>);
+    struct Restore(Scoped);
     impl Drop for Restore {
         fn drop(&mut self) {
             let p = self.0.take();
