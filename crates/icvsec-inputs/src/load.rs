@@ -788,7 +788,12 @@ impl<'a> Loader<'a> {
             max_file: self.limits.max_file_size,
             feeds,
         };
-        let (sw, diags) = crate::software::build(&input);
+        let (sw, diags, read) = crate::software::build(&input);
+        for (rel, d) in read {
+            if let Ok(d) = <[u8; 32]>::try_from(d.as_slice()) {
+                self.digests.entry(rel).or_insert(d);
+            }
+        }
         self.inv.software = sw;
         self.inv.diagnostics.extend(diags);
     }

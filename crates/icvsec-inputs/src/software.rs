@@ -158,7 +158,8 @@ pub(crate) struct Input<'a> {
 }
 
 /// Builds the software inventory; problems become diagnostics.
-pub(crate) fn build(input: &Input) -> (Software, Vec<Diagnostic>) {
+/// Returns the software, diagnostics and the files read (for the input digest).
+pub(crate) fn build(input: &Input) -> (Software, Vec<Diagnostic>, Vec<(String, Vec<u8>)>) {
     let limits = vuln_limits(input.max_file);
     let mut sw = Software::default();
     let mut diags = Vec::new();
@@ -173,11 +174,17 @@ pub(crate) fn build(input: &Input) -> (Software, Vec<Diagnostic>) {
             VulnDb::Host(_) => None,
         })
         .collect();
+    let read_files = std::cell::RefCell::new(Vec::new());
     let read = |f: &DiscoveredFile, limit: u64| -> Result<Vec<u8>, Diagnostic> {
-        input
+        let bytes = input
             .tree
             .read_file(&f.comps, limit)
-            .map_err(|e| Diagnostic::error(Location::file(&f.rel), format!("cannot read: {e}")))
+            .map_err(|e| Diagnostic::error(Location::file(&f.rel), format!("cannot read: {e}")))?;
+        // The files judged enter the input digest.
+        read_files
+            .borrow_mut()
+            .push((f.rel.clone(), digest(&bytes)));
+        Ok(bytes)
     };
     for f in input.discovered {
         if f.via_link.is_some() {
@@ -388,7 +395,13 @@ pub(crate) fn build(input: &Input) -> (Software, Vec<Diagnostic>) {
         }
     }
     sw.feed = load_feeds(input, &limits, &mut diags);
-    (sw, diags)
+    (sw, diags, read_files.into_inner())
+}
+
+fn digest(bytes: &[u8]) -> Vec<u8> {
+    ring::digest::digest(&ring::digest::SHA256, bytes)
+        .as_ref()
+        .to_vec()
 }
 
 fn add(sw: &mut Software, ecu: &str, cs: Vec<Component>) {
