@@ -128,7 +128,7 @@ fn matches(ctx: &Ctx, p: &VulnParams) -> Option<Arc<Vec<VulnMatch>>> {
 }
 
 /// The shared preamble: n/a outside production or without software; error without a feed.
-fn prepare<'a>(ctx: &'a Ctx, p: &VulnParams, sink: &mut Sink) -> Option<Arc<Vec<VulnMatch>>> {
+fn prepare(ctx: &Ctx, p: &VulnParams, sink: &mut Sink) -> Option<Arc<Vec<VulnMatch>>> {
     let id = &ctx.asset.id;
     if !ctx.inv.is_production() {
         sink.not_applicable(

@@ -159,7 +159,10 @@ pub(crate) struct Input<'a> {
 
 /// Builds the software inventory; problems become diagnostics.
 /// Returns the software, diagnostics and the files read (for the input digest).
-pub(crate) fn build(input: &Input) -> (Software, Vec<Diagnostic>, Vec<(String, Vec<u8>)>) {
+/// Files read, with their SHA-256.
+pub(crate) type ReadFiles = Vec<(String, Vec<u8>)>;
+
+pub(crate) fn build(input: &Input) -> (Software, Vec<Diagnostic>, ReadFiles) {
     let limits = vuln_limits(input.max_file);
     let mut sw = Software::default();
     let mut diags = Vec::new();
