@@ -38,6 +38,17 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Write the build's per-ECU software inventory as a CycloneDX 1.6 SBOM (JSON).
+    Sbom {
+        /// The vehicle build directory (or one firmware image).
+        path: PathBuf,
+        /// Write the SBOM to this file instead of stdout.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Skip files larger than this many bytes.
+        #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
+        max_file_size: u64,
+    },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -150,6 +161,10 @@ pub struct ScanArgs {
     /// Worker threads (default: all cores). Output is identical whatever the number.
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
+    /// Vulnerability feed: an OSV/NVD JSON file, an OSV zip or a directory of them
+    /// (repeatable) [default: `vuln_db` in icvsec.toml]. See docs/vulnerabilities.md.
+    #[arg(long = "vuln-db", value_name = "PATH")]
+    pub vuln_db: Vec<PathBuf>,
     /// Skip files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
     pub max_file_size: u64,

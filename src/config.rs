@@ -37,6 +37,7 @@ struct RawConfig {
     markets: Option<Vec<Spanned<String>>>,
     waivers: Option<Spanned<String>>,
     baseline: Option<Spanned<String>>,
+    vuln_db: Option<Spanned<String>>,
     #[serde(default)]
     params: BTreeMap<String, Spanned<ParamTable>>,
 }
@@ -61,6 +62,8 @@ pub struct Config {
     pub markets: Option<Vec<Market>>,
     pub waivers: Option<ConfigPath>,
     pub baseline: Option<ConfigPath>,
+    /// Vulnerability feed (file, zip or directory), `vuln_db`.
+    pub vuln_db: Option<ConfigPath>,
     pub params: Vec<ParamOverride>,
 }
 
@@ -151,6 +154,7 @@ impl Config {
         };
         let waivers = path_of(raw.waivers, "waivers")?;
         let baseline = path_of(raw.baseline, "baseline")?;
+        let vuln_db = path_of(raw.vuln_db, "vuln_db")?;
         let params = raw
             .params
             .into_iter()
@@ -179,6 +183,7 @@ impl Config {
             markets,
             waivers,
             baseline,
+            vuln_db,
             params,
         })
     }

@@ -25,6 +25,11 @@ fn main() -> ExitCode {
         cli::Command::Probe(cmd) => probe_cmd::run(&cmd),
         cli::Command::Schema { kind } => rules_cmd::schema(&kind),
         cli::Command::Init { path, force } => init::run(&path, force),
+        cli::Command::Sbom {
+            path,
+            output,
+            max_file_size,
+        } => scan::sbom(&path, output.as_deref(), max_file_size),
         cli::Command::Completions { shell } => {
             let mut cmd = cli::Cli::command();
             let mut buf = Vec::new();

@@ -11,7 +11,7 @@ use crate::rules_cmd::load_rules;
 use icvsec_engine::baseline::{apply_baseline, baseline_of, load_baseline, load_baseline_in_build};
 use icvsec_engine::waivers::{apply_waivers, load_waivers, load_waivers_in_build};
 use icvsec_engine::{ScanOptions, evaluate};
-use icvsec_inputs::{Limits, LoadOptions, load_build};
+use icvsec_inputs::{Limits, LoadOptions, VulnDb, load_build};
 use icvsec_model::{Report, Severity};
 use icvsec_report::{Html, Json, Junit, Markdown, Renderer, Sarif, Text};
 use std::io::{IsTerminal, Write};
@@ -185,6 +185,22 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
         None => None,
     };
 
+    // Vulnerability feeds: --vuln-db (the user's paths) replaces the configured one.
+    let vuln_db: Vec<VulnDb> = if !args.vuln_db.is_empty() {
+        args.vuln_db.iter().cloned().map(VulnDb::Host).collect()
+    } else {
+        match &config.vuln_db {
+            Some(ConfigPath::User(p)) => vec![VulnDb::Host(p.clone())],
+            Some(ConfigPath::InBuild(rel)) => vec![VulnDb::InBuild(rel.clone())],
+            None => Vec::new(),
+        }
+    };
+    for p in &args.vuln_db {
+        if !p.exists() {
+            return Err(usage(format!("--vuln-db: {} does not exist", p.display())));
+        }
+    }
+
     let progress = Progress::start(
         !args.no_progress,
         format!("reading {}", args.path.display()),
@@ -198,6 +214,7 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
                     max_depth: args.max_depth,
                     ..Limits::default()
                 },
+                vuln_db: vuln_db.clone(),
             },
         );
         progress.phase(format!(
@@ -341,4 +358,47 @@ pub fn run(args: &ScanArgs) -> i32 {
         return Exit::Usage as i32;
     }
     code
+}
+
+/// `icvsec sbom BUILD [-o FILE]`: the per-ECU software inventory as CycloneDX 1.6.
+pub fn sbom(path: &Path, output: Option<&Path>, max_file_size: u64) -> i32 {
+    if !path.is_dir() && !path.is_file() {
+        eprintln!(
+            "icvsec: error: `{}` is neither a build directory nor a firmware image",
+            path.display()
+        );
+        return Exit::Usage as i32;
+    }
+    let inv = load_build(
+        path,
+        &LoadOptions {
+            limits: Limits {
+                max_file_size,
+                ..Limits::default()
+            },
+            vuln_db: Vec::new(),
+        },
+    );
+    for d in &inv.diagnostics {
+        if d.level == icvsec_model::DiagnosticLevel::Error {
+            eprintln!("icvsec: {}: {}", d.location, d.message);
+        }
+    }
+    let text = icvsec_vuln::write_cyclonedx(&inv.software.inventories());
+    let result = match output {
+        Some(p) => std::fs::write(p, &text),
+        None => {
+            let stdout = std::io::stdout();
+            let mut lock = stdout.lock();
+            lock.write_all(text.as_bytes()).and_then(|_| lock.flush())
+        }
+    };
+    match result {
+        Ok(()) => Exit::Clean as i32,
+        Err(e) if crate::exit::is_broken_pipe(&e) => Exit::Clean as i32,
+        Err(e) => {
+            eprintln!("icvsec: error: cannot write the SBOM: {e}");
+            Exit::Usage as i32
+        }
+    }
 }

@@ -14,3 +14,4 @@ mod resource_bounds;
 mod rule_fixtures;
 mod tls_probe;
 mod tls_wiring;
+mod vulnerabilities;

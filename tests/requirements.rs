@@ -89,6 +89,8 @@ fn the_json_report_of_the_demo_lists_every_catalog_requirement_in_order() {
             assert_eq!(x["status"], "not_covered", "{}", x["id"]);
         }
     }
+    // Software bugs (28.1): the demo T-Box ships an overdue known vulnerability.
+    assert_eq!(row("R155-A5-28.1")["status"], "not_met");
     // Coverage per standard, GB 44495 first, figures consistent with the rows.
     let cov = r["coverage"].as_array().expect("coverage");
     assert_eq!(cov[0]["standard"], "GB 44495-2024");

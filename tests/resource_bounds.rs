@@ -61,7 +61,13 @@ fn cert_pem() -> String {
 }
 
 fn load(root: &Path, limits: Limits) -> icvsec_inputs::Inventory {
-    load_build(root, &LoadOptions { limits })
+    load_build(
+        root,
+        &LoadOptions {
+            limits,
+            ..Default::default()
+        },
+    )
 }
 
 fn diag<'a>(inv: &'a icvsec_inputs::Inventory, file: &str) -> Vec<&'a icvsec_model::Diagnostic> {

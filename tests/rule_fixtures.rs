@@ -1,5 +1,6 @@
 //! Every automated rule has fixtures under `fixtures/rules/<ID>/{pass,fail}/` (each a tiny
 //! build). The rule must fail on `fail/` and pass, with no failure or error, on `pass/`.
+//! A fixture's vulnerability feed is its `vuln-feed/` directory (see `common::load_options`).
 
 use crate::common::{catalog, fixtures, scan_with};
 use icvsec_model::Outcome;

@@ -46,13 +46,23 @@ pub fn scan_with(root: &Path, rules: &[Rule]) -> Report {
     report
 }
 
+/// Load options of a test build: a `vuln-feed/` directory at the build root is its
+/// vulnerability feed (as `vuln_db = "vuln-feed"` in the demo's icvsec.toml).
+pub fn load_options(root: &Path) -> LoadOptions {
+    let mut opts = LoadOptions::default();
+    if root.join("vuln-feed").is_dir() {
+        opts.vuln_db = vec![icvsec_inputs::VulnDb::InBuild("vuln-feed".into())];
+    }
+    opts
+}
+
 fn scan_only(root: &Path, rules: &[Rule]) -> Report {
     let registry = icvsec_checks::registry();
     scan_dir(
         root,
         rules,
         &registry,
-        &LoadOptions::default(),
+        &load_options(root),
         &ScanOptions {
             as_of: AS_OF_UNIX,
             as_of_label: AS_OF.into(),

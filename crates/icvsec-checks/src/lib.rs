@@ -10,6 +10,7 @@ mod ecu;
 mod linux;
 pub mod tls;
 mod vehicle;
+mod vuln;
 
 pub use api::{CheckDef, Ctx, Eval, Prepared, Registry, Sink};
 
@@ -23,5 +24,6 @@ pub fn registry() -> Registry {
     checks.extend(linux::checks());
     checks.extend(tls::checks());
     checks.extend(vehicle::checks());
+    checks.extend(vuln::checks());
     Registry::new(checks)
 }

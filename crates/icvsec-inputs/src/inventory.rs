@@ -109,6 +109,8 @@ pub struct Inventory {
     pub keys: BTreeMap<String, crate::KeyAsset>,
     /// Saved TLS probes by build-relative path (asset kind `probe_result`).
     pub probes: BTreeMap<String, crate::ProbeAsset>,
+    /// Software per ECU, VEX documents and the vulnerability feeds (see [`crate::software`]).
+    pub software: crate::software::Software,
     pub broken: Vec<Broken>,
     pub diagnostics: Vec<Diagnostic>,
     pub sources: BTreeMap<String, SourceMap>,

@@ -11,6 +11,7 @@ pub mod json;
 mod load;
 pub mod pki_files;
 pub mod probe_files;
+pub mod software;
 
 pub use discover::{DiscoveredFile, FileKind, Limits};
 pub use inventory::{AssetView, Broken, Inventory};
@@ -18,3 +19,4 @@ pub use json::{JsonDoc, SourceMap, parse_json};
 pub use load::{LoadOptions, load_build};
 pub use pki_files::{CertAsset, CertUse, KeyAsset};
 pub use probe_files::{ProbeAsset, probe};
+pub use software::{FeedState, Software, VulnDb};

@@ -16,6 +16,8 @@ use std::path::Path;
 #[derive(Clone, Debug, Default)]
 pub struct LoadOptions {
     pub limits: Limits,
+    /// Vulnerability feeds (`--vuln-db`, icvsec.toml `vuln_db`), loaded with the build.
+    pub vuln_db: Vec<crate::software::VulnDb>,
 }
 
 struct Loader<'a> {
@@ -765,6 +767,39 @@ impl<'a> Loader<'a> {
         }
     }
 
+    /// The per-ECU software inventory, VEX documents and feeds (see crate::software).
+    fn load_software(&mut self, discovered: &[DiscoveredFile], feeds: &[crate::software::VulnDb]) {
+        let rootfs: Vec<(String, String)> = self
+            .inv
+            .ecus
+            .iter()
+            .filter_map(|(id, e)| {
+                e.entry.rootfs.as_ref().map(|r| {
+                    (
+                        format!("{}/", r.trim_start_matches("./").trim_end_matches('/')),
+                        id.clone(),
+                    )
+                })
+            })
+            .collect();
+        let input = crate::software::Input {
+            tree: self.tree,
+            discovered,
+            rootfs,
+            ecu_ids: self.inv.ecus.keys().cloned().collect(),
+            max_file: self.limits.max_file_size,
+            feeds,
+        };
+        let (sw, diags, read) = crate::software::build(&input);
+        for (rel, d) in read {
+            if let Ok(d) = <[u8; 32]>::try_from(d.as_slice()) {
+                self.digests.entry(rel).or_insert(d);
+            }
+        }
+        self.inv.software = sw;
+        self.inv.diagnostics.extend(diags);
+    }
+
     fn owner_of(&self, rel: &str) -> Option<String> {
         self.inv.ecus.iter().find_map(|(id, e)| {
             let r = e.entry.rootfs.as_ref()?;
@@ -1071,6 +1106,7 @@ pub fn load_build(root: &Path, opts: &LoadOptions) -> Inventory {
     }
     loader.load_vehicle();
     loader.load_files(&discovered);
+    loader.load_software(&discovered, &opts.vuln_db);
     // Silence is never a pass: a build in which nothing could be judged (no vehicle.json,
     // no certificate, key, host configuration or saved probe) is an incomplete assessment.
     let inv_ref = &loader.inv;
