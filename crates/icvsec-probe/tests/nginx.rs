@@ -21,7 +21,7 @@ const NGINX: &str = "/usr/sbin/nginx";
 fn nginx_weak_and_strong() {
     if !Path::new(NGINX).exists() {
         eprintln!(
-            "NOTE: {NGINX} not found (apt-get install -y nginx); skipping the nginx probe test"
+            "SKIPPED: nginx_weak_and_strong: {NGINX} not found (apt-get install -y nginx)"
         );
         return;
     }
