@@ -252,6 +252,7 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
     report.scan.config = config.file.clone();
     // The compliance matrix lists every catalog requirement, cited or not.
     report.attach_requirements(&catalog.requirements, &all);
+    fill_parameters(&mut report, &rules);
     if let Some(w) = &waivers {
         apply_waivers(&mut report, w);
     }
@@ -266,6 +267,41 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
     }
     report.evidence = evidence_index(&report, &args.path, args.max_file_size);
     Ok(report)
+}
+
+/// Fix hints speak of values, not of parameter names: "at most `max_days`" in a rule's
+/// remediation becomes "at most 30" with the value in effect (overrides included).
+pub fn fill_parameters(report: &mut Report, rules: &[icvsec_model::Rule]) {
+    for info in &mut report.rules {
+        let Some(rule) = rules.iter().find(|r| r.id == info.id) else {
+            continue;
+        };
+        let icvsec_model::RuleCheck::Builtin { params, .. } = &rule.check else {
+            continue;
+        };
+        let Some(map) = params.as_object() else {
+            continue;
+        };
+        for (k, v) in map {
+            let value = match v {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::Bool(b) => b.to_string(),
+                serde_json::Value::Array(a) => a
+                    .iter()
+                    .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                _ => continue,
+            };
+            let key = format!("`{k}`");
+            for text in [&mut info.remediation, &mut info.rationale] {
+                if text.contains(&key) {
+                    *text = text.replace(&key, &value);
+                }
+            }
+        }
+    }
 }
 
 /// At most this many files in the evidence index (a report cites far fewer).
