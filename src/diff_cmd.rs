@@ -170,7 +170,10 @@ fn one_line(e: &DiffEntry) -> String {
         .as_deref()
         .map(|l| format!(" (at {l})"))
         .unwrap_or_default();
-    format!("{:<14} {:<16} {}: {}{at}", e.rule_id, sev, e.asset, e.message)
+    format!(
+        "{:<14} {:<16} {}: {}{at}",
+        e.rule_id, sev, e.asset, e.message
+    )
 }
 
 pub fn render_text(d: &ReportDiff) -> String {
@@ -222,8 +225,13 @@ fn summary(d: &ReportDiff) -> String {
 pub fn render_markdown(d: &ReportDiff) -> String {
     const MAX_ROWS: usize = 200;
     let cell = icvsec_report::markdown::md_cell;
-    let mut s = format!("### icvsec: changes since the previous build\n\n**{}**\n\n", summary(d));
-    s.push_str("| Area | New | Fixed | Changed severity | Still failing |\n|---|---:|---:|---:|---:|\n");
+    let mut s = format!(
+        "### icvsec: changes since the previous build\n\n**{}**\n\n",
+        summary(d)
+    );
+    s.push_str(
+        "| Area | New | Fixed | Changed severity | Still failing |\n|---|---:|---:|---:|---:|\n",
+    );
     for (area, c) in &d.areas {
         s.push_str(&format!(
             "| {area} | {} | {} | {} | {} |\n",

@@ -221,7 +221,10 @@ pub fn run(cmd: &RequirementsCmd) -> i32 {
                 ListFormat::Table => {
                     crate::outln!(
                         "{:<36} {:<10} {:<9} {:<22} STATEMENT",
-                        "ID", "CLAUSE", "COVERAGE", "RULES"
+                        "ID",
+                        "CLAUSE",
+                        "COVERAGE",
+                        "RULES"
                     );
                     for r in &reqs {
                         let rs = citing(&catalog.rules, &r.id);

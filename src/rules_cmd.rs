@@ -311,10 +311,7 @@ pub fn run(cmd: &RulesCmd) -> i32 {
                     };
                     crate::outln!("{}", line(head, "TITLE"));
                     for (r, row) in rules.iter().zip(&rows) {
-                        crate::outln!(
-                            "{}",
-                            line([&row[0], &row[1], &row[2], &row[3]], &r.title)
-                        );
+                        crate::outln!("{}", line([&row[0], &row[1], &row[2], &row[3]], &r.title));
                     }
                     crate::outln!("{} rules", rules.len());
                 }

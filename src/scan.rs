@@ -310,7 +310,11 @@ pub const MAX_EVIDENCE_FILES: usize = 20_000;
 /// SHA-256 of every file the findings and input problems cite, read again through the
 /// build's one opener (no link out of the build, size-bounded). Files that cannot be
 /// read (gone, too large, inside an image) are left out of the index.
-fn evidence_index(report: &Report, root: &Path, max_size: u64) -> Vec<icvsec_model::report::EvidenceFile> {
+fn evidence_index(
+    report: &Report,
+    root: &Path,
+    max_size: u64,
+) -> Vec<icvsec_model::report::EvidenceFile> {
     let Ok(tree) = icvsec_fs::HostTree::open(root) else {
         return Vec::new();
     };
@@ -458,8 +462,8 @@ pub fn run(args: &ScanArgs) -> i32 {
         Err(e) => return e as i32,
     };
     // scan_report has read the configuration once already; errors were reported there.
-    let config = Config::load(args.config.as_deref(), &args.path, args.no_config)
-        .unwrap_or_default();
+    let config =
+        Config::load(args.config.as_deref(), &args.path, args.no_config).unwrap_or_default();
     let gated = gating(args, config.fail_on_none);
     let code = scan_exit(&report, args, config.fail_on_none) as i32;
     let doc_base_url = match &args.doc_base_url {

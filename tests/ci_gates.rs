@@ -85,7 +85,14 @@ fn verdict_and_input_errors_go_to_stderr_whatever_the_format() {
         assert!(line.contains("assessment complete"), "{line}");
     }
     let b = broken_build("stderr");
-    let o = icvsec(&["scan", b.to_str().unwrap(), "--format", "json", "--as-of", AS_OF]);
+    let o = icvsec(&[
+        "scan",
+        b.to_str().unwrap(),
+        "--format",
+        "json",
+        "--as-of",
+        AS_OF,
+    ]);
     let err = stderr(&o);
     assert!(
         err.contains("icvsec: input error: vehicle.json"),
@@ -115,13 +122,24 @@ fn quiet_text_shows_failures_errors_and_the_summary_only() {
 #[test]
 fn sarif_says_when_the_assessment_is_incomplete_and_links_rule_docs() {
     let b = broken_build("sarif");
-    let o = icvsec(&["scan", b.to_str().unwrap(), "--format", "sarif", "--as-of", AS_OF]);
+    let o = icvsec(&[
+        "scan",
+        b.to_str().unwrap(),
+        "--format",
+        "sarif",
+        "--as-of",
+        AS_OF,
+    ]);
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     let inv = &v["runs"][0]["invocations"][0];
     assert_eq!(inv["executionSuccessful"], false);
     let notes = inv["toolExecutionNotifications"].as_array().unwrap();
     assert!(notes.iter().any(|n| n["level"] == "error"), "{inv}");
-    assert!(v["runs"][0]["tool"]["driver"].get("informationUri").is_none());
+    assert!(
+        v["runs"][0]["tool"]["driver"]
+            .get("informationUri")
+            .is_none()
+    );
 
     let o = demo(&[
         "--format",
@@ -131,7 +149,10 @@ fn sarif_says_when_the_assessment_is_incomplete_and_links_rule_docs() {
     ]);
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     let driver = &v["runs"][0]["tool"]["driver"];
-    assert_eq!(driver["informationUri"], "https://example.org/icvsec/rules.html");
+    assert_eq!(
+        driver["informationUri"],
+        "https://example.org/icvsec/rules.html"
+    );
     for r in driver["rules"].as_array().unwrap() {
         let id = r["id"].as_str().unwrap().to_ascii_lowercase();
         assert_eq!(
@@ -232,7 +253,15 @@ fn configuration_is_found_in_the_build_then_up_to_the_repository_root() {
     );
     assert_eq!(v["scan"]["fail_on"], "critical");
     // --no-config: none.
-    let o = icvsec(&["scan", b, "--as-of", AS_OF, "--format", "json", "--no-config"]);
+    let o = icvsec(&[
+        "scan",
+        b,
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+        "--no-config",
+    ]);
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v["scan"].get("config").is_none());
 }
@@ -285,12 +314,7 @@ fn help_and_man_pages_carry_exit_status_and_schema_kinds() {
 fn junit_counts_agree_with_the_summary() {
     let d = tmp("junit");
     let j = d.join("r.xml");
-    let o = demo(&[
-        "--format",
-        "json",
-        "--output-junit",
-        j.to_str().unwrap(),
-    ]);
+    let o = demo(&["--format", "json", "--output-junit", j.to_str().unwrap()]);
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     let xml = std::fs::read_to_string(&j).unwrap();
     let head = xml.lines().find(|l| l.starts_with("<testsuites")).unwrap();
@@ -326,11 +350,12 @@ fn fix_hints_name_values_not_parameters_or_indices() {
     for f in v["findings"].as_array().unwrap() {
         let m = f["message"].as_str().unwrap();
         assert!(
-            !m.split('`').any(|s| s.rsplit_once('.').is_some_and(|(head, last)| {
-                last.parse::<usize>().is_ok()
-                    && head.chars().any(|c| c.is_ascii_alphabetic())
-                    && !head.contains(' ')
-            })),
+            !m.split('`')
+                .any(|s| s.rsplit_once('.').is_some_and(|(head, last)| {
+                    last.parse::<usize>().is_ok()
+                        && head.chars().any(|c| c.is_ascii_alphabetic())
+                        && !head.contains(' ')
+                })),
             "array index in a message: {m}"
         );
     }
@@ -349,7 +374,11 @@ fn diff_between_two_builds() {
     let text = std::fs::read_to_string(old.join(sshd)).unwrap();
     let changed: String = text
         .lines()
-        .filter(|l| !l.trim_start().to_ascii_lowercase().starts_with("permitrootlogin"))
+        .filter(|l| {
+            !l.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("permitrootlogin")
+        })
         .chain(["PermitRootLogin no"])
         .collect::<Vec<_>>()
         .join("\n")
@@ -385,7 +414,13 @@ fn diff_between_two_builds() {
     assert!(!new_ids.is_empty(), "{v}");
     assert!(v["fixed"].as_array().unwrap().is_empty(), "{}", v["fixed"]);
     assert!(!v["still_failing"].as_array().unwrap().is_empty());
-    assert!(v["areas"].as_object().unwrap().values().any(|a| a["new"].as_u64() > Some(0)));
+    assert!(
+        v["areas"]
+            .as_object()
+            .unwrap()
+            .values()
+            .any(|a| a["new"].as_u64() > Some(0))
+    );
 
     // Reversed: the same findings are fixed, nothing new; exit 0.
     let r = icvsec(&["diff", n, o, "--format", "json"]);
@@ -397,7 +432,11 @@ fn diff_between_two_builds() {
     // Same build twice: nothing new or fixed.
     let same = icvsec(&["diff", o, o]);
     assert_eq!(same.status.code(), Some(0));
-    assert!(stdout(&same).contains("0 new, 0 fixed"), "{}", stdout(&same));
+    assert!(
+        stdout(&same).contains("0 new, 0 fixed"),
+        "{}",
+        stdout(&same)
+    );
 
     let md = icvsec(&["diff", o, n, "--format", "markdown", "--fail-on", "none"]);
     assert_eq!(md.status.code(), Some(0));
@@ -467,8 +506,12 @@ fn html_is_a_document_to_sign_and_prints_to_a_bounded_pdf() {
         let sha = e["sha256"].as_str().unwrap();
         assert_eq!(sha.len(), 64);
         assert!(html.contains(sha));
-        let bytes = std::fs::read(repo().join("fixtures/demo-vehicle").join(e["file"].as_str().unwrap()))
-            .unwrap();
+        let bytes = std::fs::read(
+            repo()
+                .join("fixtures/demo-vehicle")
+                .join(e["file"].as_str().unwrap()),
+        )
+        .unwrap();
         let want: String = ring::digest::digest(&ring::digest::SHA256, &bytes)
             .as_ref()
             .iter()

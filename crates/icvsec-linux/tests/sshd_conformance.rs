@@ -156,7 +156,10 @@ fn sshd_t_agreement() {
             let t = match sshd_t(&env, path, conn.as_ref().map(|c| c.0)) {
                 Ok(t) => t,
                 Err(e) if e.contains("privilege separation") => {
-                    eprintln!("SKIPPED: sshd -T comparison: sshd -T cannot run here ({})", e.trim());
+                    eprintln!(
+                        "SKIPPED: sshd -T comparison: sshd -T cannot run here ({})",
+                        e.trim()
+                    );
                     return false;
                 }
                 Err(e) => panic!("{label}: sshd -T failed: {e}"),

@@ -346,11 +346,7 @@ impl Condition {
                     (Test::Contains(want), Some(v)) => match v {
                         Value::Array(items) => (
                             items.iter().any(|i| loose_eq(i, want)),
-                            format!(
-                                "{p} = [{}] (must contain {})",
-                                show_list(items),
-                                show(want)
-                            ),
+                            format!("{p} = [{}] (must contain {})", show_list(items), show(want)),
                         ),
                         Value::String(s) => (
                             want.as_str().is_some_and(|w| s.contains(w)),

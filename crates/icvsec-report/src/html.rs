@@ -92,7 +92,8 @@ svg{max-width:100%}
 /// What was assessed and what was not: the first thing an assessor signs against.
 fn scope_block(report: &Report) -> String {
     let s = &report.scan;
-    let mut h = String::from("<h2 id=\"scope\">Scope of the assessment</h2>\n<table class=\"meta\">\n");
+    let mut h =
+        String::from("<h2 id=\"scope\">Scope of the assessment</h2>\n<table class=\"meta\">\n");
     let mut rows: Vec<(&str, String)> = Vec::new();
     match &s.vehicle {
         Some(v) => {
@@ -114,10 +115,7 @@ fn scope_block(report: &Report) -> String {
     }
     rows.push((
         "Build id",
-        format!(
-            "{} · input digest SHA-256 {}",
-            s.root, s.input_digest
-        ),
+        format!("{} · input digest SHA-256 {}", s.root, s.input_digest),
     ));
     let standards: Vec<String> = report
         .coverage

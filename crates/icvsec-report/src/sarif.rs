@@ -393,9 +393,7 @@ impl Sarif {
             .iter()
             .map(|r| {
                 let mut d = descriptor(r);
-                d.help_uri = base
-                    .as_ref()
-                    .map(|b| format!("{b}#{}", rule_anchor(&r.id)));
+                d.help_uri = base.as_ref().map(|b| format!("{b}#{}", rule_anchor(&r.id)));
                 d
             })
             .collect();
@@ -491,7 +489,10 @@ impl Sarif {
         }
         // GitHub's bounds: keep the most severe results, cap locations, and say so.
         let max_results = self.max_results.unwrap_or(MAX_RESULTS);
-        let max_locations = self.max_locations.unwrap_or(MAX_LOCATIONS_PER_RESULT).max(1);
+        let max_locations = self
+            .max_locations
+            .unwrap_or(MAX_LOCATIONS_PER_RESULT)
+            .max(1);
         let total_results = results.len();
         let mut truncated_locations = 0usize;
         for r in &mut results {
@@ -500,10 +501,8 @@ impl Sarif {
                 truncated_locations += 1;
                 let dropped = r.related_locations.len() - keep;
                 r.related_locations.truncate(keep);
-                r.properties.insert(
-                    "relatedLocationsOmitted".into(),
-                    serde_json::json!(dropped),
-                );
+                r.properties
+                    .insert("relatedLocationsOmitted".into(), serde_json::json!(dropped));
             }
         }
         if results.len() > max_results {
