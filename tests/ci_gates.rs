@@ -352,9 +352,14 @@ fn fix_hints_name_values_not_parameters_or_indices() {
         assert!(
             !m.split('`')
                 .any(|s| s.rsplit_once('.').is_some_and(|(head, last)| {
+                    // A field path: lowercase identifiers, then a number.
                     last.parse::<usize>().is_ok()
-                        && head.chars().any(|c| c.is_ascii_alphabetic())
-                        && !head.contains(' ')
+                        && head.split('.').all(|seg| {
+                            seg.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+                                && seg.chars().all(|c| {
+                                    c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'
+                                })
+                        })
                 })),
             "array index in a message: {m}"
         );

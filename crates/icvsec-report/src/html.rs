@@ -72,19 +72,31 @@ footer{color:var(--muted);font-size:12px;padding:16px 32px;border-top:1px solid 
 @media print{header{background:#fff;color:#000}header p{color:#333}main{padding:0 8px}}
 .signoff td{height:34px}.signoff td:first-child{width:180px;color:var(--muted)}
 .print-note{display:none}
-/* A document to sign: on paper the compliance matrix and the failures come first, rows
-   that pass are collapsed (counted in the summary), each standard and each section
-   starts a page. */
+/* A document to sign: on paper (A4 landscape, compact type) the compliance matrix and
+   the failures come first, requirements that are met or not applicable are collapsed
+   (counted in the coverage table), findings keep their first evidence and the fix (the
+   rationale and references stay in the HTML), and the main parts start a page. */
 @media print{
+@page{size:A4 landscape;margin:10mm}
+body{font-size:9px;line-height:1.2}
+th,td{padding:1px 3px}
+.badge{min-width:0;font-size:8px;padding:0 3px}
+code,.mono{font-size:8px}
+h2{margin:6px 0 4px;font-size:14px}
 main{display:flex;flex-direction:column}
 section.sec{display:block}
 #sec-scope{order:0}#sec-matrix{order:1}#sec-findings{order:2}#sec-inputs{order:3}#sec-summary{order:4}#sec-scan{order:5}#sec-manual{order:6}#sec-data-map{order:7}#sec-waivers{order:8}#sec-evidence{order:9}#sec-signoff{order:10}
-section.sec+section.sec,h3.std{break-before:page}
-#sec-scope{break-before:auto}
+#sec-matrix,#sec-findings,#sec-summary,#sec-signoff{break-before:page}
 tr.st-met,tr.st-not_applicable{display:none}
+td code.muted{display:none}
+ul.ev li:nth-child(n+3){display:none}
+.finding{padding:2px 6px;margin:3px 0}
+.finding h3{margin:2px 0;font-size:10px}
+.finding p.why,.finding p.muted{display:none}
 .print-note{display:block}
-.evidence-box{min-height:60px}
+.evidence-box{min-height:50px}
 .finding,.manual,tr{break-inside:avoid}
+.signoff td{height:40px}
 svg{max-width:100%}
 }
 "#;
@@ -169,7 +181,7 @@ fn scope_block(report: &Report) -> String {
         };
         let _ = writeln!(h, "<tr><td>{}</td><td>{v}</td></tr>", esc(k));
     }
-    h.push_str("</table>\n<p class=\"muted print-note\">On paper, requirements that are met or not applicable are left out of the matrix (they are counted in the coverage table).</p>\n");
+    h.push_str("</table>\n<p class=\"muted print-note\">On paper, requirements that are met or not applicable are left out of the matrix (they are counted in the coverage table), and findings show their first pieces of evidence and the fix; the rationale, references and every piece of evidence are in this HTML file and the JSON report.</p>\n");
     h
 }
 
@@ -966,7 +978,7 @@ impl Renderer for Html {
             let refs: Vec<String> = r.references.iter().map(|x| x.to_string()).collect();
             let _ = write!(
                 h,
-                "<p><strong>Why:</strong> {}</p><p><strong>Remediation:</strong> {}</p><p class=\"muted\">References: {}</p></div>\n",
+                "<p class=\"why\"><strong>Why:</strong> {}</p><p><strong>Remediation:</strong> {}</p><p class=\"muted\">References: {}</p></div>\n",
                 esc(r.rationale.trim()),
                 esc(r.remediation.trim()),
                 esc(&refs.join("; "))
