@@ -181,9 +181,14 @@ impl Config {
                         return Err(err(
                             p.span(),
                             key,
-                            format!(
-                                "`{rel}`: a configuration found in the build or the repository may only name files inside its own directory (a relative path without `..`)"
-                            ),
+                            match &found {
+                                Found::Above(_) => format!(
+                                    "`{rel}`: a configuration found in the repository may only name files inside its own directory (a relative path without `..`)"
+                                ),
+                                _ => format!(
+                                    "`{rel}`: a configuration inside the build may only name files inside the build (a relative path without `..`)"
+                                ),
+                            },
                         ));
                     }
                     let rel = rel.trim_start_matches("./").to_string();

@@ -310,10 +310,20 @@ impl Condition {
                 let (holds, explanation) = match (test, found) {
                     (Test::Present(want), f) => (
                         f.is_some() == *want,
-                        if f.is_some() {
-                            format!("{p} is set")
-                        } else {
-                            format!("{p} is not set")
+                        // `list.0` present: the list has an entry.
+                        match (path.strip_suffix(".0"), f.is_some()) {
+                            (Some(list), true)
+                                if !list.split('.').any(|x| x.parse::<usize>().is_ok()) =>
+                            {
+                                format!("`{list}` has at least one entry")
+                            }
+                            (Some(list), false)
+                                if !list.split('.').any(|x| x.parse::<usize>().is_ok()) =>
+                            {
+                                format!("`{list}` has no entry")
+                            }
+                            (_, true) => format!("{p} is set"),
+                            (_, false) => format!("{p} is not set"),
                         },
                     ),
                     (_, None) => (false, format!("{p} is not set")),
