@@ -278,7 +278,7 @@ fn class3_unreadable_sshd_dropin_is_an_error_not_a_pass() {
             _ => {
                 b.write(dropin, "PermitRootLogin yes\n");
                 use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(b.path(dropin), std::fs::Permissions::from_mode(0))
+                std::fs::set_permissions(b.path(dropin), std::fs::Permissions::from_mode(0o0))
                     .unwrap();
                 // root reads mode-0 files anyway; then the drop-in is read and fails the rule.
             }

@@ -125,16 +125,15 @@ pub fn decode_name(s: &str) -> Vec<u8> {
                     }
                 }
                 b'u' if b.get(i + 2) == Some(&b'{') => {
-                    if let Some(end) = s[i + 3..].find('}') {
-                        if let Some(c) = u32::from_str_radix(&s[i + 3..i + 3 + end], 16)
+                    if let Some(end) = s[i + 3..].find('}')
+                        && let Some(c) = u32::from_str_radix(&s[i + 3..i + 3 + end], 16)
                             .ok()
                             .and_then(char::from_u32)
-                        {
-                            let mut buf = [0u8; 4];
-                            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-                            i += 4 + end;
-                            continue;
-                        }
+                    {
+                        let mut buf = [0u8; 4];
+                        out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                        i += 4 + end;
+                        continue;
                     }
                 }
                 _ => {}
