@@ -403,16 +403,20 @@ fn junit_is_well_formed_with_consistent_counts() {
             .sum::<usize>(),
         failures
     );
-    // classname is the rule id, name the asset.
+    // classname is the rule id, name the asset (and the place, when there is one).
     let f = report
         .findings
         .iter()
         .find(|f| f.outcome == Outcome::Fail)
         .unwrap();
+    let name = match &f.location {
+        Some(l) => format!("{} at {l}", f.asset),
+        None => f.asset.to_string(),
+    };
     assert!(xml.contains(&format!(
         "classname=\"{}\" name=\"{}\"",
         f.rule_id,
-        icvsec_report::xml_escape(&f.asset.to_string())
+        icvsec_report::xml_escape(&name)
     )));
     assert!(!xml.contains("<script>"));
     assert!(xml_well_formed("<a><b></a></b>").is_err());
