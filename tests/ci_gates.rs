@@ -567,3 +567,24 @@ fn html_is_a_document_to_sign_and_prints_to_a_bounded_pdf() {
     assert!(pages >= 2, "suspiciously few pages: {pages}");
     assert!(pages <= 30, "the demo prints to {pages} pages (> 30)");
 }
+
+#[test]
+fn html_banner_and_input_problems_agree() {
+    let b = broken_build("html-banner");
+    let page = b.with_extension("html");
+    let o = icvsec(&[
+        "scan",
+        b.to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+        "--output-html",
+        page.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("verdict warn"), "no incomplete banner");
+    let inputs = &html[html.find("<h2 id=\"inputs\">").unwrap()..];
+    let inputs = &inputs[..inputs.find("</section>").unwrap()];
+    assert!(!inputs.contains("<p>None.</p>"), "{inputs}");
+    assert!(inputs.contains("vehicle.json"), "{inputs}");
+}

@@ -1093,8 +1093,20 @@ impl Renderer for Html {
             .filter(|d| d.level != DiagnosticLevel::Notice)
             .collect();
         h.push_str("<h2 id=\"inputs\">Input problems</h2>\n");
+        // Never contradict the banner: an incomplete assessment says why here too.
+        let unassessed = report.summary.totals.error;
+        if unassessed > 0 {
+            let _ = writeln!(
+                h,
+                "<p>{unassessed} finding(s) could not be assessed (outcome ERROR, listed under Findings).</p>"
+            );
+        }
         if problems.is_empty() {
-            h.push_str("<p>None.</p>\n");
+            h.push_str(if unassessed > 0 {
+                "<p>No problem reading the input files.</p>\n"
+            } else {
+                "<p>None.</p>\n"
+            });
         } else {
             h.push_str("<table><thead><tr><th>Level</th><th>Where</th><th>Problem</th></tr></thead><tbody>\n");
             for d in problems {
