@@ -3,11 +3,20 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+/// The EXIT STATUS section of `--help` and of the manual pages.
+pub const EXIT_STATUS: &str = "EXIT STATUS:
+  0  nothing failing at or above --fail-on, and the assessment is complete
+     (always 0 with --exit-zero, except usage errors)
+  1  failing findings at or above --fail-on (`icvsec diff`: new findings at or above it)
+  2  usage error, unreadable configuration, or a rule catalog that does not load
+  3  assessment incomplete: something could not be assessed (see --allow-incomplete)";
+
 #[derive(Parser, Debug)]
 #[command(
     name = "icvsec",
     version,
-    about = "Vehicle-side cybersecurity compliance checker (GB 44495-2024, UN R155, China ICV standards)"
+    about = "Vehicle-side cybersecurity compliance checker (GB 44495-2024, UN R155, China ICV standards)",
+    after_help = EXIT_STATUS
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -17,7 +26,12 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Scan a vehicle build directory and report each requirement's outcome.
+    #[command(after_help = EXIT_STATUS)]
     Scan(Box<ScanArgs>),
+    /// Compare two JSON reports written by `icvsec scan --format json` (old, new): new,
+    /// fixed, changed-severity and still-failing findings, per area.
+    #[command(after_help = EXIT_STATUS)]
+    Diff(DiffArgs),
     /// List or explain the rules of the catalog.
     #[command(subcommand)]
     Rules(RulesCmd),
@@ -28,7 +42,11 @@ pub enum Command {
     #[command(subcommand)]
     Probe(crate::probe_cmd::ProbeCmd),
     /// Print the JSON Schema of an input kind: vehicle, ecu or dataflow.
-    Schema { kind: String },
+    Schema {
+        /// The input kind.
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(icvsec_model::input::SCHEMA_KINDS))]
+        kind: String,
+    },
     /// Scaffold vehicle.json and ECU configuration stubs from what discovery finds in a
     /// build directory (never overwrites existing files unless --force).
     Init {
@@ -120,13 +138,26 @@ pub struct ScanArgs {
     /// Also write the text report (without colour) here (repeatable).
     #[arg(long, value_name = "FILE")]
     pub output_text: Vec<PathBuf>,
-    /// Exit 1 when a failing finding has at least this severity [default: high, or `fail_on` in icvsec.toml].
+    /// Exit 1 when a failing finding has at least this severity (critical, high, medium,
+    /// low, info), or never with `none` [default: high, or `fail_on` in icvsec.toml].
     #[arg(long, value_name = "SEVERITY")]
     pub fail_on: Option<String>,
-    /// Configuration file [default: icvsec.toml in the build directory, when present].
+    /// Report-only jobs: exit 0 whatever the findings and even when the assessment is
+    /// incomplete; only usage errors (exit 2) still fail. The verdict is still printed.
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Text report with failing and erroring rules, input errors and the summary only.
+    #[arg(long, short, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Base URL of the rule documentation (the published docs/rules.md), for SARIF
+    /// `helpUri` per rule and the tool's `informationUri` [default: `doc_base_url` in icvsec.toml].
+    #[arg(long, value_name = "URL")]
+    pub doc_base_url: Option<String>,
+    /// Configuration file [default: icvsec.toml in the build directory, else in its
+    /// parents up to the repository root (a directory containing `.git`)].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Ignore icvsec.toml in the build directory.
+    /// Ignore any icvsec.toml (in the build or above it).
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
     /// Market profiles whose rules are in scope: CN, EU, UNECE; each brings the standards rules/requirements/markets.toml lists for it; comma-separated.
@@ -174,6 +205,29 @@ pub struct ScanArgs {
     /// Never colour the text report (colour is also off when NO_COLOR is set or stdout is not a terminal).
     #[arg(long)]
     pub no_color: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DiffArgs {
+    /// The earlier JSON report.
+    pub old: PathBuf,
+    /// The later JSON report.
+    pub new: PathBuf,
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    /// Exit 1 when a new failing finding has at least this severity, or never with `none`.
+    #[arg(long, value_name = "SEVERITY", default_value = "high")]
+    pub fail_on: String,
+    /// Write the comparison here instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Markdown,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]

@@ -3,7 +3,8 @@
 //! every error names the file, line:column and the key.
 //!
 //! ```toml
-//! fail_on = "high"                  # critical | high | medium | low | info
+//! fail_on = "high"                  # critical | high | medium | low | info | none
+//! doc_base_url = "https://example.org/icvsec/rules.html" # SARIF helpUri base
 //! select = ["basic", "ICV-LNX-*"]   # as --select
 //! ignore = ["ICV-AND-006"]          # as --ignore
 //! markets = ["CN"]                  # market profiles: CN, EU, UNECE (rules/requirements/markets.toml)
@@ -38,6 +39,7 @@ struct RawConfig {
     waivers: Option<Spanned<String>>,
     baseline: Option<Spanned<String>>,
     vuln_db: Option<Spanned<String>>,
+    doc_base_url: Option<Spanned<String>>,
     #[serde(default)]
     params: BTreeMap<String, Spanned<ParamTable>>,
 }
@@ -57,6 +59,9 @@ pub struct Config {
     pub file: Option<String>,
     pub text: String,
     pub fail_on: Option<Severity>,
+    /// `fail_on = "none"`: findings never fail the job (report-only).
+    pub fail_on_none: bool,
+    pub doc_base_url: Option<String>,
     pub select: Option<Vec<String>>,
     pub ignore: Option<Vec<String>>,
     pub markets: Option<Vec<Market>>,
@@ -75,6 +80,20 @@ pub enum ConfigPath {
     User(PathBuf),
     /// Relative to the build root.
     InBuild(String),
+    /// Named by a configuration found above the build (the repository's): relative to
+    /// that configuration's directory, read inside that directory's tree only.
+    InDir(PathBuf, String),
+}
+
+/// Where the configuration was found: decides how the paths it names are read.
+#[derive(Clone, Debug)]
+enum Found {
+    /// `--config FILE`: the user's paths.
+    User,
+    /// In the build root.
+    Build,
+    /// In a directory above the build (up to the repository root).
+    Above(PathBuf),
 }
 
 fn to_json(v: &toml::Value) -> serde_json::Value {
@@ -91,6 +110,18 @@ fn to_json(v: &toml::Value) -> serde_json::Value {
     }
 }
 
+/// Whether `dir` has an entry `name` (not followed if a link).
+fn has_entry(dir: &Path, name: &str) -> bool {
+    icvsec_fs::HostTree::open(dir)
+        .ok()
+        .and_then(|t| {
+            icvsec_fs::Tree::lstat(&t, &[name.as_bytes().to_vec()])
+                .ok()
+                .flatten()
+        })
+        .is_some()
+}
+
 pub fn parse_market(m: &str) -> Result<Market, String> {
     m.parse::<Market>()
 }
@@ -103,12 +134,26 @@ impl Config {
         base: &Path,
         in_build: bool,
     ) -> Result<Config, ConfigError> {
+        let found = if in_build { Found::Build } else { Found::User };
+        Self::parse_found(text, file, base, found)
+    }
+
+    fn parse_found(
+        text: &str,
+        file: &str,
+        base: &Path,
+        found: Found,
+    ) -> Result<Config, ConfigError> {
         let raw: RawConfig =
             toml::from_str(text).map_err(|e| ConfigError::from_toml(file, text, &e))?;
         let err = |sp: std::ops::Range<usize>, key: &str, msg: String| {
             at_span(file, text, sp, Some(key), msg)
         };
-        let fail_on = match raw.fail_on {
+        let fail_on_none = raw
+            .fail_on
+            .as_ref()
+            .is_some_and(|s| s.get_ref().eq_ignore_ascii_case("none"));
+        let fail_on = match raw.fail_on.filter(|_| !fail_on_none) {
             Some(s) => Some(
                 s.get_ref()
                     .parse::<Severity>()
@@ -133,20 +178,27 @@ impl Config {
                 Some(p) if p.get_ref().trim().is_empty() => {
                     Err(err(p.span(), key, "must name a file".into()))
                 }
-                Some(p) if in_build => {
+                Some(p) if !matches!(found, Found::User) => {
                     let rel = p.get_ref().trim();
                     if rel.starts_with('/') || rel.split('/').any(|c| c == "..") {
                         return Err(err(
                             p.span(),
                             key,
-                            format!(
-                                "`{rel}`: a configuration inside the build may only name files inside the build (a relative path without `..`)"
-                            ),
+                            match &found {
+                                Found::Above(_) => format!(
+                                    "`{rel}`: a configuration found in the repository may only name files inside its own directory (a relative path without `..`)"
+                                ),
+                                _ => format!(
+                                    "`{rel}`: a configuration inside the build may only name files inside the build (a relative path without `..`)"
+                                ),
+                            },
                         ));
                     }
-                    Ok(Some(ConfigPath::InBuild(
-                        rel.trim_start_matches("./").to_string(),
-                    )))
+                    let rel = rel.trim_start_matches("./").to_string();
+                    Ok(Some(match &found {
+                        Found::Above(dir) => ConfigPath::InDir(dir.clone(), rel),
+                        _ => ConfigPath::InBuild(rel),
+                    }))
                 }
                 Some(p) => Ok(Some(ConfigPath::User(base.join(p.get_ref().trim())))),
                 None => Ok(None),
@@ -155,6 +207,20 @@ impl Config {
         let waivers = path_of(raw.waivers, "waivers")?;
         let baseline = path_of(raw.baseline, "baseline")?;
         let vuln_db = path_of(raw.vuln_db, "vuln_db")?;
+        let doc_base_url = match raw.doc_base_url {
+            Some(u) => {
+                let url = u.get_ref().trim();
+                if !(url.starts_with("https://") || url.starts_with("http://")) {
+                    return Err(err(
+                        u.span(),
+                        "doc_base_url",
+                        format!("`{url}` is not an http(s) URL"),
+                    ));
+                }
+                Some(url.to_string())
+            }
+            None => None,
+        };
         let params = raw
             .params
             .into_iter()
@@ -178,6 +244,8 @@ impl Config {
             file: Some(file.to_string()),
             text: text.to_string(),
             fail_on,
+            fail_on_none,
+            doc_base_url,
             select: raw.select,
             ignore: raw.ignore,
             markets,
@@ -198,22 +266,39 @@ impl Config {
             Some(p) => p.to_path_buf(),
             None if disabled => return Ok(Config::default()),
             None => {
-                // In the build: read through the one opener (no link out, no FIFO).
-                let exists = icvsec_fs::HostTree::open(root)
-                    .ok()
-                    .and_then(|t| {
-                        icvsec_fs::Tree::lstat(&t, &[CONFIG_FILE.as_bytes().to_vec()])
-                            .ok()
-                            .flatten()
-                    })
-                    .is_some();
-                if !exists {
-                    return Ok(Config::default());
+                // In the build, then in its parents up to the repository root (a
+                // directory holding `.git`), as ruff does. Each candidate is read
+                // through the one opener (no link out of its directory, no FIFO).
+                let start = if root.is_dir() {
+                    root.to_path_buf()
+                } else {
+                    root.parent().map(Path::to_path_buf).unwrap_or_default()
+                };
+                let start = std::fs::canonicalize(&start).unwrap_or(start);
+                let mut dir = Some(start.as_path());
+                let mut first = root.is_dir();
+                while let Some(d) = dir {
+                    if has_entry(d, CONFIG_FILE) {
+                        let text = icvsec_engine::tomlerr::read_text_in_build(
+                            d,
+                            CONFIG_FILE,
+                            MAX_CONFIG_FILE,
+                        )?;
+                        let (label, found) = if first {
+                            (root.join(CONFIG_FILE), Found::Build)
+                        } else {
+                            (d.join(CONFIG_FILE), Found::Above(d.to_path_buf()))
+                        };
+                        let label = label.display().to_string();
+                        return Config::parse_found(&text, &label, d, found);
+                    }
+                    if has_entry(d, ".git") {
+                        break;
+                    }
+                    first = false;
+                    dir = d.parent();
                 }
-                let text =
-                    icvsec_engine::tomlerr::read_text_in_build(root, CONFIG_FILE, MAX_CONFIG_FILE)?;
-                let label = root.join(CONFIG_FILE).display().to_string();
-                return Config::parse(&text, &label, root, true);
+                return Ok(Config::default());
             }
         };
         let text = read_bounded_text(&path, MAX_CONFIG_FILE)?;

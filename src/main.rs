@@ -7,6 +7,7 @@ mod exit;
 mod cli;
 mod config;
 mod date;
+mod diff_cmd;
 mod init;
 mod probe_cmd;
 mod requirements_cmd;
@@ -20,6 +21,7 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let code = match cli.command {
         cli::Command::Scan(args) => scan::run(&args),
+        cli::Command::Diff(args) => diff_cmd::run(&args),
         cli::Command::Rules(cmd) => rules_cmd::run(&cmd),
         cli::Command::Requirements(cmd) => requirements_cmd::run(&cmd),
         cli::Command::Probe(cmd) => probe_cmd::run(&cmd),

@@ -281,22 +281,37 @@ pub fn run(cmd: &RulesCmd) -> i32 {
             };
             match format {
                 ListFormat::Table => {
-                    crate::outln!(
-                        "{:<16} {:<9} {:<12} {:<30} TITLE",
-                        "ID",
-                        "SEVERITY",
-                        "AREA",
-                        "SUB-AREA / CHECK"
-                    );
-                    for r in &rules {
-                        crate::outln!(
-                            "{:<16} {:<9} {:<12} {:<30} {}",
-                            r.id,
-                            r.severity.as_str(),
-                            r.area.slug(),
-                            format!("{} / {}", r.subarea, r.check_name()),
-                            r.title
-                        );
+                    // Columns sized to their widest cell, so every row lines up.
+                    let rows: Vec<[String; 4]> = rules
+                        .iter()
+                        .map(|r| {
+                            [
+                                r.id.clone(),
+                                r.severity.as_str().to_string(),
+                                r.area.slug().to_string(),
+                                format!("{} / {}", r.subarea, r.check_name()),
+                            ]
+                        })
+                        .collect();
+                    let head = ["ID", "SEVERITY", "AREA", "SUB-AREA / CHECK"];
+                    let mut w = head.map(|h| h.chars().count());
+                    for row in &rows {
+                        for (i, c) in row.iter().enumerate() {
+                            w[i] = w[i].max(c.chars().count());
+                        }
+                    }
+                    let line = |cells: [&str; 4], title: &str| {
+                        let mut s = String::new();
+                        for (i, c) in cells.iter().enumerate() {
+                            s.push_str(c);
+                            s.push_str(&" ".repeat(w[i] - c.chars().count() + 1));
+                        }
+                        s.push_str(title);
+                        s
+                    };
+                    crate::outln!("{}", line(head, "TITLE"));
+                    for (r, row) in rules.iter().zip(&rows) {
+                        crate::outln!("{}", line([&row[0], &row[1], &row[2], &row[3]], &r.title));
                     }
                     crate::outln!("{} rules", rules.len());
                 }

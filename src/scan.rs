@@ -111,6 +111,7 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
     }
     let config = Config::load(args.config.as_deref(), &args.path, args.no_config).map_err(usage)?;
     let fail_on: Severity = match &args.fail_on {
+        Some(s) if s.eq_ignore_ascii_case("none") => Severity::High,
         Some(s) => s.parse().map_err(|e| usage(format!("--fail-on: {e}")))?,
         None => config.fail_on.unwrap_or(Severity::High),
     };
@@ -170,6 +171,7 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
         Some(ConfigPath::InBuild(rel)) => {
             Some(load_waivers_in_build(&args.path, rel).map_err(usage)?)
         }
+        Some(ConfigPath::InDir(dir, rel)) => Some(load_waivers_in_build(dir, rel).map_err(usage)?),
         None => None,
     };
     let baseline_path = args
@@ -182,6 +184,7 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
         Some(ConfigPath::InBuild(rel)) => {
             Some(load_baseline_in_build(&args.path, rel).map_err(usage)?)
         }
+        Some(ConfigPath::InDir(dir, rel)) => Some(load_baseline_in_build(dir, rel).map_err(usage)?),
         None => None,
     };
 
@@ -192,6 +195,21 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
         match &config.vuln_db {
             Some(ConfigPath::User(p)) => vec![VulnDb::Host(p.clone())],
             Some(ConfigPath::InBuild(rel)) => vec![VulnDb::InBuild(rel.clone())],
+            // A configuration above the build (in the repository) names a feed below its
+            // own directory: relative, no `..` (checked when parsed), and no link on the way.
+            Some(ConfigPath::InDir(dir, rel)) => {
+                let mut at = dir.clone();
+                for c in rel.split('/').filter(|c| !c.is_empty()) {
+                    at.push(c);
+                    if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+                        return Err(usage(format!(
+                            "vuln_db: {} is a symbolic link; a configuration may only name files below its own directory",
+                            at.display()
+                        )));
+                    }
+                }
+                vec![VulnDb::Host(at)]
+            }
             None => Vec::new(),
         }
     };
@@ -246,8 +264,10 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
         None => work(),
     };
     drop(progress);
+    report.scan.config = config.file.clone();
     // The compliance matrix lists every catalog requirement, cited or not.
     report.attach_requirements(&catalog.requirements, &all);
+    fill_parameters(&mut report, &rules);
     if let Some(w) = &waivers {
         apply_waivers(&mut report, w);
     }
@@ -260,7 +280,135 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
     if let Some(b) = &baseline {
         apply_baseline(&mut report, b);
     }
+    report.evidence = evidence_index(&report, &args.path, args.max_file_size);
     Ok(report)
+}
+
+/// Fix hints speak of values, not of parameter names: "at most `max_days`" in a rule's
+/// remediation becomes "at most 30" with the value in effect (overrides included).
+pub fn fill_parameters(report: &mut Report, rules: &[icvsec_model::Rule]) {
+    for info in &mut report.rules {
+        let Some(rule) = rules.iter().find(|r| r.id == info.id) else {
+            continue;
+        };
+        let icvsec_model::RuleCheck::Builtin { params, .. } = &rule.check else {
+            continue;
+        };
+        let Some(map) = params.as_object() else {
+            continue;
+        };
+        for (k, v) in map {
+            let value = match v {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::Bool(b) => b.to_string(),
+                serde_json::Value::Array(a) => a
+                    .iter()
+                    .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                _ => continue,
+            };
+            let key = format!("`{k}`");
+            for text in [&mut info.remediation, &mut info.rationale] {
+                if text.contains(&key) {
+                    *text = text.replace(&key, &value);
+                }
+            }
+        }
+    }
+}
+
+/// At most this many files in the evidence index (a report cites far fewer).
+pub const MAX_EVIDENCE_FILES: usize = 20_000;
+
+/// SHA-256 of every file the findings and input problems cite, read again through the
+/// build's one opener (no link out of the build, size-bounded). Files that cannot be
+/// read (gone, too large, inside an image) are left out of the index.
+fn evidence_index(
+    report: &Report,
+    root: &Path,
+    max_size: u64,
+) -> Vec<icvsec_model::report::EvidenceFile> {
+    let Ok(tree) = icvsec_fs::HostTree::open(root) else {
+        return Vec::new();
+    };
+    let view = icvsec_fs::RootView::new(&tree, icvsec_fs::Scope::contained(Vec::new()), max_size);
+    let mut files: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    for f in &report.findings {
+        for l in f.location.iter().chain(&f.related) {
+            files.insert(l.file.as_str());
+        }
+    }
+    for d in &report.diagnostics {
+        files.insert(d.location.file.as_str());
+    }
+    files
+        .into_iter()
+        .filter(|f| !f.is_empty() && !f.starts_with('/') && !f.split('/').any(|c| c == ".."))
+        .take(MAX_EVIDENCE_FILES)
+        .filter_map(|f| match view.read(f) {
+            Ok(Some(bytes)) => Some(icvsec_model::report::EvidenceFile {
+                file: f.to_string(),
+                sha256: ring::digest::digest(&ring::digest::SHA256, &bytes)
+                    .as_ref()
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect(),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether findings may fail the job: not with `--fail-on none` (or `fail_on = "none"`).
+fn gating(args: &ScanArgs, config_none: bool) -> bool {
+    match &args.fail_on {
+        Some(s) => !s.eq_ignore_ascii_case("none"),
+        None => !config_none,
+    }
+}
+
+/// The exit code of a scan: `--exit-zero` forces 0 (usage errors never reach here),
+/// `--fail-on none` keeps findings from failing but not an incomplete assessment.
+pub fn scan_exit(report: &Report, args: &ScanArgs, config_none: bool) -> Exit {
+    if args.exit_zero {
+        return Exit::Clean;
+    }
+    match exit_code(report, args.allow_incomplete) {
+        Exit::Findings if !gating(args, config_none) => Exit::Clean,
+        e => e,
+    }
+}
+
+/// The one-line verdict, always on standard error whatever the report format, so a CI
+/// log says why a job failed (input errors are listed before it).
+pub fn verdict_line(report: &Report, gated: bool) -> String {
+    use icvsec_model::report::DiagnosticLevel;
+    let fails = report.failures_at_or_above(report.scan.fail_on);
+    let mut s = if gated {
+        format!(
+            "icvsec: {fails} failing at or above {}",
+            report.scan.fail_on
+        )
+    } else {
+        format!(
+            "icvsec: {} failing (not gated: --fail-on none)",
+            report.summary.totals.fail
+        )
+    };
+    if report.complete {
+        s.push_str(" · assessment complete");
+    } else {
+        let problems = report.summary.totals.error
+            + report
+                .diagnostics
+                .iter()
+                .filter(|d| d.level == DiagnosticLevel::Error)
+                .count();
+        s.push_str(&format!(" · assessment INCOMPLETE ({problems} problems)"));
+    }
+    s
 }
 
 pub fn exit_code(report: &Report, allow_incomplete: bool) -> Exit {
@@ -290,14 +438,25 @@ fn sarif_src_root(root: &Path, prefix: &str) -> Option<String> {
     Some(Sarif::file_uri(&dir))
 }
 
-fn renderer(args: &ScanArgs, format: Format, color: bool) -> Box<dyn Renderer> {
+fn renderer(
+    args: &ScanArgs,
+    format: Format,
+    color: bool,
+    doc_base_url: &Option<String>,
+) -> Box<dyn Renderer> {
     let verbose = args.verbose;
     match format {
-        Format::Text => Box::new(Text { color, verbose }),
+        Format::Text => Box::new(Text {
+            color,
+            verbose,
+            quiet: args.quiet,
+        }),
         Format::Json => Box::new(Json),
         Format::Sarif => Box::new(Sarif {
             src_root_uri: sarif_src_root(&args.path, &args.sarif_uri_prefix),
             uri_prefix: args.sarif_uri_prefix.clone(),
+            doc_base_url: doc_base_url.clone(),
+            ..Sarif::default()
         }),
         Format::Junit => Box::new(Junit),
         Format::Html => Box::new(Html::default()),
@@ -317,7 +476,29 @@ pub fn run(args: &ScanArgs) -> i32 {
         Ok(r) => r,
         Err(e) => return e as i32,
     };
-    let code = exit_code(&report, args.allow_incomplete) as i32;
+    // scan_report has read the configuration once already; errors were reported there.
+    let config =
+        Config::load(args.config.as_deref(), &args.path, args.no_config).unwrap_or_default();
+    let gated = gating(args, config.fail_on_none);
+    let code = scan_exit(&report, args, config.fail_on_none) as i32;
+    let doc_base_url = match &args.doc_base_url {
+        Some(u) if !(u.starts_with("https://") || u.starts_with("http://")) => {
+            eprintln!("icvsec: error: --doc-base-url: `{u}` is not an http(s) URL");
+            return Exit::Usage as i32;
+        }
+        Some(u) => Some(u.clone()),
+        None => config.doc_base_url.clone(),
+    };
+    // Input errors and the verdict on stderr, whatever the format on stdout.
+    for d in report
+        .diagnostics
+        .iter()
+        .filter(|d| d.level == icvsec_model::report::DiagnosticLevel::Error)
+    {
+        let d = icvsec_fs::name::inert(&format!("{}: {}", d.location, d.message)).into_owned();
+        eprintln!("icvsec: input error: {d}");
+    }
+    eprintln!("{}", verdict_line(&report, gated));
     // Extra outputs first (files), then the --format report.
     let extra: [(Format, &Vec<PathBuf>); 6] = [
         (Format::Sarif, &args.output_sarif),
@@ -329,7 +510,7 @@ pub fn run(args: &ScanArgs) -> i32 {
     ];
     for (format, paths) in extra {
         for path in paths {
-            let r = renderer(args, format, false);
+            let r = renderer(args, format, false, &doc_base_url);
             if let Err(e) = write_file(r.as_ref(), &report, path) {
                 eprintln!("icvsec: error: cannot write {}: {e}", path.display());
                 return Exit::Usage as i32;
@@ -339,7 +520,7 @@ pub fn run(args: &ScanArgs) -> i32 {
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color =
         to_terminal && !args.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let r = renderer(args, args.format, color);
+    let r = renderer(args, args.format, color, &doc_base_url);
     let result = match &args.output {
         Some(path) => write_file(r.as_ref(), &report, path),
         None => {

@@ -309,7 +309,7 @@ fn unreadable_files_and_directories_are_reported() {
             .is_ok_and(|s| s.success());
         if !ok {
             eprintln!(
-                "note: running as root without setpriv; unreadable files cannot be tested here"
+                "SKIPPED: unreadable_files_and_directories_are_reported: running as root without setpriv"
             );
             return;
         }
@@ -317,7 +317,10 @@ fn unreadable_files_and_directories_are_reported() {
         for dir in [t.0.parent().unwrap(), t.0.as_path()] {
             let m = std::fs::metadata(dir).unwrap().permissions().mode();
             if m & 0o005 != 0o005 {
-                eprintln!("note: {} not open to other users; skipped", dir.display());
+                eprintln!(
+                    "SKIPPED: unreadable_files_and_directories_are_reported: {} not open to other users",
+                    dir.display()
+                );
                 return;
             }
         }
@@ -352,7 +355,9 @@ fn unreadable_files_and_directories_are_reported() {
             .status()
             .map_or(true, |s| !s.success())
         {
-            eprintln!("note: the icvsec binary is not executable by nobody; skipped");
+            eprintln!(
+                "SKIPPED: unreadable_files_and_directories_are_reported: the icvsec binary is not executable by nobody"
+            );
             return;
         }
     }

@@ -73,7 +73,7 @@ fn wait_for_port(port: u16, g: &mut Guard) {
 fn have_openssl() -> bool {
     let ok = Path::new(OPENSSL).exists();
     if !ok {
-        eprintln!("NOTE: {OPENSSL} not found; skipping the live TLS probe tests");
+        eprintln!("SKIPPED: live TLS probe test: {OPENSSL} not found (apt-get install -y openssl)");
     }
     ok
 }
@@ -399,7 +399,7 @@ fn unreachable_target_is_incomplete_and_bad_target_is_usage() {
 fn nginx_probe_and_config_check_agree() {
     if !Path::new(NGINX).exists() {
         eprintln!(
-            "NOTE: {NGINX} not found (apt-get install -y nginx); skipping the nginx probe test"
+            "SKIPPED: nginx_probe_and_config_check_agree: {NGINX} not found (apt-get install -y nginx)"
         );
         return;
     }

@@ -407,6 +407,7 @@ pub fn evaluate(
             files_scanned: inv.files_scanned,
             vehicle,
             fail_on: opts.fail_on,
+            config: None,
         },
         rules: rule_infos,
         findings,

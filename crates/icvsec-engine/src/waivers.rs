@@ -243,7 +243,9 @@ impl Waiver {
 
     /// Whether the waiver covers a finding (outcome aside).
     pub fn covers(&self, f: &Finding) -> bool {
-        if !(self.rule == f.rule_id || glob_match(&self.rule, &f.rule_id)) {
+        // Rule ids are case-insensitive (`icv-lnx-006` waives ICV-LNX-006).
+        let rule = self.rule.to_ascii_uppercase();
+        if !(rule == f.rule_id || glob_match(&rule, &f.rule_id)) {
             return false;
         }
         // The finding's file; for a file asset without a place, the asset's own path.

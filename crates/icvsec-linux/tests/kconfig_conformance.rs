@@ -52,7 +52,7 @@ fn khc_agreement() {
     let dir = Path::new(CORPORA).join("kernel");
     if !dir.is_dir() {
         eprintln!(
-            "NOTE: {} absent; skipping kernel-hardening-checker comparison",
+            "SKIPPED: khc_agreement: {} absent (the shared corpora)",
             dir.display()
         );
         return;

@@ -27,12 +27,12 @@ struct Env {
 fn setup() -> Option<Env> {
     let Some(sshd) = find_bin("sshd") else {
         eprintln!(
-            "NOTE: sshd not installed; skipping sshd -T comparison (apt-get install openssh-server)"
+            "SKIPPED: sshd -T comparison: sshd not installed (apt-get install openssh-server)"
         );
         return None;
     };
     let Some(keygen) = find_bin("ssh-keygen") else {
-        eprintln!("NOTE: ssh-keygen not installed; skipping sshd -T comparison");
+        eprintln!("SKIPPED: sshd -T comparison: ssh-keygen not installed");
         return None;
     };
     let dir = std::env::temp_dir().join(format!("icvsec-linux-sshdT-{}", std::process::id()));
@@ -156,7 +156,10 @@ fn sshd_t_agreement() {
             let t = match sshd_t(&env, path, conn.as_ref().map(|c| c.0)) {
                 Ok(t) => t,
                 Err(e) if e.contains("privilege separation") => {
-                    eprintln!("NOTE: sshd -T cannot run here ({}); skipping", e.trim());
+                    eprintln!(
+                        "SKIPPED: sshd -T comparison: sshd -T cannot run here ({})",
+                        e.trim()
+                    );
                     return false;
                 }
                 Err(e) => panic!("{label}: sshd -T failed: {e}"),

@@ -212,6 +212,39 @@ fn show(v: &Value) -> String {
     }
 }
 
+/// A field path for messages: `logging.event_types.0` reads "entry 1 of
+/// `logging.event_types`" (array indices are an implementation detail of the path).
+pub fn show_path(path: &str) -> String {
+    let mut groups: Vec<(String, Option<usize>)> = Vec::new();
+    let mut cur: Vec<&str> = Vec::new();
+    for seg in path.split('.') {
+        match seg.parse::<usize>() {
+            Ok(i) if !cur.is_empty() => {
+                groups.push((cur.join("."), Some(i)));
+                cur.clear();
+            }
+            _ => cur.push(seg),
+        }
+    }
+    if groups.is_empty() {
+        return format!("`{path}`");
+    }
+    let mut out = if cur.is_empty() {
+        String::new()
+    } else {
+        format!("`{}` of ", cur.join("."))
+    };
+    for (i, (name, idx)) in groups.iter().enumerate().rev() {
+        if let Some(n) = idx {
+            out.push_str(&format!("entry {} of `{name}`", n + 1));
+        }
+        if i > 0 {
+            out.push_str(" of ");
+        }
+    }
+    out
+}
+
 fn show_list(vs: &[Value]) -> String {
     vs.iter().map(show).collect::<Vec<_>>().join(", ")
 }
@@ -272,56 +305,64 @@ impl Condition {
             }
             Condition::Test { path, test } => {
                 let found = lookup(doc, path).filter(|v| !v.is_null());
+                // Messages name fields as users write them, never by array index.
+                let p = show_path(path);
                 let (holds, explanation) = match (test, found) {
                     (Test::Present(want), f) => (
                         f.is_some() == *want,
-                        if f.is_some() {
-                            format!("`{path}` is set")
-                        } else {
-                            format!("`{path}` is not set")
+                        // `list.0` present: the list has an entry.
+                        match (path.strip_suffix(".0"), f.is_some()) {
+                            (Some(list), true)
+                                if !list.split('.').any(|x| x.parse::<usize>().is_ok()) =>
+                            {
+                                format!("`{list}` has at least one entry")
+                            }
+                            (Some(list), false)
+                                if !list.split('.').any(|x| x.parse::<usize>().is_ok()) =>
+                            {
+                                format!("`{list}` has no entry")
+                            }
+                            (_, true) => format!("{p} is set"),
+                            (_, false) => format!("{p} is not set"),
                         },
                     ),
-                    (_, None) => (false, format!("`{path}` is not set")),
+                    (_, None) => (false, format!("{p} is not set")),
                     (Test::Equals(want), Some(v)) => (
                         loose_eq(v, want),
-                        format!("`{path}` is {} (required: {})", show(v), show(want)),
+                        format!("{p} is {} (required: {})", show(v), show(want)),
                     ),
                     (Test::OneOf(list), Some(v)) => (
                         list.iter().any(|w| loose_eq(v, w)),
-                        format!("`{path}` is {} (allowed: {})", show(v), show_list(list)),
+                        format!("{p} is {} (allowed: {})", show(v), show_list(list)),
                     ),
                     (Test::NotOneOf(list), Some(v)) => (
                         !list.iter().any(|w| loose_eq(v, w)),
-                        format!("`{path}` is {} (not allowed: {})", show(v), show_list(list)),
+                        format!("{p} is {} (not allowed: {})", show(v), show_list(list)),
                     ),
                     (Test::AtLeast(min), Some(v)) => match v.as_f64() {
-                        Some(x) => (x >= *min, format!("`{path}` is {x} (minimum {min})")),
+                        Some(x) => (x >= *min, format!("{p} is {x} (minimum {min})")),
                         None => (
                             false,
-                            format!("`{path}` is {} (a number ≥ {min} is required)", show(v)),
+                            format!("{p} is {} (a number ≥ {min} is required)", show(v)),
                         ),
                     },
                     (Test::AtMost(max), Some(v)) => match v.as_f64() {
-                        Some(x) => (x <= *max, format!("`{path}` is {x} (maximum {max})")),
+                        Some(x) => (x <= *max, format!("{p} is {x} (maximum {max})")),
                         None => (
                             false,
-                            format!("`{path}` is {} (a number ≤ {max} is required)", show(v)),
+                            format!("{p} is {} (a number ≤ {max} is required)", show(v)),
                         ),
                     },
                     (Test::Contains(want), Some(v)) => match v {
                         Value::Array(items) => (
                             items.iter().any(|i| loose_eq(i, want)),
-                            format!(
-                                "`{path}` = [{}] (must contain {})",
-                                show_list(items),
-                                show(want)
-                            ),
+                            format!("{p} = [{}] (must contain {})", show_list(items), show(want)),
                         ),
                         Value::String(s) => (
                             want.as_str().is_some_and(|w| s.contains(w)),
-                            format!("`{path}` is {} (must contain {})", show(v), show(want)),
+                            format!("{p} is {} (must contain {})", show(v), show(want)),
                         ),
-                        _ => (false, format!("`{path}` is {} (not a list)", show(v))),
+                        _ => (false, format!("{p} is {} (not a list)", show(v))),
                     },
                 };
                 Verdict {
@@ -346,6 +387,19 @@ impl Condition {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_in_messages_never_show_array_indices() {
+        assert_eq!(super::show_path("logging.enabled"), "`logging.enabled`");
+        assert_eq!(
+            super::show_path("logging.event_types.0"),
+            "entry 1 of `logging.event_types`"
+        );
+        assert_eq!(
+            super::show_path("ecus.2.name"),
+            "`name` of entry 3 of `ecus`"
+        );
+    }
     use serde_json::json;
 
     fn cond(v: Value) -> Result<Condition, String> {

@@ -219,6 +219,9 @@ pub struct ScanInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vehicle: Option<VehicleSummary>,
     pub fail_on: Severity,
+    /// The configuration file in effect (`icvsec.toml` found or `--config`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
 }
 
 /// One hop list of where a sensitive or important data item goes.
@@ -274,6 +277,18 @@ pub struct Report {
     /// Findings suppressed by a baseline (counted, not gated).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub baselined: usize,
+    /// Evidence index: the files the findings and input problems cite, with their
+    /// SHA-256, so an auditor can tie the signed report to the exact build.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<EvidenceFile>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceFile {
+    /// Path relative to the scanned root.
+    pub file: String,
+    /// SHA-256 of the file's bytes (hex).
+    pub sha256: String,
 }
 
 fn is_zero(n: &usize) -> bool {

@@ -20,9 +20,7 @@ const NGINX: &str = "/usr/sbin/nginx";
 #[test]
 fn nginx_weak_and_strong() {
     if !Path::new(NGINX).exists() {
-        eprintln!(
-            "NOTE: {NGINX} not found (apt-get install -y nginx); skipping the nginx probe test"
-        );
+        eprintln!("SKIPPED: nginx_weak_and_strong: {NGINX} not found (apt-get install -y nginx)");
         return;
     }
     if !have_openssl() {

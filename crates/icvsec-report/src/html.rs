@@ -70,7 +70,174 @@ nav.toc{margin:4px 0 8px}nav.toc a{margin-right:16px;color:#0d2a4a;text-decorati
 @media print{nav.toc{display:none}}
 footer{color:var(--muted);font-size:12px;padding:16px 32px;border-top:1px solid var(--line)}
 @media print{header{background:#fff;color:#000}header p{color:#333}main{padding:0 8px}}
+.signoff td{height:34px}.signoff td:first-child{width:180px;color:var(--muted)}
+.print-note{display:none}
+/* A document to sign: on paper (A4 landscape, compact type) the compliance matrix and
+   the failures come first, requirements that are met or not applicable are collapsed
+   (counted in the coverage table), findings keep their first evidence and the fix (the
+   rationale and references stay in the HTML), and the main parts start a page. */
+@media print{
+@page{size:A4 landscape;margin:10mm}
+body{font-size:9px;line-height:1.2}
+th,td{padding:1px 3px}
+.badge{min-width:0;font-size:8px;padding:0 3px}
+code,.mono{font-size:8px}
+h2{margin:6px 0 4px;font-size:14px}
+main{display:flex;flex-direction:column}
+section.sec{display:block}
+#sec-scope{order:0}#sec-matrix{order:1}#sec-findings{order:2}#sec-inputs{order:3}#sec-summary{order:4}#sec-scan{order:5}#sec-manual{order:6}#sec-data-map{order:7}#sec-waivers{order:8}#sec-evidence{order:9}#sec-signoff{order:10}
+#sec-matrix,#sec-findings,#sec-summary,#sec-signoff{break-before:page}
+tr.st-met,tr.st-not_applicable{display:none}
+td code.muted{display:none}
+ul.ev li:nth-child(n+3){display:none}
+.finding{padding:2px 6px;margin:3px 0}
+.finding h3{margin:2px 0;font-size:10px}
+.finding p.why,.finding p.muted{display:none}
+.print-note{display:block}
+.evidence-box{min-height:50px}
+.finding,.manual,tr{break-inside:avoid}
+.signoff td{height:40px}
+svg{max-width:100%}
+}
 "#;
+
+/// What was assessed and what was not: the first thing an assessor signs against.
+fn scope_block(report: &Report) -> String {
+    let s = &report.scan;
+    let mut h =
+        String::from("<h2 id=\"scope\">Scope of the assessment</h2>\n<table class=\"meta\">\n");
+    let mut rows: Vec<(&str, String)> = Vec::new();
+    match &s.vehicle {
+        Some(v) => {
+            rows.push(("Vehicle", v.model.clone()));
+            rows.push((
+                "Variants / build",
+                format!("{} build · {} ECU configuration(s)", v.stage, v.ecus),
+            ));
+            rows.push((
+                "Markets",
+                if v.markets.is_empty() {
+                    "none declared".into()
+                } else {
+                    v.markets.join(", ")
+                },
+            ));
+        }
+        None => rows.push(("Vehicle", "no vehicle.json: what discovery found".into())),
+    }
+    rows.push((
+        "Build id",
+        format!("{} · input digest SHA-256 {}", s.root, s.input_digest),
+    ));
+    let standards: Vec<String> = report
+        .coverage
+        .iter()
+        .map(|c| {
+            format!(
+                "{}{} ({} of {} requirements automated)",
+                c.standard,
+                if c.draft { " (draft, not binding)" } else { "" },
+                c.automated,
+                c.total
+            )
+        })
+        .collect();
+    rows.push((
+        "Standards assessed",
+        if standards.is_empty() {
+            "the selected rules' references (no requirement catalog attached)".into()
+        } else {
+            standards.join("; ")
+        },
+    ));
+    rows.push((
+        "Rules",
+        format!(
+            "{} rules evaluated ({} manual) · rule catalog SHA-256 {}",
+            report.rules.len(),
+            report.rules.iter().filter(|r| r.manual).count(),
+            s.rules_digest
+        ),
+    ));
+    if let Some(c) = &s.config {
+        rows.push(("Configuration", c.clone()));
+    }
+    let not_covered = report
+        .requirements
+        .iter()
+        .filter(|r| r.status == RequirementStatus::NotCovered)
+        .count();
+    rows.push((
+        "Not in scope",
+        format!(
+            "{not_covered} requirement(s) no rule covers (“not covered” in the matrix); organisational processes (CSMS, SUMS), physical and penetration tests and live network behaviour are not assessed by a scan of the build; requirements needing manual evidence are listed under Manual requirements."
+        ),
+    ));
+    for (k, v) in rows {
+        let v = if k == "Build id" || k == "Rules" {
+            format!("<span class=\"mono\">{}</span>", esc(&v))
+        } else {
+            esc(&v)
+        };
+        let _ = writeln!(h, "<tr><td>{}</td><td>{v}</td></tr>", esc(k));
+    }
+    h.push_str("</table>\n<p class=\"muted print-note\">On paper, requirements that are met or not applicable are left out of the matrix (they are counted in the coverage table), and findings show their first pieces of evidence and the fix; the rationale, references and every piece of evidence are in this HTML file and the JSON report.</p>\n");
+    h
+}
+
+/// At most this many rows in the evidence index of the HTML report.
+const MAX_EVIDENCE_ROWS: usize = 2_000;
+
+fn evidence_index(report: &Report) -> String {
+    let mut h = String::from("<h2 id=\"evidence\">Evidence index</h2>\n");
+    if report.evidence.is_empty() {
+        h.push_str("<p>No file of the build is cited by a finding or an input problem.</p>\n");
+        return h;
+    }
+    h.push_str("<p class=\"muted\">The files the findings and input problems cite, with the SHA-256 of their bytes when scanned.</p>\n<table><thead><tr><th>File</th><th>SHA-256</th></tr></thead><tbody>\n");
+    for e in report.evidence.iter().take(MAX_EVIDENCE_ROWS) {
+        let _ = writeln!(
+            h,
+            "<tr><td><code>{}</code></td><td><code>{}</code></td></tr>",
+            esc(&e.file),
+            esc(&e.sha256)
+        );
+    }
+    h.push_str("</tbody></table>\n");
+    if report.evidence.len() > MAX_EVIDENCE_ROWS {
+        let _ = writeln!(
+            h,
+            "<p class=\"muted\">{} more file(s) in the JSON report.</p>",
+            report.evidence.len() - MAX_EVIDENCE_ROWS
+        );
+    }
+    h
+}
+
+const SIGNOFF: &str = "<h2 id=\"signoff\">Sign-off</h2>\n<p>I have reviewed this self-assessment, the evidence it cites and the manual evidence recorded above, and I confirm that it describes the build identified in the scope.</p>\n<table class=\"signoff\"><tbody>\n<tr><td>Assessor (name, organisation)</td><td></td></tr>\n<tr><td>Role</td><td></td></tr>\n<tr><td>Date</td><td></td></tr>\n<tr><td>Statement / reservations</td><td></td></tr>\n<tr><td></td><td></td></tr>\n<tr><td>Signature</td><td></td></tr>\n</tbody></table>\n";
+
+/// Wrap each top-level section (from one `<h2 id=…>` to the next) in a
+/// `<section class="sec" id="sec-…">`, for the print order and page breaks. The caller
+/// closes the last one.
+fn sections(h: &str) -> String {
+    let mut out = String::with_capacity(h.len() + 1024);
+    let mut rest = h;
+    let mut first = true;
+    while let Some(i) = rest.find("<h2 id=\"") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 8..];
+        let id = after.split('"').next().unwrap_or("");
+        if !first {
+            out.push_str("</section>\n");
+        }
+        first = false;
+        let _ = write!(out, "<section class=\"sec\" id=\"sec-{id}\">");
+        out.push_str("<h2 id=\"");
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
 
 /// Column order of the summary table: the chart's order.
 const COLUMNS: [Outcome; 6] = [
@@ -167,7 +334,7 @@ fn requirement_matrix(
     for c in &report.coverage {
         let _ = writeln!(
             h,
-            "<h3 id=\"std-{}\">{} <span class=\"muted\">· {} of {} requirements with an automated rule ({}%)</span></h3>",
+            "<h3 class=\"std\" id=\"std-{}\">{} <span class=\"muted\">· {} of {} requirements with an automated rule ({}%)</span></h3>",
             esc(&rule_anchor(&c.short)),
             esc(&c.standard),
             c.automated,
@@ -182,8 +349,9 @@ fn requirement_matrix(
         {
             let _ = write!(
                 h,
-                "<tr id=\"req-{}\"><td>{}{}{}{}</td><td>{}<br><code class=\"muted\">{}</code></td><td>{}</td><td>",
+                "<tr id=\"req-{}\" class=\"st-{}\"><td>{}{}{}{}</td><td>{}<br><code class=\"muted\">{}</code></td><td>{}</td><td>",
                 esc(&rule_anchor(&row.id)),
+                row.status.as_str(),
                 esc(row.clause.as_deref().unwrap_or("")),
                 row.clause_name
                     .as_ref()
@@ -597,7 +765,8 @@ impl Renderer for Html {
             "<div class=\"verdict {class}\" id=\"verdict\">{}</div>\n",
             esc(&text)
         );
-        h.push_str("<nav class=\"toc\"><a href=\"#scan\">Scan</a><a href=\"#summary\">Summary</a><a href=\"#matrix\">Compliance matrix</a><a href=\"#findings\">Findings</a><a href=\"#manual\">Manual requirements</a><a href=\"#data-map\">Data map</a><a href=\"#waivers\">Waivers</a><a href=\"#inputs\">Input problems</a></nav>\n");
+        h.push_str("<nav class=\"toc\"><a href=\"#scan\">Scan</a><a href=\"#summary\">Summary</a><a href=\"#matrix\">Compliance matrix</a><a href=\"#findings\">Findings</a><a href=\"#manual\">Manual requirements</a><a href=\"#data-map\">Data map</a><a href=\"#waivers\">Waivers</a><a href=\"#inputs\">Input problems</a><a href=\"#evidence\">Evidence index</a><a href=\"#signoff\">Sign-off</a></nav>\n");
+        h.push_str(&scope_block(report));
 
         // Scan metadata.
         h.push_str("<h2 id=\"scan\">Scan</h2>\n<table class=\"meta\">\n");
@@ -809,7 +978,7 @@ impl Renderer for Html {
             let refs: Vec<String> = r.references.iter().map(|x| x.to_string()).collect();
             let _ = write!(
                 h,
-                "<p><strong>Why:</strong> {}</p><p><strong>Remediation:</strong> {}</p><p class=\"muted\">References: {}</p></div>\n",
+                "<p class=\"why\"><strong>Why:</strong> {}</p><p><strong>Remediation:</strong> {}</p><p class=\"muted\">References: {}</p></div>\n",
                 esc(r.rationale.trim()),
                 esc(r.remediation.trim()),
                 esc(&refs.join("; "))
@@ -924,8 +1093,20 @@ impl Renderer for Html {
             .filter(|d| d.level != DiagnosticLevel::Notice)
             .collect();
         h.push_str("<h2 id=\"inputs\">Input problems</h2>\n");
+        // Never contradict the banner: an incomplete assessment says why here too.
+        let unassessed = report.summary.totals.error;
+        if unassessed > 0 {
+            let _ = writeln!(
+                h,
+                "<p>{unassessed} finding(s) could not be assessed (outcome ERROR, listed under Findings).</p>"
+            );
+        }
         if problems.is_empty() {
-            h.push_str("<p>None.</p>\n");
+            h.push_str(if unassessed > 0 {
+                "<p>No problem reading the input files.</p>\n"
+            } else {
+                "<p>None.</p>\n"
+            });
         } else {
             h.push_str("<table><thead><tr><th>Level</th><th>Where</th><th>Problem</th></tr></thead><tbody>\n");
             for d in problems {
@@ -943,9 +1124,13 @@ impl Renderer for Html {
             }
             h.push_str("</tbody></table>\n");
         }
+        h.push_str(&evidence_index(report));
+        h.push_str(SIGNOFF);
+        let h = sections(&h);
+        let mut h = h;
         let _ = write!(
             h,
-            "</main>\n<footer>Generated by {} {} · rules {} · inputs {} · as of {}. This report is self-contained and loads nothing from the network.</footer>\n</body>\n</html>\n",
+            "</section>\n</main>\n<footer>Generated by {} {} · rules {} · inputs {} · as of {}. This report is self-contained and loads nothing from the network.</footer>\n</body>\n</html>\n",
             esc(&s.tool),
             esc(&s.tool_version),
             esc(s.rules_digest.get(..16).unwrap_or(&s.rules_digest)),

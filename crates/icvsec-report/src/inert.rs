@@ -43,6 +43,7 @@ fn fix_loc(l: &mut Location) {
 fn needs(report: &Report) -> bool {
     let s = &report.scan;
     unsafe_str(&s.root)
+        || s.config.as_deref().is_some_and(unsafe_str)
         || s.vehicle.as_ref().is_some_and(|v| {
             unsafe_str(&v.model) || v.markets.iter().any(|m| unsafe_str(m)) || unsafe_str(&v.stage)
         })
@@ -84,6 +85,9 @@ pub fn inert_report(report: &Report) -> Cow<'_, Report> {
     }
     let mut r = report.clone();
     fix(&mut r.scan.root);
+    if let Some(c) = r.scan.config.as_mut() {
+        fix(c);
+    }
     if let Some(v) = r.scan.vehicle.as_mut() {
         fix(&mut v.model);
         fix(&mut v.stage);

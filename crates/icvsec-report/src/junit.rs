@@ -1,7 +1,8 @@
 //! JUnit XML for CI test views (Jenkins, GitLab): one test suite per area, one test case
-//! per (rule, asset) — classname the rule id, name the asset. Failing findings are
-//! `<failure>`, findings that could not be assessed `<error>`, not-applicable, manual
-//! and waived ones `<skipped>` (with the reason). Passing cases are empty test cases.
+//! per finding — classname the rule id, name the asset (and the place, when the finding
+//! has one). So the counts are the summary's: `failures` = failing findings, `errors` =
+//! findings that could not be assessed, `skipped` = manual + waived + not applicable,
+//! `tests` = every finding. Input problems that are not findings are not test cases.
 
 use crate::escape::xml_escape;
 use crate::{Renderer, worst};
@@ -69,21 +70,12 @@ impl Renderer for Junit {
     fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
         // area → ordered cases
         let mut suites: BTreeMap<Area, Vec<Case>> = BTreeMap::new();
-        let mut index: BTreeMap<(&str, &AssetRef), (Area, usize)> = BTreeMap::new();
         for f in &report.findings {
-            let key = (f.rule_id.as_str(), &f.asset);
-            match index.get(&key) {
-                Some(&(a, i)) => suites.get_mut(&a).expect("indexed")[i].findings.push(f),
-                None => {
-                    let cases = suites.entry(f.area).or_default();
-                    index.insert(key, (f.area, cases.len()));
-                    cases.push(Case {
-                        rule: &f.rule_id,
-                        asset: &f.asset,
-                        findings: vec![f],
-                    });
-                }
-            }
+            suites.entry(f.area).or_default().push(Case {
+                rule: &f.rule_id,
+                asset: &f.asset,
+                findings: vec![f],
+            });
         }
         let mut total = Tally::default();
         let mut body = String::new();
@@ -105,7 +97,10 @@ impl Renderer for Junit {
                 cs.push_str(&format!(
                     "    <testcase classname=\"{}\" name=\"{}\"{file} time=\"0\">\n",
                     xml_escape(c.rule),
-                    xml_escape(&c.asset.to_string())
+                    xml_escape(&match &c.findings[0].location {
+                        Some(l) => format!("{} at {l}", c.asset),
+                        None => c.asset.to_string(),
+                    })
                 ));
                 let severity = c.findings[0].severity;
                 let of = |x: Outcome| -> Vec<&&Finding> {

@@ -10,11 +10,21 @@ use std::io::{self, Write};
 pub struct Markdown {
     /// At most this many findings are listed (the rest are counted).
     pub max_findings: usize,
+    /// At most this many characters: GitHub refuses comments over 65,536 characters and
+    /// GitLab notes are capped too. Lists are shortened first, and the comment says what
+    /// was cut.
+    pub max_chars: usize,
 }
+
+/// The comment size the default keeps under (GitHub's limit is 65,536).
+pub const MAX_COMMENT_CHARS: usize = 65_000;
 
 impl Default for Markdown {
     fn default() -> Self {
-        Markdown { max_findings: 50 }
+        Markdown {
+            max_findings: 50,
+            max_chars: MAX_COMMENT_CHARS,
+        }
     }
 }
 
@@ -54,6 +64,60 @@ fn shorten(s: &str, max: usize) -> String {
 
 impl Renderer for Markdown {
     fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let mut max_findings = self.max_findings;
+        let mut max_waivers = usize::MAX;
+        let mut cut = Vec::new();
+        loop {
+            let mut buf = Vec::new();
+            self.render_capped(report, max_findings, max_waivers, &mut buf)?;
+            let text = String::from_utf8_lossy(&buf).into_owned();
+            let chars = text.chars().count();
+            if chars <= self.max_chars {
+                if !cut.is_empty() {
+                    // The note is short; the budget below leaves room for it.
+                    return write!(
+                        out,
+                        "{text}\n_Shortened to fit a comment ({} characters at most): {}._\n",
+                        self.max_chars,
+                        cut.join("; ")
+                    );
+                }
+                return out.write_all(text.as_bytes());
+            }
+            if max_findings == 0 && max_waivers == 0 {
+                // Still too long (e.g. a huge table of standards): cut at a line.
+                let budget = self.max_chars.saturating_sub(200);
+                let mut kept = String::new();
+                for line in text.split_inclusive('\n') {
+                    if kept.chars().count() + line.chars().count() > budget {
+                        break;
+                    }
+                    kept.push_str(line);
+                }
+                return write!(
+                    out,
+                    "{kept}\n_Cut at {} characters to fit a comment ({chars} in full); see the full report._\n",
+                    kept.chars().count()
+                );
+            }
+            // Halve the lists (leaving room for the note) and say so.
+            max_findings /= 2;
+            max_waivers = max_waivers.min(50) / 2;
+            cut = vec![format!(
+                "at most {max_findings} findings and {max_waivers} waivers listed"
+            )];
+        }
+    }
+}
+
+impl Markdown {
+    fn render_capped(
+        &self,
+        report: &Report,
+        max_findings: usize,
+        max_waivers: usize,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
         let s = &report.scan;
         let gated = report.failures_at_or_above(s.fail_on);
         let verdict = if !report.complete {
@@ -182,7 +246,7 @@ impl Renderer for Markdown {
                 "| Outcome | Severity | Rule | Asset | Finding | Location |"
             )?;
             writeln!(out, "|---|---|---|---|---|---|")?;
-            for f in failing.iter().take(self.max_findings) {
+            for f in failing.iter().take(max_findings) {
                 let title = report
                     .rule(&f.rule_id)
                     .map(|r| r.title.as_str())
@@ -202,11 +266,11 @@ impl Renderer for Markdown {
                         .unwrap_or_default()
                 )?;
             }
-            if failing.len() > self.max_findings {
+            if failing.len() > max_findings {
                 writeln!(
                     out,
                     "\n… and {} more (see the full report).",
-                    failing.len() - self.max_findings
+                    failing.len() - max_findings
                 )?;
             }
             writeln!(out, "\n</details>\n")?;
@@ -222,7 +286,7 @@ impl Renderer for Markdown {
                 "| Status | Rule | Scope | Justification | Owner | Expires | Matched |"
             )?;
             writeln!(out, "|---|---|---|---|---|---|---:|")?;
-            for w in &report.waivers {
+            for w in report.waivers.iter().take(max_waivers) {
                 writeln!(
                     out,
                     "| {} | {} | {} | {} | {} | {} | {} |",
@@ -233,6 +297,13 @@ impl Renderer for Markdown {
                     md_cell(&w.owner),
                     md_cell(&w.expires),
                     w.matched
+                )?;
+            }
+            if report.waivers.len() > max_waivers {
+                writeln!(
+                    out,
+                    "\n… and {} more waivers (see the full report).",
+                    report.waivers.len() - max_waivers
                 )?;
             }
             writeln!(out, "\n</details>\n")?;

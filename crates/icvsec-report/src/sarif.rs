@@ -3,9 +3,14 @@
 //! Only failing and erroneous findings become results (waived ones too, with a
 //! suppression); passes, manual and not-applicable outcomes stay in the other reports.
 //! Locations are relative to the scanned root, with `uriBaseId` `%SRCROOT%`.
-//! `helpUri` is left out: the schema requires an absolute URI there and the rule
-//! reference (`docs/rules.md`) has no address that is stable for every user; the help
-//! markdown links to it instead.
+//! `helpUri` (per rule) and the driver's `informationUri` are written only when the user
+//! gives the address of the published rule reference (`--doc-base-url`, `doc_base_url`):
+//! the schema requires absolute URIs and `docs/rules.md` is not one; the help markdown
+//! links to it in any case.
+//!
+//! GitHub code scanning accepts at most 25,000 results per run and 1,000 locations per
+//! result: beyond them the log is truncated (highest severities kept) and says so, in
+//! the run properties and in a tool notification.
 
 use crate::escape::uri_path;
 use crate::{Renderer, rule_anchor};
@@ -18,6 +23,9 @@ use std::io::{self, Write};
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub const SRCROOT: &str = "%SRCROOT%";
 pub const FINGERPRINT_KEY: &str = "icvsecFingerprint/v1";
+/// GitHub code scanning's upper bounds (results per run, locations per result).
+pub const MAX_RESULTS: usize = 25_000;
+pub const MAX_LOCATIONS_PER_RESULT: usize = 1_000;
 
 /// The SARIF renderer.
 #[derive(Clone, Debug, Default)]
@@ -30,6 +38,12 @@ pub struct Sarif {
     /// root (GitHub code scanning) find the files. Empty: URIs are relative to the
     /// scanned root.
     pub uri_prefix: String,
+    /// Base URL of the published rule reference: `helpUri` is `<base>#<rule anchor>`.
+    pub doc_base_url: Option<String>,
+    /// Results kept per run (None: [`MAX_RESULTS`]).
+    pub max_results: Option<usize>,
+    /// Locations (primary and related) kept per result (None: [`MAX_LOCATIONS_PER_RESULT`]).
+    pub max_locations: Option<usize>,
 }
 
 impl Sarif {
@@ -82,6 +96,8 @@ pub struct Driver {
     pub version: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub semantic_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub information_uri: Option<String>,
     pub rules: Vec<ReportingDescriptor>,
 }
 
@@ -369,7 +385,19 @@ impl Sarif {
                 format!("{p}/")
             }
         };
-        let rules: Vec<ReportingDescriptor> = report.rules.iter().map(descriptor).collect();
+        let base = self
+            .doc_base_url
+            .as_deref()
+            .map(|u| u.split('#').next().unwrap_or(u).to_string());
+        let rules: Vec<ReportingDescriptor> = report
+            .rules
+            .iter()
+            .map(|r| {
+                let mut d = descriptor(r);
+                d.help_uri = base.as_ref().map(|b| format!("{b}#{}", rule_anchor(&r.id)));
+                d
+            })
+            .collect();
         let index: BTreeMap<&str, usize> = report
             .rules
             .iter()
@@ -460,7 +488,38 @@ impl Sarif {
                 properties: props,
             });
         }
-        let notifications = report
+        // GitHub's bounds: keep the most severe results, cap locations, and say so.
+        let max_results = self.max_results.unwrap_or(MAX_RESULTS);
+        let max_locations = self
+            .max_locations
+            .unwrap_or(MAX_LOCATIONS_PER_RESULT)
+            .max(1);
+        let total_results = results.len();
+        let mut truncated_locations = 0usize;
+        for r in &mut results {
+            let keep = max_locations.saturating_sub(r.locations.len());
+            if r.related_locations.len() > keep {
+                truncated_locations += 1;
+                let dropped = r.related_locations.len() - keep;
+                r.related_locations.truncate(keep);
+                r.properties
+                    .insert("relatedLocationsOmitted".into(), serde_json::json!(dropped));
+            }
+        }
+        if results.len() > max_results {
+            // Stable: findings are already in a deterministic order; severity first.
+            results.sort_by_key(|r| {
+                std::cmp::Reverse(
+                    r.properties
+                        .get("severity")
+                        .and_then(|v| v.as_str())
+                        .and_then(|s| s.parse::<Severity>().ok())
+                        .unwrap_or(Severity::Info),
+                )
+            });
+            results.truncate(max_results);
+        }
+        let mut notifications: Vec<Notification> = report
             .diagnostics
             .iter()
             .filter(|d| d.level != DiagnosticLevel::Notice)
@@ -482,6 +541,25 @@ impl Sarif {
                 },
             })
             .collect();
+        if total_results > results.len() {
+            notifications.push(Notification {
+                level: "warning".into(),
+                message: Message::text(format!(
+                    "{total_results} results, {} kept: a SARIF run holds at most {max_results} results for GitHub code scanning (the most severe are kept; the JSON report has them all)",
+                    results.len()
+                )),
+                locations: vec![],
+            });
+        }
+        if truncated_locations > 0 {
+            notifications.push(Notification {
+                level: "warning".into(),
+                message: Message::text(format!(
+                    "{truncated_locations} results had more than {max_locations} locations; the related locations beyond were left out (see the JSON report)"
+                )),
+                locations: vec![],
+            });
+        }
         let src_root = match &self.src_root_uri {
             Some(u) => ArtifactLocation {
                 uri: Some(u.clone()),
@@ -513,6 +591,18 @@ impl Sarif {
             serde_json::json!(report.scan.fail_on.as_str()),
         );
         props.insert("baselined".into(), serde_json::json!(report.baselined));
+        if total_results > results.len() || truncated_locations > 0 {
+            props.insert(
+                "truncated".into(),
+                serde_json::json!({
+                    "results": total_results,
+                    "resultsKept": results.len(),
+                    "maxResults": max_results,
+                    "resultsWithLocationsCut": truncated_locations,
+                    "maxLocationsPerResult": max_locations,
+                }),
+            );
+        }
         if !report.coverage.is_empty() {
             // Requirement coverage per standard and the status counts of the matrix.
             props.insert(
@@ -539,12 +629,15 @@ impl Sarif {
                     driver: Driver {
                         name: "icvsec".into(),
                         semantic_version: semver.then(|| version.clone()),
+                        information_uri: base.clone(),
                         version,
                         rules,
                     },
                 },
                 invocations: vec![Invocation {
-                    execution_successful: true,
+                    // An incomplete assessment is not a successful execution; the
+                    // input problems are the notifications.
+                    execution_successful: report.complete,
                     tool_execution_notifications: notifications,
                 }],
                 original_uri_base_ids: BTreeMap::from([(SRCROOT.to_string(), src_root)]),

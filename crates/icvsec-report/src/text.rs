@@ -12,6 +12,8 @@ pub struct Text {
     pub color: bool,
     /// Show the evidence of every passing finding.
     pub verbose: bool,
+    /// Only failing and erroring rules, input errors and the summary (CI logs).
+    pub quiet: bool,
 }
 
 struct Paint(bool);
@@ -91,6 +93,9 @@ impl Renderer for Text {
             &s.rules_digest.get(..16).unwrap_or(&s.rules_digest),
             &s.input_digest.get(..16).unwrap_or(&s.input_digest)
         )?;
+        if let Some(c) = &s.config {
+            writeln!(out, "config   {c}")?;
+        }
 
         let mut by_rule: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
         for f in &report.findings {
@@ -102,6 +107,15 @@ impl Renderer for Text {
                 .iter()
                 .filter(|r| r.area == area.area)
                 .collect();
+            // Quiet: only the rules that fail or could not be assessed.
+            let shown = |id: &str| {
+                !self.quiet
+                    || matches!(
+                        rule_outcome(by_rule.get(id).map(Vec::as_slice).unwrap_or(&[])),
+                        Outcome::Fail | Outcome::Error
+                    )
+            };
+            let area_rules: Vec<_> = area_rules.into_iter().filter(|r| shown(&r.id)).collect();
             if area_rules.is_empty() {
                 continue;
             }
@@ -202,7 +216,7 @@ impl Renderer for Text {
             }
         }
 
-        if !report.data_map.is_empty() {
+        if !report.data_map.is_empty() && !self.quiet {
             writeln!(out)?;
             writeln!(
                 out,
@@ -234,7 +248,7 @@ impl Renderer for Text {
             }
         }
 
-        if !report.waivers.is_empty() {
+        if !report.waivers.is_empty() && !self.quiet {
             writeln!(out)?;
             writeln!(out, "{}", p.bold("== Waivers =="))?;
             for w in &report.waivers {
@@ -256,8 +270,17 @@ impl Renderer for Text {
             .diagnostics
             .iter()
             .filter(|d| d.level != DiagnosticLevel::Notice)
+            .filter(|d| !self.quiet || d.level == DiagnosticLevel::Error)
             .collect();
-        let notices = report.diagnostics.len() - problems.len();
+        let notices = if self.quiet {
+            0
+        } else {
+            report
+                .diagnostics
+                .iter()
+                .filter(|d| d.level == DiagnosticLevel::Notice)
+                .count()
+        };
         if !problems.is_empty() || notices > 0 {
             writeln!(out)?;
             writeln!(out, "{}", p.bold("== Input problems =="))?;

@@ -69,7 +69,8 @@ pub struct Catalog {
 
 impl Catalog {
     pub fn get(&self, id: &str) -> Option<&Rule> {
-        self.rules.iter().find(|r| r.id == id)
+        // Rule ids are case-insensitive for users (`icv-lnx-006`).
+        self.rules.iter().find(|r| r.id.eq_ignore_ascii_case(id))
     }
 }
 

@@ -11,9 +11,13 @@ pub struct Selection {
 fn matches(rule: &Rule, token: &str) -> bool {
     let token = token.trim();
     if let Some(prefix) = token.strip_suffix('*') {
-        return rule.id.starts_with(prefix);
+        // Rule ids are case-insensitive for users.
+        return rule.id.starts_with(&prefix.to_ascii_uppercase());
     }
-    if rule.id == token || rule.area.slug() == token || rule.severity.as_str() == token {
+    if rule.id.eq_ignore_ascii_case(token)
+        || rule.area.slug() == token
+        || rule.severity.as_str() == token
+    {
         return true;
     }
     if let Some((area, sub)) = token.split_once('/') {

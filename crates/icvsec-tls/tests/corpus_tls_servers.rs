@@ -184,7 +184,7 @@ fn badssl_nginx_conformance() {
     let corpus = Path::new(CORPUS).join("tls-servers");
     if !corpus.is_dir() {
         eprintln!(
-            "note: {} not found; corpus conformance skipped",
+            "SKIPPED: badssl_nginx_conformance: {} not found (the shared corpora)",
             corpus.display()
         );
         return;

@@ -96,13 +96,13 @@ fn openssl_codes(spec: &str) -> Option<Vec<String>> {
 #[test]
 fn cipher_strings_match_local_openssl() {
     if !std::path::Path::new(OPENSSL).exists() {
-        eprintln!("note: {OPENSSL} not found; cipher-string comparison skipped");
+        eprintln!("SKIPPED: cipher_strings_match_local_openssl: {OPENSSL} not found");
         return;
     }
     let universe: BTreeSet<String> = match openssl_codes("ALL:COMPLEMENTOFALL") {
         Some(v) => v.into_iter().collect(),
         None => {
-            eprintln!("note: could not run {OPENSSL}; skipped");
+            eprintln!("SKIPPED: cipher_strings_match_local_openssl: could not run {OPENSSL}");
             return;
         }
     };

@@ -76,7 +76,9 @@ pub fn have_openssl() -> bool {
     if Path::new(OPENSSL).exists() {
         true
     } else {
-        eprintln!("NOTE: {OPENSSL} not found; skipping OpenSSL-based probe test");
+        eprintln!(
+            "SKIPPED: OpenSSL-based probe test: {OPENSSL} not found (apt-get install -y openssl)"
+        );
         false
     }
 }
