@@ -224,7 +224,7 @@ fn configuration_is_found_in_the_build_then_up_to_the_repository_root() {
     // The repository's configuration, with a waivers file relative to it.
     std::fs::write(
         repo_dir.join("icvsec.toml"),
-        "fail_on = \"none\"\nwaivers = \"ci/waivers.toml\"\n",
+        "fail_on = \"none\"\nwaivers = \"ci/waivers.toml\"\nvuln_db = \"builds/v1/vuln-feed\"\n",
     )
     .unwrap();
     std::fs::create_dir_all(repo_dir.join("ci")).unwrap();
