@@ -109,6 +109,11 @@ pub struct Inventory {
     pub keys: BTreeMap<String, crate::KeyAsset>,
     /// Saved TLS probes by build-relative path (asset kind `probe_result`).
     pub probes: BTreeMap<String, crate::ProbeAsset>,
+    /// Software update packages by build-relative path, parsed and verified at load
+    /// (a package that could not be read holds its error with file and place).
+    pub update_packages: crate::netupd_files::UpdatePackages,
+    /// ARXML and DBC network definitions of the build, read at load.
+    pub network: crate::NetworkDefs,
     pub broken: Vec<Broken>,
     pub diagnostics: Vec<Diagnostic>,
     pub sources: BTreeMap<String, SourceMap>,

@@ -9,6 +9,7 @@ pub mod images;
 pub mod inventory;
 pub mod json;
 mod load;
+pub mod netupd_files;
 pub mod pki_files;
 pub mod probe_files;
 
@@ -16,5 +17,6 @@ pub use discover::{DiscoveredFile, FileKind, Limits};
 pub use inventory::{AssetView, Broken, Inventory};
 pub use json::{JsonDoc, SourceMap, parse_json};
 pub use load::{LoadOptions, load_build};
+pub use netupd_files::{NetworkDefs, UpdatePackageAsset};
 pub use pki_files::{CertAsset, CertUse, KeyAsset};
 pub use probe_files::{ProbeAsset, probe};
