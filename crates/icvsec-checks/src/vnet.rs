@@ -277,14 +277,31 @@ fn secoc_agrees(ctx: &Ctx, _p: &Value, sink: &mut Sink) {
                 );
             }
             (true, None) => {
-                sink.fail(
-                    format!(
-                        "{}: declared authenticated, but no ARXML SecOC configuration ({}) protects it",
-                        m.message,
-                        net.arxml_files.join(", ")
-                    ),
-                    here,
-                );
+                // Only a PDU the ARXML describes can disagree; an extract that does not
+                // mention the message says nothing about it.
+                let described = net.arxml.pdus.iter().find(|p| {
+                    normalize_pdu_name(&p.name) == want
+                        || id.is_some_and(|i| p.can_ids.contains(&i))
+                });
+                match described {
+                    Some(p) => {
+                        sink.fail(
+                            format!(
+                                "{}: declared authenticated, but the ARXML PDU {} has no SecOC configuration",
+                                m.message, p.path
+                            ),
+                            here,
+                        )
+                        .related(loc(&p.place));
+                    }
+                    None => {
+                        sink.not_applicable(format!(
+                            "{}: not described by the ARXML files ({})",
+                            m.message,
+                            net.arxml_files.join(", ")
+                        ));
+                    }
+                }
             }
             (false, Some(s)) => {
                 sink.fail(
