@@ -240,8 +240,9 @@ fn anti_rollback(ctx: &Ctx, _p: &Value, sink: &mut Sink) {
         let loc = doc
             .map(|d| Location::at_key(&d.file, "software_update"))
             .unwrap_or_else(|| ctx.asset.home.clone());
-        sink.error(
-            "could not assess anti-rollback: the ECU declares no `software_update.installed_version`",
+        // A rule that needs a missing declaration fails and points where it belongs.
+        sink.fail(
+            "anti-rollback not demonstrated: the ECU declares no `software_update.installed_version` to compare its update packages with",
             loc,
         );
         return;
