@@ -169,3 +169,28 @@ fn a_broken_dbc_is_an_error_with_its_place() {
         summary(&e)
     );
 }
+
+#[test]
+fn a_package_for_no_ecu_is_reported_not_ignored() {
+    let dir = std::env::temp_dir().join(format!("icvsec-netupd-orphan-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("pkgs")).expect("temp dir");
+    std::fs::write(
+        dir.join("vehicle.json"),
+        r#"{ "schema_version": 1, "vehicle": { "model": "x", "markets": ["CN"], "stage": "production" }, "ecus": [], "networks": [] }"#,
+    )
+    .expect("write");
+    let swu =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/update-gen/out/swu-good.swu");
+    std::fs::copy(swu, dir.join("pkgs/x.swu")).expect("copy");
+    let inv = load_build(&dir, &LoadOptions::default());
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(inv.update_packages.contains_key("pkgs/x.swu"));
+    assert!(
+        inv.diagnostics
+            .iter()
+            .any(|d| d.location.file == "pkgs/x.swu" && d.message.contains("no declared ECU")),
+        "{:?}",
+        inv.diagnostics
+    );
+}

@@ -849,6 +849,13 @@ impl<'a> Loader<'a> {
             }
         };
         self.digests.insert(f.rel.clone(), sha256(&bytes));
+        if ecu.is_none() {
+            // No rule would judge it: say so rather than stay silent.
+            self.inv.diagnostics.push(Diagnostic::warning(
+                Location::file(&f.rel),
+                "update package belongs to no declared ECU (put it in an ECU's root filesystem or under a directory named after the ECU id); the ICV-PKG rules do not judge it",
+            ));
+        }
         if let Err(e) = &package {
             self.inv
                 .diagnostics
