@@ -8,8 +8,12 @@ mod crosscheck;
 pub mod dataflow;
 mod ecu;
 mod linux;
+#[cfg(test)]
+mod netupd_tests;
 pub mod tls;
+mod update;
 mod vehicle;
+mod vnet;
 mod vuln;
 
 pub use api::{CheckDef, Ctx, Eval, Prepared, Registry, Sink};
@@ -25,5 +29,7 @@ pub fn registry() -> Registry {
     checks.extend(tls::checks());
     checks.extend(vehicle::checks());
     checks.extend(vuln::checks());
+    checks.extend(update::checks());
+    checks.extend(vnet::checks());
     Registry::new(checks)
 }

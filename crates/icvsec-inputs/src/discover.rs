@@ -66,6 +66,13 @@ pub enum FileKind {
     TlsStackConfig,
     /// Saved probe result (`*.probe.json`).
     Probe,
+    /// Software update package candidate: `.swu`, `.raucb`, `.zip` (an Android OTA when it
+    /// holds payload.bin), `root.json` (TUF/Uptane metadata); confirmed by content at load.
+    UpdatePackage,
+    /// AUTOSAR XML (`.arxml`).
+    Arxml,
+    /// CAN database (`.dbc`).
+    Dbc,
     /// Anything else (firmware, sources, ...): not read.
     Other,
 }
@@ -99,11 +106,15 @@ pub fn classify(rel: &str) -> FileKind {
         "crt" | "cer" | "der" | "cert" => return FileKind::Certificate,
         "pem" => return FileKind::Pem,
         "key" | "p8" | "pk8" => return FileKind::Key,
+        "swu" | "raucb" | "zip" => return FileKind::UpdatePackage,
+        "arxml" => return FileKind::Arxml,
+        "dbc" => return FileKind::Dbc,
         _ => {}
     }
     let in_etc = |sub: &str| parent.ends_with(sub);
     match name {
         "sshd_config" => return FileKind::SshdConfig,
+        "root.json" => return FileKind::UpdatePackage,
         "passwd" if in_etc("etc") => return FileKind::Passwd,
         "shadow" if in_etc("etc") => return FileKind::Shadow,
         "inittab" if in_etc("etc") => return FileKind::Inittab,
@@ -361,6 +372,11 @@ mod tests {
     #[test]
     fn classification() {
         assert_eq!(classify("vehicle.json"), FileKind::VehicleManifest);
+        assert_eq!(classify("updates/tbox/a.swu"), FileKind::UpdatePackage);
+        assert_eq!(classify("updates/ivi/b.RAUCB"), FileKind::UpdatePackage);
+        assert_eq!(classify("ota/tuf/root.json"), FileKind::UpdatePackage);
+        assert_eq!(classify("net/adas.arxml"), FileKind::Arxml);
+        assert_eq!(classify("net/powertrain.dbc"), FileKind::Dbc);
         assert_eq!(classify("sub/vehicle.json"), FileKind::Other);
         assert_eq!(
             classify("tbox/rootfs/etc/ssh/sshd_config"),

@@ -111,6 +111,11 @@ pub struct Inventory {
     pub probes: BTreeMap<String, crate::ProbeAsset>,
     /// Software per ECU, VEX documents and the vulnerability feeds (see [`crate::software`]).
     pub software: crate::software::Software,
+    /// Software update packages by build-relative path, parsed and verified at load
+    /// (a package that could not be read holds its error with file and place).
+    pub update_packages: crate::netupd_files::UpdatePackages,
+    /// ARXML and DBC network definitions of the build, read at load.
+    pub network: crate::NetworkDefs,
     pub broken: Vec<Broken>,
     pub diagnostics: Vec<Diagnostic>,
     pub sources: BTreeMap<String, SourceMap>,

@@ -800,6 +800,174 @@ impl<'a> Loader<'a> {
         self.inv.diagnostics.extend(diags);
     }
 
+    /// Update packages and network definitions (module `netupd_files`), read through the
+    /// build tree. The ECU a package is for: the owner of the root filesystem holding it,
+    /// else the ECU whose id is a directory name on its path. Its anchors: the ECU's
+    /// `software_update.signing_certificate`, else the vehicle trust anchors whose purpose
+    /// mentions update, else none (the signature is then unverifiable).
+    fn load_netupd(&mut self, discovered: &[DiscoveredFile]) {
+        let mut net = Vec::new();
+        for f in discovered {
+            match f.kind {
+                FileKind::Arxml | FileKind::Dbc => {
+                    let bytes = discover::read_file(self.tree, f, self.limits.max_file_size)
+                        .map_err(|e| e.to_string());
+                    if let Ok(b) = &bytes {
+                        self.digests.insert(f.rel.clone(), sha256(b));
+                    }
+                    net.push((f.rel.clone(), bytes));
+                }
+                FileKind::UpdatePackage => self.load_update_package(f),
+                _ => {}
+            }
+        }
+        self.inv.network = crate::netupd_files::read_network_defs(net);
+        for e in self.inv.network.errors.clone() {
+            let loc = match e.line {
+                Some(l) => Location::at_line(&e.file, l as u32),
+                None => Location::file(&e.file),
+            };
+            self.inv
+                .diagnostics
+                .push(Diagnostic::error(loc, e.to_string()));
+        }
+    }
+
+    fn load_update_package(&mut self, f: &DiscoveredFile) {
+        let bytes = match discover::read_file(self.tree, f, self.limits.max_file_size) {
+            Ok(b) => b,
+            Err(e) => {
+                let msg = format!("{}: cannot read: {e}", f.rel);
+                self.inv
+                    .diagnostics
+                    .push(Diagnostic::error(Location::file(&f.rel), msg.clone()));
+                let ecu = self.package_ecu(&f.rel);
+                self.inv.update_packages.insert(
+                    f.rel.clone(),
+                    crate::UpdatePackageAsset {
+                        file: f.rel.clone(),
+                        ecu,
+                        anchors_from: None,
+                        package: Err(msg),
+                    },
+                );
+                return;
+            }
+        };
+        if icvsec_update::detect(&f.rel, &bytes).is_none() {
+            return;
+        }
+        let ecu = self.package_ecu(&f.rel);
+        let (anchors_from, anchor_files) = self.package_anchor_files(ecu.as_deref());
+        let mut options = icvsec_update::Options::default();
+        let anchors = crate::netupd_files::parse_anchors(&anchor_files);
+        let package = match anchors {
+            Err(e) => Err(format!("{}: trust anchor unreadable: {e}", f.rel)),
+            Ok(a) => {
+                options.anchors = a;
+                options.installed_version = ecu.as_ref().and_then(|id| {
+                    self.inv
+                        .ecus
+                        .get(id)?
+                        .config
+                        .as_ref()?
+                        .doc
+                        .software_update
+                        .as_ref()?
+                        .installed_version
+                        .clone()
+                });
+                match crate::netupd_files::read_update_package(&f.rel, &bytes, &options) {
+                    Some(r) => r,
+                    None => return,
+                }
+            }
+        };
+        self.digests.insert(f.rel.clone(), sha256(&bytes));
+        if ecu.is_none() {
+            // No rule would judge it: say so rather than stay silent.
+            self.inv.diagnostics.push(Diagnostic::warning(
+                Location::file(&f.rel),
+                "update package belongs to no declared ECU (put it in an ECU's root filesystem or under a directory named after the ECU id); the ICV-PKG rules do not judge it",
+            ));
+        }
+        if let Err(e) = &package {
+            self.inv
+                .diagnostics
+                .push(Diagnostic::error(Location::file(&f.rel), e.clone()));
+        }
+        self.inv.update_packages.insert(
+            f.rel.clone(),
+            crate::UpdatePackageAsset {
+                file: f.rel.clone(),
+                ecu,
+                anchors_from,
+                package,
+            },
+        );
+    }
+
+    fn package_ecu(&self, rel: &str) -> Option<String> {
+        if let Some(id) = self.owner_of(rel) {
+            return Some(id);
+        }
+        let dirs: Vec<&str> = rel.split('/').collect();
+        let dirs = &dirs[..dirs.len().saturating_sub(1)];
+        self.inv
+            .ecus
+            .keys()
+            .find(|id| dirs.iter().any(|d| d == id))
+            .cloned()
+    }
+
+    /// Trust anchor certificate files for a package of `ecu`: (origin, files).
+    fn package_anchor_files(
+        &mut self,
+        ecu: Option<&str>,
+    ) -> (Option<String>, Vec<(String, Vec<u8>)>) {
+        let mut paths: Vec<String> = Vec::new();
+        let mut origin = None;
+        if let Some(e) = ecu.and_then(|id| self.inv.ecus.get(id))
+            && let Some(doc) = &e.config
+            && let Some(cert) = doc
+                .doc
+                .software_update
+                .as_ref()
+                .and_then(|u| u.signing_certificate.clone())
+        {
+            origin = Some(format!("{} software_update.signing_certificate", doc.file));
+            paths.push(cert);
+        }
+        if paths.is_empty() {
+            let mut from = Vec::new();
+            for (id, a) in &self.inv.trust_anchors {
+                if a.value
+                    .purpose
+                    .as_deref()
+                    .is_some_and(|p| p.to_ascii_lowercase().contains("update"))
+                {
+                    paths.push(a.value.certificate.clone());
+                    from.push(id.clone());
+                }
+            }
+            if !from.is_empty() {
+                origin = Some(format!("vehicle.json trust_anchors {}", from.join(", ")));
+            }
+        }
+        let mut out = Vec::new();
+        for p in paths {
+            let clean = p.trim_start_matches("./").to_string();
+            let Some(f) = self.files.get(clean.as_str()).copied() else {
+                // The dangling reference is reported where the declaration is loaded.
+                continue;
+            };
+            if let Ok(b) = discover::read_file(self.tree, f, self.limits.max_file_size) {
+                out.push((clean, b));
+            }
+        }
+        (origin, out)
+    }
+
     fn owner_of(&self, rel: &str) -> Option<String> {
         self.inv.ecus.iter().find_map(|(id, e)| {
             let r = e.entry.rootfs.as_ref()?;
@@ -1107,6 +1275,7 @@ pub fn load_build(root: &Path, opts: &LoadOptions) -> Inventory {
     loader.load_vehicle();
     loader.load_files(&discovered);
     loader.load_software(&discovered, &opts.vuln_db);
+    loader.load_netupd(&discovered);
     // Silence is never a pass: a build in which nothing could be judged (no vehicle.json,
     // no certificate, key, host configuration or saved probe) is an incomplete assessment.
     let inv_ref = &loader.inv;
@@ -1115,6 +1284,8 @@ pub fn load_build(root: &Path, opts: &LoadOptions) -> Inventory {
         && inv_ref.keys.is_empty()
         && inv_ref.files.is_empty()
         && inv_ref.probes.is_empty()
+        && inv_ref.update_packages.is_empty()
+        && inv_ref.network.is_empty()
         && inv_ref.broken.is_empty();
     if nothing {
         loader.inv.diagnostics.push(Diagnostic::error(

@@ -127,6 +127,9 @@ pub struct SoftwareUpdate {
     /// Certificate whose key signs update packages (build-relative path), when it ships in the build.
     #[serde(default)]
     pub signing_certificate: Option<String>,
+    /// Software version installed on the ECU: an update package must be newer (anti-rollback).
+    #[serde(default)]
+    pub installed_version: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
