@@ -44,8 +44,12 @@ pub fn checks() -> Vec<CheckDef> {
     ]
 }
 
-/// The ECU's config and its root filesystem; None (with n/a said) when either is absent.
-fn prologue<'a>(ctx: &'a Ctx, sink: &mut Sink) -> Option<(&'a EcuConfig, &'a str, DirRoot)> {
+/// The ECU's config, its file, its root filesystem (opened and as a build path); None
+/// (with n/a said) when either is absent.
+fn prologue<'a>(
+    ctx: &'a Ctx,
+    sink: &mut Sink,
+) -> Option<(&'a EcuConfig, &'a str, DirRoot, &'a str)> {
     let ecu = ctx.inv.ecus.get(&ctx.asset.id)?;
     let Some(rootfs) = ecu.entry.rootfs.as_deref() else {
         sink.not_applicable(format!(
@@ -65,7 +69,7 @@ fn prologue<'a>(ctx: &'a Ctx, sink: &mut Sink) -> Option<(&'a EcuConfig, &'a str
         ctx.inv.tree.0.clone(),
         icvsec_fs::name::decode_identity(rootfs.trim_end_matches('/')),
     );
-    Some((&doc.doc, doc.file.as_str(), root))
+    Some((&doc.doc, doc.file.as_str(), root, rootfs))
 }
 
 fn in_root(rootfs: &str, file: &str) -> String {
@@ -97,20 +101,15 @@ const SIGNING_PROPS: &[&str] = &[
 ];
 
 fn android_build(ctx: &Ctx, _params: &Value, sink: &mut Sink) {
-    let Some((cfg, file, root)) = prologue(ctx, sink) else {
+    let Some((cfg, file, root, rootfs)) = prologue(ctx, sink) else {
         return;
     };
-    let rootfs = ctx.inv.ecus[&ctx.asset.id]
-        .entry
-        .rootfs
-        .clone()
-        .unwrap_or_default();
     let props = match icvsec_linux::checks::load_android_props(&root, &[]) {
         Ok(p) => p,
         Err(e) => {
             sink.error(
                 format!("could not assess: cannot read the Android build properties: {e}"),
-                Location::file(&rootfs),
+                Location::file(rootfs),
             );
             return;
         }
@@ -150,23 +149,23 @@ fn android_build(ctx: &Ctx, _params: &Value, sink: &mut Sink) {
             sink.fail(
                 format!(
                     "declared `secure_boot.test_keys: false`, but {} says {k}={} (signed with public AOSP test keys)",
-                    in_root(&rootfs, &v.file),
+                    in_root(rootfs, &v.file),
                     v.value
                 ),
                 declared_at("secure_boot.test_keys"),
             )
-            .related(prop_loc(&rootfs, v));
+            .related(prop_loc(rootfs, v));
         }
         (None, Some((k, v))) => {
             sink.fail(
                 format!(
                     "`secure_boot.test_keys` is not declared, and {} says {k}={}",
-                    in_root(&rootfs, &v.file),
+                    in_root(rootfs, &v.file),
                     v.value
                 ),
                 declared_at("secure_boot"),
             )
-            .related(prop_loc(&rootfs, v));
+            .related(prop_loc(rootfs, v));
         }
         (Some(true), Some(_)) => {
             sink.pass(
@@ -227,11 +226,11 @@ fn android_build(ctx: &Ctx, _params: &Value, sink: &mut Sink) {
             sink.fail(
                 format!(
                     "no `debug` section is declared, and {} says {what}",
-                    in_root(&rootfs, &v.file)
+                    in_root(rootfs, &v.file)
                 ),
                 Location::file(file),
             )
-            .related(prop_loc(&rootfs, v));
+            .related(prop_loc(rootfs, v));
         }
         return;
     };
@@ -243,11 +242,11 @@ fn android_build(ctx: &Ctx, _params: &Value, sink: &mut Sink) {
                 format!(
                     "declared debug access locked (`debug.root_shell_on_console: false`), but the build is a debug build: {} ({})",
                     all.join(", "),
-                    in_root(&rootfs, &v.file)
+                    in_root(rootfs, &v.file)
                 ),
                 declared_at("debug"),
             )
-            .related(prop_loc(&rootfs, v));
+            .related(prop_loc(rootfs, v));
             let _ = what;
         }
         Some(_) => {
@@ -268,20 +267,15 @@ fn android_build(ctx: &Ctx, _params: &Value, sink: &mut Sink) {
 // ---------------------------------------------------------------- listeners
 
 fn listeners(ctx: &Ctx, _params: &Value, sink: &mut Sink) {
-    let Some((cfg, file, root)) = prologue(ctx, sink) else {
+    let Some((cfg, file, root, rootfs)) = prologue(ctx, sink) else {
         return;
     };
-    let rootfs = ctx.inv.ecus[&ctx.asset.id]
-        .entry
-        .rootfs
-        .clone()
-        .unwrap_or_default();
     let mut inv = listener_inventory(&root);
-    nginx_listeners(ctx, &rootfs, &mut inv);
+    nginx_listeners(ctx, rootfs, &mut inv);
     for e in &inv.errors {
         sink.error(
             format!("could not assess the listeners: {e}"),
-            Location::file(in_root(&rootfs, &e.file)),
+            Location::file(in_root(rootfs, &e.file)),
         );
     }
     let declared: Vec<String> = cfg
@@ -302,10 +296,7 @@ fn listeners(ctx: &Ctx, _params: &Value, sink: &mut Sink) {
         }
         judged += 1;
         let proto = l.proto.trim_end_matches('6').to_ascii_lowercase();
-        let at = Location::at_line(
-            in_root(&rootfs, &l.source.file),
-            l.source.line.max(1) as u32,
-        );
+        let at = Location::at_line(in_root(rootfs, &l.source.file), l.source.line.max(1) as u32);
         let Some(port) = l.port else {
             sink.fail(
                 format!(
@@ -330,7 +321,7 @@ fn listeners(ctx: &Ctx, _params: &Value, sink: &mut Sink) {
                     "undeclared listener: {} on {key}{} ({}:{}); {file} declares {declared_list}",
                     l.daemon,
                     if l.tls { " (TLS)" } else { " (plain)" },
-                    in_root(&rootfs, &l.source.file),
+                    in_root(rootfs, &l.source.file),
                     l.source.line
                 ),
                 Location::at_key(file, "services"),
@@ -444,14 +435,9 @@ fn nginx_listeners(ctx: &Ctx, rootfs: &str, inv: &mut icvsec_linux::listeners::L
 // ---------------------------------------------------------------- operating system
 
 fn os(ctx: &Ctx, _params: &Value, sink: &mut Sink) {
-    let Some((cfg, file, root)) = prologue(ctx, sink) else {
+    let Some((cfg, file, root, rootfs)) = prologue(ctx, sink) else {
         return;
     };
-    let rootfs = ctx.inv.ecus[&ctx.asset.id]
-        .entry
-        .rootfs
-        .clone()
-        .unwrap_or_default();
     let Some(declared) = cfg.os.as_deref() else {
         sink.fail(
             "the operating system (`os`) is not declared",
@@ -504,6 +490,6 @@ fn os(ctx: &Ctx, _params: &Value, sink: &mut Sink) {
             format!("declared os `{declared}`, but {rootfs} is {found} ({evidence})"),
             Location::at_key(file, "os"),
         )
-        .related(Location::file(&rootfs));
+        .related(Location::file(rootfs));
     }
 }
