@@ -577,3 +577,19 @@ fn an_empty_build_or_one_with_nothing_recognised_is_incomplete() {
             .contains("among the 2 file(s) found")
     );
 }
+
+#[test]
+fn class3_variant_a_looping_shadow_link_is_an_error_for_the_shadow_rules() {
+    let b = Build::demo("shadow-loop");
+    std::fs::remove_file(b.path("tbox/rootfs/etc/shadow")).unwrap();
+    // Inside the root filesystem `/etc/shadow` is this link itself: a loop.
+    symlink("/etc/shadow", b.path("tbox/rootfs/etc/shadow")).unwrap();
+    let (code, report, _) = b.scan(&[]);
+    assert_eq!(code, 3);
+    let o = outcomes(&report, "ICV-LNX-008");
+    assert!(o.iter().any(|x| x == "error"), "{o:?}");
+    assert!(
+        !o.iter().any(|x| x == "not_applicable" || x == "pass"),
+        "{o:?}"
+    );
+}

@@ -89,6 +89,10 @@ pub struct DiscoveredFile {
     pub kind: FileKind,
     /// For a symbolic link: its target as resolved inside the build (escaped).
     pub via_link: Option<String>,
+    /// A file icvsec would read (by its name) that cannot be: a special file, or a link
+    /// that dangles, loops or leaves the build. The loader makes it a broken asset so
+    /// the rules that need it report an error, never "not applicable".
+    pub problem: Option<String>,
 }
 
 pub fn classify(rel: &str) -> FileKind {
@@ -269,19 +273,26 @@ pub fn discover_from(
                         size,
                         kind,
                         via_link: None,
+                        problem: None,
                     });
                 }
                 other => {
                     let kind = classify(&rel);
                     let msg = format!("skipped: {} (never opened)", other.describe());
-                    diags.push(if kind == FileKind::Other {
-                        Diagnostic::notice(Location::file(&rel), msg)
+                    if kind == FileKind::Other {
+                        diags.push(Diagnostic::notice(Location::file(&rel), msg));
                     } else {
-                        Diagnostic::error(
-                            Location::file(&rel),
-                            format!("{msg}; the rules that read it cannot assess it"),
-                        )
-                    });
+                        let msg = format!("{msg}; the rules that read it cannot assess it");
+                        diags.push(Diagnostic::error(Location::file(&rel), msg.clone()));
+                        files.push(DiscoveredFile {
+                            rel,
+                            comps,
+                            size: 0,
+                            kind,
+                            via_link: None,
+                            problem: Some(msg),
+                        });
+                    }
                 }
             }
         }
@@ -297,17 +308,7 @@ pub fn discover_from(
         let scope = link_scope(&link, &rootfs, tree);
         let in_scope = &link[scope.base.len()..];
         let resolved = icvsec_fs::resolve(tree, &scope, in_scope, true);
-        let problem = |msg: String, diags: &mut Vec<Diagnostic>| {
-            if kind == FileKind::Other {
-                diags.push(Diagnostic::notice(Location::file(&rel), msg));
-            } else {
-                diags.push(Diagnostic::error(
-                    Location::file(&rel),
-                    format!("{msg}; the rules that read it cannot assess it"),
-                ));
-            }
-        };
-        match resolved {
+        let trouble: Option<String> = match resolved {
             Ok(r) => match tree.lstat(&r.path) {
                 Ok(Some(m)) if m.kind == EntryType::File => {
                     if direct.get(&r.path) == Some(&kind) {
@@ -316,31 +317,53 @@ pub fn discover_from(
                         continue;
                     }
                     files.push(DiscoveredFile {
-                        rel,
+                        rel: rel.clone(),
                         size: m.size,
                         kind,
                         via_link: Some(identity(&r.path)),
+                        problem: None,
                         comps: r.path,
                     });
+                    None
                 }
-                Ok(Some(m)) if m.kind == EntryType::Dir => diags.push(Diagnostic::notice(
-                    Location::file(&rel),
-                    format!(
-                        "symbolic link to the directory {}: not descended (its files are scanned there)",
-                        identity(&r.path)
-                    ),
+                Ok(Some(m)) if m.kind == EntryType::Dir => {
+                    diags.push(Diagnostic::notice(
+                        Location::file(&rel),
+                        format!(
+                            "symbolic link to the directory {}: not descended (its files are scanned there)",
+                            identity(&r.path)
+                        ),
+                    ));
+                    None
+                }
+                Ok(Some(m)) => Some(format!(
+                    "symbolic link to a {} ({}): never opened",
+                    m.kind.describe(),
+                    identity(&r.path)
                 )),
-                Ok(Some(m)) => problem(
-                    format!("symbolic link to a {} ({}): never opened", m.kind.describe(), identity(&r.path)),
-                    &mut diags,
-                ),
                 Ok(None) | Err(FsError::NotFound) => {
-                    problem("symbolic link target does not exist".into(), &mut diags)
+                    Some("symbolic link target does not exist".into())
                 }
-                Err(e) => problem(format!("cannot read: {e}"), &mut diags),
+                Err(e) => Some(format!("cannot read: {e}")),
             },
-            Err(FsError::NotFound) => problem("symbolic link dangles".into(), &mut diags),
-            Err(e) => problem(format!("not followed: {e}"), &mut diags),
+            Err(FsError::NotFound) => Some("symbolic link dangles".into()),
+            Err(e) => Some(format!("not followed: {e}")),
+        };
+        if let Some(msg) = trouble {
+            if kind == FileKind::Other {
+                diags.push(Diagnostic::notice(Location::file(&rel), msg));
+            } else {
+                let msg = format!("{msg}; the rules that read it cannot assess it");
+                diags.push(Diagnostic::error(Location::file(&rel), msg.clone()));
+                files.push(DiscoveredFile {
+                    rel,
+                    comps: link,
+                    size: 0,
+                    kind,
+                    via_link: None,
+                    problem: Some(msg),
+                });
+            }
         }
     }
     files.sort_by(|a, b| a.rel.cmp(&b.rel));

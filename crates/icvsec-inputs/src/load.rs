@@ -686,6 +686,16 @@ impl<'a> Loader<'a> {
                 FileKind::TlsStackConfig => AssetKind::TlsStackConfig,
                 _ => continue,
             };
+            if let Some(problem) = &f.problem {
+                // A special file or a bad link where this kind of file should be.
+                self.inv.broken.push(Broken {
+                    kind,
+                    id: f.rel.clone(),
+                    location: Location::file(&f.rel),
+                    message: problem.clone(),
+                });
+                continue;
+            }
             if f.size > self.limits.max_file_size {
                 // Skipped with a warning above; the rules that need it cannot assess it.
                 self.inv.broken.push(Broken {

@@ -112,6 +112,16 @@ pub(crate) fn parse_file(
     } else {
         AssetKind::Certificate
     };
+    if let Some(problem) = &f.problem {
+        // Same text as discovery's error for it (deduplicated).
+        return (
+            Parsed::Failed {
+                kind,
+                diag: Diagnostic::error(Location::file(&f.rel), problem.clone()),
+            },
+            None,
+        );
+    }
     if f.size > max {
         // Same text as the loader's notice for every oversized file (deduplicated).
         return (
