@@ -78,11 +78,9 @@ pub(crate) fn judge_signature_algorithm(
     name: &str,
     min_rsa_bits: u32,
 ) -> Option<Result<(), String>> {
-    let lower = name.to_ascii_lowercase();
-    let tokens: Vec<&str> = lower
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .collect();
+    let lower = name.to_ascii_lowercase().replace("with", "-");
+    let tokens = algorithm_tokens(&lower);
+    let tokens: Vec<&str> = tokens.iter().map(String::as_str).collect();
     let has = |t: &str| tokens.iter().any(|x| x.starts_with(t));
     for weak in ["md5", "md2", "sha1", "crc", "none", "sha0"] {
         if tokens
@@ -129,11 +127,21 @@ pub(crate) fn judge_signature_algorithm(
                     )
                 }) {
                     Some(Err("uses a curve below 256 bits".into()))
+                } else if tokens.iter().any(|t| {
+                    t.starts_with("secp") && t.ends_with('k')
+                        || t.starts_with("secp") && t.ends_with("k1")
+                }) {
+                    Some(Err(
+                        "uses a Koblitz curve (secpXXXk1), which is not on the allowed curve list"
+                            .into(),
+                    ))
                 } else {
                     None
                 }
             }
-            (true, false) => None,
+            // ECDSA on a named curve without a hash: the curve's own pairing (P-256 with
+            // SHA-256, ...) is what every stack uses, so judge it as that.
+            (true, false) => Some(Ok(())),
         };
     }
     if has("rsa") {
@@ -150,6 +158,44 @@ pub(crate) fn judge_signature_algorithm(
         };
     }
     None
+}
+
+/// Split an algorithm name into tokens, joining the parts that spellings separate:
+/// `sha-256`, `sha_256` and `sha2-256` are `sha256`, `sha3-256` is `sha3_256`, `sha-1` is
+/// `sha1`, `p-256` is `p256`. Without the join, `ecdsa-p256-sha-256` read as a bare
+/// `sha` (SHA-1).
+fn algorithm_tokens(lower: &str) -> Vec<String> {
+    let raw: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let t = raw[i];
+        let next_num = raw
+            .get(i + 1)
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()));
+        match (t, next_num) {
+            ("sha" | "sha2", Some(n)) => {
+                out.push(format!("sha{n}"));
+                i += 2;
+            }
+            ("sha3", Some(n)) => {
+                out.push(format!("sha3_{n}"));
+                i += 2;
+            }
+            ("p", Some(n)) => {
+                out.push(format!("p{n}"));
+                i += 2;
+            }
+            _ => {
+                out.push(t.to_string());
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 fn signature_algorithm(ctx: &Ctx, p: &SigAlgParams, sink: &mut Sink) {
@@ -426,7 +472,32 @@ fn listening_services(ctx: &Ctx, p: &ServiceParams, sink: &mut Sink) {
 struct SecocParams {
     min_mac_bits: u32,
     min_freshness_bits: u32,
+    #[serde(default = "profile3_truncated_bits")]
+    min_truncated_freshness_bits: u32,
+    #[serde(default = "profile3_full_bits")]
+    min_full_freshness_bits: u32,
     algorithms: Vec<String>,
+}
+
+/// AUTOSAR SecOC profile 3: 4 transmitted bits of a 64-bit freshness value.
+pub(crate) fn profile3_truncated_bits() -> u32 {
+    4
+}
+
+pub(crate) fn profile3_full_bits() -> u32 {
+    64
+}
+
+impl SecocParams {
+    /// The freshness minima, shared with ICV-NET-011 (ARXML): see
+    /// [`icvsec_vnet::analysis::FreshnessPolicy`].
+    fn policy(&self) -> icvsec_vnet::analysis::FreshnessPolicy {
+        icvsec_vnet::analysis::FreshnessPolicy {
+            min_transmitted_bits: self.min_freshness_bits,
+            min_truncated_bits: self.min_truncated_freshness_bits,
+            min_full_bits: self.min_full_freshness_bits,
+        }
+    }
 }
 
 fn secoc(ctx: &Ctx, p: &SecocParams, sink: &mut Sink) {
@@ -475,11 +546,11 @@ fn secoc(ctx: &Ctx, p: &SecocParams, sink: &mut Sink) {
         }
         match m.freshness.as_deref() {
             Some("counter" | "timestamp") => match m.freshness_bits {
-                Some(b) if b >= p.min_freshness_bits => {}
-                Some(b) => problems.push(format!(
-                    "freshness truncated to {b} bits (minimum {})",
-                    p.min_freshness_bits
-                )),
+                Some(b) => {
+                    if let Some(short) = p.policy().shortfall(b, m.freshness_value_bits) {
+                        problems.push(short);
+                    }
+                }
                 None => problems.push("freshness length not declared".into()),
             },
             Some(other) => {
@@ -522,5 +593,20 @@ mod tests {
         assert!(matches!(j("md5", 2048), Some(Err(_))));
         assert_eq!(j("vendor-magic", 2048), None);
         assert_eq!(j("rsa-sha256", 2048), None);
+    }
+
+    #[test]
+    fn separated_hash_spellings_are_read_as_written() {
+        // Audit finding: `sha-256` was read as a bare `sha` (SHA-1).
+        assert_eq!(j("ecdsa-p256-sha-256", 2048), Some(Ok(())));
+        assert_eq!(j("ECDSA_P-384_SHA_384", 2048), Some(Ok(())));
+        assert_eq!(j("rsa-pss-3072-sha2-256", 2048), Some(Ok(())));
+        assert_eq!(j("ecdsa-p256-sha3-256", 2048), Some(Ok(())));
+        assert!(matches!(j("rsa-2048-sha-1", 2048), Some(Err(_))));
+        assert!(matches!(j("rsa-2048-sha", 2048), Some(Err(_))));
+        assert!(matches!(j("sha1WithRSAEncryption", 2048), Some(Err(_))));
+        // The audit's other two cases: a named curve alone, and a Koblitz curve.
+        assert_eq!(j("ecdsa-p256", 2048), Some(Ok(())));
+        assert!(matches!(j("ecdsa-secp256k1-sha256", 2048), Some(Err(_))));
     }
 }

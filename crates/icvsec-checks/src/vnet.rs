@@ -13,11 +13,12 @@
 //! A network file that could not be read is an error outcome naming its file and place.
 
 use crate::api::{CheckDef, Ctx, Sink};
+use crate::ecu::{profile3_full_bits, profile3_truncated_bits};
 use icvsec_model::{AssetKind, Location};
 use icvsec_vnet::Place;
 use icvsec_vnet::analysis::{
-    SafetySelector, cross_domain_without_route, normalize_pdu_name, permits_from_arxml,
-    permits_from_declared, safety_message_protection, secoc_below,
+    FreshnessPolicy, SafetySelector, cross_domain_without_route, normalize_pdu_name,
+    permits_from_arxml, permits_from_declared, safety_message_protection, secoc_below,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -129,7 +130,12 @@ fn safety_secoc(ctx: &Ctx, _p: &Value, sink: &mut Sink) {
 #[serde(deny_unknown_fields)]
 struct StrengthParams {
     min_mac_bits: u32,
+    /// The freshness minima of ICV-MSG-001; see [`FreshnessPolicy`].
     min_freshness_bits: u32,
+    #[serde(default = "profile3_truncated_bits")]
+    min_truncated_freshness_bits: u32,
+    #[serde(default = "profile3_full_bits")]
+    min_full_freshness_bits: u32,
 }
 
 fn secoc_strength(ctx: &Ctx, p: &StrengthParams, sink: &mut Sink) {
@@ -145,7 +151,15 @@ fn secoc_strength(ctx: &Ctx, p: &StrengthParams, sink: &mut Sink) {
         }
         return;
     }
-    let weak = secoc_below(&net.arxml.secoc, p.min_mac_bits, p.min_freshness_bits);
+    let weak = secoc_below(
+        &net.arxml.secoc,
+        p.min_mac_bits,
+        FreshnessPolicy {
+            min_transmitted_bits: p.min_freshness_bits,
+            min_truncated_bits: p.min_truncated_freshness_bits,
+            min_full_bits: p.min_full_freshness_bits,
+        },
+    );
     for s in &net.arxml.secoc {
         match weak.iter().find(|(w, _)| w.path == s.path) {
             Some((_, why)) => {

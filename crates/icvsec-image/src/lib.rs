@@ -309,7 +309,14 @@ impl Ctx<'_> {
                 let inner_name = format!("{name} (ramdisk)");
                 let inner: Arc<dyn ReadAt> = Arc::new(ramdisk);
                 let k = self.inner_kind(inner.as_ref(), &inner_name)?;
-                self.open(inner, &inner_name, k)
+                let tree = self.open(inner, &inner_name, k)?;
+                Ok(match bootimg::cmdline(data.as_ref()) {
+                    Some(cmdline) => Box::new(bootimg::WithCmdline {
+                        inner: tree,
+                        cmdline,
+                    }),
+                    None => tree,
+                })
             }
             ImageKind::Gzip | ImageKind::Xz | ImageKind::Zstd | ImageKind::Lz4Legacy => {
                 let cap = self.budget.cap.saturating_sub(self.expanded);

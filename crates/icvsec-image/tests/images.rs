@@ -206,6 +206,11 @@ fn cpio_reads_like_the_tree_in_each_format() {
 
 /// A boot image header (version 0 with a 2048-byte page, or version 3) around a ramdisk.
 fn boot_image(version: u32, ramdisk: &[u8]) -> Vec<u8> {
+    boot_image_with_cmdline(version, ramdisk, b"")
+}
+
+/// The same, with a kernel command line in the header.
+fn boot_image_with_cmdline(version: u32, ramdisk: &[u8], cmdline: &[u8]) -> Vec<u8> {
     let kernel = b"not a kernel, never run".repeat(200);
     let page: usize = if version >= 3 { 4096 } else { 2048 };
     let mut h = vec![0u8; page];
@@ -220,6 +225,8 @@ fn boot_image(version: u32, ramdisk: &[u8]) -> Vec<u8> {
         put(&mut h, 36, page as u32);
     }
     put(&mut h, 40, version);
+    let at = if version >= 3 { 44 } else { 64 };
+    h[at..at + cmdline.len()].copy_from_slice(cmdline);
     let pad = |v: &mut Vec<u8>| v.resize(v.len().div_ceil(page) * page, 0);
     let mut img = h;
     img.extend_from_slice(&kernel);
@@ -256,6 +263,36 @@ fn android_boot_ramdisk_reads_like_the_tree() {
         assert_eq!(img.layers, vec![ImageKind::AndroidBoot, comp]);
         assert_eq!(img.kind, ImageKind::Cpio);
         assert_same_as_fixture(&img, true);
+    }
+}
+
+#[test]
+fn the_boot_header_command_line_reads_as_proc_cmdline() {
+    need!(
+        "the_boot_header_command_line_reads_as_proc_cmdline",
+        "cpio",
+        "gzip"
+    );
+    let (_, root) = fixture();
+    let d = scratch("bootcmdline");
+    sh(&format!(
+        "cd '{0}' && find . | sort | cpio --quiet -o -H newc | gzip > '{1}/r.gz'",
+        root.display(),
+        d.display()
+    ));
+    let ramdisk = std::fs::read(d.join("r.gz")).unwrap();
+    let cmdline = b"console=ttyMSM0 androidboot.selinux=permissive";
+    for version in [0, 3] {
+        let path = d.join(format!("boot-v{version}.img"));
+        std::fs::write(&path, boot_image_with_cmdline(version, &ramdisk, cmdline)).unwrap();
+        let img = open(&path);
+        let p = [b"proc".to_vec(), b"cmdline".to_vec()];
+        let got = img.tree.read_file(&p, 4096).unwrap();
+        assert_eq!(got, [&cmdline[..], b"\n"].concat(), "v{version}");
+        let top: Vec<_> = img.tree.read_dir(&[], 1000).unwrap();
+        assert!(top.iter().any(|(n, _)| n == b"proc"), "v{version}");
+        // The rest of the ramdisk is untouched.
+        assert!(img.tree.lstat(&[b"etc".to_vec()]).unwrap().is_some());
     }
 }
 

@@ -174,9 +174,17 @@ static NO_ROUTES: Routes = Routes {
 };
 
 /// Whether a region code means mainland China (`CN`, or a subdivision `CN-xx`).
+///
+/// ISO 3166-2:CN also lists Hong Kong, Macao and Taiwan (`CN-HK`, `CN-MO`, `CN-TW`, and
+/// the older numeric `CN-91`, `CN-92`, `CN-71`); the data-export provisions treat a
+/// transfer there as leaving the mainland, so they are not counted as China here.
 pub fn is_china(region: &str) -> bool {
+    const OUTSIDE_MAINLAND: [&str; 6] = ["HK", "MO", "TW", "91", "92", "71"];
     let r = region.trim().to_ascii_uppercase();
-    r == "CN" || r.starts_with("CN-")
+    match r.strip_prefix("CN-") {
+        Some(sub) => !sub.is_empty() && !OUTSIDE_MAINLAND.contains(&sub),
+        None => r == "CN",
+    }
 }
 
 /// The parts the graph is built from; [`AssetGraph::new`] indexes them and enumerates
@@ -691,5 +699,17 @@ mod tests {
         assert_eq!(g.node("a").map(|n| n.kind), Some(NodeKind::Store));
         assert_eq!(g.in_china("a"), Some(true));
         assert_eq!(g.region_label("nope"), "unknown");
+    }
+
+    #[test]
+    fn hong_kong_macao_and_taiwan_are_not_mainland() {
+        assert!(is_china("CN"));
+        assert!(is_china("cn-31"));
+        assert!(is_china("CN-BJ"));
+        for r in [
+            "CN-HK", "cn-mo", "CN-TW", "CN-91", "CN-92", "CN-71", "CN-", "HK", "CNX",
+        ] {
+            assert!(!is_china(r), "{r}");
+        }
     }
 }

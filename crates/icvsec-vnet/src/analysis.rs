@@ -410,13 +410,55 @@ pub fn secoc_strength(secoc: &[SecocPdu]) -> Vec<SecocStrength> {
         .collect()
 }
 
+/// How much freshness a secured PDU needs (rule parameters). AUTOSAR SecOC profile 1
+/// transmits 8 bits of freshness; profile 3 (JASPAR) transmits only 4, but they are the
+/// low bits of a 64-bit counter that sender and receiver keep in step, so a short
+/// transmitted value is enough when the full value behind it is long.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FreshnessPolicy {
+    /// Transmitted bits that are enough on their own (profile 1: 8).
+    pub min_transmitted_bits: u32,
+    /// Fewest transmitted bits accepted when a long full value stands behind them
+    /// (profile 3: 4).
+    pub min_truncated_bits: u32,
+    /// Full freshness value length that makes such a truncation acceptable (profile 3: 64).
+    pub min_full_bits: u32,
+}
+
+impl FreshnessPolicy {
+    /// Why `transmitted` bits of a `full`-bit freshness value are not enough, or `None`.
+    pub fn shortfall(&self, transmitted: u32, full: Option<u32>) -> Option<String> {
+        if transmitted >= self.min_transmitted_bits {
+            return None;
+        }
+        match full {
+            Some(f) if transmitted >= self.min_truncated_bits && f >= self.min_full_bits => None,
+            Some(f) if transmitted >= self.min_truncated_bits => Some(format!(
+                "transmitted freshness is {transmitted} bits of a {f}-bit value: fewer than {} \
+                 transmitted, and the full value is shorter than {} bits",
+                self.min_transmitted_bits, self.min_full_bits
+            )),
+            None if transmitted >= self.min_truncated_bits => Some(format!(
+                "transmitted freshness is {transmitted} bits, fewer than {}, and the length of \
+                 the full freshness value behind it is not declared (at least {} bits makes a \
+                 {}-bit truncation acceptable)",
+                self.min_transmitted_bits, self.min_full_bits, self.min_truncated_bits
+            )),
+            _ => Some(format!(
+                "transmitted freshness is {transmitted} bits, fewer than {}",
+                self.min_truncated_bits.min(self.min_transmitted_bits)
+            )),
+        }
+    }
+}
+
 /// SecOC configurations below the given minima (rule parameters), each with its reasons:
-/// MAC shorter than `min_mac_bits` (or unknown), no freshness, transmitted freshness
-/// shorter than `min_freshness_bits`.
+/// MAC shorter than `min_mac_bits` (or unknown), no freshness, transmitted freshness too
+/// short for `freshness` (see [`FreshnessPolicy`]).
 pub fn secoc_below(
     secoc: &[SecocPdu],
     min_mac_bits: u32,
-    min_freshness_bits: u32,
+    freshness: FreshnessPolicy,
 ) -> Vec<(SecocStrength, Vec<String>)> {
     secoc_strength(secoc)
         .into_iter()
@@ -432,11 +474,9 @@ pub fn secoc_below(
             if s.no_freshness {
                 why.push("no freshness value (replayable)".to_string());
             } else if let Some(f) = s.freshness_bits
-                && f < min_freshness_bits
+                && let Some(short) = freshness.shortfall(f, s.freshness_value_bits)
             {
-                why.push(format!(
-                    "transmitted freshness is {f} bits, fewer than {min_freshness_bits}"
-                ));
+                why.push(short);
             }
             (!why.is_empty()).then_some((s, why))
         })

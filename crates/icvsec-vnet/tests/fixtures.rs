@@ -1,9 +1,9 @@
 //! Facts and analyses on the committed fixtures (fixtures/vnet).
 
 use icvsec_vnet::analysis::{
-    self, MessageMatch, SafetySelector, cross_domain_without_route, permits_from_arxml,
-    permits_from_declared, safety_message_protection, secoc_below, secoc_strength,
-    unprotected_safety_messages,
+    self, FreshnessPolicy, MessageMatch, SafetySelector, cross_domain_without_route,
+    permits_from_arxml, permits_from_declared, safety_message_protection, secoc_below,
+    secoc_strength, unprotected_safety_messages,
 };
 use icvsec_vnet::arxml::{ConfigSource, Freshness, RouteKind, parse_arxml};
 use icvsec_vnet::dbc::{DbcFile, parse_dbc};
@@ -333,7 +333,12 @@ fn secoc_numbers_and_parametric_minima() {
     assert_eq!(s.len(), 3);
     assert!(s[1].no_freshness);
     assert!(!s[0].no_freshness && !s[0].mac_length_unknown);
-    let below = secoc_below(&f.secoc, 64, 8);
+    let profile1 = FreshnessPolicy {
+        min_transmitted_bits: 8,
+        min_truncated_bits: 4,
+        min_full_bits: 64,
+    };
+    let below = secoc_below(&f.secoc, 64, profile1);
     let got: Vec<(&str, Vec<String>)> = below
         .iter()
         .map(|(s, why)| (s.name.as_str(), why.clone()))
@@ -355,9 +360,25 @@ fn secoc_numbers_and_parametric_minima() {
         ]
     );
     // With lower minima only the missing freshness remains.
-    let below = secoc_below(&f.secoc, 24, 4);
+    let below = secoc_below(&f.secoc, 24, profile1);
     assert_eq!(below.len(), 1);
     assert_eq!(below[0].1, vec!["no freshness value (replayable)"]);
+}
+
+#[test]
+fn a_short_transmitted_freshness_needs_a_long_value_behind_it() {
+    // AUTOSAR SecOC profile 3: 4 transmitted bits of a 64-bit counter are acceptable,
+    // 4 bits alone are not (the audit's finding: 4 bits passed while citing profile 1).
+    let p = FreshnessPolicy {
+        min_transmitted_bits: 8,
+        min_truncated_bits: 4,
+        min_full_bits: 64,
+    };
+    assert_eq!(p.shortfall(8, None), None);
+    assert_eq!(p.shortfall(4, Some(64)), None);
+    assert!(p.shortfall(4, None).unwrap().contains("not declared"));
+    assert!(p.shortfall(4, Some(16)).unwrap().contains("16-bit"));
+    assert!(p.shortfall(2, Some(64)).unwrap().contains("fewer than 4"));
 }
 
 #[test]

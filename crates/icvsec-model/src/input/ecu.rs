@@ -378,6 +378,11 @@ pub struct SecocMessage {
     /// Truncated freshness value length in bits transmitted with the message.
     #[serde(default)]
     pub freshness_bits: Option<u32>,
+    /// Length in bits of the complete freshness value that sender and receiver keep (the
+    /// message carries `freshness_bits` of it): AUTOSAR SecOC profile 3 sends 4 bits of a
+    /// 64-bit counter.
+    #[serde(default)]
+    pub freshness_value_bits: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -429,6 +434,11 @@ pub struct RemoteControl {
     pub anti_replay: Option<bool>,
     #[serde(default)]
     pub commands_logged: Option<bool>,
+    /// Each command is checked, before it runs, against what its sender is authorised to
+    /// do on this vehicle (access control per user, vehicle and command), not only that it
+    /// comes from the OEM cloud.
+    #[serde(default)]
+    pub commands_authorised: Option<bool>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
