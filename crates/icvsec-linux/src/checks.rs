@@ -6,11 +6,8 @@
 //! e.g. `profile = { include = "params/kernel-hardening.toml" }`, so the parameter value is
 //! the content of that file.
 
-use crate::common::{FileSource, Finding, Limits, ParseError, normalize_path};
-use crate::{
-    android, android_capture, android_rc, firewall, inittab, kconfig, passwd, sshd, sysctl, uci,
-    wifi,
-};
+use crate::common::{FileSource, Finding, Limits, normalize_path};
+use crate::{android, android_rc, firewall, inittab, kconfig, passwd, sshd, sysctl, uci, wifi};
 use serde::{Deserialize, Serialize};
 
 /// Check names, with the asset kind (slug) each applies to.
@@ -178,24 +175,7 @@ pub struct PatchAgeParams {
     pub as_of_unix: Option<i64>,
 }
 
-/// Why a check could not run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-pub enum CheckError {
-    #[error("unknown check `{0}`")]
-    UnknownCheck(String),
-    #[error("check `{check}`: invalid parameters: {message}")]
-    BadParams { check: String, message: String },
-    #[error("{0}")]
-    Parse(ParseError),
-    #[error("{path}: {message}")]
-    Read { path: String, message: String },
-}
-
-impl From<ParseError> for CheckError {
-    fn from(e: ParseError) -> Self {
-        CheckError::Parse(e)
-    }
-}
+pub use crate::common::CheckError;
 
 fn params<P: serde::de::DeserializeOwned>(
     check: &str,
@@ -252,65 +232,7 @@ pub fn validate_params(check: &str, params_v: &serde_json::Value) -> Result<(), 
     }
 }
 
-/// Android property files in the order init loads them (Android 10+ layout; legacy
-/// `/default.prop` first). Later files override earlier ones.
-pub const ANDROID_PROP_FILES: &[&str] = &[
-    "/default.prop",
-    "/prop.default",
-    "/system/etc/prop.default",
-    "/system/build.prop",
-    "/system_ext/etc/build.prop",
-    "/system_ext/build.prop",
-    "/vendor/default.prop",
-    "/vendor/build.prop",
-    "/vendor_dlkm/etc/build.prop",
-    "/odm_dlkm/etc/build.prop",
-    "/odm/etc/build.prop",
-    "/odm/default.prop",
-    "/odm/build.prop",
-    "/product/etc/build.prop",
-    "/product/build.prop",
-];
-
-/// Load every Android property file of a root in init's order (plus `extra` paths, e.g.
-/// the asset being checked when it sits elsewhere, appended last).
-pub fn load_android_props(
-    src: &dyn FileSource,
-    extra: &[&str],
-) -> Result<android::Props, CheckError> {
-    let mut props = android::Props::default();
-    let mut seen = Vec::new();
-    for p in ANDROID_PROP_FILES
-        .iter()
-        .copied()
-        .chain(extra.iter().copied())
-    {
-        if android_capture::CAPTURE_FILES.contains(&p) {
-            continue;
-        }
-        let p = normalize_path(p);
-        if seen.contains(&p) {
-            continue;
-        }
-        seen.push(p.clone());
-        if let Some(b) = src.read(&p).map_err(|m| CheckError::Read {
-            path: p.clone(),
-            message: m,
-        })? {
-            props.add_file(&p, &b)?;
-        }
-    }
-    // Captures of the running unit last: the running state overrides the image.
-    for p in android_capture::CAPTURE_FILES {
-        if let Some(b) = src.read(p).map_err(|m| CheckError::Read {
-            path: p.to_string(),
-            message: m,
-        })? {
-            props.add_capture(p, &b)?;
-        }
-    }
-    Ok(props)
-}
+pub use crate::android_load::{ANDROID_PROP_FILES, load_android_props};
 
 /// Directory names that start the inside of a root filesystem.
 const ROOT_ANCHORS: &[&str] = &[

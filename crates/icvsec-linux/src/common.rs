@@ -446,3 +446,22 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// Why a check could not run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum CheckError {
+    #[error("unknown check `{0}`")]
+    UnknownCheck(String),
+    #[error("check `{check}`: invalid parameters: {message}")]
+    BadParams { check: String, message: String },
+    #[error("{0}")]
+    Parse(ParseError),
+    #[error("{path}: {message}")]
+    Read { path: String, message: String },
+}
+
+impl From<ParseError> for CheckError {
+    fn from(e: ParseError) -> Self {
+        CheckError::Parse(e)
+    }
+}

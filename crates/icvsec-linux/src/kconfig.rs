@@ -464,7 +464,7 @@ mod tests {
 pub fn config_version(cfg: &KernelConfig) -> Option<(u32, u32)> {
     cfg.version
         .as_deref()
-        .and_then(crate::versions::major_minor)
+        .and_then(crate::version_num::major_minor)
 }
 
 /// Options renamed upstream: (current name, former name, first version with the current

@@ -45,6 +45,7 @@
 
 pub mod android;
 pub mod android_capture;
+pub mod android_load;
 pub mod android_rc;
 pub mod checks;
 pub mod common;
@@ -61,6 +62,7 @@ pub mod sysctl;
 pub mod sysctl_defaults;
 pub mod systemd;
 pub mod uci;
+pub mod version_num;
 pub mod versions;
 pub mod wifi;
 

@@ -939,7 +939,7 @@ impl SshdDefaults {
             d.version = format!("version unknown: assumed current defaults ({})", d.version);
             return d;
         };
-        let n = crate::versions::numeric_prefix(ver);
+        let n = crate::version_num::numeric_prefix(ver);
         let (maj, min) = (
             n.first().copied().unwrap_or(0),
             n.get(1).copied().unwrap_or(0),

@@ -44,25 +44,7 @@ impl Ver {
     }
 }
 
-/// Leading dotted numeric components of a version string.
-pub fn numeric_prefix(v: &str) -> Vec<u32> {
-    let mut out = Vec::new();
-    for part in v.split(['.', '-', '+', '~']) {
-        let digits: String = part.chars().take_while(|c| c.is_ascii_digit()).collect();
-        let Ok(n) = digits.parse() else { break };
-        out.push(n);
-        if digits.len() != part.len() {
-            break;
-        }
-    }
-    out
-}
-
-/// (major, minor) of a version string.
-pub fn major_minor(v: &str) -> Option<(u32, u32)> {
-    let n = numeric_prefix(v);
-    Some((*n.first()?, n.get(1).copied().unwrap_or(0)))
-}
+pub use crate::version_num::{major_minor, numeric_prefix};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OsRelease {
@@ -356,7 +338,7 @@ pub fn detect_versions(src: &dyn FileSource) -> Versions {
             });
         }
     }
-    match crate::checks::load_android_props(src, &[]) {
+    match crate::android_load::load_android_props(src, &[]) {
         Ok(props) => {
             let ver = |k: &str| {
                 props.get(k).map(|pv| Ver {

@@ -10,9 +10,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::Certificate;
 use crate::blocklist::KeyBlocklist;
 use crate::lint::{self, AnchorPolicyParams};
-use crate::{Certificate, PublicKeyInfo};
 
 /// What a certificate file is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -299,20 +299,6 @@ impl DistrustedRoots {
             ));
         }
         out
-    }
-}
-
-/// Short key description used in anchor findings.
-pub(crate) fn key_label(k: &PublicKeyInfo) -> String {
-    match k {
-        PublicKeyInfo::Rsa { bits, .. } => format!("RSA-{bits}"),
-        PublicKeyInfo::Ec { curve_name, .. } => {
-            format!("EC {}", curve_name.as_deref().unwrap_or("unknown curve"))
-        }
-        PublicKeyInfo::Ed25519 => "Ed25519".into(),
-        PublicKeyInfo::Ed448 => "Ed448".into(),
-        PublicKeyInfo::Dsa { bits } => format!("DSA-{bits}"),
-        PublicKeyInfo::Unknown { oid } => format!("key {oid}"),
     }
 }
 

@@ -61,6 +61,22 @@ pub enum PublicKeyInfo {
     },
 }
 
+impl PublicKeyInfo {
+    /// Short key description used in findings: `RSA-2048`, `EC prime256v1`, `Ed25519`.
+    pub fn label(&self) -> String {
+        match self {
+            PublicKeyInfo::Rsa { bits, .. } => format!("RSA-{bits}"),
+            PublicKeyInfo::Ec { curve_name, .. } => {
+                format!("EC {}", curve_name.as_deref().unwrap_or("unknown curve"))
+            }
+            PublicKeyInfo::Ed25519 => "Ed25519".into(),
+            PublicKeyInfo::Ed448 => "Ed448".into(),
+            PublicKeyInfo::Dsa { bits } => format!("DSA-{bits}"),
+            PublicKeyInfo::Unknown { oid } => format!("key {oid}"),
+        }
+    }
+}
+
 /// basicConstraints extension.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BasicConstraintsExt {

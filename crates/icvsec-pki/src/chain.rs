@@ -51,32 +51,7 @@ pub const MAX_CANDIDATES: usize = 2048;
 /// error, not a long computation.
 pub const MAX_NAME_CHECKS: usize = 1 << 20;
 
-/// Intended use checked against extendedKeyUsage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum KeyPurpose {
-    ServerAuth,
-    ClientAuth,
-    CodeSigning,
-}
-
-impl KeyPurpose {
-    /// Name as used in [`crate::ExtendedKeyUsageExt::names`].
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::ServerAuth => "serverAuth",
-            Self::ClientAuth => "clientAuth",
-            Self::CodeSigning => "codeSigning",
-        }
-    }
-    fn oid(self) -> &'static str {
-        match self {
-            Self::ServerAuth => "1.3.6.1.5.5.7.3.1",
-            Self::ClientAuth => "1.3.6.1.5.5.7.3.2",
-            Self::CodeSigning => "1.3.6.1.5.5.7.3.3",
-        }
-    }
-}
+pub use crate::purpose::KeyPurpose;
 
 /// Options of [`verify_chain`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -16,6 +16,7 @@ mod key;
 pub mod lint;
 mod oids;
 mod pem;
+pub mod purpose;
 pub mod sniff;
 
 pub use blocklist::{BlocklistHit, KeyBlocklist, MatchedBy, default_blocklist, roca_fingerprint};

@@ -14,7 +14,7 @@ use num_bigint::BigUint;
 use num_traits::{One, Zero};
 use serde::{Deserialize, Serialize};
 
-use crate::chain::KeyPurpose;
+use crate::purpose::KeyPurpose;
 use crate::{Certificate, PrivateKey, PublicKeyInfo};
 
 /// Outcome of one check on one certificate.
@@ -754,7 +754,7 @@ pub fn anchor_policy(cert: &Certificate, p: &AnchorPolicyParams, as_of: i64) -> 
         out.push(LintResult::pass(format!(
             "root {} ({}, valid until {}) meets the anchor policy",
             cert.label(),
-            crate::bundle::key_label(&cert.public_key),
+            cert.public_key.label(),
             date(cert.not_after)
         )));
     }

@@ -248,21 +248,7 @@ fn digest_check(
     }
 }
 
-/// payload.bin header.
-#[derive(Debug, Clone, Copy)]
-pub struct PayloadHeader {
-    pub version: u64,
-    pub manifest_size: u64,
-    pub metadata_signature_size: u32,
-}
-
-impl PayloadHeader {
-    /// Bytes covered by METADATA_HASH: header and manifest.
-    pub fn metadata_len(&self) -> u64 {
-        let hdr: u64 = if self.version >= 2 { 24 } else { 20 };
-        hdr.saturating_add(self.manifest_size)
-    }
-}
+pub use crate::payload_sig::PayloadHeader;
 
 /// Parses the `CrAU` header: magic, version (u64 BE), manifest size (u64 BE), metadata
 /// signature size (u32 BE, version 2 and later). Sizes must fit in the payload.

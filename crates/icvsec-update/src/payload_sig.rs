@@ -14,8 +14,23 @@
 use num_bigint::BigUint;
 
 use crate::keys::{self, Hash, KeyType, PublicKey, Scheme};
-use crate::ota::PayloadHeader;
 use crate::{UpdatePackage, der};
+
+/// payload.bin header.
+#[derive(Debug, Clone, Copy)]
+pub struct PayloadHeader {
+    pub version: u64,
+    pub manifest_size: u64,
+    pub metadata_signature_size: u32,
+}
+
+impl PayloadHeader {
+    /// Bytes covered by METADATA_HASH: header and manifest.
+    pub fn metadata_len(&self) -> u64 {
+        let hdr: u64 = if self.version >= 2 { 24 } else { 20 };
+        hdr.saturating_add(self.manifest_size)
+    }
+}
 
 const MAX_SIGS: usize = 16;
 /// DigestInfo prefix for SHA-256 (RFC 8017 9.2 note 1).

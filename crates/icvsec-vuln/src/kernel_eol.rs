@@ -50,7 +50,7 @@ impl KernelEolTable {
             VulnError::new(file, place, e.message().to_string())
         })?;
         for (i, s) in t.series.iter().enumerate() {
-            if crate::matching::parse_date(&s.eol).is_none() {
+            if crate::dates::parse_date(&s.eol).is_none() {
                 return Err(VulnError::new(
                     file,
                     format_args!("series[{i}].eol"),
@@ -109,7 +109,7 @@ pub fn kernel_support(version: &str, as_of: Date, table: &KernelEolTable) -> Ker
     }
     let series = format!("{}.{}", n[0], n[1]);
     match table.lookup(&series) {
-        Some(s) => match crate::matching::parse_date(&s.eol) {
+        Some(s) => match crate::dates::parse_date(&s.eol) {
             Some(eol) if as_of > eol => KernelSupport::EndOfLife {
                 series,
                 eol: s.eol.clone(),

@@ -16,6 +16,7 @@
 
 pub mod component;
 pub mod cvss;
+pub mod dates;
 pub mod error;
 pub mod feed;
 pub mod inventory;

@@ -7,8 +7,8 @@
 use super::{Advisory, Affected, PackageKey, Range, RangeEnd, short};
 use crate::component::parse_cpe;
 use crate::cvss::{Severity, base_score};
+use crate::dates::parse_date;
 use crate::error::{Limits, VulnError};
-use crate::matching::parse_date;
 use crate::version::scheme_for_product;
 use serde::Deserialize;
 

@@ -5,8 +5,8 @@
 use super::{Advisory, Affected, PackageKey, Range, RangeEnd, short};
 use crate::component::{Ecosystem, parse_purl};
 use crate::cvss::{Rating, Severity, base_score};
+use crate::dates::parse_date;
 use crate::error::{Limits, VulnError};
-use crate::matching::parse_date;
 use crate::version::{Scheme, compare, scheme_for};
 use serde::Deserialize;
 use serde_json::Value;

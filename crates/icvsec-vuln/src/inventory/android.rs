@@ -114,7 +114,7 @@ pub fn parse_build_prop(
 
 /// "2023-05-05" -> a date; None when it is not one.
 pub fn parse_spl(s: &str) -> Option<time::Date> {
-    crate::matching::parse_date(s)
+    crate::dates::parse_date(s)
 }
 
 #[cfg(test)]
