@@ -8,6 +8,7 @@ pub mod fingerprint;
 pub mod graph;
 pub mod input;
 pub mod location;
+pub mod market;
 pub mod probe;
 pub mod report;
 pub mod requirement;

@@ -2,7 +2,7 @@
 //! out is this model.
 
 use crate::input::vehicle::{EcuRole, Stage};
-use crate::requirement::Market;
+use crate::market::Market;
 use crate::{Area, AssetKind, Condition, Severity};
 use serde::{Deserialize, Serialize};
 
