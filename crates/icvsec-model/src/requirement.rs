@@ -654,6 +654,7 @@ mod tests {
             related: vec![],
             fingerprint: format!("{rule}/{asset}"),
             waiver: None,
+            root_cause: None,
         }
     }
 

@@ -48,6 +48,7 @@ fn finding(
             owner: "me".into(),
             expires: "2026-12-31".into(),
         }),
+        root_cause: None,
     }
 }
 
