@@ -85,7 +85,7 @@ code,.mono{font-size:8px}
 h2{margin:6px 0 4px;font-size:14px}
 main{display:flex;flex-direction:column}
 section.sec{display:block}
-#sec-scope{order:0}#sec-matrix{order:1}#sec-findings{order:2}#sec-inputs{order:3}#sec-summary{order:4}#sec-scan{order:5}#sec-manual{order:6}#sec-data-map{order:7}#sec-waivers{order:8}#sec-evidence{order:9}#sec-signoff{order:10}
+#sec-scope{order:0}#sec-matrix{order:1}#sec-findings{order:2}#sec-inventory{order:3}#sec-inputs{order:4}#sec-summary{order:5}#sec-scan{order:6}#sec-manual{order:7}#sec-data-map{order:8}#sec-waivers{order:9}#sec-evidence{order:10}#sec-signoff{order:11}
 #sec-matrix,#sec-findings,#sec-summary,#sec-signoff{break-before:page}
 tr.st-met,tr.st-not_applicable{display:none}
 td code.muted{display:none}
