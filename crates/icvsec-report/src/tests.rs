@@ -356,7 +356,7 @@ fn text_markdown_html_show_one_headline_per_defect_json_sarif_keep_every_outcome
     let rc: Vec<&str> = sarif.runs[0]
         .results
         .iter()
-        .filter(|x| x.properties.get("root_cause").is_some())
+        .filter(|x| x.properties.contains_key("root_cause"))
         .map(|x| x.rule_id.as_str())
         .collect();
     assert_eq!(rc, ["R-MED", "R-CHAIN"]);
