@@ -402,3 +402,19 @@ fn inventory_in_every_human_format_and_json() {
     let bare = render_to_string(&Html::default(), &report());
     assert!(!bare.contains("id=\"inventory\""));
 }
+
+#[test]
+fn inventory_strings_from_the_build_are_inert_in_text() {
+    let mut r = grouped_report();
+    r.inventory[0].ecu = "tbox\x1b[2J".into();
+    let text = render_to_string(
+        &Text {
+            color: false,
+            verbose: false,
+            quiet: false,
+        },
+        &r,
+    );
+    assert!(!text.contains('\x1b'), "{text:?}");
+    assert!(text.contains("tbox\\x1b[2J: 4 components"), "{text}");
+}
