@@ -568,7 +568,9 @@ fn html_is_a_document_to_sign_and_prints_to_a_bounded_pdf() {
     };
     eprintln!("demo HTML report prints to {pages} pages");
     assert!(pages >= 2, "suspiciously few pages: {pages}");
-    assert!(pages <= 30, "the demo prints to {pages} pages (> 30)");
+    // Seven ECUs, two of them also shipped as firmware images (a T-Box variant's ext4
+    // root filesystem, a rear-seat unit's sparse system partition).
+    assert!(pages <= 32, "the demo prints to {pages} pages (> 32)");
 }
 
 #[test]

@@ -153,3 +153,86 @@ fn a_corrupt_image_is_an_error_not_a_pass() {
     );
     let _ = std::fs::remove_dir_all(&base);
 }
+
+/// The demo vehicle ships two of its root filesystems as committed images
+/// (fixtures/images/gen.sh): the `tbox-lte` variant's ext4 image of the T-Box tree and the
+/// `rse` unit's Android sparse image of the IVI system partition. Both are read in place
+/// during the demo scan, and findings are placed inside each image.
+#[test]
+fn demo_images_are_scanned_and_findings_are_placed_inside_them() {
+    let demo = fixtures().join("demo-vehicle");
+    for (image, max) in [
+        ("images/tbox-rootfs.ext4", 1 << 20),
+        ("images/rse-system.simg", 1 << 20),
+    ] {
+        let len = std::fs::metadata(demo.join(image)).unwrap().len();
+        assert!(len <= max, "{image} is {len} bytes");
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_icvsec"))
+        .arg("scan")
+        .arg(&demo)
+        .args(["--as-of", AS_OF, "--format", "json", "--no-progress"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "the demo still fails the gate");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let findings = report["findings"].as_array().unwrap();
+    let inside = |prefix: &str, rule: &str| {
+        findings.iter().any(|f| {
+            f["outcome"] == "fail"
+                && f["rule_id"] == rule
+                && f["location"]["file"]
+                    .as_str()
+                    .is_some_and(|p| p.starts_with(prefix))
+        })
+    };
+    // sshd_config inside the ext4 image: PermitRootLogin yes.
+    assert!(
+        inside("images/tbox-rootfs.ext4/etc/ssh/", "ICV-LNX-001"),
+        "no ICV-LNX-001 failure inside the ext4 image"
+    );
+    // The package database inside it: the overdue OpenSSL vulnerability of tbox-lte.
+    assert!(
+        inside("images/tbox-rootfs.ext4/var/lib/dpkg/status", "ICV-VUL-001"),
+        "no ICV-VUL-001 failure from the ext4 image's dpkg status"
+    );
+    // build.prop inside the sparse image: a userdebug build.
+    assert!(
+        inside("images/rse-system.simg/system/build.prop", "ICV-AND-006"),
+        "no ICV-AND-006 failure inside the sparse image"
+    );
+    let diags = report["diagnostics"].to_string();
+    for image in ["images/tbox-rootfs.ext4", "images/rse-system.simg"] {
+        assert!(
+            report["diagnostics"].as_array().unwrap().iter().any(|d| {
+                d["location"]["file"] == image
+                    && d["message"]
+                        .as_str()
+                        .is_some_and(|m| m.contains("read in place"))
+            }),
+            "{image} not read in place: {diags}"
+        );
+    }
+    assert_eq!(report["complete"], true, "{diags}");
+    // Both variants appear in the inventory, read from inside their images.
+    let inv = report["inventory"].as_array().unwrap();
+    for (ecu, prefix) in [
+        ("tbox-lte", "images/tbox-rootfs.ext4/"),
+        ("rse", "images/rse-system.simg/"),
+    ] {
+        let e = inv
+            .iter()
+            .find(|e| e["ecu"] == ecu)
+            .unwrap_or_else(|| panic!("no inventory for {ecu}"));
+        assert!(
+            e["components"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|c| c["sources"][0]["file"]
+                    .as_str()
+                    .is_some_and(|f| f.starts_with(prefix))),
+            "{ecu}: {e}"
+        );
+    }
+}

@@ -39,6 +39,7 @@ pub fn hostile_report() -> Report {
         related: vec![Location::at_line("pki/related file #1.pem", 3)],
         fingerprint: fp.to_string(),
         waiver: None,
+        root_cause: None,
     };
     r.findings.push(mk(
         Outcome::Fail,
@@ -716,4 +717,152 @@ fn golden_json_report() {
     let r = golden_report();
     assert_eq!(r.scan.as_of, AS_OF);
     golden("demo-vehicle.json", &render_to_string(&Json, &r));
+}
+
+/// One defect, one headline (issue 13 part 5): the demo's expired analytics certificate
+/// fails ICV-CRT-008 and breaks its chain (ICV-CRT-021); the text report shows it once,
+/// with the other rule named, and JSON keeps both outcomes with one `root_cause`.
+#[test]
+fn demo_expired_certificate_is_one_headline_in_text_and_two_outcomes_in_json() {
+    let r = crate::reports::demo_report();
+    let key = "certificate:pki/analytics-server.pem#expired";
+    let keyed: Vec<&str> = r
+        .findings
+        .iter()
+        .filter(|f| f.outcome == Outcome::Fail && f.root_cause.as_deref() == Some(key))
+        .map(|f| f.rule_id.as_str())
+        .collect();
+    assert_eq!(keyed, ["ICV-CRT-008", "ICV-CRT-021"]);
+    let json: Value = serde_json::from_str(&render_to_string(&Json, &r)).unwrap();
+    let in_json = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["root_cause"] == key)
+        .count();
+    assert_eq!(in_json, 2);
+
+    let text = render_to_string(
+        &Text {
+            color: false,
+            verbose: false,
+            quiet: false,
+        },
+        &r,
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    let heads: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| {
+            l.trim_start()
+                .starts_with("certificate pki/analytics-server.pem: certificate expired on")
+        })
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(heads.len(), 1, "one headline:\n{text}");
+    let also = lines[heads[0]..]
+        .iter()
+        .take(6)
+        .find(|l| l.contains("also breaks"))
+        .unwrap_or_else(|| panic!("no `also breaks` under the headline:\n{text}"));
+    assert!(also.contains("ICV-CRT-021 (critical)"), "{also}");
+    // ICV-CRT-021's own entry for the certificate points to the headline instead.
+    assert!(
+        text.contains(
+            "certificate pki/analytics-server.pem: same defect as ICV-CRT-008 (expired), shown there"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("C=DE` expired (notAfter"), "{text}");
+    // The stale Android patch level: ICV-AND-009 is the headline, ICV-VUL-003 points to it.
+    assert!(text.contains("also breaks ICV-VUL-003 (high)"), "{text}");
+    assert!(
+        text.contains("ecu ivi: same defect as ICV-AND-009"),
+        "{text}"
+    );
+}
+
+/// The inventory section (issue 14 part 5): per ECU, components with their source place,
+/// and per component the vulnerabilities matched with their status; SARIF has one result
+/// per unhandled vulnerability and ECU (the failing ICV-VUL-001/002 outcomes).
+#[test]
+fn demo_inventory_lists_components_and_vulnerability_statuses() {
+    let r = crate::reports::demo_report();
+    let json: Value = serde_json::from_str(&render_to_string(&Json, &r)).unwrap();
+    let inv = json["inventory"].as_array().expect("inventory section");
+    let ecus: Vec<&str> = inv.iter().map(|e| e["ecu"].as_str().unwrap()).collect();
+    let mut sorted = ecus.clone();
+    sorted.sort();
+    assert_eq!(ecus, sorted, "ECU order");
+    let tbox = inv
+        .iter()
+        .find(|e| e["ecu"] == "tbox")
+        .expect("tbox software");
+    let comps = tbox["components"].as_array().unwrap();
+    let find = |name: &str| {
+        comps
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("component {name}: {comps:?}"))
+    };
+    let ssl = find("libssl1.1");
+    assert_eq!(ssl["sources"][0]["file"], "tbox/rootfs/var/lib/dpkg/status");
+    assert_eq!(ssl["sources"][0]["method"], "dpkg-status");
+    assert!(
+        ssl["purl"]
+            .as_str()
+            .unwrap()
+            .starts_with("pkg:deb/debian/libssl1.1@")
+    );
+    let v = &ssl["vulnerabilities"][0];
+    assert_eq!(v["id"], "DEBIAN-CVE-2022-0778");
+    assert_eq!(v["status"], "overdue");
+    let ssh = &find("openssh-server")["vulnerabilities"][0];
+    assert_eq!(ssh["status"], "handled");
+    assert_eq!(
+        ssh["vex"]["justification"],
+        "vulnerable_code_not_in_execute_path"
+    );
+    let curl = &find("libcurl4")["vulnerabilities"][0];
+    assert_eq!(curl["status"], "due_soon");
+    assert_eq!(tbox["vulnerable"], 2);
+
+    let open: usize = inv
+        .iter()
+        .flat_map(|e| e["components"].as_array().unwrap())
+        .flat_map(|c| c["vulnerabilities"].as_array().cloned().unwrap_or_default())
+        .filter(|v| {
+            matches!(
+                v["status"].as_str(),
+                Some("overdue" | "due_soon" | "unknown_age")
+            )
+        })
+        .count();
+    let sarif = sarif_of(&r);
+    let vuln_results = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| matches!(x["ruleId"].as_str(), Some("ICV-VUL-001" | "ICV-VUL-002")))
+        .count();
+    assert_eq!(
+        vuln_results, open,
+        "one SARIF result per unhandled vulnerability and ECU"
+    );
+
+    let text = render_to_string(
+        &Text {
+            color: false,
+            verbose: false,
+            quiet: false,
+        },
+        &r,
+    );
+    assert!(
+        text.contains(
+            "  tbox: 5 components, 2 vulnerable (1 overdue, 1 due soon, 1 handled by VEX)"
+        ),
+        "{text}"
+    );
 }

@@ -23,6 +23,10 @@ pub struct Eval {
     pub message: String,
     pub location: Option<Location>,
     pub related: Vec<Location>,
+    /// The defect a failing outcome reports, as a root-cause key
+    /// (`icvsec_model::report::root_cause_key`): set where the check knows which fact it
+    /// judged, so outcomes of several rules about one defect can be shown as one.
+    pub fact: Option<String>,
 }
 
 #[derive(Default)]
@@ -42,6 +46,7 @@ impl Sink {
             message: message.into(),
             location,
             related: Vec::new(),
+            fact: None,
         });
         self.evals.last_mut().expect("just pushed")
     }
@@ -75,6 +80,11 @@ impl Sink {
 impl Eval {
     pub fn related(&mut self, loc: Location) -> &mut Self {
         self.related.push(loc);
+        self
+    }
+    /// Name the defect (a root-cause key) this outcome reports.
+    pub fn fact(&mut self, key: String) -> &mut Self {
+        self.fact = Some(key);
         self
     }
 }

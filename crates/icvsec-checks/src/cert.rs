@@ -4,10 +4,24 @@
 
 use crate::api::{CheckDef, Ctx, Sink};
 use icvsec_inputs::{CertAsset, CertUse};
+use icvsec_model::report::root_cause_key;
 use icvsec_model::{AssetKind, Location};
-use icvsec_pki::chain::{ChainOptions, KeyPurpose};
+use icvsec_pki::chain::{ChainErrorKind, ChainOptions, KeyPurpose};
 use icvsec_pki::lint::{self, LintResult};
 use serde::Deserialize;
+
+/// The validity fact of a certificate at a date (`expired`, `not-yet-valid`), if any.
+fn validity_fact(cert: &icvsec_pki::Certificate, as_of: i64) -> Option<&'static str> {
+    if cert.not_after <= cert.not_before {
+        None
+    } else if as_of > cert.not_after {
+        Some("expired")
+    } else if as_of < cert.not_before {
+        Some("not-yet-valid")
+    } else {
+        None
+    }
+}
 
 /// Turn lint results into outcomes; an empty result means the lint does not apply.
 fn report(asset: &CertAsset, results: Vec<LintResult>, warnings_fail: bool, sink: &mut Sink) {
@@ -131,6 +145,14 @@ pub fn checks() -> Vec<CheckDef> {
             |ctx, p, sink| {
                 if let Some(c) = cert(ctx, sink) {
                     report(c, lint::validity(&c.cert, p, ctx.as_of), false, sink);
+                    // The defect, from the dates themselves: chain checks that fail on
+                    // the same dates name the same fact.
+                    if let Some(fact) = validity_fact(&c.cert, ctx.as_of)
+                        && let Some(e) = sink.evals.last_mut()
+                        && e.outcome == icvsec_model::Outcome::Fail
+                    {
+                        e.fact(root_cause_key(AssetKind::Certificate, &ctx.asset.id, fact));
+                    }
                 }
             },
         ),
@@ -391,6 +413,26 @@ fn chain(ctx: &Ctx, p: &ChainParams, sink: &mut Sink) {
                 ),
                 c.location(),
             );
+            // A link broken by a certificate's dates is that certificate's defect (the
+            // certificate the link names: this one or an intermediate of the build).
+            let fact = match f.kind {
+                ChainErrorKind::Expired => Some("expired"),
+                ChainErrorKind::NotYetValid => Some("not-yet-valid"),
+                _ => None,
+            };
+            if let Some(fact) = fact {
+                let id = if f.child_subject == c.cert.subject {
+                    Some(ctx.asset.id.clone())
+                } else {
+                    inv.certificates
+                        .iter()
+                        .find(|(_, x)| x.cert.subject == f.child_subject)
+                        .map(|(id, _)| id.clone())
+                };
+                if let Some(id) = id {
+                    e.fact(root_cause_key(AssetKind::Certificate, &id, fact));
+                }
+            }
             // Name the other certificate of the broken link where the build holds it.
             if let Some(other) = f
                 .tried

@@ -342,6 +342,29 @@ fn run(name: &'static str, kind: AssetKind, ctx: &Ctx, params: &Value, sink: &mu
 }
 
 /// Attribution for kinds whose configuration is merged per root (see the module docs).
+/// The root-cause key of a failing platform security patch level: the ECU whose root
+/// filesystem holds the properties (ICV-VUL-003 judges the same level per ECU).
+fn android_fact(ctx: &Ctx, me: &Placement, f: &Finding) -> Option<String> {
+    if f.passed
+        || f.check != "android.security_patch_age"
+        || f.setting != "ro.build.version.security_patch"
+    {
+        return None;
+    }
+    let ecu = ctx.inv.ecus.iter().find_map(|(id, e)| {
+        let r = e.entry.rootfs.as_deref()?.trim_matches('/');
+        (r == me.rootfs).then_some(id)
+    })?;
+    Some(icvsec_model::report::root_cause_key(
+        AssetKind::Ecu,
+        ecu,
+        ANDROID_SPL_STALE,
+    ))
+}
+
+/// The fact kind of an Android security patch level older than allowed.
+pub(crate) const ANDROID_SPL_STALE: &str = "android-security-patch-stale";
+
 fn report_merged(
     ctx: &Ctx,
     kind: AssetKind,
@@ -394,6 +417,11 @@ fn report_merged(
                 let o = owner(&f.file);
                 if o == id {
                     push_finding(sink, f, me, asset_file);
+                    if let Some(key) = android_fact(ctx, me, f)
+                        && let Some(e) = sink.evals.last_mut()
+                    {
+                        e.fact(key);
+                    }
                     mine += 1;
                 } else if !elsewhere.contains(&o) {
                     elsewhere.push(o);

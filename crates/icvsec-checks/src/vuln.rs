@@ -308,7 +308,15 @@ fn android_spl(ctx: &Ctx, p: &SplParams, sink: &mut Sink) {
                 "ECU `{id}`: Android security patch level {} is {} month(s) old (at most {} allowed; too old from {})",
                 j.security_patch, j.months_old, j.max_months, j.stale_from
             );
-            sink.verdict(!j.too_old, msg, source_location(&j.source));
+            let e = sink.verdict(!j.too_old, msg, source_location(&j.source));
+            if j.too_old {
+                // The same defect as ICV-AND-009's failing ro.build.version.security_patch.
+                e.fact(icvsec_model::report::root_cause_key(
+                    AssetKind::Ecu,
+                    id,
+                    crate::linux::ANDROID_SPL_STALE,
+                ));
+            }
         }
     }
 }

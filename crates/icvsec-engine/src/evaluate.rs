@@ -130,6 +130,7 @@ fn evaluate_rule(
                 message: "needs evidence from the auditor; no automated check".into(),
                 location: None,
                 related: vec![],
+                fact: None,
             },
         });
         return out;
@@ -141,6 +142,7 @@ fn evaluate_rule(
             message: why,
             location: None,
             related: vec![],
+            fact: None,
         },
     };
     if let Err(why) = rule_in_scope(rule, inv) {
@@ -171,6 +173,7 @@ fn evaluate_rule(
                         message: format!("could not assess: {}", b.message),
                         location: Some(b.location.clone()),
                         related: vec![],
+                        fact: None,
                     },
                 });
             }
@@ -188,6 +191,7 @@ fn evaluate_rule(
                 ),
                 location: Some(first.location.clone()),
                 related: vec![],
+                fact: None,
             },
         }),
     }
@@ -298,6 +302,10 @@ fn to_findings(rule: &Rule, raws: Vec<Raw>, inv: &Inventory) -> Vec<Finding> {
             related,
             fingerprint,
             waiver: None,
+            // Only a failure names a defect.
+            root_cause: (raw.eval.outcome == Outcome::Fail)
+                .then_some(raw.eval.fact)
+                .flatten(),
         });
     }
     findings
@@ -418,6 +426,7 @@ pub fn evaluate(
         } else {
             Vec::new()
         },
+        inventory: crate::inventory::inventory(inv, rules, opts.as_of),
         ..Default::default()
     };
     report.summarize();

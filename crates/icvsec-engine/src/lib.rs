@@ -5,6 +5,7 @@
 
 pub mod baseline;
 mod evaluate;
+pub mod inventory;
 pub mod tomlerr;
 pub mod waivers;
 

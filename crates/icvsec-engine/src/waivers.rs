@@ -411,6 +411,7 @@ mod apply_tests {
             related: vec![],
             fingerprint: format!("{rule}{id}"),
             waiver: None,
+            root_cause: None,
         }
     }
 

@@ -71,6 +71,27 @@ pub struct Finding {
     pub fingerprint: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiver: Option<AppliedWaiver>,
+    /// The defect behind a failing outcome, set by the check from what it judged (never
+    /// from message text): `<asset kind>:<asset id>#<fact>`, e.g.
+    /// `certificate:pki/a.pem#expired`. Outcomes of different rules with one key are one
+    /// defect: text, Markdown and HTML show them under one headline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_cause: Option<String>,
+}
+
+/// A root-cause key (see [`Finding::root_cause`]): the asset the fact is about and the fact.
+pub fn root_cause_key(kind: crate::AssetKind, id: &str, fact: &str) -> String {
+    format!("{}:{id}#{fact}", kind.slug())
+}
+
+/// Failing findings of several rules that share a root cause, in report order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RootCauseGroup {
+    pub key: String,
+    /// Index (into `Report::findings`) of the headline: the group's first finding.
+    pub headline: usize,
+    /// The other findings of the group (other rules), in report order.
+    pub also: Vec<usize>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -268,6 +289,10 @@ pub struct Report {
     pub data_map: Vec<DataMapEntry>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub waivers: Vec<WaiverStatus>,
+    /// The software inventory per ECU with the known vulnerabilities of each component
+    /// (ECU order; components by ecosystem, name, version; vulnerabilities by id).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inventory: Vec<EcuSoftware>,
     /// The compliance matrix: every catalog requirement with its status (catalog order).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub requirements: Vec<RequirementRow>,
@@ -329,6 +354,36 @@ impl Report {
         self.summarize();
     }
 
+    /// Groups of failing findings that share a root cause across at least two rules
+    /// (waived and passing outcomes never group). Sorted by headline position.
+    pub fn root_cause_groups(&self) -> Vec<RootCauseGroup> {
+        let mut by_key: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, f) in self.findings.iter().enumerate() {
+            if f.outcome == Outcome::Fail
+                && let Some(k) = f.root_cause.as_deref()
+            {
+                by_key.entry(k).or_default().push(i);
+            }
+        }
+        let mut groups: Vec<RootCauseGroup> = by_key
+            .into_iter()
+            .filter_map(|(k, idx)| {
+                let first = *idx.first()?;
+                let rule = &self.findings[first].rule_id;
+                if idx.iter().all(|&i| &self.findings[i].rule_id == rule) {
+                    return None;
+                }
+                Some(RootCauseGroup {
+                    key: k.to_string(),
+                    headline: first,
+                    also: idx[1..].to_vec(),
+                })
+            })
+            .collect();
+        groups.sort_by_key(|g| g.headline);
+        groups
+    }
+
     /// Failing findings at or above a severity (waived and baselined ones excluded).
     pub fn failures_at_or_above(&self, threshold: Severity) -> usize {
         self.findings
@@ -385,5 +440,82 @@ impl Report {
                 .diagnostics
                 .iter()
                 .any(|d| d.level == DiagnosticLevel::Error);
+    }
+}
+
+/// The software of one ECU as the scan found it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EcuSoftware {
+    pub ecu: String,
+    /// Components with at least one unhandled vulnerability (overdue, due soon or of
+    /// unknown age).
+    pub vulnerable: usize,
+    pub components: Vec<SoftwareComponent>,
+}
+
+/// One installed component and what the vulnerability feed says about it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SoftwareComponent {
+    pub name: String,
+    pub version: String,
+    /// `debian`, `openwrt`, `alpine`, `android`, `linux` or `generic`.
+    pub ecosystem: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purl: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpe: Option<String>,
+    /// Every place the component was read from (a package database line, an SBOM entry).
+    pub sources: Vec<ComponentSource>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vulnerabilities: Vec<ComponentVulnerability>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComponentSource {
+    pub file: String,
+    /// `line 12`, `byte offset 4096`, a JSON pointer, `entry 5.10.120`.
+    pub place: String,
+    /// How it was found: `dpkg-status`, `cyclonedx`, `binary-signature`, ...
+    pub method: String,
+}
+
+/// A feed record matching a component, with its status under the vulnerability policy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComponentVulnerability {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// `overdue`, `due_soon`, `unknown_age`, `handled` or `below_threshold`.
+    pub status: String,
+    /// `critical`, `high`, `medium`, `low`, `none` or `unknown`.
+    pub severity: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    /// Overdue since / overdue from (status `overdue` and `due_soon`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_version: Option<String>,
+    /// The VEX statement that settles it (status `handled`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vex: Option<VexNote>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VexNote {
+    /// `not_affected`, `fixed`, `false_positive`.
+    pub status: String,
+    /// The justification (or the impact/detail statement when no justification is given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+    pub file: String,
+}
+
+impl ComponentVulnerability {
+    /// Unhandled and at or above the severity threshold.
+    pub fn is_open(&self) -> bool {
+        matches!(self.status.as_str(), "overdue" | "due_soon" | "unknown_age")
     }
 }

@@ -607,6 +607,7 @@ mod tests {
             related: vec![],
             fingerprint: format!("{rule}/{asset}"),
             waiver: None,
+            root_cause: None,
         }
     }
 

@@ -85,7 +85,7 @@ code,.mono{font-size:8px}
 h2{margin:6px 0 4px;font-size:14px}
 main{display:flex;flex-direction:column}
 section.sec{display:block}
-#sec-scope{order:0}#sec-matrix{order:1}#sec-findings{order:2}#sec-inputs{order:3}#sec-summary{order:4}#sec-scan{order:5}#sec-manual{order:6}#sec-data-map{order:7}#sec-waivers{order:8}#sec-evidence{order:9}#sec-signoff{order:10}
+#sec-scope{order:0}#sec-matrix{order:1}#sec-findings{order:2}#sec-inventory{order:3}#sec-inputs{order:4}#sec-summary{order:5}#sec-scan{order:6}#sec-manual{order:7}#sec-data-map{order:8}#sec-waivers{order:9}#sec-evidence{order:10}#sec-signoff{order:11}
 #sec-matrix,#sec-findings,#sec-summary,#sec-signoff{break-before:page}
 tr.st-met,tr.st-not_applicable{display:none}
 td code.muted{display:none}
@@ -187,6 +187,104 @@ fn scope_block(report: &Report) -> String {
 
 /// At most this many rows in the evidence index of the HTML report.
 const MAX_EVIDENCE_ROWS: usize = 2_000;
+
+/// The software inventory: per ECU a table of its components, where each was read, and
+/// the known vulnerabilities of each with their status (VEX justification shown).
+fn inventory_html(report: &Report) -> String {
+    let mut h = String::from(
+        "<h2 id=\"inventory\">Software inventory</h2>\n<p class=\"muted\">Components found per ECU (package databases, build properties, kernel, SBOMs, binary signatures) and the vulnerability-feed records that match them. Overdue and due-soon vulnerabilities are failing findings of ICV-VUL-001 and ICV-VUL-002.</p>\n",
+    );
+    for e in &report.inventory {
+        let _ = write!(
+            h,
+            "<h3 id=\"inventory-{}\">ECU <code>{}</code></h3>\n<p>{}</p>\n",
+            esc(&rule_anchor(&e.ecu)),
+            esc(&e.ecu),
+            esc(&crate::inventory_summary(e))
+        );
+        h.push_str("<table class=\"inventory\"><thead><tr><th>Component</th><th>Version</th><th>Ecosystem / identifiers</th><th>Found in</th><th>Vulnerabilities</th></tr></thead><tbody>\n");
+        for c in &e.components {
+            let ids: Vec<String> = [
+                Some(c.ecosystem.as_str()),
+                c.purl.as_deref(),
+                c.cpe.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .map(|x| format!("<code>{}</code>", esc(x)))
+            .collect();
+            let found: Vec<String> = c
+                .sources
+                .iter()
+                .map(|s| {
+                    format!(
+                        "<code>{}</code> {} <span class=\"muted\">({})</span>",
+                        esc(&s.file),
+                        esc(&s.place),
+                        esc(&s.method)
+                    )
+                })
+                .collect();
+            let vulns: Vec<String> = c
+                .vulnerabilities
+                .iter()
+                .map(|v| {
+                    let status = match (v.status.as_str(), &v.vex) {
+                        ("handled", Some(x)) => format!(
+                            "handled by VEX ({}{})",
+                            esc(&x.status),
+                            x.justification
+                                .as_deref()
+                                .map(|j| format!(": {}", esc(j)))
+                                .unwrap_or_default()
+                        ),
+                        ("overdue", _) => format!(
+                            "<strong>overdue</strong>{}",
+                            v.due
+                                .as_deref()
+                                .map(|d| format!(" since {}", esc(d)))
+                                .unwrap_or_default()
+                        ),
+                        ("due_soon", _) => format!(
+                            "due soon{}",
+                            v.due
+                                .as_deref()
+                                .map(|d| format!(" (overdue from {})", esc(d)))
+                                .unwrap_or_default()
+                        ),
+                        (s, _) => esc(&s.replace('_', " ")),
+                    };
+                    format!(
+                        "<code>{}</code> {}{} — {}{}",
+                        esc(&v.id),
+                        esc(&v.severity),
+                        v.score.map(|s| format!(" {s:.1}")).unwrap_or_default(),
+                        status,
+                        v.fixed_version
+                            .as_deref()
+                            .map(|f| format!("; fixed in {}", esc(f)))
+                            .unwrap_or_default()
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&c.name),
+                esc(&c.version),
+                ids.join("<br>"),
+                found.join("<br>"),
+                if vulns.is_empty() {
+                    "<span class=\"muted\">none known</span>".to_string()
+                } else {
+                    vulns.join("<br>")
+                }
+            );
+        }
+        h.push_str("</tbody></table>\n");
+    }
+    h
+}
 
 fn evidence_index(report: &Report) -> String {
     let mut h = String::from("<h2 id=\"evidence\">Evidence index</h2>\n");
@@ -714,6 +812,7 @@ impl Renderer for Html {
     fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let mut h = String::with_capacity(64 * 1024);
         let s = &report.scan;
+        let groups = crate::Grouping::new(report);
         let mut by_rule: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
         for f in &report.findings {
             by_rule.entry(f.rule_id.as_str()).or_default().push(f);
@@ -765,7 +864,11 @@ impl Renderer for Html {
             "<div class=\"verdict {class}\" id=\"verdict\">{}</div>\n",
             esc(&text)
         );
-        h.push_str("<nav class=\"toc\"><a href=\"#scan\">Scan</a><a href=\"#summary\">Summary</a><a href=\"#matrix\">Compliance matrix</a><a href=\"#findings\">Findings</a><a href=\"#manual\">Manual requirements</a><a href=\"#data-map\">Data map</a><a href=\"#waivers\">Waivers</a><a href=\"#inputs\">Input problems</a><a href=\"#evidence\">Evidence index</a><a href=\"#signoff\">Sign-off</a></nav>\n");
+        h.push_str("<nav class=\"toc\"><a href=\"#scan\">Scan</a><a href=\"#summary\">Summary</a><a href=\"#matrix\">Compliance matrix</a><a href=\"#findings\">Findings</a>");
+        if !report.inventory.is_empty() {
+            h.push_str("<a href=\"#inventory\">Software inventory</a>");
+        }
+        h.push_str("<a href=\"#manual\">Manual requirements</a><a href=\"#data-map\">Data map</a><a href=\"#waivers\">Waivers</a><a href=\"#inputs\">Input problems</a><a href=\"#evidence\">Evidence index</a><a href=\"#signoff\">Sign-off</a></nav>\n");
         h.push_str(&scope_block(report));
 
         // Scan metadata.
@@ -948,6 +1051,19 @@ impl Renderer for Html {
             );
             h.push_str("<ul class=\"ev\">");
             for f in &bad {
+                // One defect, one headline: the other rules it breaks point to it.
+                if let Some(crate::Role::Member { headline }) = groups.role(f) {
+                    let _ = write!(
+                        h,
+                        "<li>{} {}: same defect as <a href=\"#rule-{}\"><code>{}</code></a> ({}), shown there</li>",
+                        badge(f.outcome),
+                        esc(&f.asset.to_string()),
+                        esc(&rule_anchor(&headline.rule_id)),
+                        esc(&headline.rule_id),
+                        esc(&crate::fact_label(f))
+                    );
+                    continue;
+                }
                 let _ = write!(
                     h,
                     "<li>{} {}: {}{}",
@@ -961,6 +1077,25 @@ impl Renderer for Html {
                         h,
                         " <span class=\"muted\">see</span> <code>{}</code>",
                         esc(&rel.to_string())
+                    );
+                }
+                if let Some(crate::Role::Headline { also }) = groups.role(f) {
+                    let links: Vec<String> = also
+                        .iter()
+                        .map(|m| {
+                            format!(
+                                "<a href=\"#rule-{}\"><code>{}</code></a> ({})",
+                                esc(&rule_anchor(&m.rule_id)),
+                                esc(&m.rule_id),
+                                m.severity.as_str()
+                            )
+                        })
+                        .collect();
+                    let _ = write!(
+                        h,
+                        "<br><strong>Also breaks</strong> {} <span class=\"muted\">(same defect: {})</span>",
+                        links.join(", "),
+                        esc(&crate::fact_label(f))
                     );
                 }
                 if let Some(w) = &f.waiver {
@@ -986,6 +1121,10 @@ impl Renderer for Html {
         }
         if listed == 0 {
             h.push_str("<p>No failing, unassessed or waived finding.</p>\n");
+        }
+
+        if !report.inventory.is_empty() {
+            h.push_str(&inventory_html(report));
         }
 
         // Manual requirements.

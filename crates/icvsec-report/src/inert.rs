@@ -69,6 +69,15 @@ fn needs(report: &Report) -> bool {
             .waivers
             .iter()
             .any(|w| unsafe_str(&w.justification) || w.scope.iter().any(|s| unsafe_str(s)))
+        || report.inventory.iter().any(|e| {
+            unsafe_str(&e.ecu)
+                || e.components.iter().any(|c| {
+                    unsafe_str(&c.name)
+                        || unsafe_str(&c.version)
+                        || c.sources.iter().any(|s| unsafe_str(&s.file))
+                        || c.vulnerabilities.iter().any(|v| unsafe_str(&v.id))
+                })
+        })
         || report.data_map.iter().any(|d| {
             unsafe_str(&d.item)
                 || d.routes.iter().any(|r| {
@@ -118,6 +127,15 @@ pub fn inert_report(report: &Report) -> Cow<'_, Report> {
         fix(&mut w.justification);
         w.scope.iter_mut().for_each(fix);
     }
+    for e in &mut r.inventory {
+        fix(&mut e.ecu);
+        for c in &mut e.components {
+            fix(&mut c.name);
+            fix(&mut c.version);
+            c.sources.iter_mut().for_each(|s| fix(&mut s.file));
+            c.vulnerabilities.iter_mut().for_each(|v| fix(&mut v.id));
+        }
+    }
     for d in &mut r.data_map {
         fix(&mut d.item);
         for route in &mut d.routes {
@@ -161,6 +179,7 @@ mod tests {
             related: vec![],
             fingerprint: String::new(),
             waiver: None,
+            root_cause: None,
         });
         let out = inert_report(&r);
         let v = out.scan.vehicle.as_ref().unwrap();

@@ -215,10 +215,14 @@ impl Markdown {
             writeln!(out)?;
         }
 
+        // One defect, one row: a finding of another rule about the same defect is named
+        // on its headline's row instead of a row of its own.
+        let groups = crate::Grouping::new(report);
         let mut failing: Vec<_> = report
             .findings
             .iter()
             .filter(|f| matches!(f.outcome, Outcome::Fail | Outcome::Error))
+            .filter(|f| !groups.is_member(f))
             .collect();
         failing.sort_by(|a, b| {
             (
@@ -259,7 +263,14 @@ impl Markdown {
                     md_cell(&f.rule_id),
                     md_cell(title),
                     md_cell(&f.asset.to_string()),
-                    md_cell(&shorten(&f.message, 300)),
+                    match groups.role(f) {
+                        Some(crate::Role::Headline { also }) => format!(
+                            "{} **Also breaks** {}.",
+                            md_cell(&shorten(&f.message, 300)),
+                            md_cell(&crate::also_list(also))
+                        ),
+                        _ => md_cell(&shorten(&f.message, 300)),
+                    },
                     f.location
                         .as_ref()
                         .map(|l| md_cell(&l.to_string()))
@@ -274,6 +285,18 @@ impl Markdown {
                 )?;
             }
             writeln!(out, "\n</details>\n")?;
+        }
+        if !report.inventory.is_empty() {
+            writeln!(out, "Software inventory:\n")?;
+            for e in &report.inventory {
+                writeln!(
+                    out,
+                    "- {}: {}",
+                    md_cell(&e.ecu),
+                    md_cell(&crate::inventory_summary(e))
+                )?;
+            }
+            writeln!(out)?;
         }
         if !report.waivers.is_empty() {
             writeln!(

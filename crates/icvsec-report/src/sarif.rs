@@ -452,6 +452,10 @@ impl Sarif {
             props.insert("outcome".into(), serde_json::json!(f.outcome.as_str()));
             props.insert("asset".into(), serde_json::json!(f.asset.to_string()));
             props.insert("severity".into(), serde_json::json!(f.severity.as_str()));
+            // The defect behind the result, shared by the results of other rules about it.
+            if let Some(rc) = &f.root_cause {
+                props.insert("root_cause".into(), serde_json::json!(rc));
+            }
             let text = match f.outcome {
                 Outcome::Error => format!("Could not assess {}: {}", f.asset, f.message),
                 _ => format!("{}: {}", f.asset, f.message),

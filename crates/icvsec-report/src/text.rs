@@ -97,6 +97,7 @@ impl Renderer for Text {
             writeln!(out, "config   {c}")?;
         }
 
+        let groups = crate::Grouping::new(report);
         let mut by_rule: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
         for f in &report.findings {
             by_rule.entry(f.rule_id.as_str()).or_default().push(f);
@@ -186,12 +187,33 @@ impl Renderer for Text {
                         } else {
                             format!("[{}] ", f.outcome.label())
                         };
+                        // One defect, one headline: the other rules it breaks point to it.
+                        if let Some(crate::Role::Member { headline }) = groups.role(f) {
+                            writeln!(
+                                out,
+                                "         {}{}: same defect as {} ({}), shown there",
+                                tag,
+                                f.asset,
+                                headline.rule_id,
+                                crate::fact_label(f)
+                            )?;
+                            continue;
+                        }
                         writeln!(out, "         {}{}: {}", tag, f.asset, f.message)?;
                         if let Some(loc) = &f.location {
                             writeln!(out, "           {} {}", p.dim("at"), loc)?;
                         }
                         for r in &f.related {
                             writeln!(out, "           {} {}", p.dim("see"), r)?;
+                        }
+                        if let Some(crate::Role::Headline { also }) = groups.role(f) {
+                            writeln!(
+                                out,
+                                "           {} {} — same defect: {}",
+                                p.bold("also breaks"),
+                                crate::also_list(also),
+                                crate::fact_label(f)
+                            )?;
                         }
                         if let Some(w) = &f.waiver {
                             writeln!(
@@ -214,6 +236,19 @@ impl Renderer for Text {
                     }
                 }
             }
+        }
+
+        if !report.inventory.is_empty() && !self.quiet {
+            writeln!(out)?;
+            writeln!(out, "{}", p.bold("== Software inventory =="))?;
+            for e in &report.inventory {
+                writeln!(out, "  {}: {}", e.ecu, crate::inventory_summary(e))?;
+            }
+            writeln!(
+                out,
+                "  {}",
+                p.dim("(components and vulnerabilities per component: --format json or html)")
+            )?;
         }
 
         if !report.data_map.is_empty() && !self.quiet {
