@@ -9,6 +9,7 @@ pub mod graph;
 pub mod input;
 pub mod location;
 pub mod probe;
+pub mod profile;
 pub mod report;
 pub mod requirement;
 pub mod rule;
@@ -22,6 +23,7 @@ pub use asset::{AssetKind, AssetRef};
 pub use condition::Condition;
 pub use graph::AssetGraph;
 pub use location::Location;
+pub use profile::{Gate, RoleProfiles};
 pub use report::{Diagnostic, DiagnosticLevel, Finding, Outcome, Report};
 pub use requirement::{
     Market, Requirement, RequirementCatalog, RequirementStatus, Standard, natural_cmp,
