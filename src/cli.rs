@@ -55,6 +55,10 @@ pub enum Command {
         /// Overwrite vehicle.json and ECU stubs that already exist.
         #[arg(long)]
         force: bool,
+        /// An ECU and its role, `ID=ROLE` (e.g. `tbox=tbox`, `zc1=zone_controller`):
+        /// adds an ECU discovery did not find, or sets the role of one it did. Repeatable.
+        #[arg(long = "ecu", value_name = "ID=ROLE")]
+        ecus: Vec<String>,
     },
     /// Write the build's per-ECU software inventory as a CycloneDX 1.6 SBOM (JSON).
     Sbom {

@@ -1,17 +1,27 @@
-//! `icvsec init PATH`: scaffold `vehicle.json` and ECU configuration stubs from what
+//! `icvsec init PATH`: scaffold `vehicle.json` and ECU configurations from what
 //! discovery finds. Root filesystems are recognised by `etc/passwd` (Linux) and
 //! `system/build.prop` (Android); self-signed CA certificates become trust-anchor
-//! candidates. Existing files are never overwritten unless `--force`.
+//! candidates; a key file in an ECU's root filesystem (with its matching certificate)
+//! becomes its identity. Existing files are never overwritten unless `--force`.
+//!
+//! Each ECU configuration holds every section its role profile
+//! (`rules/profiles/roles.toml`) requires, written as `null`: the loader reads `null` as
+//! "not declared", so a fresh scaffold scans as failing "not declared" findings (never
+//! as passes or n/a) until each TODO section is filled in.
 
 use crate::exit::Exit;
 use icvsec_inputs::{FileKind, Limits, LoadOptions, load_build};
-use serde_json::json;
+use icvsec_model::RoleProfiles;
+use icvsec_model::input::vehicle::EcuRole;
+use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::Path;
 
 struct Rootfs {
-    dir: String,
-    os: &'static str,
+    /// None for an ECU named with `--ecu` that discovery did not find.
+    dir: Option<String>,
+    os: Option<&'static str>,
+    role: EcuRole,
 }
 
 fn ecu_id(rootfs: &str, taken: &BTreeMap<String, Rootfs>) -> String {
@@ -50,27 +60,163 @@ fn ecu_id(rootfs: &str, taken: &BTreeMap<String, Rootfs>) -> String {
     id
 }
 
-fn role_for(id: &str, os: &str) -> &'static str {
+fn role_for(id: &str, os: &str) -> EcuRole {
     let l = id.to_ascii_lowercase();
     let has = |xs: &[&str]| xs.iter().any(|x| l.contains(x));
     if has(&["tbox", "t-box", "tcu", "telematic"]) {
-        "tbox"
+        EcuRole::Tbox
     } else if has(&["ivi", "infotain", "headunit", "head-unit", "cockpit"]) {
-        "ivi"
+        EcuRole::Ivi
     } else if has(&["gateway", "cgw", "gw"]) {
-        "gateway"
+        EcuRole::Gateway
+    } else if has(&["zone", "zcu"]) {
+        EcuRole::ZoneController
+    } else if has(&["hpc", "central-compute", "ccu"]) {
+        EcuRole::Hpc
     } else if has(&["adas", "adcu"]) {
-        "adas"
+        EcuRole::Adas
     } else if has(&["bms"]) {
-        "bms"
+        EcuRole::Bms
     } else if os == "android" {
-        "ivi"
+        EcuRole::Ivi
     } else {
-        "other"
+        EcuRole::Other
     }
 }
 
-pub fn run(path: &Path, force: bool) -> i32 {
+/// `ID=ROLE` from the command line.
+fn parse_given(given: &[String]) -> Result<Vec<(String, EcuRole)>, String> {
+    let mut out: Vec<(String, EcuRole)> = Vec::new();
+    for g in given {
+        let Some((id, role)) = g.split_once('=') else {
+            return Err(format!("--ecu `{g}`: expected ID=ROLE, e.g. tbox=tbox"));
+        };
+        let id = id.trim();
+        if id.is_empty()
+            || id.len() > 64
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(format!(
+                "--ecu `{g}`: an ECU id is 1 to 64 letters, digits, `-` or `_`"
+            ));
+        }
+        let Some(role) = EcuRole::ALL
+            .into_iter()
+            .find(|r| r.as_str().eq_ignore_ascii_case(role.trim()))
+        else {
+            let names: Vec<&str> = EcuRole::ALL.iter().map(|r| r.as_str()).collect();
+            return Err(format!(
+                "--ecu `{g}`: unknown role `{}` (expected one of: {})",
+                role.trim(),
+                names.join(", ")
+            ));
+        };
+        if out.iter().any(|(x, _)| x == id) {
+            return Err(format!("--ecu: ECU `{id}` is given twice"));
+        }
+        out.push((id.to_string(), role));
+    }
+    Ok(out)
+}
+
+/// Set `path` (dotted) in a JSON object to `value`, creating parent objects.
+fn set_path(doc: &mut Value, path: &str, value: Value) {
+    let mut cur = doc;
+    let segs: Vec<&str> = path.split('.').collect();
+    for (i, seg) in segs.iter().enumerate() {
+        let Some(obj) = cur.as_object_mut() else {
+            return;
+        };
+        if i + 1 == segs.len() {
+            obj.entry(seg.to_string()).or_insert(value);
+            return;
+        }
+        let next = obj.entry(seg.to_string()).or_insert_with(|| json!({}));
+        if next.is_null() {
+            // The parent is itself a TODO section: the child is covered by it.
+            return;
+        }
+        cur = next;
+    }
+}
+
+/// The ECU configuration scaffold: every path the role profile requires, as `null`
+/// (not declared) unless discovery found its value. A field path whose section is
+/// itself required is covered by the section's `null`.
+fn scaffold(
+    id: &str,
+    os: Option<&str>,
+    role: EcuRole,
+    profiles: &RoleProfiles,
+    identity: &Identity,
+) -> (Value, Vec<String>) {
+    let mut doc = json!({ "schema_version": 1, "ecu": id });
+    if let Some(os) = os {
+        doc["os"] = json!(os);
+    }
+    let required = profiles.paths_for(role);
+    let mut todo = Vec::new();
+    for p in &required {
+        // Sections first (sorted order puts `a` before `a.b`).
+        let covered = required
+            .iter()
+            .any(|q| q != p && p.starts_with(&format!("{q}.")));
+        if covered {
+            continue;
+        }
+        // Lists (`services`, `tls_profiles`, `secoc`) cannot be `null` in the schema:
+        // they stay absent, which reads the same ("not declared"), and are listed as TODO.
+        if accepts_null(p) {
+            set_path(&mut doc, p, Value::Null);
+        }
+        todo.push(p.clone());
+    }
+    if let Some(c) = &identity.certificate {
+        doc["identity_certificate"] = json!(c);
+    }
+    if let Some(k) = &identity.key {
+        doc["identity_key"] = json!(k);
+    }
+    (doc, todo)
+}
+
+/// Whether the ECU configuration schema accepts `null` at this path (tried on a
+/// minimal configuration, so the answer follows the input model).
+fn accepts_null(path: &str) -> bool {
+    let mut doc = json!({ "schema_version": 1, "ecu": "x" });
+    set_path(&mut doc, path, Value::Null);
+    serde_json::from_value::<icvsec_model::input::EcuConfig>(doc).is_ok()
+}
+
+/// Identity material found in an ECU's root filesystem.
+#[derive(Default)]
+struct Identity {
+    certificate: Option<String>,
+    key: Option<String>,
+}
+
+pub fn run(path: &Path, force: bool, given: &[String]) -> i32 {
+    let given = match parse_given(given) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("icvsec: error: {e}");
+            return Exit::Usage as i32;
+        }
+    };
+    let profiles = match icvsec_rules::load_catalog(
+        &icvsec_rules::embedded_sources(),
+        &icvsec_checks::registry(),
+    ) {
+        Ok(c) => c.profiles,
+        Err(errs) => {
+            for e in errs {
+                eprintln!("icvsec: error: {e}");
+            }
+            return Exit::Usage as i32;
+        }
+    };
     if !path.is_dir() {
         eprintln!("icvsec: error: `{}` is not a directory", path.display());
         return Exit::Usage as i32;
@@ -113,7 +259,24 @@ pub fn run(path: &Path, force: bool) -> i32 {
     let mut ecus: BTreeMap<String, Rootfs> = BTreeMap::new();
     for (dir, os) in roots {
         let id = ecu_id(&dir, &ecus);
-        ecus.insert(id, Rootfs { dir, os });
+        let role = role_for(&id, os);
+        ecus.insert(
+            id,
+            Rootfs {
+                dir: Some(dir),
+                os: Some(os),
+                role,
+            },
+        );
+    }
+    for (id, role) in &given {
+        ecus.entry(id.clone())
+            .and_modify(|r| r.role = *role)
+            .or_insert(Rootfs {
+                dir: None,
+                os: None,
+                role: *role,
+            });
     }
 
     // Trust-anchor candidates: self-signed CA certificates.
@@ -158,24 +321,30 @@ pub fn run(path: &Path, force: bool) -> i32 {
         .map(|(id, r)| {
             let mut e = json!({
                 "id": id,
-                "role": role_for(id, r.os),
-                "name": format!("{id} ({} root filesystem at {})", r.os, r.dir),
+                "role": r.role.as_str(),
+                "name": match (&r.dir, r.os) {
+                    (Some(dir), Some(os)) => format!("{id} ({os} root filesystem at {dir})"),
+                    _ => format!("{id} (named with --ecu)"),
+                },
                 "config": format!("ecus/{id}.json"),
             });
-            if r.dir != "." {
-                e["rootfs"] = json!(r.dir);
+            if let Some(dir) = r.dir.as_deref().filter(|d| *d != ".") {
+                e["rootfs"] = json!(dir);
             }
             e
         })
         .collect();
-    if ecus.values().any(|r| r.dir == ".") {
+    if ecus.values().any(|r| r.dir.as_deref() == Some(".")) {
         eprintln!(
             "icvsec: note: {} is itself a root filesystem; move it into a subdirectory (e.g. ecu/rootfs) and set `rootfs` to tie its files to the ECU",
             path.display()
         );
     }
+    let mut todos: Vec<(String, Vec<String>)> = Vec::new();
     for (id, r) in &ecus {
-        let stub = json!({ "schema_version": 1, "ecu": id, "os": r.os });
+        let identity = identity_in(&inv, r.dir.as_deref());
+        let (stub, todo) = scaffold(id, r.os, r.role, &profiles, &identity);
+        todos.push((id.clone(), todo));
         writes.push((
             format!("ecus/{id}.json"),
             serde_json::to_string_pretty(&stub).unwrap_or_default() + "\n",
@@ -223,10 +392,49 @@ pub fn run(path: &Path, force: bool) -> i32 {
         }
         crate::outln!("wrote {}", p.display());
     }
+    for (id, todo) in &todos {
+        if !todo.is_empty() {
+            crate::outln!(
+                "TODO ecus/{id}.json: declare {} (written as null = not declared; fields: `icvsec schema ecu`)",
+                todo.join(", ")
+            );
+        }
+    }
     crate::outln!(
-        "{} ECU(s), {} trust-anchor candidate(s). Review vehicle.json: markets, stage, roles, networks and endpoints are guesses or empty.",
+        "{} ECU(s), {} trust-anchor candidate(s). Review vehicle.json: markets, stage, roles, networks and endpoints are guesses or empty. Until every TODO section is declared, a scan reports it as failing (not declared).",
         ecus.len(),
         anchors.len()
     );
     Exit::Clean as i32
+}
+
+/// The identity of an ECU: a private key in its root filesystem and the certificate
+/// that matches it (or the only end-entity certificate there).
+fn identity_in(inv: &icvsec_inputs::Inventory, dir: Option<&str>) -> Identity {
+    let Some(dir) = dir else {
+        return Identity::default();
+    };
+    let under = |f: &str| dir == "." || f.starts_with(&format!("{dir}/"));
+    let mut id = Identity::default();
+    let keys: Vec<_> = inv.keys.values().filter(|k| under(&k.file)).collect();
+    let paired = keys.iter().find(|k| !k.certificates.is_empty());
+    if let Some(k) = paired.or(keys.first().filter(|_| keys.len() == 1)) {
+        id.key = Some(k.file.clone());
+        id.certificate = k
+            .certificates
+            .first()
+            .and_then(|c| inv.certificates.get(c))
+            .map(|c| c.file.clone());
+    }
+    if id.certificate.is_none() {
+        let leaves: Vec<_> = inv
+            .certificates
+            .values()
+            .filter(|c| under(&c.file) && !c.cert.is_ca())
+            .collect();
+        if let [only] = leaves.as_slice() {
+            id.certificate = Some(only.file.clone());
+        }
+    }
+    id
 }

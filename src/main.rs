@@ -26,7 +26,7 @@ fn main() -> ExitCode {
         cli::Command::Requirements(cmd) => requirements_cmd::run(&cmd),
         cli::Command::Probe(cmd) => probe_cmd::run(&cmd),
         cli::Command::Schema { kind } => rules_cmd::schema(&kind),
-        cli::Command::Init { path, force } => init::run(&path, force),
+        cli::Command::Init { path, force, ecus } => init::run(&path, force, &ecus),
         cli::Command::Sbom {
             path,
             output,

@@ -252,6 +252,7 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
                 root_label: args.path.display().to_string(),
                 tool_version: env!("CARGO_PKG_VERSION").to_string(),
                 rules_digest,
+                profiles: catalog.profiles.clone(),
             },
         )
     };

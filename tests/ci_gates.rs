@@ -570,7 +570,7 @@ fn html_is_a_document_to_sign_and_prints_to_a_bounded_pdf() {
     assert!(pages >= 2, "suspiciously few pages: {pages}");
     // Seven ECUs, two of them also shipped as firmware images (a T-Box variant's ext4
     // root filesystem, a rear-seat unit's sparse system partition).
-    assert!(pages <= 32, "the demo prints to {pages} pages (> 32)");
+    assert!(pages <= 40, "the demo prints to {pages} pages (> 40)");
 }
 
 #[test]

@@ -7,6 +7,7 @@ mod determinism;
 mod hostile;
 mod images;
 mod linux_inputs;
+mod profiles;
 mod readme;
 mod reports;
 mod reports_cli;

@@ -74,6 +74,7 @@ fn scan_only(root: &Path, rules: &[Rule]) -> Report {
                 .to_string(),
             tool_version: "test".into(),
             rules_digest: "test".into(),
+            profiles: full_catalog().profiles,
         },
     )
 }

@@ -14,6 +14,8 @@ pub struct Ctx<'a> {
     pub asset: &'a AssetView<'a>,
     /// Evaluation date, seconds since the Unix epoch (`--as-of`).
     pub as_of: i64,
+    /// What each ECU role must declare (for the role-profile check).
+    pub profiles: &'a icvsec_model::RoleProfiles,
 }
 
 /// One evaluation a check reports for the asset.

@@ -39,7 +39,82 @@ pub fn checks() -> Vec<CheckDef> {
             "Safety-relevant messages carry SecOC with an allowed MAC, enough MAC bits and freshness.",
             secoc,
         ),
+        CheckDef::new(
+            "ecu.role_profile",
+            AssetKind::Ecu,
+            "The ECU declares every section and field its role profile requires (rules/profiles/roles.toml).",
+            role_profile,
+        ),
     ]
+}
+
+// ---------------------------------------------------------------- role profile
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoParams {}
+
+/// Every path the ECU's role (and its functions) requires is declared: silence about a
+/// section the role implies is a failure at the place where it should be.
+fn role_profile(ctx: &Ctx, _: &NoParams, sink: &mut Sink) {
+    let (Some(role), Some(fields)) = (ctx.asset.role, ctx.asset.fields) else {
+        sink.error("the ECU has no role or no fields", ctx.asset.home.clone());
+        return;
+    };
+    let required = ctx.profiles.required(role, fields);
+    if required.is_empty() {
+        sink.not_applicable(format!(
+            "no role profile requires anything of role {}",
+            role.as_str()
+        ));
+        return;
+    }
+    let at = |path: &str| match &ctx.asset.home.key_path {
+        Some(k) if !k.is_empty() => ctx.asset.home.clone(),
+        _ => Location::at_key(&ctx.asset.home.file, path),
+    };
+    let mut missing = 0;
+    for r in &required {
+        let absent =
+            icvsec_model::condition::lookup(fields, &r.path).is_none_or(serde_json::Value::is_null);
+        // A missing section is one finding, not one more per field it should hold.
+        let parent_missing = r.path.rsplit_once('.').is_some_and(|(parent, _)| {
+            required.iter().any(|q| q.path == parent)
+                && icvsec_model::condition::lookup(fields, parent)
+                    .is_none_or(serde_json::Value::is_null)
+        });
+        if absent && !parent_missing {
+            missing += 1;
+            sink.fail(
+                format!(
+                    "`{}` is not declared (required for {} by {})",
+                    r.path, r.because, ctx.profiles.file
+                ),
+                at(&r.path),
+            )
+            // The same key as the engine's not-declared gate: one headline per missing
+            // section however many rules read it.
+            .fact(icvsec_model::report::root_cause_key(
+                icvsec_model::AssetKind::Ecu,
+                &ctx.asset.id,
+                &format!("not-declared:{}", r.path),
+            ));
+        }
+    }
+    if missing == 0 {
+        sink.pass(
+            format!(
+                "declares all {} paths its role profile requires ({})",
+                required.len(),
+                required
+                    .iter()
+                    .map(|r| r.path.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            ctx.asset.home.clone(),
+        );
+    }
 }
 
 /// The ECU's parsed config, or a failure pointing at the file that should exist.

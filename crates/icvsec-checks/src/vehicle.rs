@@ -113,6 +113,10 @@ fn edges(inv: &Inventory) -> BTreeMap<String, Vec<Edge>> {
     out
 }
 
+/// Paths the isolation search explores from one entry network before it gives up with
+/// an error (a vehicle has tens of networks; a hostile build could declare a dense mesh).
+const MAX_PATHS: usize = 100_000;
+
 fn gateway_isolation(ctx: &Ctx, _: &NoParams, sink: &mut Sink) {
     let inv = ctx.inv;
     let home = Location::file("vehicle.json");
@@ -190,13 +194,31 @@ fn gateway_isolation(ctx: &Ctx, _: &NoParams, sink: &mut Sink) {
             );
             continue;
         }
-        // BFS keeping, per network, the first path found and whether it was filtered all along.
-        let mut seen: BTreeSet<(String, bool)> = BTreeSet::new();
-        let mut queue: VecDeque<(String, bool, Vec<String>)> = VecDeque::new();
-        queue.push_back((entry.clone(), true, vec![entry.clone()]));
+        // Breadth-first over simple paths: a frame is never forwarded back into a network
+        // it already crossed, so reply routes (A→B and B→A) and loops in the route graph
+        // are not attack paths. Per target the first path found is kept, replaced by an
+        // unfiltered one when there is one. The number of paths explored is bounded; past
+        // the bound the check reports an error instead of a verdict.
+        let mut queue: VecDeque<(String, bool, Vec<String>, Vec<String>)> = VecDeque::new();
+        queue.push_back((
+            entry.clone(),
+            true,
+            vec![entry.clone()],
+            vec![entry.clone()],
+        ));
+        let mut seen: BTreeSet<(String, bool, Vec<String>)> = BTreeSet::new();
         let mut reached: BTreeMap<String, (bool, Vec<String>)> = BTreeMap::new();
-        while let Some((net, filtered, path)) = queue.pop_front() {
-            if !seen.insert((net.clone(), filtered)) || path.len() > 64 {
+        let mut explored = 0usize;
+        let mut too_many = false;
+        while let Some((net, filtered, path, visited)) = queue.pop_front() {
+            explored += 1;
+            if explored > MAX_PATHS {
+                too_many = true;
+                break;
+            }
+            let mut key = visited.clone();
+            key.sort();
+            if !seen.insert((net.clone(), filtered, key)) || path.len() > 64 {
                 continue;
             }
             if safety.contains(&net) && &net != entry {
@@ -208,10 +230,24 @@ fn gateway_isolation(ctx: &Ctx, _: &NoParams, sink: &mut Sink) {
                 }
             }
             for e in graph.get(&net).into_iter().flatten() {
+                if visited.contains(&e.to) {
+                    continue;
+                }
                 let mut p = path.clone();
                 p.push(format!("[{} via {}: {}]", e.to, e.gateway, e.detail));
-                queue.push_back((e.to.clone(), filtered && e.filtered, p));
+                let mut v = visited.clone();
+                v.push(e.to.clone());
+                queue.push_back((e.to.clone(), filtered && e.filtered, p, v));
             }
+        }
+        if too_many {
+            sink.error(
+                format!(
+                    "the route graph from `{entry}` has more than {MAX_PATHS} paths; isolation cannot be judged"
+                ),
+                net_loc,
+            );
+            continue;
         }
         let unreached: Vec<&&String> = safety
             .iter()

@@ -2,9 +2,11 @@ use icvsec_checks::{Ctx, Eval, Prepared, Registry, Sink};
 use icvsec_inputs::{AssetView, Inventory};
 use icvsec_model::fingerprint::fnv1a64;
 use icvsec_model::location::join_key;
+use icvsec_model::profile::Gate;
 use icvsec_model::report::{RuleInfo, ScanInfo, VehicleSummary};
 use icvsec_model::{
-    AssetKind, AssetRef, Finding, Location, Outcome, Report, Rule, RuleCheck, Severity,
+    AssetKind, AssetRef, Finding, Location, Outcome, Report, RoleProfiles, Rule, RuleCheck,
+    Severity,
 };
 use rayon::prelude::*;
 use serde_json::Value;
@@ -21,6 +23,9 @@ pub struct ScanOptions {
     pub root_label: String,
     pub tool_version: String,
     pub rules_digest: String,
+    /// What each ECU role must declare (`rules/profiles/roles.toml`): a missing section
+    /// a rule needs is "not declared" (failing) when required, else not applicable.
+    pub profiles: RoleProfiles,
 }
 
 /// An outcome before it becomes a finding.
@@ -149,14 +154,25 @@ fn evaluate_rule(
         out.push(na(why, vehicle));
         return out;
     }
+    // Rules apply by function, not only by declared role: an ECU of any role that
+    // declares a function's section (a zone controller with `gateway` routes) is judged
+    // by every rule of that function's role.
+    let profiles = &opts.profiles;
     let assets: Vec<AssetView> = inv
         .assets(kind)
         .into_iter()
         .filter(|a| {
             rule.applies_to.roles.is_empty()
-                || a.role.is_some_and(|r| rule.applies_to.roles.contains(&r))
+                || a.role.is_some_and(|r| {
+                    let roles = match (kind, a.fields) {
+                        (AssetKind::Ecu, Some(f)) => profiles.effective_roles(r, f),
+                        _ => vec![r],
+                    };
+                    roles.iter().any(|r| rule.applies_to.roles.contains(r))
+                })
         })
         .collect();
+    let needs = rule.needed_paths();
     let broken: Vec<_> = inv.broken_of(kind).collect();
     // One cause, one error: each broken input is one error diagnostic (input problems);
     // a rule it blocks says so once. With many broken inputs of its kind (100,000 empty
@@ -220,6 +236,54 @@ fn evaluate_rule(
     }
     for asset in &assets {
         let aref = AssetRef::new(kind, &asset.id);
+        // Silence is judged: what the rule reads must be declared when the role
+        // requires it; a section the role does not require and that is absent is n/a.
+        if let (AssetKind::Ecu, Some(role), Some(fields)) = (kind, asset.role, asset.fields) {
+            match profiles.gate(role, fields, &needs) {
+                Gate::Declared => {}
+                Gate::NotDeclared(missing) => {
+                    for m in missing {
+                        out.push(Raw {
+                            asset: aref.clone(),
+                            eval: Eval {
+                                outcome: Outcome::Fail,
+                                message: format!(
+                                    "`{}` is not declared (required for {} by {})",
+                                    m.path, m.because, profiles.file
+                                ),
+                                location: Some(declared_at(asset, &m.path)),
+                                related: vec![],
+                                // Every rule reading the missing section fails on the
+                                // same fact: one headline in the grouped reports.
+                                fact: Some(icvsec_model::report::root_cause_key(
+                                    AssetKind::Ecu,
+                                    &asset.id,
+                                    &format!("not-declared:{}", m.path),
+                                )),
+                            },
+                        });
+                    }
+                    continue;
+                }
+                Gate::NotRequired(sections) => {
+                    let list = sections
+                        .iter()
+                        .map(|s| format!("`{s}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let verb = if sections.len() == 1 { "is" } else { "are" };
+                    out.push(na(
+                        format!(
+                            "not applicable: {list} {verb} not declared and role {} does not require it ({})",
+                            role.as_str(),
+                            profiles.file
+                        ),
+                        aref,
+                    ));
+                    continue;
+                }
+            }
+        }
         if let (Some(when), Some(fields)) = (&rule.applies_to.when, asset.fields) {
             let v = when.evaluate(fields);
             if !v.holds {
@@ -241,6 +305,7 @@ fn evaluate_rule(
                         inv,
                         asset,
                         as_of: opts.as_of,
+                        profiles,
                     };
                     check.run(&ctx, params, &mut sink);
                 }
@@ -263,6 +328,15 @@ fn evaluate_rule(
         }));
     }
     out
+}
+
+/// Where a missing path should be declared: in the ECU's configuration file at that
+/// key, or at its vehicle.json entry when it has no configuration file.
+fn declared_at(asset: &AssetView, path: &str) -> Location {
+    match &asset.home.key_path {
+        Some(k) if !k.is_empty() => Location::at_key(&asset.home.file, k.clone()),
+        _ => Location::at_key(&asset.home.file, path),
+    }
 }
 
 /// Turn one rule's outcomes into findings: resolve key paths to lines, fingerprint.

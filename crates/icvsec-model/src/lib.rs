@@ -10,6 +10,7 @@ pub mod input;
 pub mod location;
 pub mod market;
 pub mod probe;
+pub mod profile;
 pub mod report;
 pub mod requirement;
 pub mod rule;
@@ -23,6 +24,7 @@ pub use asset::{AssetKind, AssetRef};
 pub use condition::Condition;
 pub use graph::AssetGraph;
 pub use location::Location;
+pub use profile::{Gate, RoleProfiles};
 pub use report::{Diagnostic, DiagnosticLevel, Finding, Outcome, Report};
 pub use requirement::{
     Market, Requirement, RequirementCatalog, RequirementStatus, Standard, natural_cmp,

@@ -563,6 +563,7 @@ mod tests {
                 markets: vec![],
                 stages: vec![],
                 when: None,
+                needs: vec![],
             },
             check: if manual {
                 crate::RuleCheck::Manual

@@ -42,6 +42,11 @@ pub struct Applicability {
     /// A condition on the asset's fields; when it does not hold the rule is not applicable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<Condition>,
+    /// ECU configuration paths a built-in check reads (conditions name theirs): a
+    /// missing one is "not declared" (failing) when the ECU's role profile requires it,
+    /// else the rule is not applicable (see `profile`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub needs: Vec<String>,
 }
 
 impl Applicability {
@@ -54,6 +59,30 @@ impl Applicability {
     }
     pub fn stage_names(&self) -> Vec<&'static str> {
         self.stages.iter().map(|s| s.as_str()).collect()
+    }
+}
+
+impl Rule {
+    /// ECU configuration paths the rule reads: its `when`, its condition (the list of a
+    /// `for_each`) and its declared `needs`. The declaration gate judges these.
+    pub fn needed_paths(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self.applies_to.needs.iter().map(String::as_str).collect();
+        if let Some(w) = &self.applies_to.when {
+            out.extend(w.paths());
+        }
+        if let RuleCheck::Condition {
+            condition,
+            for_each,
+        } = &self.check
+        {
+            match for_each {
+                Some(list) => out.push(list.as_str()),
+                None => out.extend(condition.paths()),
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 }
 

@@ -7,8 +7,8 @@ mod raw;
 mod select;
 
 pub use load::{
-    Catalog, CheckCatalog, MARKETS_FILE, PARAMS_DIR, REQUIREMENTS_DIR, RuleError, RuleSource,
-    embedded_sources, load_catalog, sources_from_dir,
+    Catalog, CheckCatalog, MARKETS_FILE, PARAMS_DIR, PROFILES_DIR, REQUIREMENTS_DIR, RuleError,
+    RuleSource, embedded_sources, load_catalog, sources_from_dir,
 };
 pub use select::{Selection, select_rules};
 

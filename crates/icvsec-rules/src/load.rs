@@ -1,7 +1,8 @@
 //! Loading and validation of rule files.
 
-use crate::raw::{RawMarketFile, RawRequirementFile, RawRule, RawRuleFile};
+use crate::raw::{RawMarketFile, RawProfileFile, RawRequirementFile, RawRule, RawRuleFile};
 use icvsec_model::input::vehicle::{EcuRole, Stage};
+use icvsec_model::profile::{PROFILES_FILE, RoleFunction, RoleProfiles, ecu_config_paths};
 use icvsec_model::{
     Applicability, Area, AssetKind, Condition, Market, Reference, Requirement, RequirementCatalog,
     Rule, RuleCheck, Severity, Standard,
@@ -14,6 +15,8 @@ use std::path::Path;
 pub const REQUIREMENTS_DIR: &str = "requirements/";
 /// Folder of parameter tables that rules include (`{ include = "params/..." }`).
 pub const PARAMS_DIR: &str = "params/";
+/// Folder of the role profiles (what each ECU role must declare).
+pub const PROFILES_DIR: &str = "profiles/";
 /// The market → standards table inside the requirement folder.
 pub const MARKETS_FILE: &str = "requirements/markets.toml";
 
@@ -63,6 +66,8 @@ pub struct RuleError {
 pub struct Catalog {
     pub rules: Vec<Rule>,
     pub requirements: RequirementCatalog,
+    /// What each ECU role must declare (`profiles/roles.toml`).
+    pub profiles: RoleProfiles,
     /// SHA-256 over every source (path and text), hex.
     pub digest: String,
 }
@@ -168,11 +173,13 @@ pub fn load_catalog(
 
     SUGGESTIONS.with(|b| b.set(0));
     let requirements = load_requirements(sources, &mut errors);
+    let profiles = load_profiles(sources, &mut errors);
     'sources: for source in sources {
         // Parameter tables are included by rules, the requirement catalog is cited by
         // them: neither folder holds rule files.
         if source.path.starts_with(PARAMS_DIR)
             || source.path.starts_with(REQUIREMENTS_DIR)
+            || source.path.starts_with(PROFILES_DIR)
             || !source.path.ends_with(".toml")
         {
             continue;
@@ -250,6 +257,7 @@ pub fn load_catalog(
     Ok(Catalog {
         rules,
         requirements,
+        profiles,
         digest,
     })
 }
@@ -364,6 +372,31 @@ struct Placed {
     roles: Vec<EcuRole>,
     markets: Vec<Market>,
     stages: Vec<Stage>,
+    needs: Vec<String>,
+}
+
+/// ECU configuration paths (`software_update.channel`), each checked against the input
+/// model, with the place of an unknown one.
+fn ecu_paths(values: &[toml::Spanned<String>]) -> Result<Vec<String>, Invalid> {
+    let known = ecu_config_paths();
+    let mut out: Vec<String> = Vec::new();
+    for v in values {
+        let given = v.get_ref().trim();
+        if !known.contains(given) {
+            return Err((
+                Some(v.span()),
+                format!(
+                    "unknown ECU configuration section or field `{given}`{} (see `icvsec schema ecu`)",
+                    suggest(given, known.iter().map(String::as_str))
+                ),
+            ));
+        }
+        if out.iter().any(|o| o == given) {
+            return Err((Some(v.span()), format!("`{given}` is listed twice")));
+        }
+        out.push(given.to_string());
+    }
+    Ok(out)
 }
 
 fn validate(
@@ -418,7 +451,14 @@ fn validate(
             Market::as_str,
         )?,
         stages: typed(&raw.applies_to.stages, "stage", &Stage::ALL, Stage::as_str)?,
+        needs: ecu_paths(&raw.applies_to.needs)?,
     };
+    if !placed.needs.is_empty() && raw.applies_to.asset != "ecu" {
+        return Err((
+            raw.applies_to.needs.first().map(|n| n.span()),
+            "`needs` names ECU configuration paths: only `ecu` rules have them".into(),
+        ));
+    }
     validate_rest(raw, placed, source, data, checks).map_err(|m| (None, m))
 }
 
@@ -550,6 +590,7 @@ fn validate_rest(
             markets: placed.markets,
             stages: placed.stages,
             when,
+            needs: placed.needs,
         },
         check,
         rationale: raw.rationale.trim().to_string(),
@@ -784,4 +825,139 @@ fn load_requirements(sources: &[RuleSource], errors: &mut Vec<RuleError>) -> Req
     }
     cat.sort();
     cat
+}
+
+/// Upper bound of paths a profile file may list (it is data a user directory can extend).
+const MAX_PROFILE_PATHS: usize = 4_096;
+
+/// Load `profiles/roles.toml` of every origin into one set of role profiles: roles are
+/// typed, every path must exist in the ECU configuration model; errors name the file
+/// and line:column. Several origins add to each other.
+fn load_profiles(sources: &[RuleSource], errors: &mut Vec<RuleError>) -> RoleProfiles {
+    let mut out = RoleProfiles::default();
+    let mut count = 0usize;
+    for source in sources {
+        if source.path != PROFILES_FILE {
+            if source.path.starts_with(PROFILES_DIR) {
+                errors.push(RuleError {
+                    file: source.label(),
+                    place: None,
+                    message: format!("unexpected file: role profiles live in `{PROFILES_FILE}`"),
+                });
+            }
+            continue;
+        }
+        let file = source.label();
+        if out.file.is_empty() {
+            out.file = file.clone();
+        }
+        let at = |span: Range<usize>, message: String| RuleError {
+            file: file.clone(),
+            place: Some(line_col(&source.text, span.start)),
+            message,
+        };
+        let raw: RawProfileFile = match toml::from_str(&source.text) {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(RuleError {
+                    file: file.clone(),
+                    place: e.span().map(|s| line_col(&source.text, s.start)),
+                    message: e.message().trim().to_string(),
+                });
+                continue;
+            }
+        };
+        let add = |list: &mut Vec<String>,
+                   values: &[toml::Spanned<String>],
+                   count: &mut usize,
+                   errors: &mut Vec<RuleError>| {
+            *count += values.len();
+            if *count > MAX_PROFILE_PATHS {
+                errors.push(RuleError {
+                    file: file.clone(),
+                    place: None,
+                    message: format!("more than {MAX_PROFILE_PATHS} profile paths"),
+                });
+                return;
+            }
+            match ecu_paths(values) {
+                Ok(paths) => {
+                    for p in paths {
+                        if !list.contains(&p) {
+                            list.push(p);
+                        }
+                    }
+                    list.sort();
+                }
+                Err((span, message)) => errors.push(RuleError {
+                    file: file.clone(),
+                    place: span.map(|s| line_col(&source.text, s.start)),
+                    message,
+                }),
+            }
+        };
+        if let Some(common) = &raw.common {
+            add(&mut out.common, &common.requires, &mut count, errors);
+        }
+        let role_of = |name: &toml::Spanned<String>| {
+            typed(
+                std::slice::from_ref(name),
+                "role",
+                &EcuRole::ALL,
+                EcuRole::as_str,
+            )
+            .map(|v| v[0])
+        };
+        let mut seen: BTreeMap<EcuRole, ()> = BTreeMap::new();
+        for p in &raw.profile {
+            let role = match role_of(&p.role) {
+                Ok(r) => r,
+                Err((span, message)) => {
+                    errors.push(at(span.unwrap_or(p.role.span()), message));
+                    continue;
+                }
+            };
+            if seen.insert(role, ()).is_some() {
+                errors.push(at(
+                    p.role.span(),
+                    format!("role `{}` has two profiles in this file", role.as_str()),
+                ));
+                continue;
+            }
+            out.titles.insert(role, p.title.trim().to_string());
+            add(
+                out.roles.entry(role).or_default(),
+                &p.requires,
+                &mut count,
+                errors,
+            );
+        }
+        for f in &raw.function {
+            let role = match role_of(&f.role) {
+                Ok(r) => r,
+                Err((span, message)) => {
+                    errors.push(at(span.unwrap_or(f.role.span()), message));
+                    continue;
+                }
+            };
+            let marker = f.marker.get_ref().trim().to_string();
+            if !ecu_config_paths().contains(&marker) {
+                errors.push(at(
+                    f.marker.span(),
+                    format!(
+                        "unknown ECU configuration section `{marker}` (see `icvsec schema ecu`)"
+                    ),
+                ));
+                continue;
+            }
+            if !out
+                .functions
+                .iter()
+                .any(|x| x.role == role && x.marker == marker)
+            {
+                out.functions.push(RoleFunction { role, marker });
+            }
+        }
+    }
+    out
 }

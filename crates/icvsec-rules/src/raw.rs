@@ -53,6 +53,43 @@ pub struct RawApplicability {
     pub stages: Vec<Spanned<String>>,
     #[serde(default)]
     pub when: Option<RawCondition>,
+    /// ECU configuration paths a built-in check reads (see `profiles/roles.toml`).
+    #[serde(default)]
+    pub needs: Vec<Spanned<String>>,
+}
+
+/// `profiles/roles.toml`: what each ECU role must declare.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProfileFile {
+    #[serde(default)]
+    pub common: Option<RawCommon>,
+    #[serde(default)]
+    pub profile: Vec<RawProfile>,
+    #[serde(default)]
+    pub function: Vec<RawFunction>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCommon {
+    pub requires: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProfile {
+    pub role: Spanned<String>,
+    pub title: String,
+    pub requires: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFunction {
+    pub role: Spanned<String>,
+    /// The ECU configuration section whose presence gives an ECU this function.
+    pub marker: Spanned<String>,
 }
 
 /// A requirement catalog file (`requirements/<standard>.toml`).

@@ -251,3 +251,132 @@ fn many_unknown_ids_load_fast_with_a_bounded_error_list() {
     assert!(errs[200].to_string().contains("more than 200 errors"));
     assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
 }
+
+/// The built-in requirement catalog plus one user profile file.
+fn with_profiles(text: &str) -> Vec<RuleSource> {
+    let mut s = with_rule(RULE);
+    s.push(RuleSource {
+        origin: "/tmp/user".into(),
+        path: "profiles/roles.toml".into(),
+        text: text.to_string(),
+    });
+    s
+}
+
+const PROFILES: &str = r#"[common]
+requires = ["secure_boot"]
+
+[[profile]]
+role = "tbox"
+title = "T-Box"
+requires = ["software_update", "software_update.channel", "interfaces.cellular"]
+
+[[function]]
+role = "gateway"
+marker = "gateway"
+"#;
+
+#[test]
+fn role_profiles_load_typed() {
+    let cat = load_catalog(&with_profiles(PROFILES), &NoChecks).expect("loads");
+    let p = &cat.profiles;
+    assert_eq!(p.file, "/tmp/user/profiles/roles.toml");
+    assert_eq!(p.common, ["secure_boot"]);
+    let tbox = icvsec_model::input::vehicle::EcuRole::Tbox;
+    assert_eq!(
+        p.paths_for(tbox),
+        [
+            "interfaces.cellular",
+            "secure_boot",
+            "software_update",
+            "software_update.channel"
+        ]
+    );
+    assert_eq!(p.functions.len(), 1);
+}
+
+#[test]
+fn an_unknown_profile_section_or_role_is_an_error_naming_file_and_line() {
+    let errs: Vec<String> = load_catalog(
+        &with_profiles(&PROFILES.replace("\"software_update\",", "\"software_updates\",")),
+        &NoChecks,
+    )
+    .expect_err("must not load")
+    .iter()
+    .map(|e| e.to_string())
+    .collect();
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].starts_with("/tmp/user/profiles/roles.toml:7:13:")
+            && errs[0].contains("unknown ECU configuration section or field `software_updates`")
+            && errs[0].contains("did you mean `software_update`"),
+        "{errs:?}"
+    );
+    let errs: Vec<String> = load_catalog(
+        &with_profiles(&PROFILES.replace("role = \"tbox\"", "role = \"tbx\"")),
+        &NoChecks,
+    )
+    .expect_err("must not load")
+    .iter()
+    .map(|e| e.to_string())
+    .collect();
+    assert!(
+        errs[0].starts_with("/tmp/user/profiles/roles.toml:5:")
+            && errs[0].contains("unknown role `tbx`"),
+        "{errs:?}"
+    );
+    let errs: Vec<String> = load_catalog(
+        &with_profiles(&PROFILES.replace("marker = \"gateway\"", "marker = \"gatway\"")),
+        &NoChecks,
+    )
+    .expect_err("must not load")
+    .iter()
+    .map(|e| e.to_string())
+    .collect();
+    assert!(
+        errs[0].starts_with("/tmp/user/profiles/roles.toml:11:"),
+        "{errs:?}"
+    );
+}
+
+#[test]
+fn rule_needs_are_checked_against_the_ecu_schema() {
+    let errs = errors_of(&RULE.replace(
+        "stages = [\"production\"] }",
+        "stages = [\"production\"], needs = [\"interfaces.bluetoth\"] }",
+    ));
+    assert!(
+        errs[0].starts_with("/tmp/user/terminal/oem.toml:7:")
+            && errs[0].contains("`interfaces.bluetoth`")
+            && errs[0].contains("did you mean `interfaces.bluetooth`"),
+        "{errs:?}"
+    );
+}
+
+#[test]
+fn the_builtin_role_profiles_load_with_the_zonal_roles() {
+    // Rule files need the real check list (icvsec-checks); profiles load without it.
+    let src: Vec<RuleSource> = embedded_sources()
+        .into_iter()
+        .filter(|s| s.path.starts_with("requirements/") || s.path.starts_with("profiles/"))
+        .collect();
+    let cat = load_catalog(&src, &NoChecks).expect("profiles load");
+    assert_eq!(cat.profiles.file, "rules/profiles/roles.toml");
+    for role in [
+        "tbox",
+        "gateway",
+        "ivi",
+        "zone_controller",
+        "hpc",
+        "domain_controller",
+    ] {
+        let r = icvsec_model::input::vehicle::EcuRole::ALL
+            .into_iter()
+            .find(|x| x.as_str() == role)
+            .expect("role");
+        assert!(
+            cat.profiles.roles.contains_key(&r),
+            "no profile for role {role}"
+        );
+    }
+}

@@ -55,6 +55,7 @@ fn run(inv: &Inventory, check: &str, params: serde_json::Value) -> Vec<(String, 
             inv,
             asset: &a,
             as_of: AS_OF,
+            profiles: &icvsec_model::RoleProfiles::default(),
         };
         let mut sink = Sink::default();
         c.run(&ctx, &prepared, &mut sink);

@@ -76,12 +76,16 @@ pub enum EcuRole {
     Chassis,
     Vcu,
     DomainController,
+    /// Zone controller of a zonal architecture: I/O and often routing for one zone.
+    ZoneController,
+    /// High-performance / central compute platform of a service-oriented vehicle.
+    Hpc,
     Sensor,
     Other,
 }
 
 impl EcuRole {
-    pub const ALL: [EcuRole; 12] = [
+    pub const ALL: [EcuRole; 14] = [
         EcuRole::Gateway,
         EcuRole::Tbox,
         EcuRole::Ivi,
@@ -92,6 +96,8 @@ impl EcuRole {
         EcuRole::Chassis,
         EcuRole::Vcu,
         EcuRole::DomainController,
+        EcuRole::ZoneController,
+        EcuRole::Hpc,
         EcuRole::Sensor,
         EcuRole::Other,
     ];
@@ -108,6 +114,8 @@ impl EcuRole {
             EcuRole::Chassis => "chassis",
             EcuRole::Vcu => "vcu",
             EcuRole::DomainController => "domain_controller",
+            EcuRole::ZoneController => "zone_controller",
+            EcuRole::Hpc => "hpc",
             EcuRole::Sensor => "sensor",
             EcuRole::Other => "other",
         }
