@@ -69,6 +69,7 @@ fn evaluate_condition(
     condition: &icvsec_model::Condition,
     for_each: Option<&str>,
     asset: &AssetView,
+    inv: &Inventory,
     sink: &mut Sink,
 ) {
     let empty = Value::Object(Default::default());
@@ -99,12 +100,31 @@ fn evaluate_condition(
                 }
             }
             _ => {
-                sink.not_applicable(format!(
-                    "`{list_path}` lists nothing ({})",
-                    rule.applies_to.asset
-                ));
+                match inv.lost_at(&at(list_path)) {
+                    // The list (or an element of it) was dropped at load.
+                    Some(lost) => sink.evals.push(could_not_assess(lost)),
+                    None => {
+                        sink.not_applicable(format!(
+                            "`{list_path}` lists nothing ({})",
+                            rule.applies_to.asset
+                        ));
+                    }
+                }
             }
         },
+    }
+}
+
+/// The outcome of a rule that needed a part of an input dropped at load.
+fn could_not_assess(lost: &icvsec_inputs::lenient::LostPart) -> Eval {
+    Eval {
+        outcome: Outcome::Error,
+        message: format!(
+            "could not assess: `{}` was not loaded ({}: {})",
+            lost.key_path, lost.location, lost.message
+        ),
+        location: Some(lost.location.clone()),
+        related: vec![],
     }
 }
 
@@ -143,6 +163,23 @@ fn evaluate_rule(
             related: vec![],
         },
     };
+    let a = &rule.applies_to;
+    for (scoped, key) in [
+        (!a.markets.is_empty(), "vehicle.markets"),
+        (!a.stages.is_empty(), "vehicle.stage"),
+    ] {
+        if let Some(lost) = inv
+            .lost_at(&Location::at_key("vehicle.json", key))
+            .filter(|_| scoped)
+        {
+            // Whether the rule applies to this vehicle is unknown.
+            out.push(Raw {
+                asset: vehicle,
+                eval: could_not_assess(lost),
+            });
+            return out;
+        }
+    }
     if let Err(why) = rule_in_scope(rule, inv) {
         out.push(na(why, vehicle));
         return out;
@@ -218,6 +255,18 @@ fn evaluate_rule(
         let aref = AssetRef::new(kind, &asset.id);
         if let (Some(when), Some(fields)) = (&rule.applies_to.when, asset.fields) {
             let v = when.evaluate(fields);
+            let place = Location::at_key(
+                &asset.home.file,
+                join_key(asset.home.key_path.as_deref().unwrap_or(""), &v.path),
+            );
+            if let Some(lost) = inv.lost_at(&place) {
+                // Whether the rule applies depends on a setting that was not loaded.
+                out.push(Raw {
+                    asset: aref,
+                    eval: could_not_assess(lost),
+                });
+                continue;
+            }
             if !v.holds {
                 out.push(na(format!("not applicable: {}", v.explanation), aref));
                 continue;
@@ -229,7 +278,7 @@ fn evaluate_rule(
                 condition,
                 for_each,
             } => {
-                evaluate_condition(rule, condition, for_each.as_deref(), asset, &mut sink);
+                evaluate_condition(rule, condition, for_each.as_deref(), asset, inv, &mut sink);
             }
             RuleCheck::Builtin { name, .. } => match (registry.get(name), prepared) {
                 (Some(check), Some(Ok(params))) => {
@@ -253,10 +302,26 @@ fn evaluate_rule(
             // A check that says nothing has not shown compliance.
             sink.error("the check reported no outcome", asset.home.clone());
         }
-        out.extend(sink.evals.into_iter().map(|eval| Raw {
-            asset: aref.clone(),
-            eval,
-        }));
+        // An outcome about a part of an input that was dropped at load (a mistake there)
+        // is "could not assess", once per dropped part, never a pass, fail or n/a.
+        let mut seen = std::collections::BTreeSet::new();
+        for eval in sink.evals {
+            let lost = eval.location.as_ref().and_then(|l| inv.lost_at(l));
+            match lost {
+                Some(l) if eval.outcome != Outcome::Error => {
+                    if seen.insert((l.location.clone(), l.key_path.clone())) {
+                        out.push(Raw {
+                            asset: aref.clone(),
+                            eval: could_not_assess(l),
+                        });
+                    }
+                }
+                _ => out.push(Raw {
+                    asset: aref.clone(),
+                    eval,
+                }),
+            }
+        }
     }
     out
 }
