@@ -13,6 +13,7 @@
 //! A network file that could not be read is an error outcome naming its file and place.
 
 use crate::api::{CheckDef, Ctx, Sink};
+use icvsec_model::input::Freshness;
 use icvsec_model::{AssetKind, Location};
 use icvsec_vnet::Place;
 use icvsec_vnet::analysis::{
@@ -320,13 +321,13 @@ fn secoc_agrees(ctx: &Ctx, _p: &Value, sink: &mut Sink) {
                 {
                     diff.push(format!("MAC {d} bits declared, {a} in the ARXML"));
                 }
-                let declared_fresh = m.freshness.as_deref().map(|f| f != "none");
+                let declared_fresh = m.freshness.map(|f| f != Freshness::None);
                 if let Some(df) = declared_fresh
                     && df != s.has_freshness()
                 {
                     diff.push(format!(
                         "freshness `{}` declared, `{}` in the ARXML",
-                        m.freshness.as_deref().unwrap_or(""),
+                        icvsec_model::input::chosen(m.freshness).unwrap_or(""),
                         s.freshness.as_str()
                     ));
                 }

@@ -206,6 +206,40 @@ impl<'a> Loader<'a> {
             return;
         }
         let v = doc.doc.clone();
+        // A list of vehicle.json dropped at load (wrong type, a bad element): the assets it
+        // would have declared are unknown, so their rules report errors, never n/a.
+        let lost_lists: Vec<(AssetKind, Location, String)> = self
+            .inv
+            .lost
+            .get("vehicle.json")
+            .into_iter()
+            .flatten()
+            .flat_map(|l| {
+                let kinds: &[AssetKind] = match l.key_path.as_str() {
+                    "ecus" => &[AssetKind::Ecu],
+                    "networks" => &[AssetKind::Network],
+                    "endpoints" => &[AssetKind::Endpoint],
+                    "trust_anchors" => &[AssetKind::TrustAnchor],
+                    "data_flows" => &[
+                        AssetKind::DataItem,
+                        AssetKind::DataStore,
+                        AssetKind::DataFlow,
+                    ],
+                    _ => &[],
+                };
+                kinds
+                    .iter()
+                    .map(|k| (*k, l.location.clone(), l.message.clone()))
+            })
+            .collect();
+        for (kind, location, message) in lost_lists {
+            self.inv.broken.push(Broken {
+                kind,
+                id: "vehicle.json".into(),
+                location,
+                message,
+            });
+        }
         self.inv.vehicle = Some(doc);
         if v.schema_version != 1 {
             self.error(

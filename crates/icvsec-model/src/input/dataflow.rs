@@ -2,6 +2,8 @@
 //! Node ids in flows name an ECU (vehicle.json), an endpoint (vehicle.json), a store or
 //! a party of this manifest.
 
+use super::choice::{LegalBasis, Processing};
+use super::vehicle::Owner;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -107,7 +109,7 @@ pub struct Party {
     pub id: String,
     pub name: String,
     /// `oem` or `third_party`.
-    pub kind: String,
+    pub kind: Owner,
     pub region: String,
 }
 
@@ -127,7 +129,7 @@ pub struct DataFlow {
     pub purpose: String,
     /// `consent`, `separate_consent`, `contract`, `legal_obligation`, `vital_interest`, `none`.
     #[serde(default)]
-    pub legal_basis: Option<String>,
+    pub legal_basis: Option<LegalBasis>,
     /// Consent duration in days; `permanent` is never allowed.
     #[serde(default)]
     pub consent_duration: Option<ConsentDuration>,
@@ -136,7 +138,7 @@ pub struct DataFlow {
     pub off_by_default: Option<bool>,
     /// `raw`, `anonymised`, `de_identified`, `aggregated`.
     #[serde(default)]
-    pub processing: Option<String>,
+    pub processing: Option<Processing>,
     #[serde(default)]
     pub retention_days: Option<u32>,
     /// Reference of the outbound data security assessment (data leaving China).
