@@ -21,6 +21,10 @@ pub struct LoadOptions {
     pub vuln_db: Vec<crate::software::VulnDb>,
 }
 
+/// For a list element dropped at load (list key path, element id): the asset kind and
+/// id its rules report an error for.
+type KindOf = dyn Fn(&str, Option<&str>) -> Option<(AssetKind, String)>;
+
 struct Loader<'a> {
     /// Every discovered file by relative path (keys borrow from the discovery list).
     files: BTreeMap<&'a str, &'a DiscoveredFile>,
@@ -89,7 +93,7 @@ impl<'a> Loader<'a> {
         &mut self,
         f: &DiscoveredFile,
         shape: &Shape,
-        kind_of: &dyn Fn(&str, Option<&str>) -> Option<(AssetKind, String)>,
+        kind_of: &KindOf,
     ) -> Result<JsonDoc<T>, Diagnostic> {
         let text = self.read_text(f)?;
         let l = parse_lenient::<T>(&text, &f.rel, shape)?;
