@@ -191,7 +191,7 @@ fn wrong_enum_value_is_a_load_error_with_a_suggestion_not_a_failing_finding() {
     let r = b.scan();
     let d = only_diagnostic(&r);
     assert_eq!(d.location.file, "ecus/cgw.json");
-    assert_eq!(d.location.line, Some(45));
+    assert_eq!((d.location.line, d.location.column), (Some(45), Some(28)));
     assert_eq!(
         d.location.key_path.as_deref(),
         Some("gateway.ethernet_firewall.default_policy")
