@@ -146,13 +146,23 @@ fn bad_input_is_named_with_its_place_and_the_scan_goes_on() {
             .find(|d| d["location"]["file"] == file)
             .unwrap_or_else(|| panic!("no diagnostic for {file}: {diags:?}"))
     };
+    // One mistake, one message: at the misspelt key, with a suggestion.
     let misspelt = find("ecus/tbox.json");
     assert_eq!(misspelt["location"]["line"], 5);
+    assert_eq!(misspelt["location"]["column"], 3);
+    assert_eq!(misspelt["location"]["key_path"], "secure_bot");
+    let msg = misspelt["message"].as_str().unwrap();
     assert!(
-        misspelt["message"]
-            .as_str()
-            .unwrap()
-            .contains("unknown field `secure_bot`")
+        msg.contains("unknown field `secure_bot` (did you mean `secure_boot`?)"),
+        "{msg}"
+    );
+    assert_eq!(
+        diags
+            .iter()
+            .filter(|d| d["location"]["file"] == "ecus/tbox.json")
+            .count(),
+        1,
+        "{diags:?}"
     );
     let broken_json = find("data/flows.json");
     assert_eq!(broken_json["level"], "error");
@@ -166,7 +176,22 @@ fn bad_input_is_named_with_its_place_and_the_scan_goes_on() {
     let jtag = findings(&r, "ICV-DBG-001", "fail");
     assert_eq!(jtag.len(), 1);
     assert_eq!(jtag[0]["asset"]["id"], "gw");
-    // Rules over the broken ECU are errors, never passes.
+    // The rest of the misspelt file is judged (its debug section loaded); only the
+    // rules that read secure_boot cannot assess the T-Box.
+    assert!(
+        findings(&r, "ICV-DBG-001", "pass")
+            .iter()
+            .any(|f| f["asset"]["id"] == "tbox")
+    );
+    for f in r["findings"].as_array().unwrap() {
+        if f["asset"]["id"] == "tbox" && f["outcome"] == "error" {
+            assert!(
+                f["rule_id"].as_str().unwrap().starts_with("ICV-BOOT-"),
+                "{f}"
+            );
+        }
+    }
+    // Rules over the dropped section are errors, never passes.
     assert!(
         findings(&r, "ICV-BOOT-001", "error")
             .iter()
@@ -188,7 +213,7 @@ fn bad_input_is_named_with_its_place_and_the_scan_goes_on() {
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("assessment: INCOMPLETE"));
-    assert!(text.contains("ecus/tbox.json:5:14"));
+    assert!(text.contains("ecus/tbox.json:5:3"));
 }
 
 #[test]

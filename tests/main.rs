@@ -6,6 +6,7 @@ mod common;
 mod determinism;
 mod hostile;
 mod images;
+mod lenient;
 mod linux_inputs;
 mod profiles;
 mod readme;

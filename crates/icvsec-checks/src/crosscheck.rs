@@ -281,7 +281,7 @@ fn listeners(ctx: &Ctx, _params: &Value, sink: &mut Sink) {
     let declared: Vec<String> = cfg
         .services
         .iter()
-        .map(|s| format!("{}/{}", s.protocol.to_ascii_lowercase(), s.port))
+        .map(|s| format!("{}/{}", s.protocol, s.port))
         .collect();
     let declared_list = if declared.is_empty() {
         "no services".to_string()
@@ -438,7 +438,7 @@ fn os(ctx: &Ctx, _params: &Value, sink: &mut Sink) {
     let Some((cfg, file, root, rootfs)) = prologue(ctx, sink) else {
         return;
     };
-    let Some(declared) = cfg.os.as_deref() else {
+    let Some(declared) = cfg.os.map(|o| o.as_str()) else {
         sink.fail(
             "the operating system (`os`) is not declared",
             Location::file(file),

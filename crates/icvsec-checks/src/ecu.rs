@@ -4,6 +4,7 @@
 
 use crate::api::{CheckDef, Ctx, Sink};
 use icvsec_model::input::ecu::EcuConfig;
+use icvsec_model::input::{Freshness, ServiceAuth, chosen};
 use icvsec_model::{AssetKind, Location};
 use serde::Deserialize;
 
@@ -373,7 +374,7 @@ fn uds_service_protection(ctx: &Ctx, p: &UdsParams, sink: &mut Sink) {
         }
         any = true;
         let name = s.name.clone().unwrap_or_else(|| format!("0x{sid:02X}"));
-        if !p.accepted.iter().any(|a| a == &s.protection) {
+        if !p.accepted.iter().any(|a| a == s.protection.as_str()) {
             sink.fail(
                 format!(
                     "UDS service 0x{sid:02X} ({name}) is protected by `{}`; required: {}",
@@ -447,7 +448,7 @@ fn bluetooth_pairing(ctx: &Ctx, p: &BtParams, sink: &mut Sink) {
         );
         return;
     };
-    if p.refused.contains(adapter) {
+    if p.refused.iter().any(|r| r == adapter.as_str()) {
         sink.fail(
             format!("Bluetooth pairing mode is `{adapter}`"),
             Location::at_key(file, format!("{base}.pairing")),
@@ -457,7 +458,7 @@ fn bluetooth_pairing(ctx: &Ctx, p: &BtParams, sink: &mut Sink) {
     let mut failed = false;
     for (i, prof) in bt.profiles.iter().enumerate() {
         let mode = prof.pairing.as_ref().unwrap_or(adapter);
-        if prof.privileged && p.refused_for_privileged.contains(mode) {
+        if prof.privileged && p.refused_for_privileged.iter().any(|r| r == mode.as_str()) {
             failed = true;
             sink.fail(
                 format!(
@@ -519,8 +520,10 @@ fn listening_services(ctx: &Ctx, p: &ServiceParams, sink: &mut Sink) {
             problems
                 .push("has no declared purpose (superfluous services must be removed)".to_string());
         }
-        let auth = s.authentication.as_deref();
-        if !is_loopback(s.bind.as_deref()) && matches!(auth, None | Some("none")) {
+        let auth = chosen(s.authentication);
+        if !is_loopback(s.bind.as_deref())
+            && matches!(s.authentication, None | Some(ServiceAuth::None))
+        {
             problems.push(format!(
                 "accepts connections on `{}` without authentication",
                 s.bind.as_deref().unwrap_or("all interfaces")
@@ -619,8 +622,8 @@ fn secoc(ctx: &Ctx, p: &SecocParams, sink: &mut Sink) {
             )),
             None => problems.push("MAC length not declared".into()),
         }
-        match m.freshness.as_deref() {
-            Some("counter" | "timestamp") => match m.freshness_bits {
+        match m.freshness {
+            Some(Freshness::Counter | Freshness::Timestamp) => match m.freshness_bits {
                 Some(b) => {
                     if let Some(short) = p.policy().shortfall(b, m.freshness_value_bits) {
                         problems.push(short);
@@ -640,7 +643,7 @@ fn secoc(ctx: &Ctx, p: &SecocParams, sink: &mut Sink) {
                     m.algorithm.as_deref().unwrap_or("?"),
                     m.mac_bits.unwrap_or(0),
                     m.freshness_bits.unwrap_or(0),
-                    m.freshness.as_deref().unwrap_or("?")
+                    chosen(m.freshness).unwrap_or("?")
                 ),
                 Location::at_key(file, &key),
             );

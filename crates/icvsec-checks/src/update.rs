@@ -17,6 +17,7 @@
 
 use crate::api::{CheckDef, Ctx, Sink};
 use icvsec_inputs::UpdatePackageAsset;
+use icvsec_model::input::UpdateChannel;
 use icvsec_model::{AssetKind, Location};
 use icvsec_update::{PayloadState, UpdatePackage, Verification};
 use serde_json::Value;
@@ -64,9 +65,9 @@ fn packages<'a>(ctx: &'a Ctx, sink: &mut Sink) -> Vec<(&'a UpdatePackageAsset, &
         let cfg = ctx.inv.ecus.get(id).and_then(|e| e.config.as_ref());
         let channel = cfg
             .and_then(|d| d.doc.software_update.as_ref())
-            .and_then(|u| u.channel.clone());
-        match (channel.as_deref(), cfg) {
-            (Some(ch), Some(doc)) if ch != "none" => {
+            .and_then(|u| u.channel);
+        match (channel, cfg) {
+            (Some(ch), Some(doc)) if ch != UpdateChannel::None => {
                 sink.fail(
                     format!(
                         "ECU `{id}` declares update channel `{ch}` but no update package for it was found in the build (put it in its root filesystem or under a directory named `{id}`)"

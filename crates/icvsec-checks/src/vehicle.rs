@@ -9,6 +9,7 @@
 
 use crate::api::{CheckDef, Ctx, Sink};
 use icvsec_inputs::Inventory;
+use icvsec_model::input::FilterPolicy;
 use icvsec_model::input::vehicle::NetworkKind;
 use icvsec_model::{AssetKind, Location};
 use serde::Deserialize;
@@ -82,7 +83,7 @@ fn edges(inv: &Inventory) -> BTreeMap<String, Vec<Edge>> {
             .filter(|(_, n)| n.value.ecus.contains(id))
             .map(|(k, _)| k)
             .collect();
-        if gw.default_action == "allow" {
+        if gw.default_action == FilterPolicy::Allow {
             for a in &nets {
                 for b in &nets {
                     if a != b {
@@ -349,7 +350,7 @@ fn ethernet_segmentation(ctx: &Ctx, _: &NoParams, sink: &mut Sink) {
             continue;
         }
         match &gw.ethernet_firewall {
-            Some(fw) if fw.default_policy == "deny" => {
+            Some(fw) if fw.default_policy == FilterPolicy::Deny => {
                 sink.pass(
                     format!("gateway `{id}` filters Ethernet with default deny"),
                     Location::at_key(&doc.file, "gateway.ethernet_firewall.default_policy"),

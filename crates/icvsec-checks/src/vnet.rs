@@ -14,6 +14,7 @@
 
 use crate::api::{CheckDef, Ctx, Sink};
 use crate::ecu::{profile3_full_bits, profile3_truncated_bits};
+use icvsec_model::input::Freshness;
 use icvsec_model::{AssetKind, Location};
 use icvsec_vnet::Place;
 use icvsec_vnet::analysis::{
@@ -334,13 +335,13 @@ fn secoc_agrees(ctx: &Ctx, _p: &Value, sink: &mut Sink) {
                 {
                     diff.push(format!("MAC {d} bits declared, {a} in the ARXML"));
                 }
-                let declared_fresh = m.freshness.as_deref().map(|f| f != "none");
+                let declared_fresh = m.freshness.map(|f| f != Freshness::None);
                 if let Some(df) = declared_fresh
                     && df != s.has_freshness()
                 {
                     diff.push(format!(
                         "freshness `{}` declared, `{}` in the ARXML",
-                        m.freshness.as_deref().unwrap_or(""),
+                        icvsec_model::input::chosen(m.freshness).unwrap_or(""),
                         s.freshness.as_str()
                     ));
                 }

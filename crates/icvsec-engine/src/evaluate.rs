@@ -74,6 +74,7 @@ fn evaluate_condition(
     condition: &icvsec_model::Condition,
     for_each: Option<&str>,
     asset: &AssetView,
+    inv: &Inventory,
     sink: &mut Sink,
 ) {
     let empty = Value::Object(Default::default());
@@ -104,12 +105,32 @@ fn evaluate_condition(
                 }
             }
             _ => {
-                sink.not_applicable(format!(
-                    "`{list_path}` lists nothing ({})",
-                    rule.applies_to.asset
-                ));
+                match inv.lost_at(&at(list_path)) {
+                    // The list (or an element of it) was dropped at load.
+                    Some(lost) => sink.evals.push(could_not_assess(lost)),
+                    None => {
+                        sink.not_applicable(format!(
+                            "`{list_path}` lists nothing ({})",
+                            rule.applies_to.asset
+                        ));
+                    }
+                }
             }
         },
+    }
+}
+
+/// The outcome of a rule that needed a part of an input dropped at load.
+fn could_not_assess(lost: &icvsec_inputs::lenient::LostPart) -> Eval {
+    Eval {
+        outcome: Outcome::Error,
+        message: format!(
+            "could not assess: `{}` was not loaded ({}: {})",
+            lost.key_path, lost.location, lost.message
+        ),
+        location: Some(lost.location.clone()),
+        related: vec![],
+        fact: None,
     }
 }
 
@@ -150,6 +171,23 @@ fn evaluate_rule(
             fact: None,
         },
     };
+    let a = &rule.applies_to;
+    for (scoped, key) in [
+        (!a.markets.is_empty(), "vehicle.markets"),
+        (!a.stages.is_empty(), "vehicle.stage"),
+    ] {
+        if let Some(lost) = inv
+            .lost_at(&Location::at_key("vehicle.json", key))
+            .filter(|_| scoped)
+        {
+            // Whether the rule applies to this vehicle is unknown.
+            out.push(Raw {
+                asset: vehicle,
+                eval: could_not_assess(lost),
+            });
+            return out;
+        }
+    }
     if let Err(why) = rule_in_scope(rule, inv) {
         out.push(na(why, vehicle));
         return out;
@@ -243,6 +281,25 @@ fn evaluate_rule(
                 Gate::Declared => {}
                 Gate::NotDeclared(missing) => {
                     for m in missing {
+                        // A key dropped at load where the section should be (a typo such
+                        // as `secure_bot`, or a value of the wrong type) may be the
+                        // declaration: could not assess, not "not declared".
+                        if let Some(lost) = lost_near(inv, asset, &m.path) {
+                            out.push(Raw {
+                                asset: aref.clone(),
+                                eval: Eval {
+                                    outcome: Outcome::Error,
+                                    message: format!(
+                                        "could not assess `{}`: {}: {}",
+                                        m.path, lost.location, lost.message
+                                    ),
+                                    location: Some(lost.location.clone()),
+                                    related: vec![],
+                                    fact: None,
+                                },
+                            });
+                            continue;
+                        }
                         out.push(Raw {
                             asset: aref.clone(),
                             eval: Eval {
@@ -286,6 +343,18 @@ fn evaluate_rule(
         }
         if let (Some(when), Some(fields)) = (&rule.applies_to.when, asset.fields) {
             let v = when.evaluate(fields);
+            let place = Location::at_key(
+                &asset.home.file,
+                join_key(asset.home.key_path.as_deref().unwrap_or(""), &v.path),
+            );
+            if let Some(lost) = inv.lost_at(&place) {
+                // Whether the rule applies depends on a setting that was not loaded.
+                out.push(Raw {
+                    asset: aref,
+                    eval: could_not_assess(lost),
+                });
+                continue;
+            }
             if !v.holds {
                 out.push(na(format!("not applicable: {}", v.explanation), aref));
                 continue;
@@ -297,7 +366,7 @@ fn evaluate_rule(
                 condition,
                 for_each,
             } => {
-                evaluate_condition(rule, condition, for_each.as_deref(), asset, &mut sink);
+                evaluate_condition(rule, condition, for_each.as_deref(), asset, inv, &mut sink);
             }
             RuleCheck::Builtin { name, .. } => match (registry.get(name), prepared) {
                 (Some(check), Some(Ok(params))) => {
@@ -322,16 +391,51 @@ fn evaluate_rule(
             // A check that says nothing has not shown compliance.
             sink.error("the check reported no outcome", asset.home.clone());
         }
-        out.extend(sink.evals.into_iter().map(|eval| Raw {
-            asset: aref.clone(),
-            eval,
-        }));
+        // An outcome about a part of an input that was dropped at load (a mistake there)
+        // is "could not assess", once per dropped part, never a pass, fail or n/a.
+        let mut seen = std::collections::BTreeSet::new();
+        for eval in sink.evals {
+            let lost = eval.location.as_ref().and_then(|l| inv.lost_at(l));
+            match lost {
+                Some(l) if eval.outcome != Outcome::Error => {
+                    if seen.insert((l.location.clone(), l.key_path.clone())) {
+                        out.push(Raw {
+                            asset: aref.clone(),
+                            eval: could_not_assess(l),
+                        });
+                    }
+                }
+                _ => out.push(Raw {
+                    asset: aref.clone(),
+                    eval,
+                }),
+            }
+        }
     }
     out
 }
 
 /// Where a missing path should be declared: in the ECU's configuration file at that
 /// key, or at its vehicle.json entry when it has no configuration file.
+/// A part of the asset's file dropped at load that sits where `path` (relative to the
+/// asset's object) would be: on its branch, or a sibling key of the same object.
+fn lost_near<'a>(
+    inv: &'a Inventory,
+    asset: &AssetView,
+    path: &str,
+) -> Option<&'a icvsec_inputs::lenient::LostPart> {
+    let full = match &asset.home.key_path {
+        Some(k) if !k.is_empty() => format!("{k}.{path}"),
+        _ => path.to_string(),
+    };
+    let parent = |p: &str| p.rsplit_once('.').map_or(String::new(), |(a, _)| a.to_string());
+    let want_parent = parent(&full);
+    inv.lost.get(&asset.home.file)?.iter().find(|l| {
+        (!l.key_path.is_empty() && icvsec_inputs::lenient::on_branch(&l.key_path, &full))
+            || (parent(&l.key_path) == want_parent && !l.key_path.contains('['))
+    })
+}
+
 fn declared_at(asset: &AssetView, path: &str) -> Location {
     match &asset.home.key_path {
         Some(k) if !k.is_empty() => Location::at_key(&asset.home.file, k.clone()),

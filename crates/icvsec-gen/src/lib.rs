@@ -733,7 +733,7 @@ fn ecu_config(p: &Params, i: usize, e: &Ecu) -> Value {
             json!({
                 "cellular": { "enabled": e.role == "tbox", "inbound_blocked": !rng.chance(15), "private_apn": true, "sms_commands": rng.chance(10) },
                 "wifi": { "enabled": e.role == "ivi", "mode": "ap", "security": *rng.pick(&["wpa2", "wpa3", "wep"]), "wps": rng.chance(10) },
-                "bluetooth": { "enabled": e.role == "ivi", "pairing": *rng.pick(&["ssp_numeric", "just_works", "legacy_pin"]) },
+                "bluetooth": { "enabled": e.role == "ivi", "pairing": *rng.pick(&["numeric_comparison", "just_works", "legacy_pin"]) },
                 "usb": { "enabled": true, "access_control": !rng.chance(20), "auto_run": rng.chance(5) },
             }),
         );

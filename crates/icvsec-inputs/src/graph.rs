@@ -75,7 +75,7 @@ pub fn build(inv: &Inventory) -> AssetGraph {
             kind: NodeKind::Party,
             on_board: false,
             region: Some(p.value.region.clone()),
-            third_party: p.value.kind == "third_party",
+            third_party: p.value.kind == Owner::ThirdParty,
             declared_at: p.location(),
         });
     }

@@ -119,6 +119,9 @@ pub struct Inventory {
     pub broken: Vec<Broken>,
     pub diagnostics: Vec<Diagnostic>,
     pub sources: BTreeMap<String, SourceMap>,
+    /// Parts of JSON inputs dropped at load because of a mistake, by file: rules whose
+    /// outcome lies on one of these key paths report "could not assess".
+    pub lost: BTreeMap<String, Vec<crate::lenient::LostPart>>,
     pub files_scanned: usize,
     pub input_digest: String,
     /// The resolved asset graph (flows, routes, endpoint links, typed TLS profiles),
@@ -275,6 +278,17 @@ impl Inventory {
     /// Broken assets of a kind (they get error outcomes).
     pub fn broken_of(&self, kind: AssetKind) -> impl Iterator<Item = &Broken> {
         self.broken.iter().filter(move |b| b.kind == kind)
+    }
+
+    /// The dropped part of an input that a location lies on (the place itself, inside
+    /// it, or the object holding it), if any. A location at the top of a file (no key
+    /// path) lies on nothing.
+    pub fn lost_at(&self, loc: &Location) -> Option<&crate::lenient::LostPart> {
+        let key = loc.key_path.as_deref()?;
+        self.lost
+            .get(&loc.file)?
+            .iter()
+            .find(|l| crate::lenient::on_branch(&l.key_path, key))
     }
 
     /// Resolve a location's key path to line and column, when the file is indexed.

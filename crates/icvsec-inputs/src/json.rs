@@ -34,6 +34,22 @@ impl SourceMap {
         self.spans.is_empty()
     }
 
+    /// Forget a key path and everything below it (a part dropped at load).
+    pub fn remove_prefix(&mut self, path: &str) {
+        self.spans
+            .retain(|k, _| !crate::lenient::on_branch(k, path) || k.len() < path.len());
+    }
+
+    /// Forget element `idx` of list `list` and renumber the later ones, so that the
+    /// positions follow the loaded document.
+    pub fn remove_index(&mut self, list: &str, idx: usize) {
+        let spans = std::mem::take(&mut self.spans);
+        self.spans = spans
+            .into_iter()
+            .filter_map(|(k, v)| crate::lenient::shift_path(&k, list, idx).map(|k| (k, v)))
+            .collect();
+    }
+
     /// Index a document that has already parsed successfully.
     pub fn index(text: &str) -> SourceMap {
         let mut ix = Indexer {

@@ -8,6 +8,7 @@ pub mod graph;
 pub mod images;
 pub mod inventory;
 pub mod json;
+pub mod lenient;
 mod load;
 pub mod netupd_files;
 pub mod pki_files;

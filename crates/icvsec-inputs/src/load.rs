@@ -2,7 +2,8 @@
 
 use crate::discover::{self, DiscoveredFile, FileKind, Limits};
 use crate::inventory::{Broken, EcuAsset, FileAsset, Inventory, Placed};
-use crate::json::{JsonDoc, parse_json};
+use crate::json::JsonDoc;
+use crate::lenient::{Shape, parse_lenient};
 use crate::pki_files::{self, CertAsset, CertUse, KeyAsset, Parsed};
 use icvsec_fs::Tree;
 use icvsec_model::input::dataflow::DataFlowManifest;
@@ -19,6 +20,10 @@ pub struct LoadOptions {
     /// Vulnerability feeds (`--vuln-db`, icvsec.toml `vuln_db`), loaded with the build.
     pub vuln_db: Vec<crate::software::VulnDb>,
 }
+
+/// For a list element dropped at load (list key path, element id): the asset kind and
+/// id its rules report an error for.
+type KindOf = dyn Fn(&str, Option<&str>) -> Option<(AssetKind, String)>;
 
 struct Loader<'a> {
     /// Every discovered file by relative path (keys borrow from the discovery list).
@@ -81,14 +86,43 @@ impl<'a> Loader<'a> {
         })
     }
 
+    /// Read a JSON input leniently: each mistake is one located error, only the bad part
+    /// is dropped (and remembered as lost, so rules reading it cannot pass or be n/a),
+    /// whole list elements that could not load are broken assets of `kind_of(list)`.
     fn parse<T: serde::de::DeserializeOwned>(
         &mut self,
         f: &DiscoveredFile,
+        shape: &Shape,
+        kind_of: &KindOf,
     ) -> Result<JsonDoc<T>, Diagnostic> {
         let text = self.read_text(f)?;
-        let doc = parse_json::<T>(&text, &f.rel)?;
-        self.inv.sources.insert(f.rel.clone(), doc.source.clone());
-        Ok(doc)
+        let l = parse_lenient::<T>(&text, &f.rel, shape)?;
+        self.inv.diagnostics.extend(l.errors);
+        for d in l.dropped {
+            let id = d.id.as_deref();
+            if let Some((kind, id)) = kind_of(&d.list, id) {
+                self.inv.broken.push(Broken {
+                    kind,
+                    id,
+                    location: d.location,
+                    message: d.message,
+                });
+            }
+        }
+        if !l.lost.is_empty() {
+            self.inv
+                .lost
+                .entry(f.rel.clone())
+                .or_default()
+                .extend(l.lost);
+        }
+        self.inv.sources.insert(f.rel.clone(), l.source.clone());
+        Ok(JsonDoc {
+            file: f.rel.clone(),
+            doc: l.doc,
+            value: l.value,
+            source: l.source,
+        })
     }
 
     fn broken(&mut self, kind: AssetKind, id: &str, d: Diagnostic) {
@@ -105,7 +139,31 @@ impl<'a> Loader<'a> {
         let Some(f) = self.files.get("vehicle.json").copied() else {
             return;
         };
-        let doc = match self.parse::<VehicleManifest>(f) {
+        // Stand-ins for a required top-level field lost to a mistake: the rest of the
+        // file (ECUs, endpoints, data flows) still loads; rules reading it cannot assess.
+        let root_default = |field: &str| match field {
+            "schema_version" => Some(serde_json::json!(1)),
+            "vehicle" => Some(serde_json::json!({"model": "(not loaded)", "markets": []})),
+            _ => None,
+        };
+        let shape = Shape {
+            root_default: &root_default,
+            asset_lists: &["ecus", "networks", "endpoints", "trust_anchors"],
+        };
+        let kind_of = |list: &str, id: Option<&str>| {
+            let kind = match list {
+                "ecus" => AssetKind::Ecu,
+                "networks" => AssetKind::Network,
+                "endpoints" => AssetKind::Endpoint,
+                "trust_anchors" => AssetKind::TrustAnchor,
+                _ => return None,
+            };
+            Some((
+                kind,
+                id.map_or_else(|| format!("vehicle.json {list}"), str::to_string),
+            ))
+        };
+        let doc = match self.parse::<VehicleManifest>(f, &shape, &kind_of) {
             Ok(doc) => doc,
             Err(d) => {
                 self.broken(AssetKind::Vehicle, "vehicle", d);
@@ -152,6 +210,40 @@ impl<'a> Loader<'a> {
             return;
         }
         let v = doc.doc.clone();
+        // A list of vehicle.json dropped at load (wrong type, a bad element): the assets it
+        // would have declared are unknown, so their rules report errors, never n/a.
+        let lost_lists: Vec<(AssetKind, Location, String)> = self
+            .inv
+            .lost
+            .get("vehicle.json")
+            .into_iter()
+            .flatten()
+            .flat_map(|l| {
+                let kinds: &[AssetKind] = match l.key_path.as_str() {
+                    "ecus" => &[AssetKind::Ecu],
+                    "networks" => &[AssetKind::Network],
+                    "endpoints" => &[AssetKind::Endpoint],
+                    "trust_anchors" => &[AssetKind::TrustAnchor],
+                    "data_flows" => &[
+                        AssetKind::DataItem,
+                        AssetKind::DataStore,
+                        AssetKind::DataFlow,
+                    ],
+                    _ => &[],
+                };
+                kinds
+                    .iter()
+                    .map(|k| (*k, l.location.clone(), l.message.clone()))
+            })
+            .collect();
+        for (kind, location, message) in lost_lists {
+            self.inv.broken.push(Broken {
+                kind,
+                id: "vehicle.json".into(),
+                location,
+                message,
+            });
+        }
         self.inv.vehicle = Some(doc);
         if v.schema_version != 1 {
             self.error(
@@ -195,7 +287,26 @@ impl<'a> Loader<'a> {
             if let Some(path) = &entry.config {
                 let from = Location::at_key("vehicle.json", join_key(&key, "config"));
                 if let Some(f) = self.referenced(path, from) {
-                    match self.parse::<EcuConfig>(f) {
+                    let id = entry.id.clone();
+                    let root_default = move |field: &str| match field {
+                        "schema_version" => Some(serde_json::json!(1)),
+                        "ecu" => Some(serde_json::json!(id)),
+                        _ => None,
+                    };
+                    let shape = Shape {
+                        root_default: &root_default,
+                        asset_lists: &["tls_profiles"],
+                    };
+                    let ecu = entry.id.clone();
+                    let kind_of = move |list: &str, id: Option<&str>| {
+                        (list == "tls_profiles").then(|| {
+                            (
+                                AssetKind::TlsProfile,
+                                format!("{ecu}/{}", id.unwrap_or("?")),
+                            )
+                        })
+                    };
+                    match self.parse::<EcuConfig>(f, &shape, &kind_of) {
                         Ok(doc) => {
                             if doc.doc.ecu != entry.id {
                                 self.error(
@@ -355,7 +466,27 @@ impl<'a> Loader<'a> {
         for (i, path) in v.data_flows.iter().enumerate() {
             let from = Location::at_key("vehicle.json", format!("data_flows[{i}]"));
             if let Some(f) = self.referenced(path, from) {
-                match self.parse::<DataFlowManifest>(f) {
+                let root_default =
+                    |field: &str| (field == "schema_version").then(|| serde_json::json!(1));
+                let shape = Shape {
+                    root_default: &root_default,
+                    asset_lists: &["items", "stores", "flows", "parties"],
+                };
+                let rel = f.rel.clone();
+                let kind_of = move |list: &str, id: Option<&str>| {
+                    let kind = match list {
+                        "items" => AssetKind::DataItem,
+                        "stores" => AssetKind::DataStore,
+                        // A party is a node of flows: flow rules cannot judge them all.
+                        "flows" | "parties" => AssetKind::DataFlow,
+                        _ => return None,
+                    };
+                    Some((
+                        kind,
+                        id.map_or_else(|| format!("{rel} {list}"), str::to_string),
+                    ))
+                };
+                match self.parse::<DataFlowManifest>(f, &shape, &kind_of) {
                     Ok(doc) => self.add_dataflow(doc),
                     Err(d) => {
                         // Items, stores and flows of the manifest are all unknown now.

@@ -1,6 +1,7 @@
 //! `data.consent_duration`: consent-based flows state a bounded consent period.
 
 use super::prologue::*;
+use icvsec_model::input::chosen;
 
 pub(super) fn def() -> CheckDef {
     CheckDef::new(
@@ -29,7 +30,7 @@ fn consent_duration(ctx: &Ctx, p: &ConsentDurationParams, sink: &mut Sink) {
     let Some(f) = flow(ctx) else {
         return missing(ctx, sink, "data flow");
     };
-    let basis = nonempty(&f.value.legal_basis).unwrap_or_default();
+    let basis = chosen(f.value.legal_basis).unwrap_or_default();
     if !p.consent_bases.iter().any(|b| b == basis) {
         sink.not_applicable(format!(
             "flow `{}` does not rest on consent (legal basis `{basis}`)",

@@ -2,6 +2,7 @@
 //! [`RetentionParams`] and [`retention_limit`] are shared with `data.store_retention`.
 
 use super::prologue::*;
+use icvsec_model::input::chosen;
 
 pub(super) fn def() -> CheckDef {
     CheckDef::new(
@@ -69,7 +70,7 @@ fn flow_retention(ctx: &Ctx, p: &RetentionParams, sink: &mut Sink) {
         sink.not_applicable("no retention limit applies to the items of this flow");
         return;
     };
-    if let Some(pr) = nonempty(&f.value.processing)
+    if let Some(pr) = chosen(f.value.processing)
         && p.exempt_processing.iter().any(|e| e == pr)
     {
         sink.not_applicable(format!(

@@ -2,6 +2,7 @@
 //! before they leave the vehicle.
 
 use super::prologue::*;
+use icvsec_model::input::chosen;
 
 pub(super) fn def() -> CheckDef {
     CheckDef::new(
@@ -60,7 +61,7 @@ fn outside_images_anonymised(ctx: &Ctx, p: &AnonymisedParams, sink: &mut Sink) {
         ));
         return;
     }
-    let processing = nonempty(&f.value.processing);
+    let processing = chosen(f.value.processing);
     let mut problems = Vec::new();
     let mut loc = f.at("processing");
     if !processing.is_some_and(|pr| p.accepted.iter().any(|a| a == pr)) {

@@ -3,6 +3,7 @@
 
 use super::prologue::*;
 use super::third_party_sharing::{SharingParams, sharing_problems};
+use icvsec_model::input::chosen;
 
 pub(super) fn def() -> CheckDef {
     CheckDef::new(
@@ -47,7 +48,7 @@ fn route_third_party(ctx: &Ctx, p: &SharingParams, sink: &mut Sink) {
                     "`{}` reaches third party `{to}` on {path}; flow `{}` declares purpose and basis `{}`",
                     i.id,
                     f.value.id,
-                    nonempty(&f.value.legal_basis).unwrap_or_default()
+                    chosen(f.value.legal_basis).unwrap_or_default()
                 ),
                 f.at("legal_basis"),
             )

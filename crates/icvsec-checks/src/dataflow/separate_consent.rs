@@ -2,6 +2,7 @@
 //! consent (or another accepted basis).
 
 use super::prologue::*;
+use icvsec_model::input::chosen;
 
 pub(super) fn def() -> CheckDef {
     CheckDef::new(
@@ -32,7 +33,7 @@ fn separate_consent(ctx: &Ctx, p: &ConsentParams, sink: &mut Sink) {
         sink.not_applicable("the flow carries no sensitive personal information");
         return;
     }
-    match nonempty(&f.value.legal_basis) {
+    match chosen(f.value.legal_basis) {
         Some(b) if p.accepted.iter().any(|a| a == b) => {
             sink.pass(
                 format!(

@@ -3,6 +3,7 @@
 //! `data.route_third_party`.
 
 use super::prologue::*;
+use icvsec_model::input::chosen;
 
 pub(super) fn def() -> CheckDef {
     CheckDef::new(
@@ -51,7 +52,7 @@ pub(super) fn sharing_problems(f: &DataFlow, sensitive: bool, p: &SharingParams)
     } else {
         &p.accepted
     };
-    match nonempty(&f.legal_basis) {
+    match chosen(f.legal_basis) {
         None => out.push("states no legal_basis".into()),
         Some(b) if !accepted.iter().any(|a| a == b) => out.push(format!(
             "legal basis `{b}` is not accepted{} (accepted: {})",
@@ -86,7 +87,7 @@ fn third_party_sharing(ctx: &Ctx, p: &SharingParams, sink: &mut Sink) {
                 f.value.id,
                 f.value.to,
                 f.value.purpose.trim(),
-                nonempty(&f.value.legal_basis).unwrap_or_default()
+                chosen(f.value.legal_basis).unwrap_or_default()
             ),
             f.at("legal_basis"),
         )

@@ -2,12 +2,17 @@
 //! Node ids in flows name an ECU (vehicle.json), an endpoint (vehicle.json), a store or
 //! a party of this manifest.
 
+use super::choice::{LegalBasis, Processing};
+use super::vehicle::Owner;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DataFlowManifest {
+    /// The JSON Schema of this file, for editor support; icvsec does not read it.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
     pub schema_version: u32,
     #[serde(default)]
     pub items: Vec<DataItem>,
@@ -104,7 +109,7 @@ pub struct Party {
     pub id: String,
     pub name: String,
     /// `oem` or `third_party`.
-    pub kind: String,
+    pub kind: Owner,
     pub region: String,
 }
 
@@ -124,7 +129,7 @@ pub struct DataFlow {
     pub purpose: String,
     /// `consent`, `separate_consent`, `contract`, `legal_obligation`, `vital_interest`, `none`.
     #[serde(default)]
-    pub legal_basis: Option<String>,
+    pub legal_basis: Option<LegalBasis>,
     /// Consent duration in days; `permanent` is never allowed.
     #[serde(default)]
     pub consent_duration: Option<ConsentDuration>,
@@ -133,7 +138,7 @@ pub struct DataFlow {
     pub off_by_default: Option<bool>,
     /// `raw`, `anonymised`, `de_identified`, `aggregated`.
     #[serde(default)]
-    pub processing: Option<String>,
+    pub processing: Option<Processing>,
     #[serde(default)]
     pub retention_days: Option<u32>,
     /// Reference of the outbound data security assessment (data leaving China).

@@ -2,6 +2,7 @@
 //! Every section is optional: a rule that needs a missing section fails and points at
 //! the file that should hold it.
 
+use super::choice::*;
 use super::tls::TlsProfile;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -9,12 +10,15 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EcuConfig {
+    /// The JSON Schema of this file, for editor support; icvsec does not read it.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
     pub schema_version: u32,
     /// Must equal the id of the vehicle.json entry that references this file.
     pub ecu: String,
     /// `linux`, `android`, `qnx`, `autosar_classic`, `autosar_adaptive`, `rtos`, `bare_metal`.
     #[serde(default)]
-    pub os: Option<String>,
+    pub os: Option<OsKind>,
     #[serde(default)]
     pub debug: Option<Debug>,
     #[serde(default)]
@@ -86,7 +90,7 @@ pub struct SecureBoot {
     pub signature_algorithm: Option<String>,
     /// Where the root of trust lives: `otp`, `hsm`, `rom`, `flash`.
     #[serde(default)]
-    pub root_of_trust: Option<String>,
+    pub root_of_trust: Option<RootOfTrust>,
     /// Whether the boot keys are the vendor's test/development keys.
     #[serde(default)]
     pub test_keys: Option<bool>,
@@ -102,7 +106,7 @@ pub struct SecureBoot {
 pub struct SoftwareUpdate {
     /// `ota`, `local`, `both`, `none`.
     #[serde(default)]
-    pub channel: Option<String>,
+    pub channel: Option<UpdateChannel>,
     /// Whether the ECU verifies the package signature itself.
     #[serde(default)]
     pub signature_verification: Option<bool>,
@@ -115,7 +119,7 @@ pub struct SoftwareUpdate {
     pub server_authentication: Option<bool>,
     /// `ab_partition`, `rollback`, `recovery_image`, `none`.
     #[serde(default)]
-    pub failure_recovery: Option<String>,
+    pub failure_recovery: Option<FailureRecovery>,
     #[serde(default)]
     pub user_notification: Option<bool>,
     /// Whether the software version (SWIN) can be read out.
@@ -136,7 +140,7 @@ pub struct SoftwareUpdate {
 #[serde(deny_unknown_fields)]
 pub struct KeyStorage {
     /// Where long-term keys are kept: `hsm`, `se`, `tee`, `software`, `filesystem`.
-    pub kind: String,
+    pub kind: KeyStore,
     #[serde(default)]
     pub keys: Vec<StoredKey>,
 }
@@ -146,7 +150,7 @@ pub struct KeyStorage {
 pub struct StoredKey {
     pub name: String,
     /// `hsm`, `se`, `tee`, `software`, `filesystem`.
-    pub storage: String,
+    pub storage: KeyStore,
     #[serde(default)]
     pub purpose: Option<String>,
 }
@@ -172,9 +176,9 @@ pub struct SecurityAccess {
     pub enabled: bool,
     #[serde(default)]
     pub seed_length_bytes: Option<u32>,
-    /// `trng`, `csprng`, `prng`, `constant`.
+    /// `trng`, `csprng`, `prng`, `counter`, `constant`.
     #[serde(default)]
-    pub seed_source: Option<String>,
+    pub seed_source: Option<SeedSource>,
     #[serde(default)]
     pub max_attempts: Option<u32>,
     #[serde(default)]
@@ -192,7 +196,7 @@ pub struct UdsAuthentication {
     pub enabled: bool,
     /// `pki` (certificate exchange) or `challenge_response`.
     #[serde(default)]
-    pub method: Option<String>,
+    pub method: Option<UdsAuthMethod>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -206,7 +210,7 @@ pub struct UdsService {
     #[serde(default)]
     pub sessions: Vec<String>,
     /// `none`, `security_access`, `authentication`.
-    pub protection: String,
+    pub protection: UdsProtection,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -246,7 +250,7 @@ pub struct Bluetooth {
     pub enabled: bool,
     /// `secure_connections`, `numeric_comparison`, `passkey`, `just_works`, `legacy_pin`.
     #[serde(default)]
-    pub pairing: Option<String>,
+    pub pairing: Option<Pairing>,
     #[serde(default)]
     pub profiles: Vec<BluetoothProfile>,
     #[serde(default)]
@@ -263,7 +267,7 @@ pub struct BluetoothProfile {
     pub privileged: bool,
     /// Pairing mode accepted for this profile, when it differs from the adapter's.
     #[serde(default)]
-    pub pairing: Option<String>,
+    pub pairing: Option<Pairing>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -272,10 +276,10 @@ pub struct Wifi {
     pub enabled: bool,
     /// `ap`, `station`, `both`.
     #[serde(default)]
-    pub mode: Option<String>,
+    pub mode: Option<WifiMode>,
     /// `wpa3`, `wpa2`, `wpa2_wpa3`, `wpa`, `wep`, `open`.
     #[serde(default)]
-    pub security: Option<String>,
+    pub security: Option<WifiSecurity>,
     #[serde(default)]
     pub wps: Option<bool>,
 }
@@ -311,7 +315,7 @@ pub struct ListeningService {
     pub name: String,
     pub port: u16,
     /// `tcp` or `udp`.
-    pub protocol: String,
+    pub protocol: TransportProtocol,
     /// Address or interface bound: `0.0.0.0`, `127.0.0.1`, `eth0`, `wwan0`, ...
     #[serde(default)]
     pub bind: Option<String>,
@@ -320,7 +324,7 @@ pub struct ListeningService {
     pub purpose: Option<String>,
     /// `none`, `password`, `key`, `mtls`, `token`.
     #[serde(default)]
-    pub authentication: Option<String>,
+    pub authentication: Option<ServiceAuth>,
     /// Whether the service is only for development (telnet, adb over TCP, gdbserver, ...).
     #[serde(default)]
     pub debug_only: Option<bool>,
@@ -350,7 +354,7 @@ pub struct Ids {
     pub enabled: bool,
     /// What it watches: `can`, `ethernet`, `host`.
     #[serde(default)]
-    pub monitors: Vec<String>,
+    pub monitors: Vec<IdsMonitor>,
     #[serde(default)]
     pub flooding_detection: Option<bool>,
 }
@@ -374,7 +378,7 @@ pub struct SecocMessage {
     pub mac_bits: Option<u32>,
     /// `counter`, `timestamp` or `none`.
     #[serde(default)]
-    pub freshness: Option<String>,
+    pub freshness: Option<Freshness>,
     /// Truncated freshness value length in bits transmitted with the message.
     #[serde(default)]
     pub freshness_bits: Option<u32>,
@@ -393,7 +397,7 @@ pub struct Gateway {
     #[serde(default)]
     pub routes: Vec<GatewayRoute>,
     /// `deny` or `allow`.
-    pub default_action: String,
+    pub default_action: FilterPolicy,
     #[serde(default)]
     pub ethernet_firewall: Option<EthernetFirewall>,
     /// Rate limiting against flooding on routed traffic.
@@ -417,7 +421,7 @@ pub struct GatewayRoute {
 #[serde(deny_unknown_fields)]
 pub struct EthernetFirewall {
     /// `deny` or `allow`.
-    pub default_policy: String,
+    pub default_policy: FilterPolicy,
     #[serde(default)]
     pub vlan_separation: Option<bool>,
 }

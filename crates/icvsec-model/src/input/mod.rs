@@ -3,11 +3,13 @@
 //! its line and column instead of a silently missing setting. JSON Schemas are generated
 //! from these types (`icvsec schema KIND`).
 
+pub mod choice;
 pub mod dataflow;
 pub mod ecu;
 pub mod tls;
 pub mod vehicle;
 
+pub use choice::*;
 pub use dataflow::DataFlowManifest;
 pub use ecu::EcuConfig;
 pub use tls::TlsProfile;

@@ -1,5 +1,6 @@
 //! Declared TLS / TLCP profiles (in ECU configs and on vehicle.json endpoints).
 
+use super::choice::RevocationCheck;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -49,7 +50,7 @@ pub struct TlsProfile {
     pub renegotiation: Option<bool>,
     /// `none`, `crl`, `ocsp`, `ocsp_stapling`.
     #[serde(default)]
-    pub revocation_check: Option<String>,
+    pub revocation_check: Option<RevocationCheck>,
     /// The endpoint id this profile connects to (client side).
     #[serde(default)]
     pub endpoint: Option<String>,
