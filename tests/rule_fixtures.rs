@@ -40,7 +40,12 @@ fn place_of(f: &Finding) -> Option<String> {
 fn snapshot_lines(kind: &str, mine: &[&Finding]) -> String {
     let mut out = format!("== {kind}\n");
     for f in mine {
-        out.push_str(&format!("{} {}: {}", f.outcome.as_str(), f.asset, f.message));
+        out.push_str(&format!(
+            "{} {}: {}",
+            f.outcome.as_str(),
+            f.asset,
+            f.message
+        ));
         if let Some(l) = &f.location {
             out.push_str(&format!("\n    at {l}"));
         }

@@ -418,7 +418,7 @@ fn evaluate_rule(
 /// Where a missing path should be declared: in the ECU's configuration file at that
 /// key, or at its vehicle.json entry when it has no configuration file.
 /// A part of the asset's file dropped at load that sits where `path` (relative to the
-/// asset's object) would be: on its branch, or a sibling key of the same object.
+/// asset's object) would be.
 fn lost_near<'a>(
     inv: &'a Inventory,
     asset: &AssetView,
@@ -428,12 +428,12 @@ fn lost_near<'a>(
         Some(k) if !k.is_empty() => format!("{k}.{path}"),
         _ => path.to_string(),
     };
-    let parent = |p: &str| p.rsplit_once('.').map_or(String::new(), |(a, _)| a.to_string());
-    let want_parent = parent(&full);
-    inv.lost.get(&asset.home.file)?.iter().find(|l| {
-        (!l.key_path.is_empty() && icvsec_inputs::lenient::on_branch(&l.key_path, &full))
-            || (parent(&l.key_path) == want_parent && !l.key_path.contains('['))
-    })
+    // A misspelt key is recorded under the key it was taken for (`secure_bot` under
+    // `secure_boot`), so being on the section's branch is the whole test.
+    inv.lost
+        .get(&asset.home.file)?
+        .iter()
+        .find(|l| !l.key_path.is_empty() && icvsec_inputs::lenient::on_branch(&l.key_path, &full))
 }
 
 fn declared_at(asset: &AssetView, path: &str) -> Location {
