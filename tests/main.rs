@@ -7,6 +7,7 @@ mod determinism;
 mod hostile;
 mod images;
 mod linux_inputs;
+mod pki_intake;
 mod readme;
 mod reports;
 mod reports_cli;

@@ -50,6 +50,10 @@ pub enum FileKind {
     Pem,
     /// .key .p8 .pk8: private keys.
     Key,
+    /// A file of no crypto name (`.ca`, no extension, ...) whose first bytes look like a
+    /// certificate or key (a PEM `-----BEGIN ` line, or one DER SEQUENCE covering the
+    /// whole file); confirmed by [`icvsec_pki::sniff`] at load, else silently not an asset.
+    CryptoByContent,
     SshdConfig,
     Passwd,
     Shadow,
@@ -143,6 +147,92 @@ pub fn classify(rel: &str) -> FileKind {
         return FileKind::Sysctl;
     }
     FileKind::Other
+}
+
+/// Files larger than this are never recognised by content (a CA bundle of every public
+/// root is about 250 KB; a certificate or key file is a few KB).
+pub const SNIFF_MAX_SIZE: u64 = 4 * 1024 * 1024;
+/// Bytes read from a file of no known name to recognise a certificate or key.
+pub const SNIFF_PREFIX: u64 = 8 * 1024;
+
+/// Names whose PEM text is data of a program, not a deployed object (C string literals
+/// of test certificates, documentation): never recognised by content.
+fn sniff_excluded(name: &str) -> bool {
+    let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    matches!(
+        ext,
+        "c" | "h"
+            | "cc"
+            | "cpp"
+            | "cxx"
+            | "hpp"
+            | "hh"
+            | "rs"
+            | "go"
+            | "py"
+            | "java"
+            | "js"
+            | "ts"
+            | "rb"
+            | "pl"
+            | "php"
+            | "lua"
+            | "sh"
+            | "md"
+            | "rst"
+            | "html"
+            | "htm"
+            | "xml"
+            | "json"
+            | "yaml"
+            | "yml"
+            | "toml"
+            | "arxml"
+            | "dbc"
+            | "patch"
+            | "diff"
+    )
+}
+
+/// Cheap test on a file's first bytes: could it hold a certificate or key? A DER
+/// SEQUENCE whose length header covers exactly `size` bytes, or text (no NUL in the first
+/// 512 bytes) with a PEM `-----BEGIN ` line in the first [`SNIFF_PREFIX`] bytes. Only a
+/// prefix is read; files over [`SNIFF_MAX_SIZE`] and unreadable files are not candidates.
+pub fn sniff_candidate(tree: &dyn Tree, rel: &str, comps: &[Vec<u8>], size: u64) -> bool {
+    if !(16..=SNIFF_MAX_SIZE).contains(&size) {
+        return false;
+    }
+    let lower = rel.to_ascii_lowercase();
+    if sniff_excluded(lower.rsplit('/').next().unwrap_or(&lower)) {
+        return false;
+    }
+    let Ok(prefix) = tree.read_prefix(comps, SNIFF_PREFIX, SNIFF_MAX_SIZE) else {
+        return false;
+    };
+    prefix_looks_crypto(&prefix, size)
+}
+
+/// The prefix test of [`sniff_candidate`] (`size`: the whole file's size).
+pub fn prefix_looks_crypto(prefix: &[u8], size: u64) -> bool {
+    if prefix.first() == Some(&0x30) {
+        let covered = match prefix.get(1) {
+            Some(&l @ 0..=0x7f) => Some(2 + l as u64),
+            Some(&l @ 0x81..=0x84) => {
+                let n = (l & 0x7f) as usize;
+                prefix
+                    .get(2..2 + n)
+                    .map(|b| 2 + n as u64 + b.iter().fold(0u64, |a, x| (a << 8) | *x as u64))
+            }
+            _ => None,
+        };
+        if covered == Some(size) {
+            return true;
+        }
+    }
+    if prefix.iter().take(512).any(|b| *b == 0) {
+        return false;
+    }
+    prefix.windows(11).any(|w| w == b"-----BEGIN ")
 }
 
 /// Where a link found during discovery is resolved: inside the root filesystem that
@@ -266,7 +356,10 @@ pub fn discover_from(
                             continue;
                         }
                     };
-                    let kind = classify(&rel);
+                    let mut kind = classify(&rel);
+                    if kind == FileKind::Other && sniff_candidate(tree, &rel, &comps, size) {
+                        kind = FileKind::CryptoByContent;
+                    }
                     files.push(DiscoveredFile {
                         rel,
                         comps,
