@@ -312,3 +312,45 @@ fn keys_command_writes_the_fingerprint_inventory() {
     assert!(kinds.contains(&"private_key") && kinds.contains(&"public_key"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// ICV-CRT-019 also covers private keys found by content: the same key pair in the root
+/// filesystems of two ECUs fails, naming both ECUs and files.
+#[test]
+fn same_private_key_in_two_ecus_is_a_shared_key_pair() {
+    let dir = tmp("shared");
+    std::fs::write(
+        dir.join("vehicle.json"),
+        r#"{ "schema_version": 1, "vehicle": { "model": "t", "markets": ["CN"] },
+  "ecus": [ { "id": "a", "role": "tbox", "rootfs": "a" }, { "id": "b", "role": "ivi", "rootfs": "b" } ] }"#,
+    )
+    .unwrap();
+    let key = fixtures().join("rules/ICV-CRT-024/pass/etc/keys/identity");
+    for (ecu, name) in [("a", "etc/tls/device"), ("b", "data/misc/client.key")] {
+        let p = dir.join(ecu).join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::copy(&key, &p).unwrap();
+    }
+    let r = scan_with(&dir, &catalog());
+    let f = of_rule(&r, "ICV-CRT-019", Outcome::Fail);
+    assert_eq!(
+        f.len(),
+        1,
+        "{:#?}",
+        r.findings
+            .iter()
+            .filter(|f| f.rule_id == "ICV-CRT-019")
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        f[0].message.contains("ECUs a, b")
+            && f[0].message.contains("a/etc/tls/device")
+            && f[0].message.contains("b/data/misc/client.key"),
+        "{}",
+        f[0].message
+    );
+    // One ECU alone: not applicable (nothing shared, no identity declared).
+    std::fs::remove_dir_all(dir.join("b")).unwrap();
+    let r = scan_with(&dir, &catalog());
+    assert!(of_rule(&r, "ICV-CRT-019", Outcome::Fail).is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -459,8 +459,43 @@ fn shared_key_pair(ctx: &Ctx, p: &lint::NoParams, sink: &mut Sink) {
             places.push(c.location());
         }
     }
+    // Private keys found in the ECUs' root filesystems (by content, whatever their
+    // names): the same key pair in two ECUs is shared whether or not it is declared.
+    let mut by_spki: std::collections::BTreeMap<&str, Vec<&icvsec_inputs::KeyAsset>> =
+        std::collections::BTreeMap::new();
+    for k in inv.keys.values() {
+        if let (Some(spki), Some(_)) = (k.key.public_spki_sha256.as_deref(), &k.ecu) {
+            by_spki.entry(spki).or_default().push(k);
+        }
+    }
+    let mut key_fail = false;
+    for (spki, ks) in &by_spki {
+        let mut ecus: Vec<&str> = ks.iter().filter_map(|k| k.ecu.as_deref()).collect();
+        ecus.sort();
+        ecus.dedup();
+        if ecus.len() < 2 {
+            continue;
+        }
+        key_fail = true;
+        let files: Vec<&str> = ks.iter().map(|k| k.file.as_str()).collect();
+        let e = sink.fail(
+            format!(
+                "the same private key (SPKI SHA-256 {spki}) is deployed in ECUs {}: {}",
+                ecus.join(", "),
+                files.join(", ")
+            ),
+            ks[0].location(),
+        );
+        for k in &ks[1..] {
+            e.related(k.location());
+        }
+    }
     if identities.is_empty() {
-        sink.not_applicable("no ECU declares an identity certificate");
+        if !key_fail {
+            sink.not_applicable(
+                "no ECU declares an identity certificate and no private key is held by two ECUs",
+            );
+        }
         return;
     }
     for r in lint::shared_key_pair(&identities, p) {

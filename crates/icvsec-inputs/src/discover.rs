@@ -519,4 +519,60 @@ mod tests {
         assert_eq!(classify("firmware/app.bin"), FileKind::Other);
         assert_eq!(classify("probes/backend.probe.json"), FileKind::Probe);
     }
+
+    #[test]
+    fn crypto_prefix_test() {
+        // One DER SEQUENCE covering the whole file (short and long length forms).
+        assert!(prefix_looks_crypto(&[0x30, 0x03, 1, 2, 3], 5));
+        assert!(!prefix_looks_crypto(&[0x30, 0x03, 1, 2, 3], 6));
+        let mut long = vec![0x30, 0x82, 0x01, 0x00];
+        long.extend(std::iter::repeat_n(0u8, 64));
+        assert!(prefix_looks_crypto(&long, 4 + 256));
+        assert!(!prefix_looks_crypto(&long, 4 + 255));
+        // Indefinite or oversized length headers are not DER certificates or keys.
+        assert!(!prefix_looks_crypto(&[0x30, 0x80, 0, 0], 4));
+        assert!(!prefix_looks_crypto(
+            &[0x30, 0x89, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+            11
+        ));
+        // PEM in text, after comment lines; not in binary data.
+        assert!(prefix_looks_crypto(
+            b"# bundle\n-----BEGIN CERTIFICATE-----\n",
+            100
+        ));
+        let mut bin = vec![0u8; 16];
+        bin.extend_from_slice(b"-----BEGIN CERTIFICATE-----");
+        assert!(!prefix_looks_crypto(&bin, 1000));
+        assert!(!prefix_looks_crypto(b"plain text\n", 11));
+        assert!(!prefix_looks_crypto(b"", 0));
+    }
+
+    #[test]
+    fn only_a_bounded_prefix_of_candidate_files_is_read() {
+        let der_key = {
+            let mut v = vec![0x30, 0x10];
+            v.extend([0u8; 16]);
+            v
+        };
+        let big = vec![b'x'; (SNIFF_MAX_SIZE + 1) as usize];
+        let t = icvsec_fs::MemTree::new()
+            .file(
+                "a/server.ca",
+                b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+            )
+            .file("a/verify", &der_key)
+            .file(
+                "a/tool.c",
+                b"\"-----BEGIN CERTIFICATE-----\"  /* test data */\n",
+            )
+            .file("a/readme", b"nothing to see here, really\n")
+            .file("a/huge.txt", &big);
+        let (files, _) = discover(&t, &Limits::default(), &[]);
+        let kind = |rel: &str| files.iter().find(|f| f.rel == rel).map(|f| f.kind);
+        assert_eq!(kind("a/server.ca"), Some(FileKind::CryptoByContent));
+        assert_eq!(kind("a/verify"), Some(FileKind::CryptoByContent));
+        assert_eq!(kind("a/tool.c"), Some(FileKind::Other));
+        assert_eq!(kind("a/readme"), Some(FileKind::Other));
+        assert_eq!(kind("a/huge.txt"), Some(FileKind::Other));
+    }
 }

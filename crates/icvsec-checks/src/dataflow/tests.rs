@@ -576,9 +576,15 @@ fn endpoint_certificate_outside_the_build_is_manual_unless_probed() {
 }}"#
         )
     };
-    let m = flows(TRACK, "", "", &fl("up", "tbox", "backend", r#", "via_endpoint": "backend""#));
+    let m = flows(
+        TRACK,
+        "",
+        "",
+        &fl("up", "tbox", "backend", r#", "via_endpoint": "backend""#),
+    );
     let setup = |name: &str, verify: bool, probe: bool| {
-        let dir = std::env::temp_dir().join(format!("icvsec-dataflow-{}-{name}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("icvsec-dataflow-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("data")).unwrap();
         std::fs::create_dir_all(dir.join("pki")).unwrap();
@@ -610,7 +616,11 @@ fn endpoint_certificate_outside_the_build_is_manual_unless_probed() {
     let e = run(&inv, "data.transit_protection", serde_json::json!({}));
     assert_eq!(e.len(), 1);
     assert_eq!(e[0].1.outcome, Outcome::Manual, "{}", e[0].1.message);
-    assert!(e[0].1.message.contains("evidence outside the build"), "{}", e[0].1.message);
+    assert!(
+        e[0].1.message.contains("evidence outside the build"),
+        "{}",
+        e[0].1.message
+    );
     assert!(e[0].1.message.contains("--save"), "{}", e[0].1.message);
     let _ = std::fs::remove_dir_all(d);
     // The peer is not verified: a failure as before.

@@ -2,8 +2,8 @@
 //! whose TLS profile and server certificate pass the TLS and PKI policy.
 
 use super::prologue::*;
-use icvsec_model::graph::{EndpointLinks, TlsProfileNode};
 use icvsec_inputs::{CertAsset, CertUse};
+use icvsec_model::graph::{EndpointLinks, TlsProfileNode};
 
 pub(super) fn def() -> CheckDef {
     CheckDef::new(
