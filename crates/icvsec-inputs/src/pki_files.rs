@@ -155,9 +155,9 @@ pub(crate) enum Parsed {
 fn public_keys(objects: &[icvsec_pki::sniff::Object], rel: &str) -> Vec<PubKeyAsset> {
     objects
         .iter()
-        .cloned()
         .filter(|o| matches!(o.kind, ObjectKind::PublicKey | ObjectKind::RsaPublicKey))
         .filter(|o| o.error.is_none())
+        .cloned()
         .filter_map(|o| {
             Some(PubKeyAsset {
                 key: o.public_key?,
