@@ -71,6 +71,20 @@ pub enum Command {
         #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
         max_file_size: u64,
     },
+    /// Write the build's key-fingerprint inventory as JSON: the SPKI SHA-256 of every
+    /// certificate, private key (public half) and public key, per ECU and file, and the
+    /// keys held by more than one ECU. Compare inventories of builds to find key pairs
+    /// shipped identically across ECUs, units and builds.
+    Keys {
+        /// The vehicle build directory (or one firmware image).
+        path: PathBuf,
+        /// Write the inventory to this file instead of stdout.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Skip files larger than this many bytes.
+        #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
+        max_file_size: u64,
+    },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -200,6 +214,12 @@ pub struct ScanArgs {
     /// (repeatable) [default: `vuln_db` in icvsec.toml]. See docs/vulnerabilities.md.
     #[arg(long = "vuln-db", value_name = "PATH")]
     pub vuln_db: Vec<PathBuf>,
+    /// Known-bad key list matched on every certificate, private and public key, besides
+    /// the shipped rules/params/key-blocklist.txt (repeatable): icvsec text format, a
+    /// Debian openssl-blacklist file, or a badkeys blocklist.dat (`*.dat`). See README
+    /// "Known-bad keys and distrusted roots".
+    #[arg(long = "blocklist", value_name = "FILE")]
+    pub blocklist: Vec<PathBuf>,
     /// Skip files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
     pub max_file_size: u64,

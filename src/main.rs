@@ -9,6 +9,7 @@ mod config;
 mod date;
 mod diff_cmd;
 mod init;
+mod keys_cmd;
 mod probe_cmd;
 mod requirements_cmd;
 mod rules_cmd;
@@ -32,6 +33,11 @@ fn main() -> ExitCode {
             output,
             max_file_size,
         } => scan::sbom(&path, output.as_deref(), max_file_size),
+        cli::Command::Keys {
+            path,
+            output,
+            max_file_size,
+        } => keys_cmd::run(&path, output.as_deref(), max_file_size),
         cli::Command::Completions { shell } => {
             let mut cmd = cli::Cli::command();
             let mut buf = Vec::new();

@@ -218,6 +218,9 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
             return Err(usage(format!("--vuln-db: {} does not exist", p.display())));
         }
     }
+    // Known-bad keys: the shipped list plus every --blocklist file (a bad list is a usage
+    // error naming the file and line, never a silently shorter list).
+    let key_blocklist = crate::keys_cmd::load_blocklists(&args.blocklist).map_err(usage)?;
 
     let progress = Progress::start(
         !args.no_progress,
@@ -233,6 +236,7 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
                     ..Limits::default()
                 },
                 vuln_db: vuln_db.clone(),
+                key_blocklist: Some(key_blocklist.clone()),
             },
         );
         progress.phase(format!(
@@ -558,7 +562,7 @@ pub fn sbom(path: &Path, output: Option<&Path>, max_file_size: u64) -> i32 {
                 max_file_size,
                 ..Limits::default()
             },
-            vuln_db: Vec::new(),
+            ..Default::default()
         },
     );
     for d in &inv.diagnostics {

@@ -9,6 +9,7 @@ mod images;
 mod lenient;
 mod linux_inputs;
 mod profiles;
+mod pki_intake;
 mod readme;
 mod reports;
 mod reports_cli;

@@ -61,6 +61,11 @@ impl Sink {
     pub fn not_applicable(&mut self, why: impl Into<String>) -> &mut Eval {
         self.push(Outcome::NotApplicable, why, None)
     }
+    /// Evidence outside the build decides (e.g. a server certificate rotated on the
+    /// server): a person must look, or a saved probe must be given.
+    pub fn manual(&mut self, why: impl Into<String>, location: Location) -> &mut Eval {
+        self.push(Outcome::Manual, why, Some(location))
+    }
     pub fn error(&mut self, why: impl Into<String>, location: Location) -> &mut Eval {
         self.push(Outcome::Error, why, Some(location))
     }

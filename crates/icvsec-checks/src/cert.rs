@@ -31,11 +31,15 @@ fn report(asset: &CertAsset, results: Vec<LintResult>, warnings_fail: bool, sink
     }
     for r in results {
         let failed = !r.passed && (!r.warning || warnings_fail);
-        let msg = if r.warning && !warnings_fail {
+        let mut msg = if r.warning && !warnings_fail {
             format!("{} (warning)", r.message)
         } else {
             r.message
         };
+        // In a file of several certificates, say which one (subject and position).
+        if asset.of > 1 {
+            msg = format!("certificate {}: {msg}", asset.name());
+        }
         sink.verdict(!failed, msg, asset.location());
     }
 }
@@ -48,10 +52,33 @@ fn cert<'a>(ctx: &'a Ctx, sink: &mut Sink) -> Option<&'a CertAsset> {
     c
 }
 
+/// A trust anchor (declared, or a root of a CA bundle) is judged by the root policy
+/// (`cert.anchor_policy`), not by the leaf rules of lifetime, key size, validity and
+/// version: a 20-year RSA-2048 root or a v1 root is normal in a trust store.
+fn leaf_policy_only(c: &CertAsset, sink: &mut Sink) -> bool {
+    if crate::keys::is_anchor(c) {
+        sink.not_applicable(format!(
+            "trust anchor {}: judged by the root policy (cert.anchor_policy), not the leaf policy",
+            c.name()
+        ));
+        return false;
+    }
+    true
+}
+
 macro_rules! lint_check {
     ($name:literal, $params:ty, $f:path, $summary:literal) => {
         CheckDef::new::<$params>($name, AssetKind::Certificate, $summary, |ctx, p, sink| {
             if let Some(c) = cert(ctx, sink) {
+                report(c, $f(&c.cert, p), false, sink);
+            }
+        })
+    };
+    (leaf: $name:literal, $params:ty, $f:path, $summary:literal) => {
+        CheckDef::new::<$params>($name, AssetKind::Certificate, $summary, |ctx, p, sink| {
+            if let Some(c) = cert(ctx, sink)
+                && leaf_policy_only(c, sink)
+            {
                 report(c, $f(&c.cert, p), false, sink);
             }
         })
@@ -61,7 +88,7 @@ macro_rules! lint_check {
 pub fn checks() -> Vec<CheckDef> {
     vec![
         lint_check!(
-            "cert.rsa_key_size",
+            leaf: "cert.rsa_key_size",
             lint::RsaKeySizeParams,
             lint::rsa_key_size,
             "RSA keys are long enough for the certificate's lifetime."
@@ -103,13 +130,13 @@ pub fn checks() -> Vec<CheckDef> {
             "Outer and TBS signature algorithms match."
         ),
         lint_check!(
-            "cert.lifetime",
+            leaf: "cert.lifetime",
             lint::LifetimeParams,
             lint::lifetime,
             "Validity period fits the key strength."
         ),
         lint_check!(
-            "cert.version3",
+            leaf: "cert.version3",
             lint::NoParams,
             lint::version3,
             "X.509 version 3."
@@ -143,7 +170,9 @@ pub fn checks() -> Vec<CheckDef> {
             AssetKind::Certificate,
             "Valid at the evaluation date (expiry within the warning window is noted, not failed).",
             |ctx, p, sink| {
-                if let Some(c) = cert(ctx, sink) {
+                if let Some(c) = cert(ctx, sink)
+                    && leaf_policy_only(c, sink)
+                {
                     report(c, lint::validity(&c.cert, p, ctx.as_of), false, sink);
                     // The defect, from the dates themselves: chain checks that fail on
                     // the same dates name the same fact.
@@ -161,7 +190,9 @@ pub fn checks() -> Vec<CheckDef> {
             AssetKind::Certificate,
             "Not expiring within the warning window.",
             |ctx, p, sink| {
-                if let Some(c) = cert(ctx, sink) {
+                if let Some(c) = cert(ctx, sink)
+                    && leaf_policy_only(c, sink)
+                {
                     // Only the warning matters here; expired/not-yet-valid is ICV-CRT-008's.
                     let rs: Vec<LintResult> = lint::validity(&c.cert, p, ctx.as_of)
                         .into_iter()
@@ -470,8 +501,43 @@ fn shared_key_pair(ctx: &Ctx, p: &lint::NoParams, sink: &mut Sink) {
             places.push(c.location());
         }
     }
+    // Private keys found in the ECUs' root filesystems (by content, whatever their
+    // names): the same key pair in two ECUs is shared whether or not it is declared.
+    let mut by_spki: std::collections::BTreeMap<&str, Vec<&icvsec_inputs::KeyAsset>> =
+        std::collections::BTreeMap::new();
+    for k in inv.keys.values() {
+        if let (Some(spki), Some(_)) = (k.key.public_spki_sha256.as_deref(), &k.ecu) {
+            by_spki.entry(spki).or_default().push(k);
+        }
+    }
+    let mut key_fail = false;
+    for (spki, ks) in &by_spki {
+        let mut ecus: Vec<&str> = ks.iter().filter_map(|k| k.ecu.as_deref()).collect();
+        ecus.sort();
+        ecus.dedup();
+        if ecus.len() < 2 {
+            continue;
+        }
+        key_fail = true;
+        let files: Vec<&str> = ks.iter().map(|k| k.file.as_str()).collect();
+        let e = sink.fail(
+            format!(
+                "the same private key (SPKI SHA-256 {spki}) is deployed in ECUs {}: {}",
+                ecus.join(", "),
+                files.join(", ")
+            ),
+            ks[0].location(),
+        );
+        for k in &ks[1..] {
+            e.related(k.location());
+        }
+    }
     if identities.is_empty() {
-        sink.not_applicable("no ECU declares an identity certificate");
+        if !key_fail {
+            sink.not_applicable(
+                "no ECU declares an identity certificate and no private key is held by two ECUs",
+            );
+        }
         return;
     }
     for r in lint::shared_key_pair(&identities, p) {

@@ -7,6 +7,7 @@ mod cert;
 mod crosscheck;
 pub mod dataflow;
 mod ecu;
+mod keys;
 mod linux;
 #[cfg(test)]
 mod netupd_tests;
@@ -22,6 +23,7 @@ pub use api::{CheckDef, Ctx, Eval, Prepared, Registry, Sink};
 pub fn registry() -> Registry {
     let mut checks = Vec::new();
     checks.extend(cert::checks());
+    checks.extend(keys::checks());
     checks.extend(ecu::checks());
     checks.extend(crosscheck::checks());
     checks.extend(dataflow::checks());

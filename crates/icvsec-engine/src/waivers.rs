@@ -225,8 +225,8 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 fn file_asset_path(f: &Finding) -> Option<&str> {
     use icvsec_model::AssetKind::*;
     match f.asset.kind {
-        Certificate | PrivateKey | SshdConfig | Passwd | Shadow | KernelConfig | AndroidProps
-        | Sysctl | Firewall | UciConfig | Inittab | NginxConfig | OpensslConfig
+        Certificate | PrivateKey | PublicKey | SshdConfig | Passwd | Shadow | KernelConfig
+        | AndroidProps | Sysctl | Firewall | UciConfig | Inittab | NginxConfig | OpensslConfig
         | TlsStackConfig | ProbeResult => f.asset.id.split('#').next().filter(|s| !s.is_empty()),
         _ => None,
     }

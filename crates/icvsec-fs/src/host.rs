@@ -273,6 +273,13 @@ impl Tree for HostTree {
         }
         Ok(buf)
     }
+
+    fn read_prefix(&self, path: &Components, n: u64, _max: u64) -> Result<Vec<u8>, FsError> {
+        let file = self.open_regular(path)?;
+        let mut buf = Vec::with_capacity(usize::try_from(n.min(1 << 20)).unwrap_or(0));
+        file.take(n).read_to_end(&mut buf).map_err(FsError::io)?;
+        Ok(buf)
+    }
 }
 
 #[cfg(test)]

@@ -55,4 +55,12 @@ pub trait Tree: Send + Sync {
     /// Contents of a regular file, at most `limit` bytes (else [`FsError::TooLarge`]).
     /// The last component is not followed if it is a link; special files are refused.
     fn read_file(&self, path: &Components, limit: u64) -> Result<Vec<u8>, FsError>;
+    /// The first `n` bytes of a regular file (all of it when shorter), for recognising a
+    /// file by content. Trees that can read a prefix alone override this; the default
+    /// reads the whole file when it is at most `max` bytes (else [`FsError::TooLarge`]).
+    fn read_prefix(&self, path: &Components, n: u64, max: u64) -> Result<Vec<u8>, FsError> {
+        let mut b = self.read_file(path, max)?;
+        b.truncate(usize::try_from(n).unwrap_or(usize::MAX));
+        Ok(b)
+    }
 }

@@ -50,6 +50,10 @@ pub enum FileKind {
     Pem,
     /// .key .p8 .pk8: private keys.
     Key,
+    /// A file of no crypto name (`.ca`, no extension, ...) whose first bytes look like a
+    /// certificate or key (a PEM `-----BEGIN ` line, or one DER SEQUENCE covering the
+    /// whole file); confirmed by [`icvsec_pki::sniff`] at load, else silently not an asset.
+    CryptoByContent,
     SshdConfig,
     Passwd,
     Shadow,
@@ -143,6 +147,92 @@ pub fn classify(rel: &str) -> FileKind {
         return FileKind::Sysctl;
     }
     FileKind::Other
+}
+
+/// Files larger than this are never recognised by content (a CA bundle of every public
+/// root is about 250 KB; a certificate or key file is a few KB).
+pub const SNIFF_MAX_SIZE: u64 = 4 * 1024 * 1024;
+/// Bytes read from a file of no known name to recognise a certificate or key.
+pub const SNIFF_PREFIX: u64 = 8 * 1024;
+
+/// Names whose PEM text is data of a program, not a deployed object (C string literals
+/// of test certificates, documentation): never recognised by content.
+fn sniff_excluded(name: &str) -> bool {
+    let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    matches!(
+        ext,
+        "c" | "h"
+            | "cc"
+            | "cpp"
+            | "cxx"
+            | "hpp"
+            | "hh"
+            | "rs"
+            | "go"
+            | "py"
+            | "java"
+            | "js"
+            | "ts"
+            | "rb"
+            | "pl"
+            | "php"
+            | "lua"
+            | "sh"
+            | "md"
+            | "rst"
+            | "html"
+            | "htm"
+            | "xml"
+            | "json"
+            | "yaml"
+            | "yml"
+            | "toml"
+            | "arxml"
+            | "dbc"
+            | "patch"
+            | "diff"
+    )
+}
+
+/// Cheap test on a file's first bytes: could it hold a certificate or key? A DER
+/// SEQUENCE whose length header covers exactly `size` bytes, or text (no NUL in the first
+/// 512 bytes) with a PEM `-----BEGIN ` line in the first [`SNIFF_PREFIX`] bytes. Only a
+/// prefix is read; files over [`SNIFF_MAX_SIZE`] and unreadable files are not candidates.
+pub fn sniff_candidate(tree: &dyn Tree, rel: &str, comps: &[Vec<u8>], size: u64) -> bool {
+    if !(16..=SNIFF_MAX_SIZE).contains(&size) {
+        return false;
+    }
+    let lower = rel.to_ascii_lowercase();
+    if sniff_excluded(lower.rsplit('/').next().unwrap_or(&lower)) {
+        return false;
+    }
+    let Ok(prefix) = tree.read_prefix(comps, SNIFF_PREFIX, SNIFF_MAX_SIZE) else {
+        return false;
+    };
+    prefix_looks_crypto(&prefix, size)
+}
+
+/// The prefix test of [`sniff_candidate`] (`size`: the whole file's size).
+pub fn prefix_looks_crypto(prefix: &[u8], size: u64) -> bool {
+    if prefix.first() == Some(&0x30) {
+        let covered = match prefix.get(1) {
+            Some(&l @ 0..=0x7f) => Some(2 + l as u64),
+            Some(&l @ 0x81..=0x84) => {
+                let n = (l & 0x7f) as usize;
+                prefix
+                    .get(2..2 + n)
+                    .map(|b| 2 + n as u64 + b.iter().fold(0u64, |a, x| (a << 8) | *x as u64))
+            }
+            _ => None,
+        };
+        if covered == Some(size) {
+            return true;
+        }
+    }
+    if prefix.iter().take(512).any(|b| *b == 0) {
+        return false;
+    }
+    prefix.windows(11).any(|w| w == b"-----BEGIN ")
 }
 
 /// Where a link found during discovery is resolved: inside the root filesystem that
@@ -266,7 +356,10 @@ pub fn discover_from(
                             continue;
                         }
                     };
-                    let kind = classify(&rel);
+                    let mut kind = classify(&rel);
+                    if kind == FileKind::Other && sniff_candidate(tree, &rel, &comps, size) {
+                        kind = FileKind::CryptoByContent;
+                    }
                     files.push(DiscoveredFile {
                         rel,
                         comps,
@@ -425,5 +518,61 @@ mod tests {
         assert_eq!(classify("pki/tbox.pem"), FileKind::Pem);
         assert_eq!(classify("firmware/app.bin"), FileKind::Other);
         assert_eq!(classify("probes/backend.probe.json"), FileKind::Probe);
+    }
+
+    #[test]
+    fn crypto_prefix_test() {
+        // One DER SEQUENCE covering the whole file (short and long length forms).
+        assert!(prefix_looks_crypto(&[0x30, 0x03, 1, 2, 3], 5));
+        assert!(!prefix_looks_crypto(&[0x30, 0x03, 1, 2, 3], 6));
+        let mut long = vec![0x30, 0x82, 0x01, 0x00];
+        long.extend(std::iter::repeat_n(0u8, 64));
+        assert!(prefix_looks_crypto(&long, 4 + 256));
+        assert!(!prefix_looks_crypto(&long, 4 + 255));
+        // Indefinite or oversized length headers are not DER certificates or keys.
+        assert!(!prefix_looks_crypto(&[0x30, 0x80, 0, 0], 4));
+        assert!(!prefix_looks_crypto(
+            &[0x30, 0x89, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+            11
+        ));
+        // PEM in text, after comment lines; not in binary data.
+        assert!(prefix_looks_crypto(
+            b"# bundle\n-----BEGIN CERTIFICATE-----\n",
+            100
+        ));
+        let mut bin = vec![0u8; 16];
+        bin.extend_from_slice(b"-----BEGIN CERTIFICATE-----");
+        assert!(!prefix_looks_crypto(&bin, 1000));
+        assert!(!prefix_looks_crypto(b"plain text\n", 11));
+        assert!(!prefix_looks_crypto(b"", 0));
+    }
+
+    #[test]
+    fn only_a_bounded_prefix_of_candidate_files_is_read() {
+        let der_key = {
+            let mut v = vec![0x30, 0x10];
+            v.extend([0u8; 16]);
+            v
+        };
+        let big = vec![b'x'; (SNIFF_MAX_SIZE + 1) as usize];
+        let t = icvsec_fs::MemTree::new()
+            .file(
+                "a/server.ca",
+                b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+            )
+            .file("a/verify", &der_key)
+            .file(
+                "a/tool.c",
+                b"\"-----BEGIN CERTIFICATE-----\"  /* test data */\n",
+            )
+            .file("a/readme", b"nothing to see here, really\n")
+            .file("a/huge.txt", &big);
+        let (files, _) = discover(&t, &Limits::default(), &[]);
+        let kind = |rel: &str| files.iter().find(|f| f.rel == rel).map(|f| f.kind);
+        assert_eq!(kind("a/server.ca"), Some(FileKind::CryptoByContent));
+        assert_eq!(kind("a/verify"), Some(FileKind::CryptoByContent));
+        assert_eq!(kind("a/tool.c"), Some(FileKind::Other));
+        assert_eq!(kind("a/readme"), Some(FileKind::Other));
+        assert_eq!(kind("a/huge.txt"), Some(FileKind::Other));
     }
 }

@@ -169,4 +169,11 @@ impl Tree for BuildTree {
             None => self.host.read_file(path, limit),
         }
     }
+
+    fn read_prefix(&self, path: &Components, n: u64, max: u64) -> Result<Vec<u8>, FsError> {
+        match self.route(path) {
+            Some((t, rest)) => t.read_prefix(rest, n, max),
+            None => self.host.read_prefix(path, n, max),
+        }
+    }
 }

@@ -107,6 +107,10 @@ pub struct Inventory {
     pub certificates: BTreeMap<String, crate::CertAsset>,
     /// Private keys by id (same scheme).
     pub keys: BTreeMap<String, crate::KeyAsset>,
+    /// Public keys by id (`path`, or `path#pub<n>` in a file holding other objects).
+    pub public_keys: BTreeMap<String, crate::PubKeyAsset>,
+    /// Known-bad keys (the shipped list plus the user's `--blocklist` files), sorted.
+    pub key_blocklist: std::sync::Arc<icvsec_pki::KeyBlocklist>,
     /// Saved TLS probes by build-relative path (asset kind `probe_result`).
     pub probes: BTreeMap<String, crate::ProbeAsset>,
     /// Software per ECU, VEX documents and the vulnerability feeds (see [`crate::software`]).
@@ -227,6 +231,16 @@ impl Inventory {
                 .collect(),
             AssetKind::PrivateKey => self
                 .keys
+                .iter()
+                .map(|(id, k)| AssetView {
+                    id: id.clone(),
+                    role: self.role_of(k.ecu.as_deref()),
+                    fields: None,
+                    home: k.location(),
+                })
+                .collect(),
+            AssetKind::PublicKey => self
+                .public_keys
                 .iter()
                 .map(|(id, k)| AssetView {
                     id: id.clone(),

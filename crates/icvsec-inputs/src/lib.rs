@@ -20,6 +20,6 @@ pub use inventory::{AssetView, Broken, Inventory};
 pub use json::{JsonDoc, SourceMap, parse_json};
 pub use load::{LoadOptions, load_build};
 pub use netupd_files::{NetworkDefs, UpdatePackageAsset};
-pub use pki_files::{CertAsset, CertUse, KeyAsset};
+pub use pki_files::{CertAsset, CertUse, KeyAsset, PubKeyAsset};
 pub use probe_files::{ProbeAsset, probe};
 pub use software::{FeedState, Software, VulnDb};

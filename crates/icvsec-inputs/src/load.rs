@@ -19,6 +19,9 @@ pub struct LoadOptions {
     pub limits: Limits,
     /// Vulnerability feeds (`--vuln-db`, icvsec.toml `vuln_db`), loaded with the build.
     pub vuln_db: Vec<crate::software::VulnDb>,
+    /// Known-bad keys to match (the shipped list plus `--blocklist` files, finished);
+    /// `None`: the shipped list alone (`rules/params/key-blocklist.txt`).
+    pub key_blocklist: Option<std::sync::Arc<icvsec_pki::KeyBlocklist>>,
 }
 
 /// For a list element dropped at load (list key path, element id): the asset kind and
@@ -726,7 +729,10 @@ impl<'a> Loader<'a> {
             .filter(|f| {
                 matches!(
                     f.kind,
-                    FileKind::Certificate | FileKind::Pem | FileKind::Key
+                    FileKind::Certificate
+                        | FileKind::Pem
+                        | FileKind::Key
+                        | FileKind::CryptoByContent
                 )
             })
             .collect();
@@ -740,10 +746,11 @@ impl<'a> Loader<'a> {
                 self.digests.insert(f.rel.clone(), d);
             }
             match parsed {
+                Parsed::NotCrypto => {}
                 Parsed::Failed { kind, diag } => {
                     // A .pem that could not be read may hold keys as well as certificates:
                     // neither family may pass or be "not applicable" for it.
-                    if f.kind == FileKind::Pem {
+                    if matches!(f.kind, FileKind::Pem | FileKind::CryptoByContent) {
                         let other = if kind == AssetKind::PrivateKey {
                             AssetKind::Certificate
                         } else {
@@ -758,8 +765,13 @@ impl<'a> Loader<'a> {
                     }
                     self.broken(kind, &f.rel, diag)
                 }
-                Parsed::Objects { certs, keys } => {
+                Parsed::Objects {
+                    certs,
+                    keys,
+                    pubkeys,
+                } => {
                     let many = certs.len() > 1;
+                    let of = certs.len();
                     for (i, cert) in certs.into_iter().enumerate() {
                         let id = if many {
                             format!("{}#{}", f.rel, i + 1)
@@ -774,14 +786,29 @@ impl<'a> Loader<'a> {
                                 file: f.rel.clone(),
                                 ecu: owner(&f.rel),
                                 uses: vec![],
+                                position: i + 1,
+                                of,
+                                role: None,
                             },
                         );
+                    }
+                    let alone = pubkeys.len() == 1 && of == 0 && keys.is_empty();
+                    for (i, mut pk) in pubkeys.into_iter().enumerate() {
+                        let id = if alone {
+                            f.rel.clone()
+                        } else {
+                            format!("{}#pub{}", f.rel, i + 1)
+                        };
+                        pk.ecu = owner(&f.rel);
+                        self.inv.public_keys.insert(id, pk);
                     }
                     let many = keys.len() > 1;
                     for (i, key) in keys.into_iter().enumerate() {
                         let id = if many {
                             format!("{}#key{}", f.rel, i + 1)
-                        } else if f.kind == FileKind::Key {
+                        } else if f.kind == FileKind::Key
+                            || (f.kind == FileKind::CryptoByContent && of == 0)
+                        {
                             f.rel.clone()
                         } else {
                             format!("{}#key", f.rel)
@@ -1117,6 +1144,57 @@ impl<'a> Loader<'a> {
         })
     }
 
+    /// The role of every certificate in its file (icvsec_pki::bundle::classify): a file
+    /// whose first certificate has a declared non-anchor use, or whose first certificate
+    /// is an end-entity followed by CA certificates, is an identity file (leaf, then
+    /// intermediates); a declared trust anchor file, or a file of several certificates
+    /// that are all roots (a CA bundle), is a set of anchors. Roles from saved probes
+    /// (the chain a server sent) are kept.
+    fn assign_roles(&mut self) {
+        let mut by_file: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (id, c) in &self.inv.certificates {
+            if c.role.is_none() {
+                by_file.entry(c.file.clone()).or_default().push(id.clone());
+            }
+        }
+        for (_, mut ids) in by_file {
+            ids.sort_by_key(|id| self.inv.certificates.get(id).map_or(0, |c| c.position));
+            let certs: Vec<&CertAsset> = ids
+                .iter()
+                .filter_map(|id| self.inv.certificates.get(id))
+                .collect();
+            let Some(first) = certs.first() else { continue };
+            let declared_identity = first
+                .uses
+                .iter()
+                .any(|u| !matches!(u, CertUse::Anchor { .. }));
+            let declared_anchor = certs
+                .iter()
+                .any(|c| c.uses.iter().any(|u| matches!(u, CertUse::Anchor { .. })));
+            let chain_shaped =
+                certs.len() > 1 && !first.cert.is_ca() && certs[1..].iter().all(|c| c.cert.is_ca());
+            let all_roots = certs.len() > 1
+                && certs
+                    .iter()
+                    .all(|c| icvsec_pki::lint::is_root_like(&c.cert));
+            let usage = if declared_identity || (!declared_anchor && chain_shaped) {
+                Some(icvsec_pki::FileUse::Identity)
+            } else if declared_anchor || all_roots {
+                Some(icvsec_pki::FileUse::CaBundle)
+            } else {
+                None
+            };
+            let Some(usage) = usage else { continue };
+            let owned: Vec<icvsec_pki::Certificate> =
+                certs.iter().map(|c| c.cert.clone()).collect();
+            for (id, placed) in ids.iter().zip(icvsec_pki::classify(&owned, usage)) {
+                if let Some(c) = self.inv.certificates.get_mut(id) {
+                    c.role = Some(placed.role);
+                }
+            }
+        }
+    }
+
     /// Give certificates their declared uses and link keys to their certificates.
     fn link_certificates(&mut self) {
         let mut uses: Vec<(String, CertUse)> = Vec::new();
@@ -1173,16 +1251,22 @@ impl<'a> Loader<'a> {
         for (file, u) in uses {
             let file = file.trim_start_matches("./").to_string();
             let mut found = false;
+            // A deployed identity file (nginx fullchain, cert.pem + chain.pem) is leaf
+            // first, then its intermediates: only the leaf is presented for the use.
+            let anchor_use = matches!(u, CertUse::Anchor { .. });
             for c in self
                 .inv
                 .certificates
                 .values_mut()
                 .filter(|c| c.file == file)
             {
+                found = true;
+                if !anchor_use && c.position > 1 {
+                    continue;
+                }
                 if !c.uses.contains(&u) {
                     c.uses.push(u.clone());
                 }
-                found = true;
             }
             if !found
                 && self.files.contains_key(file.as_str())
@@ -1197,6 +1281,7 @@ impl<'a> Loader<'a> {
         for c in self.inv.certificates.values_mut() {
             c.uses.sort();
         }
+        self.assign_roles();
         let by_spki: Vec<(String, String)> = self
             .inv
             .certificates
@@ -1413,6 +1498,10 @@ pub fn load_build(root: &Path, opts: &LoadOptions) -> Inventory {
             ));
         }
     }
+    loader.inv.key_blocklist = opts
+        .key_blocklist
+        .clone()
+        .unwrap_or_else(|| std::sync::Arc::new(icvsec_pki::default_blocklist()));
     loader.load_vehicle();
     loader.load_files(&discovered);
     loader.load_software(&discovered, &opts.vuln_db);
@@ -1423,6 +1512,7 @@ pub fn load_build(root: &Path, opts: &LoadOptions) -> Inventory {
     let nothing = inv_ref.vehicle.is_none()
         && inv_ref.certificates.is_empty()
         && inv_ref.keys.is_empty()
+        && inv_ref.public_keys.is_empty()
         && inv_ref.files.is_empty()
         && inv_ref.probes.is_empty()
         && inv_ref.update_packages.is_empty()

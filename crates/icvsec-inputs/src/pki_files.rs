@@ -5,7 +5,9 @@
 
 use crate::discover::{self, DiscoveredFile, FileKind};
 use icvsec_model::{AssetKind, Diagnostic, Location};
-use icvsec_pki::{Certificate, PkiError, PrivateKey};
+use icvsec_pki::bundle::Role;
+use icvsec_pki::sniff::{Encoding, ObjectKind};
+use icvsec_pki::{Certificate, PkiError, PrivateKey, PublicKeyInfo};
 use rayon::prelude::*;
 
 /// What a certificate is used for, from the declarations that reference it.
@@ -48,9 +50,60 @@ pub struct CertAsset {
     pub line: Option<u32>,
     pub ecu: Option<String>,
     pub uses: Vec<CertUse>,
+    /// 1-based position in its file and the number of certificates in the file.
+    pub position: usize,
+    pub of: usize,
+    /// Role in its file ([`icvsec_pki::bundle::classify`]): in a deployed identity file
+    /// (server/identity/profile certificate) the first is the leaf and the rest are
+    /// intermediates; in a trust store or CA bundle every certificate is an anchor.
+    /// `None`: a single certificate nothing declares a use for.
+    pub role: Option<Role>,
 }
 
 impl CertAsset {
+    pub fn location(&self) -> Location {
+        Location {
+            file: self.file.clone(),
+            line: self.line,
+            column: None,
+            key_path: None,
+        }
+    }
+
+    /// The certificate named for a finding: its subject and, in a file of several, its
+    /// place (`` `CN=Root` (#3 of 120) ``).
+    pub fn name(&self) -> String {
+        if self.of > 1 {
+            format!(
+                "`{}` (#{} of {})",
+                self.cert.label(),
+                self.position,
+                self.of
+            )
+        } else {
+            format!("`{}`", self.cert.label())
+        }
+    }
+}
+
+/// A public key found in the build (SubjectPublicKeyInfo or PKCS#1 RSAPublicKey, PEM or
+/// DER): judged by the key-strength rules and the key blocklist, never as a certificate.
+#[derive(Clone, Debug)]
+pub struct PubKeyAsset {
+    pub key: PublicKeyInfo,
+    /// DER SubjectPublicKeyInfo (PKCS#1 keys are wrapped into one).
+    pub spki_der: Vec<u8>,
+    /// SHA-256 of `spki_der`, lower-case hex: comparable with certificates' and private
+    /// keys' public halves.
+    pub spki_sha256: String,
+    /// `SubjectPublicKeyInfo` or `PKCS#1 RSAPublicKey`, and `PEM` or `DER`.
+    pub format: String,
+    pub file: String,
+    pub line: Option<u32>,
+    pub ecu: Option<String>,
+}
+
+impl PubKeyAsset {
     pub fn location(&self) -> Location {
         Location {
             file: self.file.clone(),
@@ -86,11 +139,62 @@ pub(crate) enum Parsed {
     Objects {
         certs: Vec<Certificate>,
         keys: Vec<PrivateKey>,
+        pubkeys: Vec<PubKeyAsset>,
     },
     Failed {
         kind: AssetKind,
         diag: Diagnostic,
     },
+    /// A file recognised by its first bytes that holds no certificate or key after all
+    /// (e.g. a CRL, a CSR or other ASN.1 data): not an asset, no error.
+    NotCrypto,
+}
+
+/// Public keys (`PUBLIC KEY`, `RSA PUBLIC KEY`, DER SubjectPublicKeyInfo / RSAPublicKey)
+/// in `bytes`, by content ([`icvsec_pki::sniff`]); file/ecu are filled in by the loader.
+fn public_keys(objects: &[icvsec_pki::sniff::Object], rel: &str) -> Vec<PubKeyAsset> {
+    objects
+        .iter()
+        .filter(|o| matches!(o.kind, ObjectKind::PublicKey | ObjectKind::RsaPublicKey))
+        .filter(|o| o.error.is_none())
+        .cloned()
+        .filter_map(|o| {
+            Some(PubKeyAsset {
+                key: o.public_key?,
+                spki_der: o.spki_der?,
+                spki_sha256: o.spki_sha256?,
+                format: format!(
+                    "{} {}",
+                    if o.kind == ObjectKind::RsaPublicKey {
+                        "PKCS#1 RSAPublicKey"
+                    } else {
+                        "SubjectPublicKeyInfo"
+                    },
+                    if o.encoding == Encoding::Pem {
+                        "PEM"
+                    } else {
+                        "DER"
+                    }
+                ),
+                file: rel.to_string(),
+                line: o.pem_begin_line,
+                ecu: None,
+            })
+        })
+        .collect()
+}
+
+/// Whether an object found by content is a certificate, private or public key (even a
+/// broken one): a file found by its first bytes is an asset only then.
+fn is_crypto_object(o: &icvsec_pki::sniff::Object) -> bool {
+    matches!(
+        o.kind,
+        ObjectKind::Certificate
+            | ObjectKind::TrustedCertificate
+            | ObjectKind::PrivateKey
+            | ObjectKind::PublicKey
+            | ObjectKind::RsaPublicKey
+    )
 }
 
 fn place(e: &PkiError, file: &str) -> Location {
@@ -167,11 +271,37 @@ pub(crate) fn parse_file(
             ),
         ),
     };
+    let sniffed = icvsec_pki::sniff(&bytes);
+    if f.kind == FileKind::CryptoByContent && !sniffed.iter().any(is_crypto_object) {
+        return (Parsed::NotCrypto, None);
+    }
+    let pubkeys = public_keys(&sniffed, &f.rel);
+    // Public keys and nothing else that is a certificate or private key: whatever the
+    // name (.crt, .der, .key, none), a public-key asset and not a broken certificate.
+    let only_public = !pubkeys.is_empty()
+        && !sniffed.iter().any(|o| {
+            matches!(
+                o.kind,
+                ObjectKind::Certificate | ObjectKind::TrustedCertificate | ObjectKind::PrivateKey
+            )
+        });
     let parsed = match f.kind {
+        _ if only_public => Parsed::Objects {
+            certs: vec![],
+            keys: vec![],
+            pubkeys,
+        },
         FileKind::Key => match icvsec_pki::parse_private_keys(&bytes) {
             Ok(keys) if !keys.is_empty() => Parsed::Objects {
                 certs: vec![],
                 keys,
+                pubkeys,
+            },
+            // A .key holding a public key is a public key, not a broken private key.
+            Ok(_) | Err(_) if !pubkeys.is_empty() => Parsed::Objects {
+                certs: vec![],
+                keys: vec![],
+                pubkeys,
             },
             Ok(_) => Parsed::Failed {
                 kind,
@@ -186,6 +316,7 @@ pub(crate) fn parse_file(
             Ok(certs) if !certs.is_empty() => Parsed::Objects {
                 certs,
                 keys: vec![],
+                pubkeys,
             },
             // A .crt/.der holding a key instead is still worth judging as a key.
             Ok(_) | Err(_)
@@ -194,8 +325,16 @@ pub(crate) fn parse_file(
                 Parsed::Objects {
                     certs: vec![],
                     keys: icvsec_pki::parse_private_keys(&bytes).unwrap_or_default(),
+                    pubkeys,
                 }
             }
+            // A DER/PEM public key (SubjectPublicKeyInfo, PKCS#1) is a public-key asset,
+            // not a broken certificate.
+            Ok(_) | Err(_) if !pubkeys.is_empty() => Parsed::Objects {
+                certs: vec![],
+                keys: vec![],
+                pubkeys,
+            },
             Ok(_) => Parsed::Failed {
                 kind,
                 diag: Diagnostic::error(Location::file(&f.rel), "no certificate found"),
@@ -203,7 +342,7 @@ pub(crate) fn parse_file(
             Err(e) => fail(AssetKind::Certificate, e),
         },
         _ => {
-            // .pem: certificates and/or keys.
+            // .pem, or a file recognised by content: certificates and/or keys.
             let certs = icvsec_pki::parse_certificates(&bytes);
             let keys = icvsec_pki::parse_private_keys(&bytes);
             match (certs, keys) {
@@ -216,7 +355,10 @@ pub(crate) fn parse_file(
                 (c, k) => {
                     let certs = c.unwrap_or_default();
                     let keys = k.unwrap_or_default();
-                    if certs.is_empty() && keys.is_empty() {
+                    if certs.is_empty() && keys.is_empty() && pubkeys.is_empty() {
+                        if f.kind == FileKind::CryptoByContent {
+                            return (Parsed::NotCrypto, None);
+                        }
                         Parsed::Failed {
                             kind,
                             diag: Diagnostic::error(
@@ -225,25 +367,31 @@ pub(crate) fn parse_file(
                             ),
                         }
                     } else {
-                        Parsed::Objects { certs, keys }
+                        Parsed::Objects {
+                            certs,
+                            keys,
+                            pubkeys,
+                        }
                     }
                 }
             }
         }
     };
     let parsed = match parsed {
-        Parsed::Objects { certs, keys } if certs.len() + keys.len() > max_objects => {
-            Parsed::Failed {
-                kind,
-                diag: Diagnostic::error(
-                    Location::file(&f.rel),
-                    format!(
-                        "{} certificates and keys in one file, more than the limit of {max_objects}; not judged",
-                        certs.len() + keys.len()
-                    ),
+        Parsed::Objects {
+            certs,
+            keys,
+            pubkeys,
+        } if certs.len() + keys.len() + pubkeys.len() > max_objects => Parsed::Failed {
+            kind,
+            diag: Diagnostic::error(
+                Location::file(&f.rel),
+                format!(
+                    "{} certificates and keys in one file, more than the limit of {max_objects}; not judged",
+                    certs.len() + keys.len() + pubkeys.len()
                 ),
-            }
-        }
+            ),
+        },
         other => other,
     };
     (parsed, Some(digest))

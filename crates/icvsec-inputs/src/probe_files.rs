@@ -152,6 +152,13 @@ pub(crate) fn load_probe(
                         line,
                         ecu: None,
                         uses,
+                        position: i + 1,
+                        of: result.certificate_chain.len(),
+                        role: Some(if i == 0 {
+                            icvsec_pki::bundle::Role::Leaf
+                        } else {
+                            icvsec_pki::bundle::Role::Intermediate
+                        }),
                     },
                 ));
             }

@@ -28,6 +28,7 @@ asset_kinds! {
     TrustAnchor => "trust_anchor", "a declared trust anchor";
     Certificate => "certificate", "an X.509 certificate file found in the build";
     PrivateKey => "private_key", "a private key file found in the build";
+    PublicKey => "public_key", "a public key found in the build (SubjectPublicKeyInfo or PKCS#1 RSAPublicKey, PEM or DER)";
     DataItem => "data_item", "a data item in a data-flow manifest";
     DataFlow => "data_flow", "a data flow in a data-flow manifest";
     DataStore => "data_store", "a data store in a data-flow manifest";

@@ -553,3 +553,93 @@ fn thresholds_decide_whether_an_export_needs_an_assessment() {
     assert!(needs_assessment(&item(DataCategory::Personal, Some(100_001)), &p2).is_some());
     assert!(needs_assessment(&item(DataCategory::Personal, Some(100_000)), &p2).is_none());
 }
+
+/// issue 19 part 8: a server certificate the build cannot hold (rotated on the server)
+/// while the vehicle verifies the peer against a declared anchor is evidence outside the
+/// build (manual), not a failure; a saved probe of the endpoint is judged instead.
+#[test]
+fn endpoint_certificate_outside_the_build_is_manual_unless_probed() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let pki = repo.join("fixtures/rules/ICV-CRT-021/pass/pki");
+    let vehicle = |verify: bool| {
+        format!(
+            r#"{{
+  "schema_version": 1,
+  "vehicle": {{ "model": "t", "markets": ["CN"] }},
+  "ecus": [ {{ "id": "tbox", "role": "tbox" }} ],
+  "endpoints": [ {{ "id": "backend", "host": "tsp.tianhe-motors.cn", "port": 443, "region": "CN",
+    "trust_anchor": "oem-root",
+    "tls": {{ "id": "b", "side": "client", "versions": ["TLSv1.2", "TLSv1.3"],
+      "cipher_suites": ["TLS_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"],
+      "verify_peer": {verify}, "verify_hostname": true }} }} ],
+  "trust_anchors": [ {{ "id": "oem-root", "certificate": "pki/oem-root-ca.pem", "purpose": "backend" }} ],
+  "data_flows": ["data/flows.json"]
+}}"#
+        )
+    };
+    let m = flows(
+        TRACK,
+        "",
+        "",
+        &fl("up", "tbox", "backend", r#", "via_endpoint": "backend""#),
+    );
+    let setup = |name: &str, verify: bool, probe: bool| {
+        let dir =
+            std::env::temp_dir().join(format!("icvsec-dataflow-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("data")).unwrap();
+        std::fs::create_dir_all(dir.join("pki")).unwrap();
+        std::fs::write(dir.join("vehicle.json"), vehicle(verify)).unwrap();
+        std::fs::write(dir.join("data/flows.json"), &m).unwrap();
+        std::fs::copy(pki.join("oem-root-ca.pem"), dir.join("pki/oem-root-ca.pem")).unwrap();
+        if probe {
+            let tpl = repo.join("fixtures/rules/ICV-TLS-103/pass/probes/backend.probe.json");
+            let mut v: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(tpl).unwrap()).unwrap();
+            v["target"] = "tsp.tianhe-motors.cn:443".into();
+            v["sni"] = "tsp.tianhe-motors.cn".into();
+            v["certificate_chain"] = serde_json::json!([
+                std::fs::read_to_string(pki.join("backend-server.pem")).unwrap(),
+                std::fs::read_to_string(pki.join("oem-sub-ca.pem")).unwrap(),
+            ]);
+            std::fs::create_dir_all(dir.join("probes")).unwrap();
+            std::fs::write(
+                dir.join("probes/backend.probe.json"),
+                serde_json::to_string_pretty(&v).unwrap(),
+            )
+            .unwrap();
+        }
+        let inv = load_build(&dir, &LoadOptions::default());
+        (dir, inv)
+    };
+    // Verified against the anchor, no certificate, no probe: manual, naming the way out.
+    let (d, inv) = setup("outside-manual", true, false);
+    let e = run(&inv, "data.transit_protection", serde_json::json!({}));
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].1.outcome, Outcome::Manual, "{}", e[0].1.message);
+    assert!(
+        e[0].1.message.contains("evidence outside the build"),
+        "{}",
+        e[0].1.message
+    );
+    assert!(e[0].1.message.contains("--save"), "{}", e[0].1.message);
+    let _ = std::fs::remove_dir_all(d);
+    // The peer is not verified: a failure as before.
+    let (d, inv) = setup("outside-unverified", false, false);
+    let e = run(&inv, "data.transit_protection", serde_json::json!({}));
+    assert_eq!(e[0].1.outcome, Outcome::Fail, "{}", e[0].1.message);
+    let _ = std::fs::remove_dir_all(d);
+    // A saved probe of the endpoint: its chain is judged (leaf + intermediate to the anchor).
+    let (d, inv) = setup("outside-probed", true, true);
+    let e = run(&inv, "data.transit_protection", serde_json::json!({}));
+    assert_eq!(e[0].1.outcome, Outcome::Pass, "{}", e[0].1.message);
+    assert!(
+        e[0].1
+            .related
+            .iter()
+            .any(|l| l.file == "probes/backend.probe.json"),
+        "{:?}",
+        e[0].1.related
+    );
+    let _ = std::fs::remove_dir_all(d);
+}

@@ -2,6 +2,7 @@
 //! whose TLS profile and server certificate pass the TLS and PKI policy.
 
 use super::prologue::*;
+use icvsec_inputs::{CertAsset, CertUse};
 use icvsec_model::graph::{EndpointLinks, TlsProfileNode};
 
 pub(super) fn def() -> CheckDef {
@@ -75,29 +76,84 @@ pub fn judge_profile(
     (problems, unknowns)
 }
 
-/// Judge an endpoint's server certificate (as the graph links it): lints at `as_of` and
-/// the chain to its anchor. Returns (problems, errors, location of the certificate).
+/// The chain a saved probe (`icvsec probe tls HOST:PORT --save FILE`) recorded for an
+/// endpoint, leaf first, with the probe's file; empty when no probe of it is given.
+fn probe_chain<'a>(inv: &'a Inventory, endpoint: &str) -> (Vec<&'a CertAsset>, String) {
+    let Some(leaf) = inv.certificates.values().find(|c| {
+        inv.probes.contains_key(&c.file)
+            && c.uses
+                .iter()
+                .any(|u| matches!(u, CertUse::Server { endpoint: e, .. } if e == endpoint))
+    }) else {
+        return (Vec::new(), String::new());
+    };
+    let mut chain: Vec<&CertAsset> = inv
+        .certificates
+        .values()
+        .filter(|c| c.file == leaf.file)
+        .collect();
+    chain.sort_by_key(|c| c.position);
+    (chain, leaf.file.clone())
+}
+
+/// What the judgement of an endpoint's server certificate found.
+struct CertJudgement {
+    problems: Vec<String>,
+    errors: Vec<String>,
+    /// Evidence outside the build decides (no certificate in the build, none probed).
+    manual: Vec<String>,
+    location: Option<Location>,
+}
+
+/// Judge an endpoint's server certificate (as the graph links it, else the chain of a
+/// saved probe of the endpoint): lints at `as_of` and the chain to its anchor. A server
+/// certificate that the build cannot hold (rotated on the server) while the vehicle
+/// verifies the peer against a declared anchor is evidence outside the build (manual).
 fn judge_server_cert(
     inv: &Inventory,
     links: &EndpointLinks,
     host: &str,
     as_of: i64,
-) -> (Vec<String>, Vec<String>, Option<Location>) {
+    verifies_peer: bool,
+) -> CertJudgement {
     use icvsec_pki::lint;
     let mut problems = Vec::new();
     let mut errors = Vec::new();
-    let Some(path) = links.server_certificate.as_deref() else {
-        problems.push(format!(
-            "the build does not hold the server certificate of `{}`, so the server cannot be shown to be authenticated",
-            links.endpoint
-        ));
-        return (problems, errors, None);
+    let done = |problems, errors, manual, location| CertJudgement {
+        problems,
+        errors,
+        manual,
+        location,
     };
-    let certs: Vec<&icvsec_inputs::CertAsset> = links
-        .server_certificates
-        .iter()
-        .filter_map(|id| inv.certificates.get(id))
-        .collect();
+    let (certs, path): (Vec<&CertAsset>, String) = match links.server_certificate.as_deref() {
+        Some(path) => (
+            links
+                .server_certificates
+                .iter()
+                .filter_map(|id| inv.certificates.get(id))
+                .collect(),
+            path.to_string(),
+        ),
+        None => {
+            let (chain, probe) = probe_chain(inv, &links.endpoint);
+            if chain.is_empty() {
+                if let (true, Some(a)) = (verifies_peer, links.trust_anchor.as_deref()) {
+                    let manual = vec![format!(
+                        "the server certificate of `{}` is not in the build (a server rotates it); the vehicle verifies the peer against trust anchor `{a}`, so the served chain is evidence outside the build: give a saved probe (icvsec probe tls {host}:PORT --save FILE.probe.json) to judge it",
+                        links.endpoint
+                    )];
+                    return done(problems, errors, manual, None);
+                }
+                problems.push(format!(
+                    "the build does not hold the server certificate of `{}`, so the server cannot be shown to be authenticated",
+                    links.endpoint
+                ));
+                return done(problems, errors, Vec::new(), None);
+            }
+            (chain, probe)
+        }
+    };
+    let path = path.as_str();
     let Some(leaf) = certs.first() else {
         let why = inv
             .broken
@@ -106,7 +162,7 @@ fn judge_server_cert(
             .map(|b| b.message.clone())
             .unwrap_or_else(|| "it holds no certificate".into());
         errors.push(format!("server certificate `{path}` cannot be read: {why}"));
-        return (problems, errors, Some(Location::file(path)));
+        return done(problems, errors, Vec::new(), Some(Location::file(path)));
     };
     let loc = leaf.location();
     let c = &leaf.cert;
@@ -182,7 +238,7 @@ fn judge_server_cert(
             }
         }
     }
-    (problems, errors, Some(loc))
+    done(problems, errors, Vec::new(), Some(loc))
 }
 
 fn transit_protection(ctx: &Ctx, p: &TransitParams, sink: &mut Sink) {
@@ -251,6 +307,9 @@ fn transit_protection(ctx: &Ctx, p: &TransitParams, sink: &mut Sink) {
     let mut problems = Vec::new();
     let mut errors = Vec::new();
     let mut related = vec![ep.location()];
+    let verifies_peer = profile
+        .as_ref()
+        .is_some_and(|(_, prof, _)| prof.value.verify_peer == Some(true));
     match (&profile_id, profile) {
         (None, _) => problems.push(format!(
             "endpoint `{ep_id}` declares no TLS profile, so the channel cannot be shown to be encrypted"
@@ -267,10 +326,10 @@ fn transit_protection(ctx: &Ctx, p: &TransitParams, sink: &mut Sink) {
             }
         }
     }
-    let (cp, ce, cloc) = judge_server_cert(ctx.inv, links, &ep.value.host, ctx.as_of);
-    problems.extend(cp);
-    errors.extend(ce);
-    if let Some(l) = cloc {
+    let cj = judge_server_cert(ctx.inv, links, &ep.value.host, ctx.as_of, verifies_peer);
+    problems.extend(cj.problems);
+    errors.extend(cj.errors);
+    if let Some(l) = cj.location {
         related.push(l);
     }
     let head = format!(
@@ -284,6 +343,14 @@ fn transit_protection(ctx: &Ctx, p: &TransitParams, sink: &mut Sink) {
     } else if !errors.is_empty() {
         sink.error(
             format!("{head}; cannot judge it: {}", errors.join("; ")),
+            f.at("via_endpoint"),
+        )
+    } else if !cj.manual.is_empty() {
+        sink.manual(
+            format!(
+                "{head}; its TLS profile passes the policy, but {}",
+                cj.manual.join("; ")
+            ),
             f.at("via_endpoint"),
         )
     } else {
