@@ -12,6 +12,8 @@ mod linux;
 mod netupd_tests;
 pub mod tls;
 mod update;
+mod update_process;
+mod update_tuf;
 mod vehicle;
 mod vnet;
 mod vuln;
@@ -30,6 +32,8 @@ pub fn registry() -> Registry {
     checks.extend(vehicle::checks());
     checks.extend(vuln::checks());
     checks.extend(update::checks());
+    checks.extend(update_tuf::checks());
+    checks.extend(update_process::checks());
     checks.extend(vnet::checks());
     Registry::new(checks)
 }

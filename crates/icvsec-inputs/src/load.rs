@@ -827,7 +827,7 @@ impl<'a> Loader<'a> {
                     }
                     net.push((f.rel.clone(), bytes));
                 }
-                FileKind::UpdatePackage => self.load_update_package(f),
+                FileKind::UpdatePackage => self.load_update_package(f, discovered),
                 _ => {}
             }
         }
@@ -843,7 +843,7 @@ impl<'a> Loader<'a> {
         }
     }
 
-    fn load_update_package(&mut self, f: &DiscoveredFile) {
+    fn load_update_package(&mut self, f: &DiscoveredFile, discovered: &[DiscoveredFile]) {
         let bytes = match discover::read_file(self.tree, f, self.limits.max_file_size) {
             Ok(b) => b,
             Err(e) => {
@@ -887,9 +887,15 @@ impl<'a> Loader<'a> {
                         .installed_version
                         .clone()
                 });
-                match crate::netupd_files::read_update_package(&f.rel, &bytes, &options) {
-                    Some(r) => r,
-                    None => return,
+                let tuf_root = f.rel.rsplit('/').next() == Some("root.json")
+                    && icvsec_update::detect(&f.rel, &bytes) == Some(icvsec_update::Kind::Tuf);
+                if tuf_root {
+                    self.load_tuf_repository(f, &bytes, discovered, &options)
+                } else {
+                    match crate::netupd_files::read_update_package(&f.rel, &bytes, &options) {
+                        Some(r) => r,
+                        None => return,
+                    }
                 }
             }
         };
@@ -915,6 +921,76 @@ impl<'a> Loader<'a> {
                 package,
             },
         );
+    }
+
+    /// An Uptane/TUF repository: `root.json` with the `targets.json`, `snapshot.json` and
+    /// `timestamp.json` next to it and the target files under `targets/`, read as one
+    /// repository so that signatures, thresholds and snapshot consistency are judged
+    /// together. Metadata files are bounded by the metadata limit, target files by the
+    /// file size limit and their number by the entry limit. Each metadata file read is
+    /// indexed so findings point at their line.
+    fn load_tuf_repository(
+        &mut self,
+        root: &DiscoveredFile,
+        root_bytes: &[u8],
+        discovered: &[DiscoveredFile],
+        options: &icvsec_update::Options,
+    ) -> Result<icvsec_update::UpdatePackage, String> {
+        let dir = root.rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        let mut metadata = std::collections::BTreeMap::new();
+        metadata.insert("root.json".to_string(), root_bytes.to_vec());
+        let mut targets = std::collections::BTreeMap::new();
+        let targets_dir = format!("{prefix}targets/");
+        for g in discovered {
+            let Some(rest) = g.rel.strip_prefix(&prefix) else {
+                continue;
+            };
+            let role_file = matches!(rest, "targets.json" | "snapshot.json" | "timestamp.json");
+            let target = g.rel.starts_with(&targets_dir);
+            if !role_file && !target {
+                continue;
+            }
+            let limit = if role_file {
+                options.limits.max_metadata_bytes as u64
+            } else {
+                self.limits.max_file_size
+            };
+            let bytes = discover::read_file(self.tree, g, limit)
+                .map_err(|e| format!("{}: cannot read: {e}", g.rel))?;
+            self.digests.insert(g.rel.clone(), sha256(&bytes));
+            if role_file {
+                metadata.insert(rest.to_string(), bytes);
+            } else {
+                if targets.len() >= options.limits.max_entries {
+                    return Err(format!(
+                        "{targets_dir}: more than {} target files",
+                        options.limits.max_entries
+                    ));
+                }
+                targets.insert(g.rel[targets_dir.len()..].to_string(), bytes);
+            }
+        }
+        for (name, bytes) in &metadata {
+            if let Ok(text) = std::str::from_utf8(bytes)
+                && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
+            {
+                self.inv.sources.insert(
+                    format!("{prefix}{name}"),
+                    crate::json::SourceMap::index(text),
+                );
+            }
+        }
+        let result = if metadata.len() == 1 {
+            icvsec_update::read_package(&root.rel, root_bytes, options)
+        } else {
+            icvsec_update::tuf::read_repository(dir, &metadata, &targets, options)
+        };
+        result.map_err(|e| e.to_string())
     }
 
     fn package_ecu(&self, rel: &str) -> Option<String> {

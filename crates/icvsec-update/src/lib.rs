@@ -260,6 +260,9 @@ pub struct UpdatePackage {
     /// Expiry as written in the metadata.
     pub expires_text: Option<String>,
     pub thresholds: Vec<RoleThreshold>,
+    /// Uptane/TUF metadata facts with their places (roles, keys, consistency); `None`
+    /// for other kinds.
+    pub tuf: Option<tuf::TufFacts>,
     /// Format-specific facts (`format=verity`, `post-timestamp`, `payload-version`...),
     /// sorted by key.
     pub details: std::collections::BTreeMap<String, String>,
@@ -278,6 +281,7 @@ impl UpdatePackage {
             expires: None,
             expires_text: None,
             thresholds: Vec::new(),
+            tuf: None,
             details: Default::default(),
             problems: Vec::new(),
         }
