@@ -55,4 +55,11 @@ pub trait Tree: Send + Sync {
     /// Contents of a regular file, at most `limit` bytes (else [`FsError::TooLarge`]).
     /// The last component is not followed if it is a link; special files are refused.
     fn read_file(&self, path: &Components, limit: u64) -> Result<Vec<u8>, FsError>;
+    /// The regular file opened for reading in place (large files hashed in chunks), with
+    /// the same checks as [`Tree::read_file`]; `Ok(None)` for trees that cannot hand out
+    /// an open file (files inside images), whose callers fall back on `read_file`.
+    fn open_file(&self, path: &Components) -> Result<Option<std::fs::File>, FsError> {
+        let _ = path;
+        Ok(None)
+    }
 }

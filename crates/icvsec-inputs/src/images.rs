@@ -169,4 +169,11 @@ impl Tree for BuildTree {
             None => self.host.read_file(path, limit),
         }
     }
+
+    fn open_file(&self, path: &Components) -> Result<Option<std::fs::File>, FsError> {
+        match self.route(path) {
+            Some((t, rest)) => t.open_file(rest),
+            None => self.host.open_file(path),
+        }
+    }
 }

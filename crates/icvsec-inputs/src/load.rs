@@ -844,6 +844,12 @@ impl<'a> Loader<'a> {
     }
 
     fn load_update_package(&mut self, f: &DiscoveredFile, discovered: &[DiscoveredFile]) {
+        if f.size > self.limits.max_file_size
+            && f.size <= self.limits.max_package_size
+            && let Ok(Some(file)) = self.tree.open_file(&f.comps)
+        {
+            return self.load_large_update_package(f, file);
+        }
         let bytes = match discover::read_file(self.tree, f, self.limits.max_file_size) {
             Ok(b) => b,
             Err(e) => {
@@ -875,18 +881,7 @@ impl<'a> Loader<'a> {
             Err(e) => Err(format!("{}: trust anchor unreadable: {e}", f.rel)),
             Ok(a) => {
                 options.anchors = a;
-                options.installed_version = ecu.as_ref().and_then(|id| {
-                    self.inv
-                        .ecus
-                        .get(id)?
-                        .config
-                        .as_ref()?
-                        .doc
-                        .software_update
-                        .as_ref()?
-                        .installed_version
-                        .clone()
-                });
+                options.installed_version = self.installed_version(ecu.as_deref());
                 let tuf_root = f.rel.rsplit('/').next() == Some("root.json")
                     && icvsec_update::detect(&f.rel, &bytes) == Some(icvsec_update::Kind::Tuf);
                 if tuf_root {
@@ -921,6 +916,53 @@ impl<'a> Loader<'a> {
                 package,
             },
         );
+    }
+
+    /// A package above the file size bound but within the package bound, read in place
+    /// (SWUpdate images hashed in chunks; other formats refused beyond the in-memory
+    /// bound, with an error naming it).
+    fn load_large_update_package(&mut self, f: &DiscoveredFile, file: std::fs::File) {
+        let ecu = self.package_ecu(&f.rel);
+        let (anchors_from, anchor_files) = self.package_anchor_files(ecu.as_deref());
+        let mut options = icvsec_update::Options::default();
+        options.limits.max_package_bytes = self.limits.max_package_size;
+        options.limits.max_in_memory_bytes = self.limits.max_file_size;
+        options.installed_version = self.installed_version(ecu.as_deref());
+        let package = match crate::netupd_files::parse_anchors(&anchor_files) {
+            Err(e) => Err(format!("{}: trust anchor unreadable: {e}", f.rel)),
+            Ok(a) => {
+                options.anchors = a;
+                icvsec_update::read_package_from_file(&f.rel, file, &options)
+                    .map_err(|e| e.to_string())
+            }
+        };
+        if let Err(e) = &package {
+            self.inv
+                .diagnostics
+                .push(Diagnostic::error(Location::file(&f.rel), e.clone()));
+        }
+        self.inv.update_packages.insert(
+            f.rel.clone(),
+            crate::UpdatePackageAsset {
+                file: f.rel.clone(),
+                ecu,
+                anchors_from,
+                package,
+            },
+        );
+    }
+
+    fn installed_version(&self, ecu: Option<&str>) -> Option<String> {
+        self.inv
+            .ecus
+            .get(ecu?)?
+            .config
+            .as_ref()?
+            .doc
+            .software_update
+            .as_ref()?
+            .installed_version
+            .clone()
     }
 
     /// An Uptane/TUF repository: `root.json` with the `targets.json`, `snapshot.json` and
@@ -1351,7 +1393,10 @@ pub fn load_build(root: &Path, opts: &LoadOptions) -> Inventory {
         digests: BTreeMap::new(),
     };
     for f in &discovered {
-        if f.size > opts.limits.max_file_size && f.kind != FileKind::Other {
+        if f.size > opts.limits.max_file_size
+            && f.kind != FileKind::Other
+            && !(f.kind == FileKind::UpdatePackage && f.size <= opts.limits.max_package_size)
+        {
             loader.inv.diagnostics.push(Diagnostic::error(
                 Location::file(&f.rel),
                 discover::oversize_message(f.size, opts.limits.max_file_size),

@@ -281,7 +281,7 @@ fn bad_signature_fails_the_threshold() {
     assert!(
         problems(&p)
             .iter()
-            .any(|m| m.contains("names version Some(7)"))
+            .any(|m| m.contains("names targets.json version 7, targets.json is version 8"))
     );
 }
 
