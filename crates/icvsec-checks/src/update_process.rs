@@ -100,7 +100,7 @@ fn section<'a>(ctx: &'a Ctx, sink: &mut Sink) -> Option<(&'a str, &'a SoftwareUp
     let Some(channel) = su.channel.clone() else {
         sink.fail(
             "not declared: `software_update.channel` (`ota`, `local`, `both`, or `none` if the software is never updated)",
-            Location::at_Location::at_key(file, "software_update"),
+            Location::at_key(file, "software_update"),
         );
         return None;
     };
