@@ -568,7 +568,8 @@ fn html_is_a_document_to_sign_and_prints_to_a_bounded_pdf() {
     };
     eprintln!("demo HTML report prints to {pages} pages");
     assert!(pages >= 2, "suspiciously few pages: {pages}");
-    assert!(pages <= 30, "the demo prints to {pages} pages (> 30)");
+    // 30 before the GB 44496 process rules (ICV-UPD-007..011) added a finding per ECU each.
+    assert!(pages <= 34, "the demo prints to {pages} pages (> 34)");
 }
 
 #[test]
