@@ -457,8 +457,7 @@ fn check_threshold(
     role_name: &str,
     role: &Role,
     problems: &mut Vec<(String, String)>,
-    algs: &mut BTreeSet<String>,
-    bits: &mut Option<u32>,
+    (algs, bits): (&mut BTreeSet<String>, &mut Option<u32>),
     facts: &mut Vec<TufRole>,
 ) -> RoleThreshold {
     let spec = root.signed.get("roles").and_then(|r| r.get(role_name));
@@ -880,8 +879,7 @@ fn repository(
         "root",
         &root,
         &mut problems,
-        &mut algs,
-        &mut bits,
+        (&mut algs, &mut bits),
         &mut tuf.roles,
     ));
 
@@ -903,8 +901,7 @@ fn repository(
                 r,
                 &role,
                 &mut problems,
-                &mut algs,
-                &mut bits,
+                (&mut algs, &mut bits),
                 &mut tuf.roles,
             ));
             roles.insert(r, role);
