@@ -223,6 +223,10 @@ pub struct ScanArgs {
     /// Skip files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
     pub max_file_size: u64,
+    /// Largest update package read in place when above --max-file-size (SWUpdate images
+    /// are hashed in 1 MiB chunks, never loaded whole).
+    #[arg(long, value_name = "BYTES", default_value_t = 8 << 30)]
+    pub max_package_size: u64,
     /// Do not enter directories nested deeper than this below the build root (a notice names each).
     #[arg(long, value_name = "N", default_value_t = 48)]
     pub max_depth: usize,

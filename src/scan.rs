@@ -232,6 +232,7 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
             &LoadOptions {
                 limits: Limits {
                     max_file_size: args.max_file_size,
+                    max_package_size: args.max_package_size,
                     max_depth: args.max_depth,
                     ..Limits::default()
                 },

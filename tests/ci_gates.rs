@@ -568,8 +568,9 @@ fn html_is_a_document_to_sign_and_prints_to_a_bounded_pdf() {
     };
     eprintln!("demo HTML report prints to {pages} pages");
     assert!(pages >= 2, "suspiciously few pages: {pages}");
-    // Seven ECUs, two of them also shipped as firmware images (a T-Box variant's ext4
-    // root filesystem, a rear-seat unit's sparse system partition).
+    // Eight ECUs, two of them also shipped as firmware images (a T-Box variant's ext4
+    // root filesystem, a rear-seat unit's sparse system partition), and the GB 44496
+    // process rules (ICV-UPD-007..011) with a finding per ECU each.
     assert!(pages <= 40, "the demo prints to {pages} pages (> 40)");
 }
 

@@ -13,6 +13,8 @@ mod linux;
 mod netupd_tests;
 pub mod tls;
 mod update;
+mod update_process;
+mod update_tuf;
 mod vehicle;
 mod vnet;
 mod vuln;
@@ -32,6 +34,8 @@ pub fn registry() -> Registry {
     checks.extend(vehicle::checks());
     checks.extend(vuln::checks());
     checks.extend(update::checks());
+    checks.extend(update_tuf::checks());
+    checks.extend(update_process::checks());
     checks.extend(vnet::checks());
     Registry::new(checks)
 }

@@ -195,3 +195,143 @@ fn a_package_for_no_ecu_is_reported_not_ignored() {
         inv.diagnostics
     );
 }
+
+#[test]
+fn pkg_005_to_007_tuf() {
+    pair("ICV-PKG-005", "ecu.package.tuf_expiry", none());
+    pair("ICV-PKG-006", "ecu.package.tuf_keys", none());
+    pair("ICV-PKG-007", "ecu.package.tuf_consistency", none());
+}
+
+#[test]
+fn upd_process_declarations() {
+    pair("ICV-UPD-005", "ecu.update.failure_recovery", none());
+    pair("ICV-UPD-007", "ecu.update.consent", none());
+    pair("ICV-UPD-008", "ecu.update.swin", none());
+    pair("ICV-UPD-009", "ecu.update.preconditions", none());
+    pair("ICV-UPD-010", "ecu.update.power", none());
+    pair("ICV-UPD-011", "ecu.update.records", none());
+}
+
+/// Copies a fixture build into a fresh temporary directory.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir").flatten() {
+        let p = e.path();
+        let q = to.join(e.file_name());
+        if p.is_dir() {
+            copy_tree(&p, &q);
+        } else {
+            std::fs::copy(&p, &q).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn root_threshold_one_is_accepted_only_in_development() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/rules/ICV-PKG-006/fail");
+    let dir = std::env::temp_dir().join(format!("icvsec-tuf-dev-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_tree(&src, &dir);
+    let v = std::fs::read_to_string(dir.join("vehicle.json")).expect("read");
+    std::fs::write(
+        dir.join("vehicle.json"),
+        v.replace("\"production\"", "\"development\""),
+    )
+    .expect("write");
+    let inv = load_build(&dir, &LoadOptions::default());
+    let _ = std::fs::remove_dir_all(&dir);
+    let e = run(&inv, "ecu.package.tuf_keys", none());
+    let root = e
+        .iter()
+        .find(|(_, e)| e.message.contains("`root` threshold 1"))
+        .unwrap_or_else(|| panic!("{}", summary(&e)));
+    assert_eq!(root.1.outcome, Outcome::Pass, "{}", summary(&e));
+    assert!(root.1.message.contains("development"));
+    // The unsatisfiable targets threshold fails whatever the stage, at its place.
+    let t = e
+        .iter()
+        .find(|(_, e)| e.message.contains("`targets` threshold 3"))
+        .unwrap_or_else(|| panic!("{}", summary(&e)));
+    assert_eq!(t.1.outcome, Outcome::Fail);
+    let loc = t.1.location.as_ref().expect("location");
+    assert_eq!(
+        (loc.file.as_str(), loc.key_path.as_deref()),
+        (
+            "updates/tbox/tuf/root.json",
+            Some("signed.roles.targets.threshold")
+        )
+    );
+}
+
+#[test]
+fn an_update_package_above_the_file_size_bound_is_verified_in_place() {
+    use std::io::Write;
+    const IMAGE: usize = 17 * 1024 * 1024;
+    let dir = std::env::temp_dir().join(format!("icvsec-big-swu-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("updates/tbox")).expect("mkdir");
+    std::fs::create_dir_all(dir.join("ecus")).expect("mkdir");
+    std::fs::write(
+        dir.join("vehicle.json"),
+        r#"{ "schema_version": 1, "vehicle": { "model": "x", "markets": ["CN"], "stage": "production" }, "ecus": [ { "id": "tbox", "role": "tbox", "config": "ecus/tbox.json" } ], "networks": [] }"#,
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("ecus/tbox.json"),
+        r#"{ "schema_version": 1, "ecu": "tbox", "software_update": { "channel": "ota", "installed_version": "1.0" }, "services": [] }"#,
+    )
+    .expect("write");
+    let image = vec![0u8; IMAGE];
+    let sha: String = icvsec_update::hash::sha256(&image)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let desc = format!(
+        "software = {{ version = \"2.0\"; images: ( {{ filename = \"rootfs.img\"; sha256 = \"{sha}\"; }} ); }}\n"
+    );
+    let mut out = Vec::new();
+    for (ino, (name, data)) in [
+        ("sw-description", desc.as_bytes()),
+        ("rootfs.img", &image[..]),
+        ("TRAILER!!!", &b""[..]),
+    ]
+    .iter()
+    .enumerate()
+    {
+        out.extend_from_slice(
+            format!(
+                "070701{ino:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}",
+                0o100644, 0, 0, 1, 0, data.len(), 0, 0, 0, 0, name.len() + 1, 0
+            )
+            .as_bytes(),
+        );
+        out.extend_from_slice(name.as_bytes());
+        out.push(0);
+        out.resize(out.len().div_ceil(4) * 4, 0);
+        out.extend_from_slice(data);
+        out.resize(out.len().div_ceil(4) * 4, 0);
+    }
+    std::fs::File::create(dir.join("updates/tbox/big.swu"))
+        .and_then(|mut f| f.write_all(&out))
+        .expect("write");
+    let inv = load_build(&dir, &LoadOptions::default());
+    let _ = std::fs::remove_dir_all(&dir);
+    let a = &inv.update_packages["updates/tbox/big.swu"];
+    let p = a.package.as_ref().expect("verified in place");
+    assert_eq!(p.version.as_deref(), Some("2.0"));
+    assert_eq!(p.payloads[0].actual, icvsec_update::PayloadState::Match);
+    assert!(
+        !inv.diagnostics
+            .iter()
+            .any(|d| d.location.file == "updates/tbox/big.swu"),
+        "{:?}",
+        inv.diagnostics
+    );
+    let e = run(&inv, "ecu.package.payload_hashes", none());
+    assert!(
+        e.iter().any(|(_, e)| e.outcome == Outcome::Pass),
+        "{}",
+        summary(&e)
+    );
+}

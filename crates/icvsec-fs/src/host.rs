@@ -254,6 +254,10 @@ impl Tree for HostTree {
         Ok(out)
     }
 
+    fn open_file(&self, path: &Components) -> Result<Option<std::fs::File>, FsError> {
+        self.open_regular(path).map(Some)
+    }
+
     fn read_file(&self, path: &Components, limit: u64) -> Result<Vec<u8>, FsError> {
         let file = self.open_regular(path)?;
         let st = rustix::fs::fstat(&file).map_err(io_err)?;

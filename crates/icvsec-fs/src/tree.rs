@@ -63,4 +63,12 @@ pub trait Tree: Send + Sync {
         b.truncate(usize::try_from(n).unwrap_or(usize::MAX));
         Ok(b)
     }
+
+    /// The regular file opened for reading in place (large files hashed in chunks), with
+    /// the same checks as [`Tree::read_file`]; `Ok(None)` for trees that cannot hand out
+    /// an open file (files inside images), whose callers fall back on `read_file`.
+    fn open_file(&self, path: &Components) -> Result<Option<std::fs::File>, FsError> {
+        let _ = path;
+        Ok(None)
+    }
 }

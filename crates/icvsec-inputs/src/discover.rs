@@ -12,6 +12,9 @@ use std::path::Path;
 pub struct Limits {
     /// Files larger than this are not read; the rules that need them report an error.
     pub max_file_size: u64,
+    /// Largest update package (SWUpdate `.swu`) read in place beyond `max_file_size`:
+    /// its images are hashed in bounded chunks, never loaded whole.
+    pub max_package_size: u64,
     /// Directories deeper than this are not entered.
     pub max_depth: usize,
     /// At most this many files are considered.
@@ -30,6 +33,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_file_size: 16 * 1024 * 1024,
+            max_package_size: 8 << 30,
             max_depth: 48,
             max_files: 2_000_000,
             max_dir_entries: 1_000_000,

@@ -176,4 +176,11 @@ impl Tree for BuildTree {
             None => self.host.read_prefix(path, n, max),
         }
     }
+
+    fn open_file(&self, path: &Components) -> Result<Option<std::fs::File>, FsError> {
+        match self.route(path) {
+            Some((t, rest)) => t.open_file(rest),
+            None => self.host.open_file(path),
+        }
+    }
 }

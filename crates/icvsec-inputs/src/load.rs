@@ -985,7 +985,7 @@ impl<'a> Loader<'a> {
                     }
                     net.push((f.rel.clone(), bytes));
                 }
-                FileKind::UpdatePackage => self.load_update_package(f),
+                FileKind::UpdatePackage => self.load_update_package(f, discovered),
                 _ => {}
             }
         }
@@ -1001,7 +1001,13 @@ impl<'a> Loader<'a> {
         }
     }
 
-    fn load_update_package(&mut self, f: &DiscoveredFile) {
+    fn load_update_package(&mut self, f: &DiscoveredFile, discovered: &[DiscoveredFile]) {
+        if f.size > self.limits.max_file_size
+            && f.size <= self.limits.max_package_size
+            && let Ok(Some(file)) = self.tree.open_file(&f.comps)
+        {
+            return self.load_large_update_package(f, file);
+        }
         let bytes = match discover::read_file(self.tree, f, self.limits.max_file_size) {
             Ok(b) => b,
             Err(e) => {
@@ -1033,21 +1039,16 @@ impl<'a> Loader<'a> {
             Err(e) => Err(format!("{}: trust anchor unreadable: {e}", f.rel)),
             Ok(a) => {
                 options.anchors = a;
-                options.installed_version = ecu.as_ref().and_then(|id| {
-                    self.inv
-                        .ecus
-                        .get(id)?
-                        .config
-                        .as_ref()?
-                        .doc
-                        .software_update
-                        .as_ref()?
-                        .installed_version
-                        .clone()
-                });
-                match crate::netupd_files::read_update_package(&f.rel, &bytes, &options) {
-                    Some(r) => r,
-                    None => return,
+                options.installed_version = self.installed_version(ecu.as_deref());
+                let tuf_root = f.rel.rsplit('/').next() == Some("root.json")
+                    && icvsec_update::detect(&f.rel, &bytes) == Some(icvsec_update::Kind::Tuf);
+                if tuf_root {
+                    self.load_tuf_repository(f, &bytes, discovered, &options)
+                } else {
+                    match crate::netupd_files::read_update_package(&f.rel, &bytes, &options) {
+                        Some(r) => r,
+                        None => return,
+                    }
                 }
             }
         };
@@ -1073,6 +1074,123 @@ impl<'a> Loader<'a> {
                 package,
             },
         );
+    }
+
+    /// A package above the file size bound but within the package bound, read in place
+    /// (SWUpdate images hashed in chunks; other formats refused beyond the in-memory
+    /// bound, with an error naming it).
+    fn load_large_update_package(&mut self, f: &DiscoveredFile, file: std::fs::File) {
+        let ecu = self.package_ecu(&f.rel);
+        let (anchors_from, anchor_files) = self.package_anchor_files(ecu.as_deref());
+        let mut options = icvsec_update::Options::default();
+        options.limits.max_package_bytes = self.limits.max_package_size;
+        options.limits.max_in_memory_bytes = self.limits.max_file_size;
+        options.installed_version = self.installed_version(ecu.as_deref());
+        let package = match crate::netupd_files::parse_anchors(&anchor_files) {
+            Err(e) => Err(format!("{}: trust anchor unreadable: {e}", f.rel)),
+            Ok(a) => {
+                options.anchors = a;
+                icvsec_update::read_package_from_file(&f.rel, file, &options)
+                    .map_err(|e| e.to_string())
+            }
+        };
+        if let Err(e) = &package {
+            self.inv
+                .diagnostics
+                .push(Diagnostic::error(Location::file(&f.rel), e.clone()));
+        }
+        self.inv.update_packages.insert(
+            f.rel.clone(),
+            crate::UpdatePackageAsset {
+                file: f.rel.clone(),
+                ecu,
+                anchors_from,
+                package,
+            },
+        );
+    }
+
+    fn installed_version(&self, ecu: Option<&str>) -> Option<String> {
+        self.inv
+            .ecus
+            .get(ecu?)?
+            .config
+            .as_ref()?
+            .doc
+            .software_update
+            .as_ref()?
+            .installed_version
+            .clone()
+    }
+
+    /// An Uptane/TUF repository: `root.json` with the `targets.json`, `snapshot.json` and
+    /// `timestamp.json` next to it and the target files under `targets/`, read as one
+    /// repository so that signatures, thresholds and snapshot consistency are judged
+    /// together. Metadata files are bounded by the metadata limit, target files by the
+    /// file size limit and their number by the entry limit. Each metadata file read is
+    /// indexed so findings point at their line.
+    fn load_tuf_repository(
+        &mut self,
+        root: &DiscoveredFile,
+        root_bytes: &[u8],
+        discovered: &[DiscoveredFile],
+        options: &icvsec_update::Options,
+    ) -> Result<icvsec_update::UpdatePackage, String> {
+        let dir = root.rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        let mut metadata = std::collections::BTreeMap::new();
+        metadata.insert("root.json".to_string(), root_bytes.to_vec());
+        let mut targets = std::collections::BTreeMap::new();
+        let targets_dir = format!("{prefix}targets/");
+        for g in discovered {
+            let Some(rest) = g.rel.strip_prefix(&prefix) else {
+                continue;
+            };
+            let role_file = matches!(rest, "targets.json" | "snapshot.json" | "timestamp.json");
+            let target = g.rel.starts_with(&targets_dir);
+            if !role_file && !target {
+                continue;
+            }
+            let limit = if role_file {
+                options.limits.max_metadata_bytes as u64
+            } else {
+                self.limits.max_file_size
+            };
+            let bytes = discover::read_file(self.tree, g, limit)
+                .map_err(|e| format!("{}: cannot read: {e}", g.rel))?;
+            self.digests.insert(g.rel.clone(), sha256(&bytes));
+            if role_file {
+                metadata.insert(rest.to_string(), bytes);
+            } else {
+                if targets.len() >= options.limits.max_entries {
+                    return Err(format!(
+                        "{targets_dir}: more than {} target files",
+                        options.limits.max_entries
+                    ));
+                }
+                targets.insert(g.rel[targets_dir.len()..].to_string(), bytes);
+            }
+        }
+        for (name, bytes) in &metadata {
+            if let Ok(text) = std::str::from_utf8(bytes)
+                && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
+            {
+                self.inv.sources.insert(
+                    format!("{prefix}{name}"),
+                    crate::json::SourceMap::index(text),
+                );
+            }
+        }
+        let result = if metadata.len() == 1 {
+            icvsec_update::read_package(&root.rel, root_bytes, options)
+        } else {
+            icvsec_update::tuf::read_repository(dir, &metadata, &targets, options)
+        };
+        result.map_err(|e| e.to_string())
     }
 
     fn package_ecu(&self, rel: &str) -> Option<String> {
@@ -1491,7 +1609,10 @@ pub fn load_build(root: &Path, opts: &LoadOptions) -> Inventory {
         digests: BTreeMap::new(),
     };
     for f in &discovered {
-        if f.size > opts.limits.max_file_size && f.kind != FileKind::Other {
+        if f.size > opts.limits.max_file_size
+            && f.kind != FileKind::Other
+            && !(f.kind == FileKind::UpdatePackage && f.size <= opts.limits.max_package_size)
+        {
             loader.inv.diagnostics.push(Diagnostic::error(
                 Location::file(&f.rel),
                 discover::oversize_message(f.size, opts.limits.max_file_size),

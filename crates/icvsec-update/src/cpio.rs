@@ -1,6 +1,7 @@
 //! cpio "newc" (070701) and "crc" (070702) archives, as SWUpdate writes them.
 //! Each entry: 110-byte ASCII-hex header, name padded to 4 bytes, data padded to 4.
 
+use crate::source::Source;
 use crate::{Error, Limits};
 
 /// One archive member.
@@ -8,10 +9,10 @@ use crate::{Error, Limits};
 pub(crate) struct Entry {
     pub name: String,
     /// Offset of the header in the archive.
-    pub header_offset: usize,
+    pub header_offset: u64,
     /// Data range in the archive.
-    pub data_offset: usize,
-    pub size: usize,
+    pub data_offset: u64,
+    pub size: u64,
     /// `crc` format: declared 32-bit byte sum of the data.
     pub check: Option<u32>,
 }
@@ -24,22 +25,30 @@ fn hex_field(h: &[u8], idx: usize) -> Option<u32> {
     u32::from_str_radix(s, 16).ok()
 }
 
-fn pad4(n: usize) -> usize {
+fn pad4(n: u64) -> u64 {
     n.div_ceil(4) * 4
 }
 
-/// Lists the members up to the `TRAILER!!!` entry.
-pub(crate) fn entries(name: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<Entry>, Error> {
+/// Lists the members up to the `TRAILER!!!` entry. Reads headers and names only (each
+/// bounded); entry data stays in the source.
+pub(crate) fn entries(
+    name: &str,
+    bytes: &dyn Source,
+    limits: &Limits,
+) -> Result<Vec<Entry>, Error> {
     let mut out = Vec::new();
-    let mut off = 0usize;
+    let mut off = 0u64;
+    let mut header = [0u8; HEADER];
+    let mut name_buf = vec![0u8; MAX_NAME];
     loop {
-        let place = |o: usize| format!("{name}: cpio byte offset {o}");
-        let h = bytes.get(off..off + HEADER).ok_or_else(|| {
+        let place = |o: u64| format!("{name}: cpio byte offset {o}");
+        bytes.read_at(off, &mut header).map_err(|_| {
             Error::new(
                 place(off),
                 "truncated cpio header (archive ends before TRAILER!!!)",
             )
         })?;
+        let h = &header[..];
         let crc = match &h[..6] {
             b"070701" => false,
             b"070702" => true,
@@ -61,7 +70,7 @@ pub(crate) fn entries(name: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<E
                 )
             })
         };
-        let size = field(6, "filesize")? as usize;
+        let size = u64::from(field(6, "filesize")?);
         let namesize = field(11, "namesize")? as usize;
         let check = field(12, "check")?;
         if namesize == 0 || namesize > MAX_NAME {
@@ -70,15 +79,17 @@ pub(crate) fn entries(name: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<E
                 format!("cpio name size {namesize} out of range 1..={MAX_NAME}"),
             ));
         }
-        let name_start = off + HEADER;
-        let raw_name = bytes
-            .get(name_start..name_start + namesize)
-            .ok_or_else(|| Error::new(place(name_start), "truncated cpio entry name"))?;
+        let name_start = off + HEADER as u64;
+        let raw_name = &mut name_buf[..namesize];
+        bytes
+            .read_at(name_start, raw_name)
+            .map_err(|_| Error::new(place(name_start), "truncated cpio entry name"))?;
+        let raw_name = &raw_name[..];
         let raw_name = raw_name.strip_suffix(&[0]).ok_or_else(|| {
             Error::new(place(name_start), "cpio entry name is not NUL-terminated")
         })?;
         let entry_name = String::from_utf8_lossy(raw_name).into_owned();
-        let data_offset = pad4(name_start + namesize);
+        let data_offset = pad4(name_start + namesize as u64);
         let end = data_offset
             .checked_add(size)
             .filter(|e| *e <= bytes.len())
@@ -106,11 +117,6 @@ pub(crate) fn entries(name: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<E
         });
         off = pad4(end);
     }
-}
-
-/// 32-bit byte sum used by the `crc` cpio format.
-pub(crate) fn byte_sum(data: &[u8]) -> u32 {
-    data.iter().fold(0u32, |a, b| a.wrapping_add(u32::from(*b)))
 }
 
 #[cfg(test)]
@@ -149,12 +155,13 @@ mod tests {
     #[test]
     fn round_trip_and_truncation() {
         let a = write_newc(&[("sw-description", b"x"), ("img", b"hello")]);
-        let e = entries("t.swu", &a, &Limits::default()).unwrap();
+        let e = entries("t.swu", &&a[..], &Limits::default()).unwrap();
         assert_eq!(e.len(), 2);
-        assert_eq!(&a[e[1].data_offset..e[1].data_offset + e[1].size], b"hello");
+        let d = e[1].data_offset as usize;
+        assert_eq!(&a[d..d + e[1].size as usize], b"hello");
         for cut in [0, 5, 110, 120, a.len() - 4] {
             assert!(
-                entries("t.swu", &a[..cut], &Limits::default()).is_err(),
+                entries("t.swu", &&a[..cut], &Limits::default()).is_err(),
                 "cut {cut}"
             );
         }
@@ -163,7 +170,7 @@ mod tests {
             ..Limits::default()
         };
         assert!(
-            entries("t.swu", &a, &lim)
+            entries("t.swu", &&a[..], &lim)
                 .unwrap_err()
                 .message
                 .contains("more than 1")

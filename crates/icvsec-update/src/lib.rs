@@ -24,6 +24,7 @@ mod libconfig;
 pub mod ota;
 pub mod payload_sig;
 pub mod rauc;
+pub mod source;
 mod squashfs;
 pub mod swu;
 pub mod tuf;
@@ -31,6 +32,7 @@ mod version;
 mod zip;
 
 use serde::Serialize;
+use source::Source;
 
 pub use keys::Anchor;
 pub use version::compare_versions;
@@ -89,8 +91,12 @@ pub struct Problem {
 /// Bounds applied to hostile input. A bound reached is an [`Error`], never a truncation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Limits {
-    /// Largest package accepted, bytes.
+    /// Largest package accepted, bytes. SWUpdate packages read from a file
+    /// ([`read_package_from_file`]) are hashed in place up to this size.
     pub max_package_bytes: u64,
+    /// Largest package of a format that is read into memory (RAUC, Android OTA, TUF,
+    /// and any package given as bytes), bytes.
+    pub max_in_memory_bytes: u64,
     /// Most archive entries (cpio, zip, squashfs directory entries).
     pub max_entries: usize,
     /// Largest metadata text (sw-description, manifest, metadata files, JSON), bytes.
@@ -110,7 +116,8 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_package_bytes: 1 << 30,
+            max_package_bytes: 8 << 30,
+            max_in_memory_bytes: 1 << 30,
             max_entries: 10_000,
             max_metadata_bytes: 1 << 20,
             max_depth: 32,
@@ -260,6 +267,9 @@ pub struct UpdatePackage {
     /// Expiry as written in the metadata.
     pub expires_text: Option<String>,
     pub thresholds: Vec<RoleThreshold>,
+    /// Uptane/TUF metadata facts with their places (roles, keys, consistency); `None`
+    /// for other kinds.
+    pub tuf: Option<tuf::TufFacts>,
     /// Format-specific facts (`format=verity`, `post-timestamp`, `payload-version`...),
     /// sorted by key.
     pub details: std::collections::BTreeMap<String, String>,
@@ -278,6 +288,7 @@ impl UpdatePackage {
             expires: None,
             expires_text: None,
             thresholds: Vec::new(),
+            tuf: None,
             details: Default::default(),
             problems: Vec::new(),
         }
@@ -348,13 +359,16 @@ pub fn detect(name: &str, bytes: &[u8]) -> Option<Kind> {
 
 /// Reads and verifies one package. `name` is used in every place and message.
 pub fn read_package(name: &str, bytes: &[u8], options: &Options) -> Result<UpdatePackage, Error> {
-    if bytes.len() as u64 > options.limits.max_package_bytes {
+    let limit = options
+        .limits
+        .max_package_bytes
+        .min(options.limits.max_in_memory_bytes);
+    if bytes.len() as u64 > limit {
         return Err(Error::new(
             name,
             format!(
-                "package of {} bytes exceeds the {}-byte limit",
-                bytes.len(),
-                options.limits.max_package_bytes
+                "package of {} bytes exceeds the {limit}-byte limit",
+                bytes.len()
             ),
         ));
     }
@@ -382,23 +396,59 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     s
 }
 
-/// Reads a package from disk: refuses a file over `max_package_bytes` before reading it.
+/// Reads a package from disk (see [`read_package_from_file`]).
 pub fn read_package_file(
     path: &std::path::Path,
     options: &Options,
 ) -> Result<UpdatePackage, Error> {
     let name = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|e| Error::new(&name, e.to_string()))?;
-    if meta.len() > options.limits.max_package_bytes {
+    let file = std::fs::File::open(path).map_err(|e| Error::new(&name, e.to_string()))?;
+    read_package_from_file(&name, file, options)
+}
+
+/// Reads a package from an open file without loading a large one whole: a SWUpdate
+/// package is read in place (headers and sw-description copied out under the metadata
+/// limit, images hashed in 1 MiB chunks) up to `max_package_bytes`; other formats are
+/// read into memory up to `max_in_memory_bytes`. A bound reached is an [`Error`].
+pub fn read_package_from_file(
+    name: &str,
+    file: std::fs::File,
+    options: &Options,
+) -> Result<UpdatePackage, Error> {
+    let src = source::FileSource::new(file).map_err(|e| Error::new(name, e.to_string()))?;
+    let len = src.len();
+    let l = &options.limits;
+    if len > l.max_package_bytes {
         return Err(Error::new(
-            &name,
+            name,
             format!(
-                "package of {} bytes exceeds the {}-byte limit",
-                meta.len(),
-                options.limits.max_package_bytes
+                "package of {len} bytes exceeds the {}-byte limit",
+                l.max_package_bytes
             ),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::new(&name, e.to_string()))?;
-    read_package(&name, &bytes, options)
+    let head = source::read_vec(&src, 0, len.min(1 << 20) as usize)
+        .map_err(|e| Error::new(name, format!("cannot read: {e}")))?;
+    let kind = detect(name, &head).ok_or_else(|| {
+        Error::new(
+            name,
+            "not a recognised update package (no cpio, squashfs, zip or TUF JSON signature at byte 0)",
+        )
+    })?;
+    if kind == Kind::Swupdate {
+        return Ok(swu::read_source(name, &src, options)?.finish(options));
+    }
+    if len > l.max_in_memory_bytes {
+        return Err(Error::new(
+            name,
+            format!(
+                "{} package of {len} bytes exceeds the {}-byte limit for packages read into memory (only SWUpdate packages are hashed in place)",
+                kind.name(),
+                l.max_in_memory_bytes
+            ),
+        ));
+    }
+    let bytes = source::read_vec(&src, 0, len as usize)
+        .map_err(|e| Error::new(name, format!("cannot read: {e}")))?;
+    read_package(name, &bytes, options)
 }

@@ -12,6 +12,7 @@ use crate::libconfig::{self, Value};
 use crate::{
     Anchor, Error, Kind, Options, PayloadCheck, PayloadState, SignatureFacts, UpdatePackage,
     Verification, cms, cpio, hash,
+    source::{self, Source},
 };
 
 const DESC: &str = "sw-description";
@@ -19,8 +20,20 @@ const SIG: &str = "sw-description.sig";
 /// Lists in sw-description whose elements name payloads in the archive.
 const PAYLOAD_LISTS: [&str; 4] = ["images", "files", "scripts", "bootloader"];
 
-/// Reads a `.swu` package.
+/// Reads a `.swu` package held in memory.
 pub fn read(name: &str, bytes: &[u8], options: &Options) -> Result<UpdatePackage, Error> {
+    read_source(name, &bytes, options)
+}
+
+/// Reads a `.swu` package from any [`Source`] (a file read in place): headers,
+/// sw-description and its signature are copied out under the metadata limit; every
+/// image is hashed in bounded chunks where it lies, so a multi-gigabyte image needs no
+/// more memory than a small one.
+pub fn read_source(
+    name: &str,
+    bytes: &dyn Source,
+    options: &Options,
+) -> Result<UpdatePackage, Error> {
     let limits = &options.limits;
     let entries = cpio::entries(name, bytes, limits)?;
     let first = entries
@@ -35,7 +48,7 @@ pub fn read(name: &str, bytes: &[u8], options: &Options) -> Result<UpdatePackage
             format!("first member must be {DESC} (SWUpdate reads it before anything else)"),
         ));
     }
-    if first.size > limits.max_metadata_bytes {
+    if first.size > limits.max_metadata_bytes as u64 {
         return Err(Error::new(
             format!("{name}: {DESC}"),
             format!(
@@ -44,13 +57,45 @@ pub fn read(name: &str, bytes: &[u8], options: &Options) -> Result<UpdatePackage
             ),
         ));
     }
-    let data = |e: &cpio::Entry| &bytes[e.data_offset..e.data_offset + e.size];
-    let desc = data(first);
+    let entry_place = |e: &cpio::Entry| {
+        format!(
+            "{name}: cpio entry {:?} at byte offset {}",
+            e.name, e.header_offset
+        )
+    };
+    // Small members copied out (bounded by the metadata limit).
+    let data = |e: &cpio::Entry| -> Result<Vec<u8>, Error> {
+        if e.size > limits.max_metadata_bytes as u64 {
+            return Err(Error::new(
+                entry_place(e),
+                format!(
+                    "{} bytes exceed the {}-byte metadata limit",
+                    e.size, limits.max_metadata_bytes
+                ),
+            ));
+        }
+        source::read_vec(bytes, e.data_offset, e.size as usize)
+            .map_err(|err| Error::new(entry_place(e), format!("cannot read: {err}")))
+    };
+    // Payloads hashed in place, each once (SHA-256 and the crc-format byte sum).
+    let mut digests: std::collections::BTreeMap<usize, ([u8; 32], u32)> = Default::default();
+    let mut digest = |i: usize| -> Result<([u8; 32], u32), Error> {
+        if let Some(d) = digests.get(&i) {
+            return Ok(*d);
+        }
+        let e = &entries[i];
+        let d = source::digest_range(bytes, e.data_offset, e.size, e.check.is_some())
+            .map_err(|err| Error::new(entry_place(e), format!("cannot read: {err}")))?;
+        digests.insert(i, d);
+        Ok(d)
+    };
+    let desc = data(first)?;
+    let desc = &desc[..];
     let mut pkg = UpdatePackage::new(Kind::Swupdate, name);
 
-    for e in &entries {
+    for (i, e) in entries.iter().enumerate() {
         if let Some(check) = e.check {
-            let sum = cpio::byte_sum(data(e));
+            let sum = digest(i)?.1;
             if sum != check {
                 pkg.problem(
                     format!(
@@ -80,7 +125,8 @@ pub fn read(name: &str, bytes: &[u8], options: &Options) -> Result<UpdatePackage
             );
         }
         let place = format!("{name}: {SIG}");
-        pkg.signature = signature(&place, data(sig), desc, options, &mut pkg.problems);
+        let sig_bytes = data(sig)?;
+        pkg.signature = signature(&place, &sig_bytes, desc, options, &mut pkg.problems);
     }
 
     // sw-description.
@@ -108,7 +154,7 @@ pub fn read(name: &str, bytes: &[u8], options: &Options) -> Result<UpdatePackage
     payloads.sort();
     payloads.dedup();
     for (file, sha, size) in payloads {
-        let entry = entries.iter().find(|e| e.name == file);
+        let entry = entries.iter().position(|e| e.name == file);
         let expected = sha.as_deref().map(str::to_ascii_lowercase);
         let actual = match (&expected, entry) {
             (_, None) => PayloadState::Missing,
@@ -121,14 +167,14 @@ pub fn read(name: &str, bytes: &[u8], options: &Options) -> Result<UpdatePackage
                 }
                 PayloadState::NoDigest
             }
-            (Some(exp), Some(e)) => {
+            (Some(exp), Some(i)) => {
                 if hash::parse_hex(exp, 32).is_none() {
                     pkg.problem(
                         format!("{name}: {DESC} entry {file:?}"),
                         format!("sha256 {exp:?} is not 64 hex digits"),
                     );
                 }
-                let got = crate::hex(&hash::sha256(data(e)));
+                let got = crate::hex(&digest(i)?.0);
                 if &got == exp {
                     PayloadState::Match
                 } else {

@@ -12,6 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use base64::Engine;
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::keys::{self, Hash, KeyType, PublicKey, Scheme};
@@ -25,6 +26,91 @@ pub fn looks_like_tuf(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(1 << 20)];
     let has = |n: &[u8]| head.windows(n.len()).any(|w| w == n);
     has(b"\"signed\"") && has(b"\"signatures\"")
+}
+
+/// Structured facts about an Uptane/TUF repository, for rules that judge expiry,
+/// thresholds, key types and snapshot/timestamp consistency with the place of each fact
+/// (metadata file + JSON key path, e.g. `signed.roles.root.threshold`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TufFacts {
+    /// Roles whose metadata file was read, in the order root, targets, snapshot, timestamp.
+    pub roles: Vec<TufRole>,
+    /// Keys listed in root, sorted by key id.
+    pub keys: Vec<TufKey>,
+    /// Snapshot/timestamp entries that disagree with the file they describe (version,
+    /// length, hashes), or that do not list it.
+    pub inconsistencies: Vec<TufPlace>,
+    /// Whether root.json was part of what was read (thresholds and keys are known).
+    pub has_root: bool,
+}
+
+/// One role's metadata file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TufRole {
+    pub role: String,
+    /// The metadata file (`<repository>/targets.json`).
+    pub file: String,
+    pub version: Option<u64>,
+    /// `signed.expires` as Unix seconds; `None` when absent or not RFC 3339.
+    pub expires: Option<i64>,
+    /// `signed.expires` as written; `None` when absent.
+    pub expires_text: Option<String>,
+    /// `root.signed.roles.<role>.threshold`; `None` without root or when root does not
+    /// delegate the role.
+    pub threshold: Option<u64>,
+    /// Key ids root allows for the role.
+    pub keyids: usize,
+    /// Distinct usable public keys among those key ids (listed in root, parsed): the most
+    /// signatures that could ever count towards the threshold.
+    pub usable_keys: usize,
+    /// Distinct allowed keys whose signature on this file verified.
+    pub valid_signatures: usize,
+}
+
+impl TufRole {
+    /// The threshold can never be met: more signatures required than usable keys.
+    pub fn unsatisfiable(&self) -> bool {
+        self.threshold.is_some_and(|t| t > self.usable_keys as u64)
+    }
+}
+
+/// One key listed in root.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TufKey {
+    pub id: String,
+    /// Roles whose key ids include this key.
+    pub roles: Vec<String>,
+    /// `keytype` / `scheme` as written.
+    pub keytype: String,
+    pub scheme: String,
+    /// RSA modulus bits, EC field bits, 256 for Ed25519; `None` when the key did not parse.
+    pub bits: Option<u32>,
+    /// Why the key cannot be used (unsupported scheme, malformed key); `None` when usable.
+    pub error: Option<String>,
+}
+
+impl TufKey {
+    /// Why the key is weak or unusable, `None` when it is acceptable: an unsupported or
+    /// malformed key, RSA below 2048 bits (NIST SP 800-57).
+    pub fn weakness(&self) -> Option<String> {
+        if let Some(e) = &self.error {
+            return Some(format!("unusable key: {e}"));
+        }
+        let rsa = self.keytype.to_ascii_lowercase().contains("rsa")
+            || self.scheme.to_ascii_lowercase().contains("rsa");
+        match self.bits {
+            Some(b) if rsa && b < 2048 => Some(format!("RSA key of {b} bits (minimum 2048)")),
+            _ => None,
+        }
+    }
+}
+
+/// A fact with its place: the metadata file and a key path inside it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct TufPlace {
+    pub file: String,
+    pub key_path: String,
+    pub message: String,
 }
 
 /// Maximum nesting found outside strings, stopping early past `limit`.
@@ -238,6 +324,7 @@ fn root_keys(
     root: &Role,
     max: usize,
     problems: &mut Vec<(String, String)>,
+    facts: &mut Vec<TufKey>,
 ) -> Result<BTreeMap<String, RootKey>, Error> {
     let mut out = BTreeMap::new();
     let Some(keys) = root.signed.get("keys").and_then(Value::as_object) else {
@@ -254,7 +341,32 @@ fn root_keys(
     }
     for (id, k) in keys {
         let place = format!("{}: signed.keys.{id}", root.place);
-        match parse_key(k) {
+        let text = |f: &str| k.get(f).and_then(Value::as_str).unwrap_or("").to_string();
+        let parsed = parse_key(k);
+        let roles: Vec<String> = root
+            .signed
+            .get("roles")
+            .and_then(Value::as_object)
+            .map(|r| {
+                r.iter()
+                    .filter(|(_, spec)| {
+                        spec.get("keyids")
+                            .and_then(Value::as_array)
+                            .is_some_and(|a| a.iter().any(|x| x.as_str() == Some(id)))
+                    })
+                    .map(|(n, _)| n.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        facts.push(TufKey {
+            id: id.clone(),
+            roles,
+            keytype: text("keytype"),
+            scheme: text("scheme"),
+            bits: parsed.as_ref().ok().map(|rk| rk.key.bits()),
+            error: parsed.as_ref().err().cloned(),
+        });
+        match parsed {
             Ok(rk) => {
                 // Key id = SHA-256 of the canonical key object (TUF); a mismatch means
                 // signatures could be attributed to the wrong key.
@@ -345,8 +457,8 @@ fn check_threshold(
     role_name: &str,
     role: &Role,
     problems: &mut Vec<(String, String)>,
-    algs: &mut BTreeSet<String>,
-    bits: &mut Option<u32>,
+    (algs, bits): (&mut BTreeSet<String>, &mut Option<u32>),
+    facts: &mut Vec<TufRole>,
 ) -> RoleThreshold {
     let spec = root.signed.get("roles").and_then(|r| r.get(role_name));
     let threshold = spec
@@ -418,6 +530,31 @@ fn check_threshold(
             format!("threshold {threshold}: one compromised key suffices"),
         ));
     }
+    let usable: BTreeSet<&Vec<u8>> = allowed
+        .iter()
+        .filter_map(|id| keys.get(id))
+        .map(|k| &k.key.key)
+        .collect();
+    if spec.is_some() && threshold > usable.len() as u64 {
+        problems.push((
+            format!("{}: signed.roles.{role_name}", root.place),
+            format!(
+                "threshold {threshold} exceeds the {} usable key(s) of the role: it can never be met",
+                usable.len()
+            ),
+        ));
+    }
+    facts.push(TufRole {
+        role: role_name.to_string(),
+        file: role.place.clone(),
+        version: role.version,
+        expires: role.expires.as_ref().and_then(|(_, s)| *s),
+        expires_text: role.expires.as_ref().map(|(t, _)| t.clone()),
+        threshold: spec.map(|_| threshold),
+        keyids: allowed.len(),
+        usable_keys: usable.len(),
+        valid_signatures: valid_ids.len(),
+    });
     RoleThreshold {
         role: role_name.to_string(),
         threshold,
@@ -439,6 +576,20 @@ pub fn read_single(name: &str, bytes: &[u8], options: &Options) -> Result<Update
     let mut pkg = UpdatePackage::new(Kind::Tuf, name);
     let mut problems = Vec::new();
     describe_role(&mut pkg, &role, options, &mut problems);
+    let tuf = TufFacts {
+        roles: vec![TufRole {
+            role: role.kind.clone(),
+            file: role.place.clone(),
+            version: role.version,
+            expires: role.expires.as_ref().and_then(|(_, s)| *s),
+            expires_text: role.expires.as_ref().map(|(t, _)| t.clone()),
+            threshold: None,
+            keyids: 0,
+            usable_keys: 0,
+            valid_signatures: 0,
+        }],
+        ..TufFacts::default()
+    };
     if role.kind == "targets" {
         targets_payloads(&mut pkg, &role, &BTreeMap::new(), options, &mut problems)?;
     }
@@ -458,6 +609,7 @@ pub fn read_single(name: &str, bytes: &[u8], options: &Options) -> Result<Update
     for (p, m) in problems {
         pkg.problem(p, m);
     }
+    pkg.tuf = Some(tuf);
     Ok(pkg)
 }
 
@@ -708,7 +860,16 @@ fn repository(
             format!("root.json has type {:?}", root.kind),
         ));
     }
-    let keys = root_keys(&root, options.limits.max_entries, &mut problems)?;
+    let mut tuf = TufFacts {
+        has_root: true,
+        ..TufFacts::default()
+    };
+    let keys = root_keys(
+        &root,
+        options.limits.max_entries,
+        &mut problems,
+        &mut tuf.keys,
+    )?;
     let mut algs = BTreeSet::new();
     let mut bits = None;
     describe_role(&mut pkg, &root, options, &mut problems);
@@ -718,8 +879,8 @@ fn repository(
         "root",
         &root,
         &mut problems,
-        &mut algs,
-        &mut bits,
+        (&mut algs, &mut bits),
+        &mut tuf.roles,
     ));
 
     let mut roles = BTreeMap::new();
@@ -740,49 +901,78 @@ fn repository(
                 r,
                 &role,
                 &mut problems,
-                &mut algs,
-                &mut bits,
+                (&mut algs, &mut bits),
+                &mut tuf.roles,
             ));
             roles.insert(r, role);
         }
     }
-    // Snapshot and timestamp must name the versions (and hashes) of what they cover.
-    let meta_check = |outer: &str, inner: &str, problems: &mut Vec<(String, String)>| {
+    // Snapshot and timestamp must name the version, length and hashes of what they
+    // cover: a mismatch is a freeze or mix-and-match attack, or a broken release.
+    let mut inconsistent = Vec::new();
+    let meta_check = |outer: &str, inner: &str, out: &mut Vec<TufPlace>| {
         let (Some(o), Some(i)) = (roles.get(outer), roles.get(inner)) else {
             return;
         };
         let file = format!("{inner}.json");
+        let mut say = |key: String, message: String| {
+            out.push(TufPlace {
+                file: o.place.clone(),
+                key_path: key,
+                message,
+            })
+        };
         let Some(m) = o.signed.get("meta").and_then(|m| m.get(&file)) else {
-            problems.push((
-                format!("{}: signed.meta", o.place),
-                format!("does not list {file}"),
-            ));
+            say("signed.meta".into(), format!("does not list {file}"));
             return;
         };
+        let key = format!("signed.meta.{file}");
         let want = m.get("version").and_then(Value::as_u64);
         if want != i.version {
-            problems.push((
-                format!("{}: signed.meta.{file}", o.place),
-                format!("names version {want:?}, {file} is version {:?}", i.version),
-            ));
+            say(
+                format!("{key}.version"),
+                format!(
+                    "names {file} version {}, {file} is version {}",
+                    want.map_or("(none)".into(), |v| v.to_string()),
+                    i.version.map_or("(none)".into(), |v| v.to_string())
+                ),
+            );
         }
-        if let Some(exp) = m
-            .get("hashes")
-            .and_then(|h| h.get("sha256"))
-            .and_then(Value::as_str)
-            && let Some(bytes) = metadata.get(&file)
+        let Some(bytes) = metadata.get(&file) else {
+            return;
+        };
+        if let Some(len) = m.get("length").and_then(Value::as_u64)
+            && len != bytes.len() as u64
         {
-            let got = crate::hex(&hash::sha256(bytes));
-            if !got.eq_ignore_ascii_case(exp) {
-                problems.push((
-                    format!("{}: signed.meta.{file}", o.place),
-                    format!("sha256 {exp} does not match {file} ({got})"),
-                ));
+            say(
+                format!("{key}.length"),
+                format!("names length {len}, {file} has {} bytes", bytes.len()),
+            );
+        }
+        if let Some(h) = m.get("hashes").and_then(Value::as_object) {
+            for (alg, exp) in h {
+                let Some(exp) = exp.as_str() else { continue };
+                let got = match alg.as_str() {
+                    "sha256" => crate::hex(&hash::sha256(bytes)),
+                    "sha512" => crate::hex(&Hash::Sha512.digest(bytes)),
+                    _ => continue,
+                };
+                if !got.eq_ignore_ascii_case(exp) {
+                    say(
+                        format!("{key}.hashes.{alg}"),
+                        format!("{alg} {exp} does not match {file} ({got})"),
+                    );
+                }
             }
         }
     };
-    meta_check("timestamp", "snapshot", &mut problems);
-    meta_check("snapshot", "targets", &mut problems);
+    meta_check("timestamp", "snapshot", &mut inconsistent);
+    meta_check("snapshot", "targets", &mut inconsistent);
+    inconsistent.sort();
+    for c in &inconsistent {
+        problems.push((format!("{}: {}", c.file, c.key_path), c.message.clone()));
+    }
+    tuf.inconsistencies = inconsistent;
 
     if let Some(t) = roles.get("targets") {
         pkg.version = t.version.map(|v| v.to_string());
@@ -824,5 +1014,6 @@ fn repository(
     for (p, m) in problems {
         pkg.problem(p, m);
     }
+    pkg.tuf = Some(tuf);
     Ok(pkg)
 }

@@ -281,7 +281,7 @@ fn bad_signature_fails_the_threshold() {
     assert!(
         problems(&p)
             .iter()
-            .any(|m| m.contains("names version Some(7)"))
+            .any(|m| m.contains("names targets.json version 7, targets.json is version 8"))
     );
 }
 
@@ -425,5 +425,148 @@ fn key_id_not_derived_from_the_key_is_reported() {
         problems(&p).iter().any(|m| m.contains("key id differs")),
         "{:#?}",
         problems(&p)
+    );
+}
+
+#[test]
+fn structured_facts_name_roles_keys_and_places() {
+    let r = repo();
+    let p = read_repository("repo", &metadata(&r, FUTURE, 2), &files(), &opts()).unwrap();
+    let t = p.tuf.as_ref().expect("tuf facts");
+    assert!(t.has_root);
+    let roles: Vec<(&str, &str)> = t
+        .roles
+        .iter()
+        .map(|r| (r.role.as_str(), r.file.as_str()))
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            ("root", "repo/root.json"),
+            ("targets", "repo/targets.json"),
+            ("snapshot", "repo/snapshot.json"),
+            ("timestamp", "repo/timestamp.json")
+        ]
+    );
+    let targets = &t.roles[1];
+    assert_eq!(
+        (targets.version, targets.threshold, targets.usable_keys),
+        (Some(7), Some(2), 2)
+    );
+    assert_eq!(targets.expires_text.as_deref(), Some(FUTURE));
+    assert!(!targets.unsatisfiable());
+    assert_eq!(t.keys.len(), 6);
+    assert!(
+        t.keys.iter().all(|k| k.weakness().is_none()),
+        "{:#?}",
+        t.keys
+    );
+    let ec = t
+        .keys
+        .iter()
+        .find(|k| k.scheme == "ecdsa-sha2-nistp256")
+        .unwrap();
+    assert_eq!(
+        (ec.bits, ec.roles.as_slice()),
+        (Some(256), &["targets".to_string()][..])
+    );
+    assert!(t.inconsistencies.is_empty(), "{:#?}", t.inconsistencies);
+}
+
+#[test]
+fn threshold_above_the_usable_keys_is_unsatisfiable() {
+    let r = repo();
+    let p = read_repository("repo", &metadata(&r, FUTURE, 3), &files(), &opts()).unwrap();
+    let t = p.tuf.as_ref().unwrap();
+    let targets = t.roles.iter().find(|r| r.role == "targets").unwrap();
+    assert_eq!((targets.threshold, targets.usable_keys), (Some(3), 2));
+    assert!(targets.unsatisfiable());
+    assert!(
+        problems(&p)
+            .iter()
+            .any(|m| m.contains("signed.roles.targets") && m.contains("can never be met")),
+        "{:#?}",
+        problems(&p)
+    );
+}
+
+#[test]
+fn snapshot_naming_another_targets_version_and_length_is_inconsistent() {
+    let r = repo();
+    let mut m = metadata(&r, FUTURE, 2);
+    // A targets.json re-released as version 8 without a new snapshot.
+    let targets = json!({
+        "_type": "targets", "spec_version": "1.0.0", "version": 8, "expires": FUTURE,
+        "targets": {}
+    });
+    m.insert(
+        "targets.json".into(),
+        sign(targets, &[&r.targets_keys[0], &r.targets_keys[1]]),
+    );
+    let snapshot = json!({
+        "_type": "snapshot", "spec_version": "1.0.0", "version": 9, "expires": FUTURE,
+        "meta": {"targets.json": {"version": 7, "length": 3, "hashes": {"sha256": "00".repeat(32)}}}
+    });
+    let snapshot_bytes = sign(snapshot, &[&r.ts_keys[0], &r.ts_keys[1]]);
+    let timestamp = json!({
+        "_type": "timestamp", "spec_version": "1.0.0", "version": 11, "expires": FUTURE,
+        "meta": {"snapshot.json": {"version": 9, "length": snapshot_bytes.len(),
+                 "hashes": {"sha256": sha256_hex(&snapshot_bytes)}}}
+    });
+    m.insert("snapshot.json".into(), snapshot_bytes);
+    m.insert(
+        "timestamp.json".into(),
+        sign(timestamp, &[&r.ts_keys[0], &r.ts_keys[1]]),
+    );
+    let p = read_repository("repo", &m, &BTreeMap::new(), &opts()).unwrap();
+    let keys: Vec<(&str, &str)> = p
+        .tuf
+        .as_ref()
+        .unwrap()
+        .inconsistencies
+        .iter()
+        .map(|c| (c.file.as_str(), c.key_path.as_str()))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            (
+                "repo/snapshot.json",
+                "signed.meta.targets.json.hashes.sha256"
+            ),
+            ("repo/snapshot.json", "signed.meta.targets.json.length"),
+            ("repo/snapshot.json", "signed.meta.targets.json.version"),
+        ]
+    );
+}
+
+#[test]
+fn unsupported_and_short_keys_are_weak() {
+    use icvsec_update::tuf::TufKey;
+    let k = |keytype: &str, bits: Option<u32>, error: Option<&str>| TufKey {
+        id: "k".into(),
+        roles: vec!["root".into()],
+        keytype: keytype.into(),
+        scheme: String::new(),
+        bits,
+        error: error.map(String::from),
+    };
+    assert!(
+        k("rsa", Some(1024), None)
+            .weakness()
+            .unwrap()
+            .contains("1024")
+    );
+    assert!(k("rsa", Some(2048), None).weakness().is_none());
+    assert!(k("ed25519", Some(256), None).weakness().is_none());
+    assert!(
+        k(
+            "rsa",
+            None,
+            Some("key scheme \"rsassa-pkcs1v15-sha1\" not supported")
+        )
+        .weakness()
+        .unwrap()
+        .contains("unusable")
     );
 }

@@ -134,6 +134,44 @@ pub struct SoftwareUpdate {
     /// Software version installed on the ECU: an update package must be newer (anti-rollback).
     #[serde(default)]
     pub installed_version: Option<String>,
+    /// Whether the user (driver) must confirm an OTA update before it is installed
+    /// (GB 44496: user notification and consent).
+    #[serde(default)]
+    pub user_consent: Option<bool>,
+    /// Software identification number (SWIN) of the software installed, as read out of
+    /// the vehicle (GB 44496: SWIN tied to the ECU software versions).
+    #[serde(default)]
+    pub swin: Option<String>,
+    /// Preconditions checked before installation starts, from: `vehicle_stationary`,
+    /// `gear_park`, `parking_brake`, `ignition_off`, `engine_off`, `battery_level`,
+    /// `not_charging`, `driver_confirmation`, `network_available`.
+    #[serde(default)]
+    pub preconditions: Option<Vec<String>>,
+    /// How power is assured for the whole installation: `battery_check` (a minimum state
+    /// of charge before start), `external_supply` (workshop supply required),
+    /// `dcdc_keep_alive` (high-voltage battery keeps the 12 V net up), `none`.
+    #[serde(default)]
+    pub power_assurance: Option<String>,
+    /// Minimum battery state of charge, percent, required before installation starts.
+    #[serde(default)]
+    pub min_battery_soc_percent: Option<u32>,
+    /// Records kept of each update (GB 44496: update records).
+    #[serde(default)]
+    pub records: Option<UpdateRecords>,
+}
+
+/// Records of software updates.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateRecords {
+    /// Whether every update attempt is recorded (time, versions before and after, result).
+    pub logged: bool,
+    /// Where records are kept: `vehicle`, `backend`, `both`.
+    #[serde(default)]
+    pub stored: Option<String>,
+    /// How long records are kept, years.
+    #[serde(default)]
+    pub retention_years: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
