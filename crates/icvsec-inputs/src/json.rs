@@ -37,7 +37,7 @@ impl SourceMap {
     /// Forget a key path and everything below it (a part dropped at load).
     pub fn remove_prefix(&mut self, path: &str) {
         self.spans
-            .retain(|k, _| !crate::lenient::on_branch(k, path) || k.len() < path.len());
+            .retain(|k, _| !crate::keypath::on_branch(k, path) || k.len() < path.len());
     }
 
     /// Forget element `idx` of list `list` and renumber the later ones, so that the
@@ -46,7 +46,7 @@ impl SourceMap {
         let spans = std::mem::take(&mut self.spans);
         self.spans = spans
             .into_iter()
-            .filter_map(|(k, v)| crate::lenient::shift_path(&k, list, idx).map(|k| (k, v)))
+            .filter_map(|(k, v)| crate::keypath::shift_path(&k, list, idx).map(|k| (k, v)))
             .collect();
     }
 

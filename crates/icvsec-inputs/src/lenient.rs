@@ -11,6 +11,8 @@
 //! instead of judging a setting that was never loaded.
 
 use crate::json::SourceMap;
+pub use crate::keypath::on_branch;
+use crate::keypath::{shift_path, split_index};
 use icvsec_model::location::join_key;
 use icvsec_model::{Diagnostic, Location};
 use serde::de::DeserializeOwned;
@@ -160,24 +162,6 @@ fn original_path(path: &str, removals: &[(String, usize)]) -> String {
         }
     }
     p
-}
-
-/// `ecus[3].debug` with list `ecus` gives (3, ".debug").
-pub(crate) fn split_index<'p>(path: &'p str, list: &str) -> Option<(usize, &'p str)> {
-    let tail = path.strip_prefix(list)?.strip_prefix('[')?;
-    let close = tail.find(']')?;
-    let j = tail[..close].parse().ok()?;
-    Some((j, &tail[close + 1..]))
-}
-
-/// After removing element `idx` of `list`: the path as it is now, or None when it was
-/// inside the removed element.
-pub(crate) fn shift_path(path: &str, list: &str, idx: usize) -> Option<String> {
-    match split_index(path, list) {
-        Some((j, _)) if j == idx => None,
-        Some((j, rest)) if j > idx => Some(format!("{list}[{}]{rest}", j - 1)),
-        _ => Some(path.to_string()),
-    }
 }
 
 fn get_mut<'v>(v: &'v mut Value, segs: &[Seg]) -> Option<&'v mut Value> {
@@ -470,18 +454,6 @@ fn drop_at(value: &mut Value, segs: &[Seg], d: &mut Dropping) {
         }
         _ => {}
     }
-}
-
-/// Whether two key paths lie on one branch (one is the other or inside it), by segment.
-pub fn on_branch(a: &str, b: &str) -> bool {
-    if a.is_empty() || b.is_empty() {
-        return true;
-    }
-    let inside = |long: &str, short: &str| {
-        long.strip_prefix(short)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
-    };
-    inside(a, b) || inside(b, a)
 }
 
 fn locate(file: &str, source: &SourceMap, path: &str, removals: &[(String, usize)]) -> Location {

@@ -8,6 +8,7 @@ pub mod graph;
 pub mod images;
 pub mod inventory;
 pub mod json;
+mod keypath;
 pub mod lenient;
 mod load;
 pub mod netupd_files;

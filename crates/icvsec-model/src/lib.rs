@@ -4,6 +4,7 @@
 pub mod area;
 pub mod asset;
 pub mod condition;
+pub mod finding;
 pub mod fingerprint;
 pub mod graph;
 pub mod input;

@@ -2,87 +2,11 @@
 //! (`schema_version` 1); renderers only read it.
 
 use crate::requirement::{RequirementCatalog, RequirementRow, StandardCoverage};
-use crate::{Area, AssetRef, Location, Reference, Rule, Severity};
+use crate::{Area, Location, Rule, Severity};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// The outcome of one (rule, asset) pair.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Fail,
-    Error,
-    Manual,
-    Waived,
-    Pass,
-    NotApplicable,
-}
-
-impl Outcome {
-    pub const ALL: [Outcome; 6] = [
-        Outcome::Fail,
-        Outcome::Error,
-        Outcome::Manual,
-        Outcome::Waived,
-        Outcome::Pass,
-        Outcome::NotApplicable,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Pass => "pass",
-            Outcome::Fail => "fail",
-            Outcome::Error => "error",
-            Outcome::NotApplicable => "not_applicable",
-            Outcome::Manual => "manual",
-            Outcome::Waived => "waived",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Outcome::Pass => "PASS",
-            Outcome::Fail => "FAIL",
-            Outcome::Error => "ERROR",
-            Outcome::NotApplicable => "N/A",
-            Outcome::Manual => "MANUAL",
-            Outcome::Waived => "WAIVED",
-        }
-    }
-}
-
-/// One evaluated (rule, asset) pair.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Finding {
-    pub rule_id: String,
-    pub area: Area,
-    pub subarea: String,
-    pub severity: Severity,
-    pub outcome: Outcome,
-    pub asset: AssetRef,
-    /// What was found, naming the offending value (or why it could not be assessed).
-    pub message: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<Location>,
-    /// Other places the finding involves (the issuer of a broken chain, a matching key).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub related: Vec<Location>,
-    /// Stable across runs and machines: rule, asset and symbolic location, no line numbers.
-    pub fingerprint: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub waiver: Option<AppliedWaiver>,
-    /// The defect behind a failing outcome, set by the check from what it judged (never
-    /// from message text): `<asset kind>:<asset id>#<fact>`, e.g.
-    /// `certificate:pki/a.pem#expired`. Outcomes of different rules with one key are one
-    /// defect: text, Markdown and HTML show them under one headline.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub root_cause: Option<String>,
-}
-
-/// A root-cause key (see [`Finding::root_cause`]): the asset the fact is about and the fact.
-pub fn root_cause_key(kind: crate::AssetKind, id: &str, fact: &str) -> String {
-    format!("{}:{id}#{fact}", kind.slug())
-}
+pub use crate::finding::{AppliedWaiver, Finding, Outcome, RuleInfo, root_cause_key};
 
 /// Failing findings of several rules that share a root cause, in report order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,13 +16,6 @@ pub struct RootCauseGroup {
     pub headline: usize,
     /// The other findings of the group (other rules), in report order.
     pub also: Vec<usize>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AppliedWaiver {
-    pub justification: String,
-    pub owner: String,
-    pub expires: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -140,24 +57,6 @@ impl Diagnostic {
             message: message.into(),
         }
     }
-}
-
-/// Catalog information about a rule, carried in the report so renderers need nothing else.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RuleInfo {
-    pub id: String,
-    pub title: String,
-    pub area: Area,
-    pub subarea: String,
-    pub severity: Severity,
-    /// Requirement catalog ids the rule implements.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub requirements: Vec<String>,
-    pub references: Vec<Reference>,
-    pub check: String,
-    pub manual: bool,
-    pub rationale: String,
-    pub remediation: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,7 +3,7 @@
 //! status computed from the outcomes of the rules that cite it. The derivation lives here,
 //! once; renderers only render [`RequirementRow`]s and [`StandardCoverage`].
 
-use crate::report::{Finding, Outcome, RuleInfo};
+use crate::finding::{Finding, Outcome, RuleInfo};
 use crate::rule::Rule;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
