@@ -17,5 +17,13 @@ fuzz_target!(|data: &[u8]| {
     }
     let facts = set.facts();
     let _ = icvsec_vnet::analysis::permits_from_arxml(&facts);
-    let _ = icvsec_vnet::analysis::secoc_below(&facts.secoc, 64, 8);
+    let _ = icvsec_vnet::analysis::secoc_below(
+        &facts.secoc,
+        64,
+        icvsec_vnet::analysis::FreshnessPolicy {
+            min_transmitted_bits: 8,
+            min_truncated_bits: 4,
+            min_full_bits: 64,
+        },
+    );
 });
