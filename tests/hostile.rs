@@ -602,3 +602,33 @@ fn class3_variant_a_looping_shadow_link_is_an_error_for_the_shadow_rules() {
         "{o:?}"
     );
 }
+
+#[test]
+fn a_folder_holding_only_an_image_is_judged_but_incomplete_without_a_vehicle_description() {
+    // The image is read in place and its files are judged (findings placed inside it),
+    // but the declarations the requirements need are missing: exit 3 with a message, and
+    // `--allow-incomplete` gates on the file findings alone.
+    let b = Build::empty("image-only");
+    b.write(
+        "tbox-rootfs.ext4",
+        std::fs::read(fixtures().join("demo-vehicle/images/tbox-rootfs.ext4")).unwrap(),
+    );
+    let (code, report, _) = b.scan(&[]);
+    assert_eq!(code, 3);
+    assert!(
+        report["diagnostics"]
+            .to_string()
+            .contains("no vehicle description"),
+        "{}",
+        report["diagnostics"]
+    );
+    let inside = report["findings"].as_array().unwrap().iter().any(|f| {
+        f["outcome"] == "fail"
+            && f["location"]["file"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("tbox-rootfs.ext4/"))
+    });
+    assert!(inside, "no failing finding inside the image");
+    let (code, _, _) = b.scan(&["--allow-incomplete"]);
+    assert_eq!(code, 1);
+}

@@ -151,7 +151,8 @@ fn crypto_files_are_known_by_content() {
             && !inv
                 .diagnostics
                 .iter()
-                .any(|d| d.level == icvsec_model::DiagnosticLevel::Error),
+                .any(|d| d.level == icvsec_model::DiagnosticLevel::Error
+                    && d.location.file != "vehicle.json"),
         "{:#?} {:#?}",
         inv.broken,
         inv.diagnostics

@@ -1647,6 +1647,18 @@ pub fn load_build(root: &Path, opts: &LoadOptions) -> Inventory {
                 discovered.len()
             ),
         ));
+    } else if loader.inv.vehicle.is_none()
+        && !loader.inv.diagnostics.iter().any(|d| {
+            d.level == icvsec_model::DiagnosticLevel::Error && d.location.file == "vehicle.json"
+        })
+    {
+        // Files were judged, but what the requirements ask the vehicle to declare (ECUs
+        // and their roles, networks, endpoints, data flows) is not there to judge: the
+        // self-assessment is incomplete, not "not applicable".
+        loader.inv.diagnostics.push(Diagnostic::error(
+            Location::file("vehicle.json"),
+            "no vehicle description: vehicle.json is missing, so the ECUs, their roles and the settings the requirements ask them to declare could not be assessed; the files found were judged on their own (to gate on those alone: --allow-incomplete)",
+        ));
     }
     let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
     for (path, d) in &loader.digests {
