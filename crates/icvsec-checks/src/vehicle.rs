@@ -200,15 +200,40 @@ fn gateway_isolation(ctx: &Ctx, _: &NoParams, sink: &mut Sink) {
         // are not attack paths. Per target the first path found is kept, replaced by an
         // unfiltered one when there is one. The number of paths explored is bounded; past
         // the bound the check reports an error instead of a verdict.
-        let mut queue: VecDeque<(String, bool, Vec<String>, Vec<String>)> = VecDeque::new();
-        queue.push_back((
-            entry.clone(),
-            true,
-            vec![entry.clone()],
-            vec![entry.clone()],
-        ));
-        let mut seen: BTreeSet<(String, bool, Vec<String>)> = BTreeSet::new();
-        let mut reached: BTreeMap<String, (bool, Vec<String>)> = BTreeMap::new();
+        // Networks are numbered and visited sets are bitsets, and a queued path is the
+        // list of (network, edge) hops, rendered only for the paths kept: the search holds
+        // integers, not strings (a generated 200-ECU build went from 1.1 GB to a few MB).
+        let names: Vec<&String> = {
+            let mut all: BTreeSet<&String> = inv.networks.keys().collect();
+            for (from, es) in &graph {
+                all.insert(from);
+                all.extend(es.iter().map(|e| &e.to));
+            }
+            all.insert(entry);
+            all.into_iter().collect()
+        };
+        let index: BTreeMap<&String, usize> =
+            names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+        let adjacency: Vec<Vec<(usize, &Edge)>> = names
+            .iter()
+            .map(|n| {
+                graph
+                    .get(*n)
+                    .into_iter()
+                    .flatten()
+                    .map(|e| (index[&e.to], e))
+                    .collect()
+            })
+            .collect();
+        let words = names.len().div_ceil(64);
+        let start = index[entry];
+        let mut first = vec![0u64; words];
+        first[start / 64] |= 1 << (start % 64);
+        type Hops = Vec<(usize, usize)>;
+        let mut queue: VecDeque<(usize, bool, Hops, Vec<u64>)> = VecDeque::new();
+        queue.push_back((start, true, Vec::new(), first));
+        let mut seen: BTreeSet<(usize, bool, Vec<u64>)> = BTreeSet::new();
+        let mut reached: BTreeMap<String, (bool, Hops)> = BTreeMap::new();
         let mut explored = 0usize;
         let mut too_many = false;
         while let Some((net, filtered, path, visited)) = queue.pop_front() {
@@ -217,30 +242,40 @@ fn gateway_isolation(ctx: &Ctx, _: &NoParams, sink: &mut Sink) {
                 too_many = true;
                 break;
             }
-            let mut key = visited.clone();
-            key.sort();
-            if !seen.insert((net.clone(), filtered, key)) || path.len() > 64 {
+            if !seen.insert((net, filtered, visited.clone())) || path.len() + 1 > 64 {
                 continue;
             }
-            if safety.contains(&net) && &net != entry {
+            if safety.contains(names[net]) && names[net] != entry {
                 let slot = reached
-                    .entry(net.clone())
+                    .entry(names[net].clone())
                     .or_insert((filtered, path.clone()));
                 if !filtered && slot.0 {
                     *slot = (false, path.clone());
                 }
             }
-            for e in graph.get(&net).into_iter().flatten() {
-                if visited.contains(&e.to) {
+            for (k, (to, e)) in adjacency[net].iter().enumerate() {
+                if visited[to / 64] & (1 << (to % 64)) != 0 {
                     continue;
                 }
                 let mut p = path.clone();
-                p.push(format!("[{} via {}: {}]", e.to, e.gateway, e.detail));
+                p.push((net, k));
                 let mut v = visited.clone();
-                v.push(e.to.clone());
-                queue.push_back((e.to.clone(), filtered && e.filtered, p, v));
+                v[to / 64] |= 1 << (to % 64);
+                queue.push_back((*to, filtered && e.filtered, p, v));
             }
         }
+        let render = |hops: &Hops| -> Vec<String> {
+            let mut out = vec![entry.clone()];
+            for (from, k) in hops {
+                let (_, e) = adjacency[*from][*k];
+                out.push(format!("[{} via {}: {}]", e.to, e.gateway, e.detail));
+            }
+            out
+        };
+        let reached: BTreeMap<String, (bool, Vec<String>)> = reached
+            .into_iter()
+            .map(|(t, (f, hops))| (t, (f, render(&hops))))
+            .collect();
         if too_many {
             sink.error(
                 format!(
