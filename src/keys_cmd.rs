@@ -3,7 +3,6 @@
 //! JSON) that a fleet compares across ECUs and builds.
 
 use crate::exit::Exit;
-use icvsec_inputs::{Limits, LoadOptions, load_build};
 use icvsec_pki::KeyBlocklist;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -96,28 +95,10 @@ struct KeyInventory {
 
 /// `icvsec keys BUILD [-o FILE] [--blocklist FILE]...`.
 pub fn run(path: &Path, output: Option<&Path>, max_file_size: u64) -> i32 {
-    if !path.is_dir() && !path.is_file() {
-        eprintln!(
-            "icvsec: error: `{}` is neither a build directory nor a firmware image",
-            path.display()
-        );
-        return Exit::Usage as i32;
-    }
-    let inv = load_build(
-        path,
-        &LoadOptions {
-            limits: Limits {
-                max_file_size,
-                ..Limits::default()
-            },
-            ..Default::default()
-        },
-    );
-    for d in &inv.diagnostics {
-        if d.level == icvsec_model::DiagnosticLevel::Error {
-            eprintln!("icvsec: {}: {}", d.location, d.message);
-        }
-    }
+    let inv = match crate::scan::load_for_export(path, max_file_size) {
+        Ok(inv) => inv,
+        Err(code) => return code,
+    };
     let mut keys = Vec::new();
     for (id, c) in &inv.certificates {
         keys.push(KeyRow {

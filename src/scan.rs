@@ -547,14 +547,18 @@ pub fn run(args: &ScanArgs) -> i32 {
     code
 }
 
-/// `icvsec sbom BUILD [-o FILE]`: the per-ECU software inventory as CycloneDX 1.6.
-pub fn sbom(path: &Path, output: Option<&Path>, max_file_size: u64) -> i32 {
+/// Load a build for the export commands (`sbom`, `keys`): a usage error (exit code) when
+/// the path is neither a directory nor an image; input errors go to standard error.
+pub(crate) fn load_for_export(
+    path: &Path,
+    max_file_size: u64,
+) -> Result<icvsec_inputs::Inventory, i32> {
     if !path.is_dir() && !path.is_file() {
         eprintln!(
             "icvsec: error: `{}` is neither a build directory nor a firmware image",
             path.display()
         );
-        return Exit::Usage as i32;
+        return Err(Exit::Usage as i32);
     }
     let inv = load_build(
         path,
@@ -571,6 +575,15 @@ pub fn sbom(path: &Path, output: Option<&Path>, max_file_size: u64) -> i32 {
             eprintln!("icvsec: {}: {}", d.location, d.message);
         }
     }
+    Ok(inv)
+}
+
+/// `icvsec sbom BUILD [-o FILE]`: the per-ECU software inventory as CycloneDX 1.6.
+pub fn sbom(path: &Path, output: Option<&Path>, max_file_size: u64) -> i32 {
+    let inv = match load_for_export(path, max_file_size) {
+        Ok(inv) => inv,
+        Err(code) => return code,
+    };
     let text = icvsec_vuln::write_cyclonedx(&inv.software.inventories());
     let result = match output {
         Some(p) => std::fs::write(p, &text),
