@@ -207,6 +207,11 @@ pub struct ScanArgs {
     /// Show the evidence of passing findings too.
     #[arg(long, short)]
     pub verbose: bool,
+    /// JSON report: every outcome as a finding with its message and place. By default
+    /// passes and not-applicable outcomes are grouped per rule with the ids of their
+    /// assets (`outcome_groups`), which keeps large builds' reports small.
+    #[arg(long)]
+    pub full_evidence: bool,
     /// Worker threads (default: all cores). Output is identical whatever the number.
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,

@@ -227,7 +227,7 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
         format!("reading {}", args.path.display()),
     );
     let work = || {
-        let inv = load_build(
+        let mut inv = load_build(
             &args.path,
             &LoadOptions {
                 limits: Limits {
@@ -246,7 +246,7 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
             inv.files_scanned,
             args.path.display()
         ));
-        evaluate(
+        let report = evaluate(
             &inv,
             &rules,
             &registry,
@@ -259,9 +259,10 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
                 rules_digest,
                 profiles: catalog.profiles.clone(),
             },
-        )
+        );
+        (report, std::mem::take(&mut inv.file_digests))
     };
-    let mut report = match args.jobs {
+    let (mut report, digests) = match args.jobs {
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
             .build()
@@ -286,7 +287,7 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
     if let Some(b) = &baseline {
         apply_baseline(&mut report, b);
     }
-    report.evidence = evidence_index(&report, &args.path, args.max_file_size);
+    report.evidence = evidence_index(&report, &digests, &args.path, args.max_file_size);
     Ok(report)
 }
 
@@ -328,18 +329,21 @@ pub fn fill_parameters(report: &mut Report, rules: &[icvsec_model::Rule]) {
 /// At most this many files in the evidence index (a report cites far fewer).
 pub const MAX_EVIDENCE_FILES: usize = 20_000;
 
-/// SHA-256 of every file the findings and input problems cite, read again through the
-/// build's one opener (no link out of the build, size-bounded). Files that cannot be
-/// read (gone, too large, inside an image) are left out of the index.
+/// SHA-256 of every file the findings and input problems cite: the digest taken when the
+/// file was read at load (files inside images included), else the file read again through
+/// the build's one opener (no link out of the build, size-bounded). Files that cannot be
+/// read (gone, too large, inside an image and not read at load) are left out of the index.
 fn evidence_index(
     report: &Report,
+    digests: &std::collections::BTreeMap<String, [u8; 32]>,
     root: &Path,
     max_size: u64,
 ) -> Vec<icvsec_model::report::EvidenceFile> {
-    let Ok(tree) = icvsec_fs::HostTree::open(root) else {
-        return Vec::new();
-    };
-    let view = icvsec_fs::RootView::new(&tree, icvsec_fs::Scope::contained(Vec::new()), max_size);
+    let hex = |d: &[u8]| -> String { d.iter().map(|b| format!("{b:02x}")).collect() };
+    let tree = icvsec_fs::HostTree::open(root).ok();
+    let view = tree
+        .as_ref()
+        .map(|t| icvsec_fs::RootView::new(t, icvsec_fs::Scope::contained(Vec::new()), max_size));
     let mut files: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
     for f in &report.findings {
         for l in f.location.iter().chain(&f.related) {
@@ -353,16 +357,20 @@ fn evidence_index(
         .into_iter()
         .filter(|f| !f.is_empty() && !f.starts_with('/') && !f.split('/').any(|c| c == ".."))
         .take(MAX_EVIDENCE_FILES)
-        .filter_map(|f| match view.read(f) {
-            Ok(Some(bytes)) => Some(icvsec_model::report::EvidenceFile {
+        .filter_map(|f| {
+            let sha256 = match digests.get(f) {
+                Some(d) => hex(d),
+                None => match view.as_ref()?.read(f) {
+                    Ok(Some(bytes)) => {
+                        hex(ring::digest::digest(&ring::digest::SHA256, &bytes).as_ref())
+                    }
+                    _ => return None,
+                },
+            };
+            Some(icvsec_model::report::EvidenceFile {
                 file: f.to_string(),
-                sha256: ring::digest::digest(&ring::digest::SHA256, &bytes)
-                    .as_ref()
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect(),
-            }),
-            _ => None,
+                sha256,
+            })
         })
         .collect()
 }
@@ -457,7 +465,9 @@ fn renderer(
             verbose,
             quiet: args.quiet,
         }),
-        Format::Json => Box::new(Json),
+        Format::Json => Box::new(Json {
+            full_evidence: args.full_evidence,
+        }),
         Format::Sarif => Box::new(Sarif {
             src_root_uri: sarif_src_root(&args.path, &args.sarif_uri_prefix),
             uri_prefix: args.sarif_uri_prefix.clone(),

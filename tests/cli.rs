@@ -137,6 +137,7 @@ fn bad_input_is_named_with_its_place_and_the_scan_goes_on() {
         AS_OF,
         "--format",
         "json",
+        "--full-evidence",
     ]);
     assert_eq!(
         out.status.code(),
@@ -311,6 +312,7 @@ remediation = "Anchor secure boot in OTP."
         "OEM-BOOT-001",
         "--format",
         "json",
+        "--full-evidence",
         "--fail-on",
         "medium",
     ]);

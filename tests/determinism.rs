@@ -21,6 +21,7 @@ fn scan_json(dir: &std::path::Path, jobs: &str) -> (Option<i32>, Vec<u8>) {
         AS_OF,
         "--format",
         "json",
+        "--full-evidence",
         "--jobs",
         jobs,
     ]);

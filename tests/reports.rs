@@ -716,7 +716,21 @@ fn golden_text_report() {
 fn golden_json_report() {
     let r = golden_report();
     assert_eq!(r.scan.as_of, AS_OF);
-    golden("demo-vehicle.json", &render_to_string(&Json, &r));
+    // Full evidence: every outcome with message and place (`--full-evidence`).
+    golden("demo-vehicle.json", &render_to_string(&Json::full(), &r));
+    // The default: passes and not-applicable outcomes grouped per rule.
+    let grouped = render_to_string(&Json::default(), &r);
+    golden("demo-vehicle.grouped.json", &grouped);
+    let v: serde_json::Value = serde_json::from_str(&grouped).unwrap();
+    let in_groups: u64 = v["outcome_groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["count"].as_u64().unwrap())
+        .sum();
+    let listed = v["findings"].as_array().unwrap().len() as u64;
+    assert_eq!(in_groups + listed, r.findings.len() as u64);
+    assert!(grouped.len() < render_to_string(&Json::full(), &r).len());
 }
 
 /// One defect, one headline (issue 13 part 5): the demo's expired analytics certificate
@@ -733,7 +747,7 @@ fn demo_expired_certificate_is_one_headline_in_text_and_two_outcomes_in_json() {
         .map(|f| f.rule_id.as_str())
         .collect();
     assert_eq!(keyed, ["ICV-CRT-008", "ICV-CRT-021"]);
-    let json: Value = serde_json::from_str(&render_to_string(&Json, &r)).unwrap();
+    let json: Value = serde_json::from_str(&render_to_string(&Json::full(), &r)).unwrap();
     let in_json = json["findings"]
         .as_array()
         .unwrap()
@@ -789,7 +803,7 @@ fn demo_expired_certificate_is_one_headline_in_text_and_two_outcomes_in_json() {
 #[test]
 fn demo_inventory_lists_components_and_vulnerability_statuses() {
     let r = crate::reports::demo_report();
-    let json: Value = serde_json::from_str(&render_to_string(&Json, &r)).unwrap();
+    let json: Value = serde_json::from_str(&render_to_string(&Json::full(), &r)).unwrap();
     let inv = json["inventory"].as_array().expect("inventory section");
     let ecus: Vec<&str> = inv.iter().map(|e| e["ecu"].as_str().unwrap()).collect();
     let mut sorted = ecus.clone();

@@ -56,7 +56,7 @@ fn failing_rule(r: &Value) -> (String, Vec<Value>) {
 #[test]
 fn several_outputs_in_one_run_and_the_same_gate() {
     let dir = tmp("outputs");
-    let plain = scan(&["--format", "json"]);
+    let plain = scan(&["--format", "json", "--full-evidence"]);
     let code = plain.status.code();
     assert_eq!(code, Some(1), "{}", stderr(&plain));
     // Only the one-line verdict: no progress or noise when stderr is not a terminal.
@@ -80,6 +80,7 @@ fn several_outputs_in_one_run_and_the_same_gate() {
         &p("report.html"),
         "--output-json",
         &p("report.json"),
+        "--full-evidence",
         "--output-markdown",
         &p("summary.md"),
         "--output-text",
@@ -750,4 +751,44 @@ fn rule_reference_is_up_to_date() {
             "{id}"
         );
     }
+}
+
+/// The default JSON groups passes and not-applicable outcomes per rule with their assets;
+/// every outcome is still counted: listed findings plus grouped counts are the totals.
+#[test]
+fn default_json_groups_passes_and_keeps_every_outcome_countable() {
+    let grouped = json_of(&scan(&["--format", "json"]));
+    let full = json_of(&scan(&["--format", "json", "--full-evidence"]));
+    let totals = &grouped["summary"]["totals"];
+    let total: u64 = totals
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    let listed = grouped["findings"].as_array().unwrap();
+    let groups = grouped["outcome_groups"].as_array().unwrap();
+    let counted: u64 = groups.iter().map(|g| g["count"].as_u64().unwrap()).sum();
+    assert_eq!(listed.len() as u64 + counted, total);
+    assert_eq!(full["findings"].as_array().unwrap().len() as u64, total);
+    assert!(full.get("outcome_groups").is_none());
+    assert!(
+        listed
+            .iter()
+            .all(|f| f["outcome"] != "pass" && f["outcome"] != "not_applicable")
+    );
+    // Every pass of the full report is attributable from the groups: rule and asset.
+    for f in full["findings"].as_array().unwrap() {
+        if f["outcome"] != "pass" {
+            continue;
+        }
+        assert!(
+            groups.iter().any(|g| g["rule_id"] == f["rule_id"]
+                && g["outcome"] == "pass"
+                && g["asset_kind"] == f["asset"]["kind"]
+                && g["assets"].as_array().unwrap().contains(&f["asset"]["id"])),
+            "{f}"
+        );
+    }
+    assert_eq!(grouped["summary"], full["summary"]);
 }

@@ -126,6 +126,7 @@ fn icvsec_cmd(root: &Path, extra: &[&str]) -> Command {
         AS_OF,
         "--format",
         "json",
+        "--full-evidence",
     ])
     .args(extra)
     .env("NO_COLOR", "1");
@@ -338,6 +339,7 @@ fn unreadable_files_and_directories_are_reported() {
             AS_OF,
             "--format",
             "json",
+            "--full-evidence",
         ]);
         c
     } else {

@@ -68,6 +68,7 @@ fn without_a_feed_the_vulnerability_rule_is_an_error_never_a_pass() {
         "ICV-VUL-001",
         "--format",
         "json",
+        "--full-evidence",
     ]);
     assert_eq!(out.status.code(), Some(3), "incomplete assessment");
     let r = json(&out);
@@ -94,6 +95,7 @@ fn vuln_db_flag_gives_the_feed_and_the_failure_names_its_place() {
         "fixtures/rules/ICV-VUL-001/fail/vuln-feed/DEBIAN-CVE-2022-0778.json",
         "--format",
         "json",
+        "--full-evidence",
     ]);
     assert_eq!(out.status.code(), Some(1));
     let r = json(&out);
@@ -132,6 +134,7 @@ fn demo_shows_overdue_handled_and_due_soon() {
         "ICV-VUL-*",
         "--format",
         "json",
+        "--full-evidence",
     ]);
     assert_eq!(out.status.code(), Some(1));
     let r = json(&out);

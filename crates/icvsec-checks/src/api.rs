@@ -241,3 +241,43 @@ impl icvsec_rules::CheckCatalog for Registry {
         self.checks.keys().copied().collect()
     }
 }
+
+/// A list of names for a message: all of them when there are at most `max`, else the
+/// first `max` and how many more (`a, b, c and 2,820 more`), so one finding's message
+/// stays readable however many assets it involves.
+pub fn name_list(names: &[String], max: usize) -> String {
+    if names.len() <= max {
+        return names.join(", ");
+    }
+    format!(
+        "{} and {} more",
+        names[..max].join(", "),
+        thousands(names.len() - max)
+    )
+}
+
+/// `2820` -> `2,820`.
+fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod name_list_tests {
+    use super::name_list;
+
+    #[test]
+    fn long_lists_are_cut_with_the_count_of_the_rest() {
+        let names: Vec<String> = (0..2825).map(|i| format!("c{i}")).collect();
+        assert_eq!(name_list(&names[..2], 5), "c0, c1");
+        assert_eq!(name_list(&names[..5], 5), "c0, c1, c2, c3, c4");
+        assert_eq!(name_list(&names, 5), "c0, c1, c2, c3, c4 and 2,820 more");
+    }
+}

@@ -265,10 +265,15 @@ pub fn checks() -> Vec<CheckDef> {
                 for r in results {
                     let mut msg = r.message;
                     if !k.certificates.is_empty() {
-                        msg.push_str(&format!("; it is the key of {}", k.certificates.join(", ")));
+                        msg.push_str(&format!(
+                            "; it is the key of {}",
+                            crate::api::name_list(&k.certificates, KEY_CERTS_NAMED)
+                        ));
                     }
                     let e = sink.verdict(r.passed, msg, k.location());
-                    for id in &k.certificates {
+                    // The first certificates as related places; a key shared by thousands
+                    // of certificates would otherwise weigh a megabyte per finding.
+                    for id in k.certificates.iter().take(KEY_CERTS_RELATED) {
                         if let Some(c) = ctx.inv.certificates.get(id) {
                             e.related(c.location());
                         }
@@ -284,6 +289,10 @@ pub fn checks() -> Vec<CheckDef> {
         ),
     ]
 }
+
+/// Certificates of a key named in the message, and given as related places.
+const KEY_CERTS_NAMED: usize = 5;
+const KEY_CERTS_RELATED: usize = 20;
 
 #[derive(Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]

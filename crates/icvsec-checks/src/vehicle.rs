@@ -263,6 +263,13 @@ fn gateway_isolation(ctx: &Ctx, _: &NoParams, sink: &mut Sink) {
                 v[to / 64] |= 1 << (to % 64);
                 queue.push_back((*to, filtered && e.filtered, p, v));
             }
+            // Every queued path is popped (and counted) before the queue runs dry, so once
+            // the popped and queued paths together pass the bound the search will too:
+            // stop now rather than queue (and allocate) millions of paths first.
+            if explored + queue.len() > MAX_PATHS {
+                too_many = true;
+                break;
+            }
         }
         let render = |hops: &Hops| -> Vec<String> {
             let mut out = vec![entry.clone()];

@@ -128,6 +128,10 @@ pub struct Inventory {
     pub lost: BTreeMap<String, Vec<crate::lenient::LostPart>>,
     pub files_scanned: usize,
     pub input_digest: String,
+    /// SHA-256 of every file read at load, by build-relative path (files inside images
+    /// included): the evidence index of a report takes them from here instead of reading
+    /// the files again.
+    pub file_digests: BTreeMap<String, [u8; 32]>,
     /// The resolved asset graph (flows, routes, endpoint links, typed TLS profiles),
     /// built once at the end of loading (module `graph`); read-only afterwards.
     pub graph: icvsec_model::AssetGraph,

@@ -1667,6 +1667,7 @@ pub fn load_build(root: &Path, opts: &LoadOptions) -> Inventory {
         ctx.update(d);
     }
     let mut inv = loader.inv;
+    inv.file_digests = loader.digests;
     inv.input_digest = ctx
         .finish()
         .as_ref()

@@ -1,14 +1,334 @@
-//! JSON: the report model's own serialization (schema_version 1).
+//! JSON: the report model's serialization (schema_version 1), at one of two evidence levels.
+//!
+//! - **grouped** (the default): every failing, erroneous, manual and waived outcome is a
+//!   finding in full; passes and not-applicable outcomes are grouped per rule, outcome and
+//!   asset kind with their count and the ids of the assets they were judged on
+//!   (`outcome_groups`). Every outcome stays countable (the groups' counts add up to the
+//!   summary) and attributable (to its rule and asset), while the report of a build with
+//!   tens of thousands of certificates stays a size a person and an artifact store take.
+//! - **full** (`--full-evidence`): every outcome is a finding with its message and place,
+//!   the report model as it is.
+//!
+//! Findings are serialised in parallel chunks (each with the pretty formatter, re-indented
+//! to its depth) and written in order: the bytes are those of one serial pass.
 
 use crate::Renderer;
-use icvsec_model::Report;
+use icvsec_model::report::{
+    DataMapEntry, Diagnostic, EcuSoftware, EvidenceFile, RuleInfo, ScanInfo, Summary, WaiverStatus,
+};
+use icvsec_model::requirement::{RequirementRow, StandardCoverage};
+use icvsec_model::{AssetKind, Finding, Outcome, Report};
+use rayon::prelude::*;
+use serde::Serialize;
+use serde::ser::{SerializeSeq, Serializer};
 use std::io::{self, Write};
 
-pub struct Json;
+/// The JSON renderer. `Json::default()` groups passes and not-applicable outcomes;
+/// [`Json::full`] writes every outcome in full.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Json {
+    /// Every outcome as a finding with message and place (`--full-evidence`).
+    pub full_evidence: bool,
+}
+
+impl Json {
+    /// Every outcome in full.
+    pub fn full() -> Json {
+        Json {
+            full_evidence: true,
+        }
+    }
+}
+
+/// Whether an outcome is grouped at the default evidence level.
+pub fn is_grouped(o: Outcome) -> bool {
+    matches!(o, Outcome::Pass | Outcome::NotApplicable)
+}
+
+/// Passes or not-applicable outcomes of one rule on assets of one kind.
+#[derive(Serialize)]
+struct OutcomeGroup<'a> {
+    rule_id: &'a str,
+    outcome: Outcome,
+    asset_kind: AssetKind,
+    /// Number of outcomes (an asset may have several: kernel options, sysctl keys).
+    count: usize,
+    /// The assets, sorted, each once.
+    assets: Vec<&'a str>,
+}
+
+/// The report with findings split as the evidence level says; field for field the
+/// [`Report`]'s serialisation otherwise (a test holds the two together).
+#[derive(Serialize)]
+struct View<'a> {
+    schema_version: u32,
+    scan: &'a ScanInfo,
+    complete: bool,
+    summary: &'a Summary,
+    rules: &'a [RuleInfo],
+    #[serde(serialize_with = "findings_par")]
+    findings: Vec<&'a Finding>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outcome_groups: Option<Vec<OutcomeGroup<'a>>>,
+    diagnostics: &'a [Diagnostic],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    data_map: &'a [DataMapEntry],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    waivers: &'a [WaiverStatus],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    inventory: &'a [EcuSoftware],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    requirements: &'a [RequirementRow],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    coverage: &'a [StandardCoverage],
+    #[serde(skip_serializing_if = "is_zero")]
+    baselined: usize,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    evidence: &'a [EvidenceFile],
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// Findings per parallel chunk: large enough to amortise the join, small enough to keep
+/// both threads busy to the end.
+const CHUNK: usize = 2048;
+
+/// The findings array, each finding pretty-printed in parallel at the array's depth.
+fn findings_par<S: Serializer>(findings: &[&Finding], s: S) -> Result<S::Ok, S::Error> {
+    if findings.len() <= CHUNK {
+        let mut seq = s.serialize_seq(Some(findings.len()))?;
+        for f in findings {
+            seq.serialize_element(f)?;
+        }
+        return seq.end();
+    }
+    // Serialise chunks to bytes, then hand them to the serializer as pre-rendered
+    // elements: a pretty element at depth 2 is the element's own pretty text with every
+    // line after the first indented by four spaces.
+    let chunks: Vec<Result<Vec<Box<serde_json::value::RawValue>>, serde_json::Error>> = findings
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            chunk
+                .iter()
+                .map(|f| {
+                    let text = serde_json::to_string_pretty(f)?;
+                    serde_json::value::RawValue::from_string(indent(&text))
+                })
+                .collect()
+        })
+        .collect();
+    let mut seq = s.serialize_seq(Some(findings.len()))?;
+    for c in chunks {
+        for raw in c.map_err(serde::ser::Error::custom)? {
+            seq.serialize_element(&raw)?;
+        }
+    }
+    seq.end()
+}
+
+/// Indent every line after the first by one level (four spaces): the element then sits
+/// at depth 2 (`{"findings": [ ... ]}`) exactly as the pretty serializer would put it.
+fn indent(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push_str("\n    ");
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// The groups of grouped outcomes, in findings order (area, sub-area, rule), then outcome
+/// and asset kind.
+fn groups<'a>(report: &'a Report) -> Vec<OutcomeGroup<'a>> {
+    let mut out: Vec<OutcomeGroup<'a>> = Vec::new();
+    let mut at: std::collections::BTreeMap<(&str, Outcome, AssetKind), usize> =
+        std::collections::BTreeMap::new();
+    let mut rule_start = 0usize;
+    for f in report.findings.iter().filter(|f| is_grouped(f.outcome)) {
+        if out.get(rule_start).is_some_and(|g| g.rule_id != f.rule_id) {
+            // A new rule: sort the previous rule's groups and start afresh.
+            out[rule_start..].sort_by_key(|g| (g.outcome, g.asset_kind));
+            rule_start = out.len();
+            at.clear();
+        }
+        let i = *at
+            .entry((f.rule_id.as_str(), f.outcome, f.asset.kind))
+            .or_insert_with(|| {
+                out.push(OutcomeGroup {
+                    rule_id: &f.rule_id,
+                    outcome: f.outcome,
+                    asset_kind: f.asset.kind,
+                    count: 0,
+                    assets: Vec::new(),
+                });
+                out.len() - 1
+            });
+        out[i].count += 1;
+        out[i].assets.push(&f.asset.id);
+    }
+    out[rule_start..].sort_by_key(|g| (g.outcome, g.asset_kind));
+    for g in &mut out {
+        g.assets.sort_unstable();
+        g.assets.dedup();
+    }
+    out
+}
+
+fn view(report: &Report, full: bool) -> View<'_> {
+    View {
+        schema_version: report.schema_version,
+        scan: &report.scan,
+        complete: report.complete,
+        summary: &report.summary,
+        rules: &report.rules,
+        findings: report
+            .findings
+            .iter()
+            .filter(|f| full || !is_grouped(f.outcome))
+            .collect(),
+        outcome_groups: (!full).then(|| groups(report)),
+        diagnostics: &report.diagnostics,
+        data_map: &report.data_map,
+        waivers: &report.waivers,
+        inventory: &report.inventory,
+        requirements: &report.requirements,
+        coverage: &report.coverage,
+        baselined: report.baselined,
+        evidence: &report.evidence,
+    }
+}
 
 impl Renderer for Json {
     fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, report).map_err(io::Error::other)?;
+        serde_json::to_writer_pretty(&mut *out, &view(report, self.full_evidence))
+            .map_err(io::Error::other)?;
         writeln!(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use icvsec_model::{Area, AssetRef, Location, Severity};
+
+    fn finding(rule: &str, outcome: Outcome, kind: AssetKind, id: &str, n: usize) -> Finding {
+        Finding {
+            rule_id: rule.into(),
+            area: Area::Terminal,
+            subarea: "x".into(),
+            severity: Severity::High,
+            outcome,
+            asset: AssetRef::new(kind, id),
+            message: format!("message {n} with \"quotes\"\nand a line"),
+            location: Some(Location::at_line(format!("f/{id}.pem"), n as u32 + 1)),
+            related: vec![],
+            fingerprint: format!("{n:016x}"),
+            waiver: None,
+            root_cause: None,
+        }
+    }
+
+    fn report(n: usize) -> Report {
+        let mut r = Report {
+            schema_version: Report::SCHEMA_VERSION,
+            ..Report::default()
+        };
+        for i in 0..n {
+            let o = match i % 5 {
+                0 => Outcome::Fail,
+                1 | 2 => Outcome::Pass,
+                3 => Outcome::NotApplicable,
+                _ => Outcome::Error,
+            };
+            let rule = if i < n / 2 { "ICV-A-001" } else { "ICV-B-002" };
+            r.findings.push(finding(
+                rule,
+                o,
+                AssetKind::Certificate,
+                &format!("c{}", i % 7),
+                i,
+            ));
+        }
+        r
+    }
+
+    fn render(r: &Report, j: Json) -> String {
+        crate::render_to_string(&j, r)
+    }
+
+    #[test]
+    fn full_evidence_is_the_model_serialised_byte_for_byte() {
+        // Below and above the parallel chunk size.
+        for n in [3, CHUNK * 2 + 17] {
+            let r = report(n);
+            let mut want = serde_json::to_string_pretty(&r).unwrap();
+            want.push('\n');
+            assert_eq!(render(&r, Json::full()), want, "{n} findings");
+        }
+    }
+
+    #[test]
+    fn grouped_keeps_every_other_field_of_the_model() {
+        let r = report(40);
+        let full: serde_json::Value = serde_json::from_str(&render(&r, Json::full())).unwrap();
+        let grouped: serde_json::Value =
+            serde_json::from_str(&render(&r, Json::default())).unwrap();
+        let keys = |v: &serde_json::Value| -> Vec<String> {
+            v.as_object().unwrap().keys().cloned().collect()
+        };
+        let mut g = keys(&grouped);
+        g.retain(|k| k != "outcome_groups");
+        assert_eq!(g, keys(&full));
+        for k in keys(&full).iter().filter(|k| *k != "findings") {
+            assert_eq!(grouped[k], full[k], "{k}");
+        }
+    }
+
+    #[test]
+    fn grouped_outcomes_stay_countable_and_attributable() {
+        let r = report(CHUNK * 2 + 17);
+        let v: serde_json::Value = serde_json::from_str(&render(&r, Json::default())).unwrap();
+        let findings = v["findings"].as_array().unwrap();
+        assert!(
+            findings
+                .iter()
+                .all(|f| f["outcome"] == "fail" || f["outcome"] == "error")
+        );
+        let groups = v["outcome_groups"].as_array().unwrap();
+        let counted: u64 = groups.iter().map(|g| g["count"].as_u64().unwrap()).sum();
+        let grouped = r.findings.iter().filter(|f| is_grouped(f.outcome)).count();
+        assert_eq!(counted as usize, grouped);
+        assert_eq!(findings.len() + grouped, r.findings.len());
+        // One group per (rule, outcome, kind), rules in findings order, pass before n/a.
+        let keys: Vec<(String, String)> = groups
+            .iter()
+            .map(|g| {
+                (
+                    g["rule_id"].as_str().unwrap().to_string(),
+                    g["outcome"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                ("ICV-A-001", "pass"),
+                ("ICV-A-001", "not_applicable"),
+                ("ICV-B-002", "pass"),
+                ("ICV-B-002", "not_applicable")
+            ]
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+        );
+        let assets: Vec<&str> = groups[0]["assets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        assert_eq!(assets, ["c0", "c1", "c2", "c3", "c4", "c5", "c6"]);
     }
 }

@@ -15,7 +15,7 @@ mod tests;
 
 pub use escape::{html_escape, xml_escape};
 pub use html::Html;
-pub use json::Json;
+pub use json::{Json, is_grouped};
 pub use junit::Junit;
 pub use markdown::Markdown;
 pub use sarif::{Sarif, SarifLog};

@@ -342,7 +342,8 @@ fn text_markdown_html_show_one_headline_per_defect_json_sarif_keep_every_outcome
         "{html}"
     );
 
-    let json: serde_json::Value = serde_json::from_str(&render_to_string(&Json, &r)).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&render_to_string(&Json::full(), &r)).unwrap();
     let keyed: Vec<&str> = json["findings"]
         .as_array()
         .unwrap()
@@ -389,7 +390,8 @@ fn inventory_in_every_human_format_and_json() {
     assert!(html.contains("<strong>overdue</strong> since 2022-09-15"));
     assert!(html.contains("due soon (overdue from 2022-09-15)"));
     assert!(html.contains("<a href=\"#inventory\">Software inventory</a>"));
-    let json: serde_json::Value = serde_json::from_str(&render_to_string(&Json, &r)).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&render_to_string(&Json::full(), &r)).unwrap();
     let statuses: Vec<String> = json["inventory"][0]["components"]
         .as_array()
         .unwrap()
