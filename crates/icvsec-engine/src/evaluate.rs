@@ -548,7 +548,9 @@ pub fn evaluate(
         let mut group: Vec<usize> = order[i..j].to_vec();
         group.sort_unstable();
         for g in group {
-            findings.append(&mut per_rule[g]);
+            // Taken, not drained: the rule's buffer is freed as soon as it is copied,
+            // so the report never holds every finding twice.
+            findings.append(&mut std::mem::take(&mut per_rule[g]));
         }
         if j - i > 1 {
             findings[start..].sort_by(rest);
