@@ -302,6 +302,17 @@ fn demo_linux_rules_from_the_parsed_roots_match_a_fresh_read() {
         !inv.linux.roots.is_empty(),
         "the demo has Linux/Android roots"
     );
+    // Every ECU that declares a root filesystem and a configuration has its cross-check
+    // facts gathered at load.
+    let mut ecu_roots = 0;
+    for (id, e) in &inv.ecus {
+        if let (Some(r), Some(_)) = (e.entry.rootfs.as_deref(), &e.config) {
+            let facts = inv.linux.ecu_root(r).and_then(|p| p.facts.as_ref());
+            assert!(facts.is_some(), "ECU {id}: root {r} has no facts");
+            ecu_roots += 1;
+        }
+    }
+    assert!(ecu_roots >= 2, "the demo declares root filesystems");
     let rules = catalog();
     let report = scan_with(&root, &rules);
     let mut compared = 0usize;

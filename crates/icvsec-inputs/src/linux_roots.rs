@@ -85,14 +85,20 @@ pub fn place(
     kind: AssetKind,
     id: &str,
 ) -> Placement {
+    let owner = files
+        .iter()
+        .find(|f| f.kind == kind && f.id == id)
+        .and_then(|f| f.ecu.as_deref());
+    place_owned(ecus, owner, id)
+}
+
+/// [`place`] of a file whose owning ECU (by root filesystem prefix) is known.
+fn place_owned(ecus: &BTreeMap<String, EcuAsset>, owner: Option<&str>, id: &str) -> Placement {
     if let Some((rootfs, path)) = icvsec_linux::checks::split_rootfs(id) {
         return Placement { rootfs, path };
     }
     // The root filesystem the owning ECU declares.
-    let declared = files
-        .iter()
-        .find(|f| f.kind == kind && f.id == id)
-        .and_then(|f| f.ecu.as_deref())
+    let declared = owner
         .and_then(|e| ecus.get(e))
         .and_then(|e| e.entry.rootfs.as_deref())
         .map(|r| r.trim_matches('/').to_string());
@@ -130,13 +136,18 @@ pub(crate) fn load(inv: &Inventory) -> LinuxRoots {
     let mut places = BTreeMap::new();
     let mut requests: BTreeMap<String, Request> = BTreeMap::new();
     for f in inv.files.iter().filter(|f| is_linux_kind(f.kind)) {
-        let p = place(&inv.files, &inv.ecus, f.kind, &f.id);
+        // The first file of a (kind, id) decides, as `place` finds it.
+        let std::collections::btree_map::Entry::Vacant(slot) = places.entry((f.kind, f.id.clone()))
+        else {
+            continue;
+        };
+        let p = place_owned(&inv.ecus, f.ecu.as_deref(), &f.id);
         requests
             .entry(p.rootfs.clone())
             .or_default()
             .assets
             .insert((f.kind.slug(), p.path.clone()));
-        places.insert((f.kind, f.id.clone()), p);
+        slot.insert(p);
     }
     // The ECUs' declared root filesystems, for the cross-checks.
     for e in inv.ecus.values() {
@@ -201,5 +212,69 @@ mod tests {
         );
         assert!(is_linux_kind(AssetKind::SshdConfig));
         assert!(!is_linux_kind(AssetKind::Certificate));
+    }
+
+    /// A scratch build directory, removed when dropped.
+    struct Scratch(std::path::PathBuf);
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn load_parses_each_root_once_with_every_asset_and_its_errors() {
+        let dir = std::env::temp_dir().join(format!("icvsec-linuxroots-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let scratch = Scratch(dir.clone());
+        for (rel, body) in [
+            ("tbox/rootfs/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"),
+            ("tbox/rootfs/etc/shadow", "root:!:19000::::::\n"),
+            (
+                "tbox/rootfs/etc/ssh/sshd_config",
+                "Include /etc/ssh/sshd_config.d/*.conf\n",
+            ),
+            ("tbox/rootfs/etc/ssh/sshd_config.d/a.conf", "Match\n"),
+            ("tbox/rootfs/etc/sysctl.conf", "kernel.kptr_restrict = 2\n"),
+        ] {
+            let p = dir.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, body).unwrap();
+        }
+        let inv = crate::load_build(&dir, &crate::LoadOptions::default());
+        let linux = &inv.linux;
+        assert_eq!(
+            linux.roots.keys().collect::<Vec<_>>(),
+            ["tbox/rootfs"],
+            "one root, parsed once"
+        );
+        let place = linux
+            .place(AssetKind::Passwd, "tbox/rootfs/etc/passwd")
+            .unwrap();
+        assert_eq!(place.path, "/etc/passwd");
+        let root = linux.root("tbox/rootfs").unwrap();
+        assert_eq!(root.passwd("/etc/passwd").unwrap().entries.len(), 1);
+        assert!(root.passwd_shadow("/etc/passwd").unwrap().is_some());
+        assert!(root.shadow("/etc/shadow").is_ok());
+        assert_eq!(
+            root.sysctl("/etc/sysctl.conf")
+                .unwrap()
+                .get("kernel.kptr_restrict")
+                .unwrap()
+                .value,
+            "2"
+        );
+        // The broken Include is kept with its place, for every sshd check to report.
+        match root.sshd("/etc/ssh/sshd_config") {
+            Err(icvsec_linux::checks::CheckError::Parse(p)) => {
+                assert_eq!(p.file, "/etc/ssh/sshd_config.d/a.conf");
+                assert_eq!(p.line, Some(1));
+            }
+            other => panic!("expected the Include's parse error, got {other:?}"),
+        }
+        // No ECU declares this root: no cross-check facts were gathered.
+        assert!(root.facts.is_none());
+        drop(scratch);
     }
 }
