@@ -171,6 +171,36 @@ impl CheckDef {
         }
     }
 
+    /// A check whose knowledge crate types its parameters itself: `prepare` turns the
+    /// rule's JSON into `P` once, when the rule is loaded (refusing bad parameters), and
+    /// `run` receives that typed value for every asset.
+    pub fn typed<P>(
+        name: &'static str,
+        asset: AssetKind,
+        summary: &'static str,
+        prepare: impl Fn(&Value) -> Result<P, String> + Send + Sync + 'static,
+        run: impl Fn(&Ctx, &P, &mut Sink) + Send + Sync + 'static,
+    ) -> Self
+    where
+        P: Send + Sync + 'static,
+    {
+        CheckDef {
+            name,
+            asset,
+            summary,
+            prepare: Box::new(move |v: &Value| Ok(Arc::new(prepare(v)?) as Prepared)),
+            run: Box::new(move |ctx, any, sink| match any.downcast_ref::<P>() {
+                Some(p) => run(ctx, p, sink),
+                None => {
+                    sink.error(
+                        "internal: parameters of the wrong type",
+                        ctx.asset.home.clone(),
+                    );
+                }
+            }),
+        }
+    }
+
     pub fn prepare(&self, params: &Value) -> Result<Prepared, String> {
         (self.prepare)(params)
     }

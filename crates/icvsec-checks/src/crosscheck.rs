@@ -12,11 +12,13 @@
 //!   over TCP) against the declared `services`: an undeclared listener fails.
 //! - `ecu.crosscheck.os`: the declared `os` against `/etc/os-release` and Android props.
 //!
-//! The root filesystem is read through the build's one opener (`ctx.inv.tree`).
+//! The root filesystem was parsed once when the build was loaded (`ctx.inv.linux`, see
+//! `icvsec_inputs::linux_roots`): its merged Android properties, listener inventory and
+//! versions are queried here (nginx aside, read by the TLS family).
 
 use crate::api::{CheckDef, Ctx, Sink};
-use icvsec_linux::DirRoot;
-use icvsec_linux::listeners::{Bind, listener_inventory};
+use icvsec_linux::listeners::Bind;
+use icvsec_linux::root::RootFacts;
 use icvsec_model::input::ecu::EcuConfig;
 use icvsec_model::{AssetKind, Location};
 use serde_json::Value;
@@ -44,12 +46,12 @@ pub fn checks() -> Vec<CheckDef> {
     ]
 }
 
-/// The ECU's config, its file, its root filesystem (opened and as a build path); None
-/// (with n/a said) when either is absent.
+/// The ECU's config, its file, the facts of its root filesystem (parsed at load) and the
+/// root as a build path; None (with n/a or an error said) when either is absent.
 fn prologue<'a>(
     ctx: &'a Ctx,
     sink: &mut Sink,
-) -> Option<(&'a EcuConfig, &'a str, DirRoot, &'a str)> {
+) -> Option<(&'a EcuConfig, &'a str, &'a RootFacts, &'a str)> {
     let ecu = ctx.inv.ecus.get(&ctx.asset.id)?;
     let Some(rootfs) = ecu.entry.rootfs.as_deref() else {
         sink.not_applicable(format!(
@@ -65,11 +67,19 @@ fn prologue<'a>(
         ));
         return None;
     };
-    let root = DirRoot::within(
-        ctx.inv.tree.0.clone(),
-        icvsec_fs::name::decode_identity(rootfs.trim_end_matches('/')),
-    );
-    Some((&doc.doc, doc.file.as_str(), root, rootfs))
+    let Some(facts) = ctx
+        .inv
+        .linux
+        .ecu_root(rootfs)
+        .and_then(|r| r.facts.as_ref())
+    else {
+        sink.error(
+            format!("could not assess: the root filesystem {rootfs} was not read at load"),
+            Location::file(rootfs),
+        );
+        return None;
+    };
+    Some((&doc.doc, doc.file.as_str(), facts, rootfs))
 }
 
 fn in_root(rootfs: &str, file: &str) -> String {
@@ -101,10 +111,10 @@ const SIGNING_PROPS: &[&str] = &[
 ];
 
 fn android_build(ctx: &Ctx, _params: &Value, sink: &mut Sink) {
-    let Some((cfg, file, root, rootfs)) = prologue(ctx, sink) else {
+    let Some((cfg, file, facts, rootfs)) = prologue(ctx, sink) else {
         return;
     };
-    let props = match icvsec_linux::checks::load_android_props(&root, &[]) {
+    let props = match &facts.android_props {
         Ok(p) => p,
         Err(e) => {
             sink.error(
@@ -267,10 +277,10 @@ fn android_build(ctx: &Ctx, _params: &Value, sink: &mut Sink) {
 // ---------------------------------------------------------------- listeners
 
 fn listeners(ctx: &Ctx, _params: &Value, sink: &mut Sink) {
-    let Some((cfg, file, root, rootfs)) = prologue(ctx, sink) else {
+    let Some((cfg, file, facts, rootfs)) = prologue(ctx, sink) else {
         return;
     };
-    let mut inv = listener_inventory(&root);
+    let mut inv = facts.listeners.clone();
     nginx_listeners(ctx, rootfs, &mut inv);
     for e in &inv.errors {
         sink.error(
@@ -435,7 +445,7 @@ fn nginx_listeners(ctx: &Ctx, rootfs: &str, inv: &mut icvsec_linux::listeners::L
 // ---------------------------------------------------------------- operating system
 
 fn os(ctx: &Ctx, _params: &Value, sink: &mut Sink) {
-    let Some((cfg, file, root, rootfs)) = prologue(ctx, sink) else {
+    let Some((cfg, file, facts, rootfs)) = prologue(ctx, sink) else {
         return;
     };
     let Some(declared) = cfg.os.map(|o| o.as_str()) else {
@@ -445,9 +455,12 @@ fn os(ctx: &Ctx, _params: &Value, sink: &mut Sink) {
         );
         return;
     };
-    let v = icvsec_linux::versions::detect_versions(&root);
+    let v = &facts.versions;
     let android = v.android_release.is_some()
-        || icvsec_linux::checks::load_android_props(&root, &[]).is_ok_and(|p| !p.props.is_empty());
+        || facts
+            .android_props
+            .as_ref()
+            .is_ok_and(|p| !p.props.is_empty());
     let os_release = v.os.as_ref();
     let found = if android {
         "android"

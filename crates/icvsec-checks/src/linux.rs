@@ -3,11 +3,10 @@
 //! Android properties), registered with the linux crate's own parameter validation.
 //!
 //! The asset is a file found in the build (`ctx.asset.id`, build-relative). Its root
-//! filesystem is located with [`icvsec_linux::checks::split_rootfs`] (well-known in-root
-//! locations), else the root filesystem the owning ECU declares in vehicle.json, else the
-//! file's own directory. Files are read through the build's one opener
-//! (`ctx.inv.tree`, see icvsec-fs) as [`icvsec_linux::DirRoot`]: links resolved inside
-//! that root filesystem, only regular files, size-bounded.
+//! filesystem was placed and parsed once when the build was loaded
+//! (`ctx.inv.linux`, see `icvsec_inputs::linux_roots`): every check here is a pure query of
+//! that [`icvsec_linux::root::ParsedRoot`] with parameters typed once per rule
+//! ([`icvsec_linux::checks::prepare`]); none opens a file.
 //!
 //! Outcomes: each linux finding becomes a pass or fail at the file and line that decided
 //! it (build-relative; built-in defaults point at the asset file without a line). A
@@ -30,11 +29,11 @@
 //! the settings it decides.
 
 use crate::api::{CheckDef, Ctx, Sink};
+use icvsec_inputs::Placement;
+use icvsec_linux::Finding;
 use icvsec_linux::checks::{self as lx, CheckError};
 use icvsec_linux::common::fnmatch;
-use icvsec_linux::{DirRoot, Finding};
 use icvsec_model::{AssetKind, Location};
-use serde_json::Value;
 
 /// One-line summaries per check name (shown by `icvsec rules explain`).
 const SUMMARIES: &[(&str, &str)] = &[
@@ -172,70 +171,23 @@ pub fn checks() -> Vec<CheckDef> {
             let asset: AssetKind = slug.parse().unwrap_or_else(|e| {
                 panic!("icvsec-linux check `{name}` names unknown asset kind `{slug}`: {e}")
             });
-            CheckDef::dynamic(
+            CheckDef::typed(
                 name,
                 asset,
                 summary(name),
-                move |v| lx::validate_params(name, v).map_err(|e| e.to_string()),
-                move |ctx, v, sink| run(name, asset, ctx, v, sink),
+                move |v| lx::prepare(name, v).map_err(|e| e.to_string()),
+                move |ctx, p: &lx::PreparedCheck, sink| run(p, asset, ctx, sink),
             )
         })
         .collect()
 }
 
-/// Where a build file sits: its root filesystem directory (build-relative, `""` for the
-/// build root itself) and its absolute path inside that root.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Placement {
-    rootfs: String,
-    path: String,
-}
-
-impl Placement {
-    /// Build-relative path of an in-root path of this root filesystem.
-    fn build_rel(&self, in_root: &str) -> String {
-        let p = in_root.trim_start_matches('/');
-        if self.rootfs.is_empty() {
-            p.to_string()
-        } else {
-            format!("{}/{p}", self.rootfs)
-        }
-    }
-}
-
+/// Where the load placed a file asset (computed again only for an asset the load did not
+/// place, which the engine never hands over).
 fn place(ctx: &Ctx, kind: AssetKind, id: &str) -> Placement {
-    if let Some((rootfs, path)) = lx::split_rootfs(id) {
-        return Placement { rootfs, path };
-    }
-    // The root filesystem the owning ECU declares.
-    let declared = ctx
-        .inv
-        .files
-        .iter()
-        .find(|f| f.kind == kind && f.id == id)
-        .and_then(|f| f.ecu.as_deref())
-        .and_then(|e| ctx.inv.ecus.get(e))
-        .and_then(|e| e.entry.rootfs.as_deref())
-        .map(|r| r.trim_matches('/').to_string());
-    if let Some(r) = declared
-        && let Some(rest) = id.strip_prefix(&format!("{r}/"))
-    {
-        return Placement {
-            rootfs: r,
-            path: format!("/{rest}"),
-        };
-    }
-    // A loose file: its directory stands for the root.
-    match id.rsplit_once('/') {
-        Some((dir, name)) => Placement {
-            rootfs: dir.to_string(),
-            path: format!("/{name}"),
-        },
-        None => Placement {
-            rootfs: String::new(),
-            path: format!("/{id}"),
-        },
-    }
+    ctx.inv.linux.place(kind, id).cloned().unwrap_or_else(|| {
+        icvsec_inputs::linux_roots::place(&ctx.inv.files, &ctx.inv.ecus, kind, id)
+    })
 }
 
 fn standard_location(in_root: &str) -> bool {
@@ -295,31 +247,20 @@ fn push_finding(sink: &mut Sink, f: &Finding, me: &Placement, asset_file: &str) 
     sink.verdict(f.passed, f.message.clone(), at);
 }
 
-fn run(name: &'static str, kind: AssetKind, ctx: &Ctx, params: &Value, sink: &mut Sink) {
+fn run(check: &lx::PreparedCheck, kind: AssetKind, ctx: &Ctx, sink: &mut Sink) {
+    let name = check.name;
     let id = ctx.asset.id.as_str();
     let asset_file = ctx.asset.home.file.clone();
     let me = place(ctx, kind, id);
-    let src = DirRoot::within(
-        ctx.inv.tree.0.clone(),
-        icvsec_fs::name::decode_identity(&me.rootfs),
-    );
-    // The patch-age check judges against the scan's evaluation date (`--as-of`).
-    let with_date;
-    let params = if name == "android.security_patch_age" {
-        let mut v = if params.is_null() {
-            serde_json::json!({})
-        } else {
-            params.clone()
-        };
-        if let Some(o) = v.as_object_mut() {
-            o.entry("as_of_unix").or_insert(ctx.as_of.into());
-        }
-        with_date = v;
-        &with_date
-    } else {
-        params
+    let Some(root) = ctx.inv.linux.root(&me.rootfs) else {
+        sink.error(
+            format!("could not assess {asset_file}: its root filesystem was not read at load"),
+            Location::file(&asset_file),
+        );
+        return;
     };
-    let result = lx::run_check(name, params, &src, &me.path);
+    // The patch-age check judges against the scan's evaluation date (`--as-of`).
+    let result = lx::judge(check, root, &me.path, Some(ctx.as_of));
     if matches!(kind, AssetKind::Sysctl | AssetKind::AndroidProps) {
         return report_merged(ctx, kind, &me, &asset_file, result, sink);
     }
@@ -499,17 +440,7 @@ mod tests {
     }
 
     #[test]
-    fn placement_paths() {
-        let p = Placement {
-            rootfs: "tbox/rootfs".into(),
-            path: "/etc/passwd".into(),
-        };
-        assert_eq!(p.build_rel("/etc/shadow"), "tbox/rootfs/etc/shadow");
-        let p = Placement {
-            rootfs: String::new(),
-            path: "/etc/passwd".into(),
-        };
-        assert_eq!(p.build_rel("/etc/shadow"), "etc/shadow");
+    fn standard_locations() {
         assert!(standard_location("/system/build.prop"));
         assert!(standard_location("/etc/sysctl.d/90-x.conf"));
         assert!(!standard_location("/opt/x/build.prop"));

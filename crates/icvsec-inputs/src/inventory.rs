@@ -120,6 +120,9 @@ pub struct Inventory {
     pub update_packages: crate::netupd_files::UpdatePackages,
     /// ARXML and DBC network definitions of the build, read at load.
     pub network: crate::NetworkDefs,
+    /// Linux/Android root filesystems parsed at load, and where each Linux/Android file
+    /// asset sits (module `linux_roots`); checks query them and open no file.
+    pub linux: crate::linux_roots::LinuxRoots,
     pub broken: Vec<Broken>,
     pub diagnostics: Vec<Diagnostic>,
     pub sources: BTreeMap<String, SourceMap>,

@@ -1627,6 +1627,8 @@ pub fn load_build(root: &Path, opts: &LoadOptions) -> Inventory {
     loader.load_files(&discovered);
     loader.load_software(&discovered, &opts.vuln_db);
     loader.load_netupd(&discovered);
+    // Linux/Android root filesystems: parsed once here, queried by the checks.
+    loader.inv.linux = crate::linux_roots::load(&loader.inv);
     // Silence is never a pass: a build in which nothing could be judged (no vehicle.json,
     // no certificate, key, host configuration or saved probe) is an incomplete assessment.
     let inv_ref = &loader.inv;

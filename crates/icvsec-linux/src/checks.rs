@@ -6,7 +6,8 @@
 //! e.g. `profile = { include = "params/kernel-hardening.toml" }`, so the parameter value is
 //! the content of that file.
 
-use crate::common::{FileSource, Finding, Limits, normalize_path};
+use crate::common::{FileSource, Finding, normalize_path};
+use crate::root::{ParsedRoot, parse_root};
 use crate::{android, android_rc, firewall, inittab, kconfig, passwd, sshd, sysctl, uci, wifi};
 use serde::{Deserialize, Serialize};
 
@@ -177,6 +178,35 @@ pub struct PatchAgeParams {
 
 pub use crate::common::CheckError;
 
+/// A check's parameters, typed once when the rule is loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypedParams {
+    /// Checks that take no parameter.
+    None,
+    RootLogin(RootLoginParams),
+    MaxAuthTries(MaxAuthTriesParams),
+    Algorithms(Box<AlgorithmsParams>),
+    Forwarding(ForwardingParams),
+    ServiceShell(ServiceShellParams),
+    Kernel(Box<KernelParams>),
+    Sysctl(Box<SysctlParams>),
+    Firewall(FirewallParams),
+    /// `android.security_patch_age`, with its evaluation date already read (`as_of` as a
+    /// civil date; else `as_of_unix`; else the scan's date given to [`judge`]).
+    PatchAge {
+        max_age_months: u32,
+        as_of: Option<(i64, u32, u32)>,
+        as_of_unix: Option<i64>,
+    },
+}
+
+/// A named check with its typed parameters, prepared once per rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreparedCheck {
+    pub name: &'static str,
+    pub params: TypedParams,
+}
+
 fn params<P: serde::de::DeserializeOwned>(
     check: &str,
     v: &serde_json::Value,
@@ -192,44 +222,49 @@ fn params<P: serde::de::DeserializeOwned>(
     })
 }
 
-fn read(src: &dyn FileSource, path: &str) -> Result<Vec<u8>, CheckError> {
-    src.read(path)
-        .map_err(|m| CheckError::Read {
-            path: path.to_string(),
-            message: m,
-        })?
-        .ok_or_else(|| CheckError::Read {
-            path: path.to_string(),
-            message: "file not found in root filesystem".into(),
-        })
+/// Type a check's parameters (unknown keys and malformed values refused).
+pub fn prepare(check: &str, params_v: &serde_json::Value) -> Result<PreparedCheck, CheckError> {
+    let Some(&(name, _)) = CHECKS.iter().find(|(n, _)| *n == check) else {
+        return Err(CheckError::UnknownCheck(check.to_string()));
+    };
+    let typed = match name {
+        "linux.sshd.root_login" => TypedParams::RootLogin(params(check, params_v)?),
+        "linux.sshd.max_auth_tries" => TypedParams::MaxAuthTries(params(check, params_v)?),
+        "linux.sshd.algorithms" => TypedParams::Algorithms(Box::new(params(check, params_v)?)),
+        "linux.sshd.forwarding" => TypedParams::Forwarding(params(check, params_v)?),
+        "linux.passwd.service_shell" => TypedParams::ServiceShell(params(check, params_v)?),
+        "linux.kernel.hardening" => TypedParams::Kernel(Box::new(params(check, params_v)?)),
+        "linux.sysctl.hardening" => TypedParams::Sysctl(Box::new(params(check, params_v)?)),
+        "linux.firewall.default_deny" => TypedParams::Firewall(params(check, params_v)?),
+        "android.security_patch_age" => {
+            let p: PatchAgeParams = params(check, params_v)?;
+            let as_of = match &p.as_of {
+                Some(d) => Some(android::parse_date(d).ok_or_else(|| CheckError::BadParams {
+                    check: check.to_string(),
+                    message: format!("as_of {d:?} is not a YYYY-MM-DD date"),
+                })?),
+                None => None,
+            };
+            TypedParams::PatchAge {
+                max_age_months: p.max_age_months,
+                as_of,
+                as_of_unix: p.as_of_unix,
+            }
+        }
+        _ => {
+            let _: NoParams = params(check, params_v)?;
+            TypedParams::None
+        }
+    };
+    Ok(PreparedCheck {
+        name,
+        params: typed,
+    })
 }
 
 /// Validate a check's parameters without running it (for rule-catalog loading).
 pub fn validate_params(check: &str, params_v: &serde_json::Value) -> Result<(), CheckError> {
-    match check {
-        "linux.sshd.root_login" => params::<RootLoginParams>(check, params_v).map(|_| ()),
-        "linux.sshd.max_auth_tries" => params::<MaxAuthTriesParams>(check, params_v).map(|_| ()),
-        "linux.sshd.algorithms" => params::<AlgorithmsParams>(check, params_v).map(|_| ()),
-        "linux.sshd.forwarding" => params::<ForwardingParams>(check, params_v).map(|_| ()),
-        "linux.passwd.service_shell" => params::<ServiceShellParams>(check, params_v).map(|_| ()),
-        "linux.kernel.hardening" => params::<KernelParams>(check, params_v).map(|_| ()),
-        "linux.sysctl.hardening" => params::<SysctlParams>(check, params_v).map(|_| ()),
-        "linux.firewall.default_deny" => params::<FirewallParams>(check, params_v).map(|_| ()),
-        "android.security_patch_age" => {
-            let p: PatchAgeParams = params(check, params_v)?;
-            if let Some(d) = &p.as_of
-                && android::parse_date(d).is_none()
-            {
-                return Err(CheckError::BadParams {
-                    check: check.to_string(),
-                    message: format!("as_of {d:?} is not a YYYY-MM-DD date"),
-                });
-            }
-            Ok(())
-        }
-        c if CHECKS.iter().any(|(n, _)| *n == c) => params::<NoParams>(check, params_v).map(|_| ()),
-        other => Err(CheckError::UnknownCheck(other.to_string())),
-    }
+    prepare(check, params_v).map(|_| ())
 }
 
 pub use crate::android_load::{ANDROID_PROP_FILES, load_android_props};
@@ -360,129 +395,84 @@ pub fn root_kernel_facts(src: &dyn FileSource) -> crate::sysctl_defaults::Kernel
     facts
 }
 
-/// Run a named check on the asset at `path` (in-root path) of the root filesystem `src`.
+/// Judge a prepared check on the asset at `path` (in-root path) of a parsed root. Opens
+/// no file: everything was read by [`crate::root::parse_root`].
 ///
-/// Checks that need more than one file use the root: `linux.sshd.*` follow `Include`s,
-/// `linux.passwd.empty_password` reads `/etc/shadow` when present, `linux.sysctl.hardening`
-/// evaluates the merged configuration of all sysctl files of the root (so the finding's
-/// file/line point at the deciding file), `android.*` merge all property files of the root
-/// in init's order.
-pub fn run_check(
-    check: &str,
-    params_v: &serde_json::Value,
-    src: &dyn FileSource,
+/// Checks that need more than one file use the root: `linux.sshd.*` the configuration
+/// with its `Include`s, `linux.passwd.empty_password` the `shadow` beside the passwd file
+/// when present, `linux.sysctl.hardening` the merged configuration of all sysctl files of
+/// the root (so the finding's file/line point at the deciding file), `android.*` all
+/// property files of the root merged in init's order. `as_of_unix` is the scan's
+/// evaluation date, used by `android.security_patch_age` when its parameters name none.
+pub fn judge(
+    check: &PreparedCheck,
+    root: &ParsedRoot,
     path: &str,
+    as_of_unix: Option<i64>,
 ) -> Result<Vec<Finding>, CheckError> {
+    use TypedParams as T;
     let path = normalize_path(path);
-    let sshd_eff = || -> Result<sshd::EffectiveConfig, CheckError> {
-        let b = read(src, &path)?;
-        // Defaults of the OpenSSH version the root's package database names.
-        let ver = crate::versions::detect_openssh(src);
-        let source = ver.as_ref().map(|v| v.source());
-        let defaults = sshd::SshdDefaults::for_openssh(
-            ver.as_ref()
-                .zip(source.as_deref())
-                .map(|(v, s)| (v.version.as_str(), s)),
-        );
-        Ok(sshd::parse_sshd_config(&path, &b, src)?.effective_with(&defaults, None))
-    };
-    let passwd_file = || -> Result<passwd::PasswdFile, CheckError> {
-        let b = read(src, &path)?;
-        Ok(passwd::parse_passwd(&path, &b)?)
-    };
-    let android_props = || load_android_props(src, &[path.as_str()]);
-    let out = match check {
-        "linux.sshd.root_login" => {
-            let p: RootLoginParams = params(check, params_v)?;
-            vec![sshd::check_root_login(
-                &sshd_eff()?,
-                p.allow_prohibit_password,
-            )]
+    let path = path.as_str();
+    let name = check.name;
+    let out = match (name, &check.params) {
+        ("linux.sshd.root_login", T::RootLogin(p)) => vec![sshd::check_root_login(
+            root.sshd(path)?,
+            p.allow_prohibit_password,
+        )],
+        ("linux.sshd.password_auth", T::None) => {
+            vec![sshd::check_password_authentication(root.sshd(path)?)]
         }
-        "linux.sshd.password_auth" => {
-            let _: NoParams = params(check, params_v)?;
-            vec![sshd::check_password_authentication(&sshd_eff()?)]
+        ("linux.sshd.empty_passwords", T::None) => {
+            vec![sshd::check_permit_empty_passwords(root.sshd(path)?)]
         }
-        "linux.sshd.empty_passwords" => {
-            let _: NoParams = params(check, params_v)?;
-            vec![sshd::check_permit_empty_passwords(&sshd_eff()?)]
+        ("linux.sshd.max_auth_tries", T::MaxAuthTries(p)) => {
+            vec![sshd::check_max_auth_tries(root.sshd(path)?, p.max)]
         }
-        "linux.sshd.max_auth_tries" => {
-            let p: MaxAuthTriesParams = params(check, params_v)?;
-            vec![sshd::check_max_auth_tries(&sshd_eff()?, p.max)]
+        ("linux.sshd.user_environment", T::None) => {
+            vec![sshd::check_permit_user_environment(root.sshd(path)?)]
         }
-        "linux.sshd.user_environment" => {
-            let _: NoParams = params(check, params_v)?;
-            vec![sshd::check_permit_user_environment(&sshd_eff()?)]
-        }
-        "linux.sshd.algorithms" => {
-            let p: AlgorithmsParams = params(check, params_v)?;
+        ("linux.sshd.algorithms", T::Algorithms(p)) => {
             let policy = sshd::AlgorithmPolicy {
                 fail_on_warn: p.fail_on_warn,
                 fail_on_unknown: p.fail_on_unknown,
                 accept_nist_curves: p.accept_nist_curves,
             };
-            sshd::check_algorithms(&sshd_eff()?, &p.verdicts, &policy)
+            sshd::check_algorithms(root.sshd(path)?, &p.verdicts, &policy)
         }
-        "linux.sshd.x11_forwarding" => {
-            let _: NoParams = params(check, params_v)?;
-            vec![sshd::check_x11_forwarding(&sshd_eff()?)]
+        ("linux.sshd.x11_forwarding", T::None) => {
+            vec![sshd::check_x11_forwarding(root.sshd(path)?)]
         }
-        "linux.sshd.forwarding" => {
-            let p: ForwardingParams = params(check, params_v)?;
-            sshd::check_forwarding(&sshd_eff()?, p.allow_local)
+        ("linux.sshd.forwarding", T::Forwarding(p)) => {
+            sshd::check_forwarding(root.sshd(path)?, p.allow_local)
         }
-        "linux.sshd.gateway_ports" => {
-            let _: NoParams = params(check, params_v)?;
-            vec![sshd::check_gateway_ports(&sshd_eff()?)]
+        ("linux.sshd.gateway_ports", T::None) => {
+            vec![sshd::check_gateway_ports(root.sshd(path)?)]
         }
-        "linux.passwd.empty_password" => {
-            let _: NoParams = params(check, params_v)?;
-            let pw = passwd_file()?;
-            let shadow_path = path
-                .rsplit_once('/')
-                .map(|(d, _)| format!("{d}/shadow"))
-                .unwrap_or_default();
-            let shadow = match src.read(&shadow_path).ok().flatten() {
-                Some(b) => Some(passwd::parse_shadow(&shadow_path, &b)?),
-                None => None,
-            };
-            passwd::check_empty_passwords(&pw, shadow.as_ref())
+        ("linux.passwd.empty_password", T::None) => {
+            let pw = root.passwd(path)?;
+            passwd::check_empty_passwords(pw, root.passwd_shadow(path)?)
         }
-        "linux.passwd.uid0" => {
-            let _: NoParams = params(check, params_v)?;
-            passwd::check_uid0(&passwd_file()?)
-        }
-        "linux.passwd.service_shell" => {
-            let p: ServiceShellParams = params(check, params_v)?;
+        ("linux.passwd.uid0", T::None) => passwd::check_uid0(root.passwd(path)?),
+        ("linux.passwd.service_shell", T::ServiceShell(p)) => {
             let policy = passwd::ShellPolicy {
                 min_human_uid: p.min_human_uid,
-                non_login_shells: p.non_login_shells,
-                allowed_accounts: p.allowed_accounts,
+                non_login_shells: p.non_login_shells.clone(),
+                allowed_accounts: p.allowed_accounts.clone(),
             };
-            passwd::check_service_shells(&passwd_file()?, &policy)
+            passwd::check_service_shells(root.passwd(path)?, &policy)
         }
-        "linux.shadow.hash_scheme" => {
-            let _: NoParams = params(check, params_v)?;
-            let b = read(src, &path)?;
-            passwd::check_shadow_hash_schemes(&passwd::parse_shadow(&path, &b)?)
+        ("linux.shadow.hash_scheme", T::None) => {
+            passwd::check_shadow_hash_schemes(root.shadow(path)?)
         }
-        "linux.kernel.hardening" => {
-            let p: KernelParams = params(check, params_v)?;
-            let b = read(src, &path)?;
-            let cfg = if b.starts_with(&[0x1f, 0x8b]) {
-                kconfig::parse_kconfig_gz(&path, &b, &Limits::default())?
-            } else {
-                kconfig::parse_kconfig(&path, &b)?
-            };
-            kconfig::evaluate_versioned(&cfg, &p.profile)
+        ("linux.kernel.hardening", T::Kernel(p)) => {
+            kconfig::evaluate_versioned(root.kernel_config(path)?, &p.profile)
                 .into_iter()
                 .map(|r| {
                     let actual = r.actual.clone().unwrap_or_else(|| "not found".into());
                     Finding::new(
-                        check,
+                        name,
                         &r.option,
-                        &path,
+                        path,
                         r.line,
                         r.passed,
                         format!(
@@ -493,121 +483,119 @@ pub fn run_check(
                 })
                 .collect()
         }
-        "linux.sysctl.hardening" => {
-            let p: SysctlParams = params(check, params_v)?;
-            let _ = read(src, &path)?;
-            let mut cfg = sysctl::load_sysctl(src)?;
-            if !cfg.files.contains(&path) {
-                // An asset outside the standard locations is applied last.
-                let b = read(src, &path)?;
-                cfg.add_file(&path, &b)?;
-            }
-            let kernel = root_kernel_facts(src);
+        ("linux.sysctl.hardening", T::Sysctl(p)) => {
+            let cfg = root.sysctl(path)?;
             sysctl::check_sysctl_with_kernel(
-                &cfg,
+                cfg,
                 &p.requirements,
                 p.rp_filter_allow_loose,
-                Some(&kernel),
+                Some(root.kernel_facts()?),
             )
         }
-        "linux.firewall.default_deny" => {
-            let p: FirewallParams = params(check, params_v)?;
-            let b = read(src, &path)?;
-            let rs = firewall::parse_ruleset(&path, &b)?;
-            firewall::check_default_deny(&rs, &p.hooks)
+        ("linux.firewall.default_deny", T::Firewall(p)) => {
+            firewall::check_default_deny(root.firewall(path)?, &p.hooks)
         }
-        "android.debuggable" | "android.secure" | "android.adb_secure" | "android.build_type" => {
-            let _: NoParams = params(check, params_v)?;
-            let _ = read(src, &path)?;
-            let props = android_props()?;
-            vec![match check {
-                "android.debuggable" => android::check_debuggable(&props),
-                "android.secure" => android::check_secure(&props),
-                "android.adb_secure" => android::check_adb_secure(&props),
-                _ => android::check_build_type(&props),
+        (
+            "android.debuggable" | "android.secure" | "android.adb_secure" | "android.build_type",
+            T::None,
+        ) => {
+            root.android_read(path)?;
+            let props = root.android_props(path)?;
+            vec![match name {
+                "android.debuggable" => android::check_debuggable(props),
+                "android.secure" => android::check_secure(props),
+                "android.adb_secure" => android::check_adb_secure(props),
+                _ => android::check_build_type(props),
             }]
         }
-        "android.adb_disabled" => {
-            let _: NoParams = params(check, params_v)?;
-            let _ = read(src, &path)?;
-            android::check_adb_disabled(&android_props()?)
+        ("android.adb_disabled", T::None) => {
+            root.android_read(path)?;
+            android::check_adb_disabled(root.android_props(path)?)
         }
-        "android.selinux_enforcing" => {
-            let _: NoParams = params(check, params_v)?;
-            let _ = read(src, &path)?;
-            android::check_selinux_enforcing(&android_props()?)
+        ("android.selinux_enforcing", T::None) => {
+            root.android_read(path)?;
+            android::check_selinux_enforcing(root.android_props(path)?)
         }
-        "linux.uci.firewall" | "linux.uci.dropbear" | "linux.uci.remote_command" => {
-            let _: NoParams = params(check, params_v)?;
-            let b = read(src, &path)?;
-            let f = uci::parse_uci(&path, &b)?;
-            match check {
-                "linux.uci.firewall" if f.package == "firewall" => uci::check_firewall(&f),
-                "linux.uci.dropbear" if f.package == "dropbear" => uci::check_dropbear(&f),
-                "linux.uci.remote_command" => uci::check_remote_commands(&f),
+        ("linux.uci.firewall" | "linux.uci.dropbear" | "linux.uci.remote_command", T::None) => {
+            let f = root.uci(path)?;
+            match name {
+                "linux.uci.firewall" if f.package == "firewall" => uci::check_firewall(f),
+                "linux.uci.dropbear" if f.package == "dropbear" => uci::check_dropbear(f),
+                "linux.uci.remote_command" => uci::check_remote_commands(f),
                 _ => Vec::new(), // another package: nothing to examine
             }
         }
-        "linux.console.root_shell" => {
-            let _: NoParams = params(check, params_v)?;
-            let b = read(src, &path)?;
-            let entries = inittab::parse_inittab(&path, &b)?;
-            let system = match src.read("/etc/config/system").ok().flatten() {
-                Some(sb) => Some(uci::parse_uci("/etc/config/system", &sb)?),
-                None => None,
-            };
-            inittab::check_console_shells(&path, &entries, system.as_ref())
+        ("linux.console.root_shell", T::None) => {
+            let entries = root.inittab(path)?;
+            inittab::check_console_shells(path, entries, root.uci_system()?)
         }
-        "android.build_identity" | "android.verified_boot" => {
-            let _: NoParams = params(check, params_v)?;
-            let _ = read(src, &path)?;
-            let props = android_props()?;
-            if check == "android.build_identity" {
-                android::check_build_identity(&props)
+        ("android.build_identity" | "android.verified_boot", T::None) => {
+            root.android_read(path)?;
+            let props = root.android_props(path)?;
+            if name == "android.build_identity" {
+                android::check_build_identity(props)
             } else {
-                android::check_verified_boot(&props)
+                android::check_verified_boot(props)
             }
         }
-        "android.security_patch_age" => {
-            let p: PatchAgeParams = params(check, params_v)?;
-            let as_of = match (&p.as_of, p.as_of_unix) {
-                (Some(d), _) => android::parse_date(d).ok_or_else(|| CheckError::BadParams {
-                    check: check.to_string(),
-                    message: format!("as_of {d:?} is not a YYYY-MM-DD date"),
-                })?,
+        (
+            "android.security_patch_age",
+            T::PatchAge {
+                max_age_months,
+                as_of,
+                as_of_unix: param_unix,
+            },
+        ) => {
+            let as_of = match (as_of, param_unix.or(as_of_unix)) {
+                (Some(d), _) => *d,
                 (None, Some(t)) => android::civil_from_days(t.div_euclid(86_400)),
                 (None, None) => {
                     return Err(CheckError::BadParams {
-                        check: check.to_string(),
+                        check: name.to_string(),
                         message: "no evaluation date: give as_of (YYYY-MM-DD) or as_of_unix".into(),
                     });
                 }
             };
-            let _ = read(src, &path)?;
-            android::check_security_patch_age(&android_props()?, as_of, p.max_age_months)
+            root.android_read(path)?;
+            android::check_security_patch_age(root.android_props(path)?, as_of, *max_age_months)
         }
-        "android.wifi_wps" => {
-            let _: NoParams = params(check, params_v)?;
-            let _ = read(src, &path)?;
-            let mut out = android::check_wps_props(&android_props()?);
-            for f in wifi::WIFI_CONF_FILES {
-                if let Some(b) = src.read(f).map_err(|m| CheckError::Read {
-                    path: f.to_string(),
-                    message: m,
-                })? {
-                    out.extend(wifi::check_wps_file(f, &b)?);
-                }
+        ("android.wifi_wps", T::None) => {
+            root.android_read(path)?;
+            let mut out = android::check_wps_props(root.android_props(path)?);
+            for (f, kv) in root.wifi()? {
+                out.extend(wifi::check_wps_settings(f, kv));
             }
             out
         }
-        "android.init_debug_services" => {
-            let _: NoParams = params(check, params_v)?;
-            let _ = read(src, &path)?;
-            android_rc::check_debug_services(&android_rc::load_rc(src)?)
+        ("android.init_debug_services", T::None) => {
+            root.android_read(path)?;
+            android_rc::check_debug_services(root.rc()?)
         }
-        other => return Err(CheckError::UnknownCheck(other.to_string())),
+        (other, _) => {
+            return Err(CheckError::BadParams {
+                check: other.to_string(),
+                message: "parameters prepared for another check".into(),
+            });
+        }
     };
     Ok(out)
+}
+
+/// Parse the root for one asset, then judge: for tests and one-off use (a scan parses
+/// each root once at load and calls [`judge`]).
+pub fn run_check(
+    check: &str,
+    params_v: &serde_json::Value,
+    src: &dyn FileSource,
+    path: &str,
+) -> Result<Vec<Finding>, CheckError> {
+    let prepared = prepare(check, params_v)?;
+    let slug = CHECKS
+        .iter()
+        .find(|(n, _)| *n == prepared.name)
+        .map_or("", |c| c.1);
+    let root = parse_root(src, &[(slug, path)], false);
+    judge(&prepared, &root, path, None)
 }
 
 #[cfg(test)]

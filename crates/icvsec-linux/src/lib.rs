@@ -40,8 +40,11 @@
 //!   keys; `kconfig::evaluate_versioned` (option names of the config's kernel version);
 //!   `sshd::SshdDefaults::for_openssh` (defaults of the root's OpenSSH version).
 //! - [`checks`]: the rule-engine surface: [`checks::CHECKS`] (check name → asset kind),
-//!   typed parameter structs, [`checks::validate_params`], [`checks::run_check`],
-//!   [`checks::split_rootfs`].
+//!   typed parameter structs, [`checks::prepare`] (parameters typed once per rule),
+//!   [`checks::judge`] (a pure query of a parsed root), [`checks::run_check`] (parse then
+//!   judge, for tests), [`checks::split_rootfs`].
+//! - [`root`]: [`root::parse_root`] → [`root::ParsedRoot`], every file a root's checks
+//!   and ECU cross-checks need, read and parsed once when the build is loaded.
 
 pub mod android;
 pub mod android_capture;
@@ -57,6 +60,7 @@ pub mod kconfig;
 pub mod lighttpd;
 pub mod listeners;
 pub mod passwd;
+pub mod root;
 pub mod sshd;
 pub mod sysctl;
 pub mod sysctl_defaults;

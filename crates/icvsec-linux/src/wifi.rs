@@ -82,10 +82,15 @@ pub fn parse_kv(file: &str, bytes: &[u8]) -> Result<Vec<(String, String, usize)>
 
 /// WPS findings of one configuration file (empty when it says nothing about WPS).
 pub fn check_wps_file(file: &str, bytes: &[u8]) -> Result<Vec<Finding>, ParseError> {
-    let kv = parse_kv(file, bytes)?;
+    Ok(check_wps_settings(file, &parse_kv(file, bytes)?))
+}
+
+/// WPS findings of one configuration file already parsed by [`parse_kv`].
+pub fn check_wps_settings(file: &str, kv: &[(String, String, usize)]) -> Vec<Finding> {
     let c = "android.wifi_wps";
     let mut out = Vec::new();
     for (k, v, line) in kv {
+        let (v, line) = (v.as_str(), *line);
         match k.as_str() {
             "wps_state" => out.push(Finding::new(
                 c,
@@ -124,7 +129,7 @@ pub fn check_wps_file(file: &str, bytes: &[u8]) -> Result<Vec<Finding>, ParseErr
             _ => {}
         }
     }
-    Ok(out)
+    out
 }
 
 #[cfg(test)]
