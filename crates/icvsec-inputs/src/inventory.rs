@@ -120,6 +120,9 @@ pub struct Inventory {
     pub update_packages: crate::netupd_files::UpdatePackages,
     /// ARXML and DBC network definitions of the build, read at load.
     pub network: crate::NetworkDefs,
+    /// nginx, openssl.cnf and mbedTLS/wolfSSL configurations, read at load (module
+    /// `tls_files`): by file asset, and nginx by ECU root filesystem.
+    pub tls_configs: crate::tls_files::TlsConfigs,
     pub broken: Vec<Broken>,
     pub diagnostics: Vec<Diagnostic>,
     pub sources: BTreeMap<String, SourceMap>,

@@ -1627,6 +1627,8 @@ pub fn load_build(root: &Path, opts: &LoadOptions) -> Inventory {
     loader.load_files(&discovered);
     loader.load_software(&discovered, &opts.vuln_db);
     loader.load_netupd(&discovered);
+    // TLS configurations need the file assets and the ECUs' root filesystems.
+    loader.inv.tls_configs = crate::tls_files::load(&loader.inv);
     // Silence is never a pass: a build in which nothing could be judged (no vehicle.json,
     // no certificate, key, host configuration or saved probe) is an incomplete assessment.
     let inv_ref = &loader.inv;
