@@ -173,6 +173,93 @@ pub(crate) fn load(inv: &Inventory) -> TlsConfigs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{LoadOptions, load_build};
+
+    struct TmpBuild(std::path::PathBuf);
+    impl Drop for TmpBuild {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    /// Every TLS configuration asset is loaded once at load, inside its root filesystem;
+    /// the ECU's nginx.conf serves both its asset and the listener inventory; a load error
+    /// is kept with its file and line.
+    #[test]
+    fn configurations_are_loaded_once_per_file() {
+        let root = std::env::temp_dir().join(format!("icvsec-inputs-tls-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let b = TmpBuild(root.clone());
+        let put = |rel: &str, text: &str| {
+            let f = b.0.join(rel);
+            std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+            std::fs::write(f, text).unwrap();
+        };
+        put(
+            "vehicle.json",
+            r#"{ "schema_version": 1, "vehicle": { "model": "t", "markets": ["CN"] },
+  "ecus": [ { "id": "tbox", "role": "tbox", "rootfs": "fw/tbox/" } ] }"#,
+        );
+        put(
+            "fw/tbox/etc/nginx/nginx.conf",
+            "http {\n  include conf.d/*.conf;\n}\n",
+        );
+        put(
+            "fw/tbox/etc/nginx/conf.d/a.conf",
+            "server {\n  listen 443 ssl;\n  ssl_dhparam dh.pem;\n}\n",
+        );
+        put(
+            "fw/tbox/etc/ssl/openssl.cnf",
+            "a = 1\n.include /etc/ssl/none.cnf\n",
+        );
+        put(
+            "fw/tbox/usr/include/user_settings.h",
+            "#define WOLFSSL_TLS13\n",
+        );
+        let inv = load_build(&root, &LoadOptions::default());
+        let t = &inv.tls_configs;
+        let ids: Vec<&String> = t.files.keys().collect();
+        assert_eq!(
+            ids,
+            [
+                "fw/tbox/etc/nginx/nginx.conf",
+                "fw/tbox/etc/ssl/openssl.cnf",
+                "fw/tbox/usr/include/user_settings.h"
+            ]
+        );
+        let ngx = &t.files["fw/tbox/etc/nginx/nginx.conf"];
+        assert_eq!(
+            (ngx.root_rel.as_str(), ngx.sys.as_str()),
+            ("fw/tbox", NGINX_MAIN)
+        );
+        let LoadedConfig::Nginx(n) = &ngx.loaded else {
+            panic!("nginx")
+        };
+        let shared = &t.nginx_by_rootfs["fw/tbox"];
+        assert!(
+            Arc::ptr_eq(n, shared),
+            "one load for the asset and the listeners"
+        );
+        let cfg = n.as_ref().as_ref().expect("nginx loads");
+        assert_eq!(cfg.config.files.len(), 2);
+        // The DH parameters file is named but absent: known at load, judged later.
+        assert!(matches!(
+            cfg.dhparams.get(Path::new("/etc/nginx/dh.pem")),
+            Some(icvsec_tls::policy::DhParams::Unreadable(_))
+        ));
+        let LoadedConfig::Openssl { conf, .. } = &t.files["fw/tbox/etc/ssl/openssl.cnf"].loaded
+        else {
+            panic!("openssl")
+        };
+        let e = conf.as_ref().as_ref().expect_err("missing include");
+        assert_eq!(
+            (e.file.as_path(), e.line),
+            (Path::new("/etc/ssl/openssl.cnf"), 2)
+        );
+        let h = &t.files["fw/tbox/usr/include/user_settings.h"];
+        assert_eq!(h.sys, "/usr/include/user_settings.h");
+        assert!(matches!(&h.loaded, LoadedConfig::Embedded(r) if r.is_ok()));
+    }
 
     #[test]
     fn rootfs_split() {
