@@ -53,6 +53,21 @@ pub fn config_kind(kind: AssetKind) -> Option<ConfigKind> {
 /// root filesystem of the owning ECU, else the part before a conventional top-level
 /// directory (`etc`, `usr`, ...), else the file's directory.
 pub fn rootfs_of(inv: &Inventory, rel: &str, kind: ConfigKind) -> (String, String) {
+    let ecu = inv
+        .files
+        .iter()
+        .find(|f| f.file == rel)
+        .and_then(|f| f.ecu.as_deref());
+    rootfs_owned_by(inv, rel, ecu, kind)
+}
+
+/// [`rootfs_of`] with the owning ECU already known (no search of the file list).
+fn rootfs_owned_by(
+    inv: &Inventory,
+    rel: &str,
+    ecu: Option<&str>,
+    kind: ConfigKind,
+) -> (String, String) {
     for cand in kind.candidates() {
         if rel == *cand {
             return (String::new(), format!("/{cand}"));
@@ -61,11 +76,7 @@ pub fn rootfs_of(inv: &Inventory, rel: &str, kind: ConfigKind) -> (String, Strin
             return (prefix.to_string(), format!("/{cand}"));
         }
     }
-    let owner = inv
-        .files
-        .iter()
-        .find(|f| f.file == rel)
-        .and_then(|f| f.ecu.as_ref())
+    let owner = ecu
         .and_then(|e| inv.ecus.get(e))
         .and_then(|e| e.entry.rootfs.clone());
     if let Some(r) = owner {
@@ -109,7 +120,8 @@ pub(crate) fn load(inv: &Inventory) -> TlsConfigs {
         let Some(kind) = config_kind(f.kind) else {
             continue;
         };
-        let (root_rel, sys) = rootfs_of(inv, &f.id, kind);
+        // The asset's id is its file (one asset per configuration file).
+        let (root_rel, sys) = rootfs_owned_by(inv, &f.id, f.ecu.as_deref(), kind);
         jobs.entry((kind, root_rel, sys))
             .or_default()
             .push(f.id.clone());
