@@ -186,3 +186,91 @@ fn broken_saved_probes_are_errors_with_line_and_column() {
     );
     assert!(of(&r, "ICV-TLS-101", Outcome::Pass).is_empty());
 }
+
+/// TLS configurations (and the nginx listeners of the ECU cross-check) are read once at
+/// load: evaluating an inventory whose build has since been deleted gives the same
+/// findings as a scan of the build, so no check reads a file.
+#[test]
+fn tls_configurations_are_judged_from_what_was_loaded() {
+    let b = Build::new("loaded-once");
+    b.put("vehicle.json", VEHICLE_WITH_TBOX)
+        .put(
+            "ecus/tbox.json",
+            r#"{ "schema_version": 1, "ecu": "tbox", "services": [
+  { "name": "https", "port": 443, "protocol": "tcp", "bind": "0.0.0.0", "authentication": "mtls" } ] }"#,
+        )
+        .put(
+            "fw/tbox/etc/nginx/nginx.conf",
+            "events {}\nhttp {\n    include conf.d/*.conf;\n}\n",
+        )
+        .put(
+            "fw/tbox/etc/nginx/conf.d/api.conf",
+            "server {\n    listen 443 ssl;\n    server_name api.local;\n    ssl_protocols TLSv1.1 TLSv1.2;\n    ssl_dhparam /etc/nginx/dh.pem;\n}\nserver {\n    listen 8080;\n}\n",
+        )
+        .put(
+            "fw/tbox/etc/ssl/openssl.cnf",
+            "openssl_conf = init\n[init]\nssl_conf = ssl\n[ssl]\nsystem_default = sd\n.include /etc/ssl/sd.cnf\n",
+        )
+        .put("fw/tbox/etc/ssl/sd.cnf", "[sd]\nMinProtocol = TLSv1\n")
+        .put(
+            "fw/tbox/usr/include/mbedtls/mbedtls_config.h",
+            "#define MBEDTLS_SSL_TLS_C\n#define MBEDTLS_SSL_PROTO_TLS1_2\n#define MBEDTLS_TEST_NULL_ENTROPY\n",
+        );
+    let checks = [
+        "tls.nginx",
+        "tls.openssl_conf",
+        "tls.embedded_stack",
+        "ecu.crosscheck.listeners",
+    ];
+    let rules: Vec<_> = catalog()
+        .into_iter()
+        .filter(|r| checks.contains(&r.check_name()))
+        .collect();
+    let before = scan_with(b.path(), &rules);
+    let inv = icvsec_inputs::load_build(b.path(), &crate::common::load_options(b.path()));
+    std::fs::remove_dir_all(b.path()).unwrap();
+    let mut after = icvsec_engine::evaluate(
+        &inv,
+        &rules,
+        &icvsec_checks::registry(),
+        &crate::common::scan_options(b.path()),
+    );
+    let full = crate::common::full_catalog();
+    after.attach_requirements(&full.requirements, &full.rules);
+    assert_eq!(before.findings, after.findings);
+    // What was judged: each family failed on the file and line that set the weakness,
+    // the unreadable DH parameters are an error at the ssl_dhparam line, and the
+    // undeclared nginx listener on 8080 is a failure of the cross-check.
+    let failed = |check: &str| {
+        before
+            .findings
+            .iter()
+            .filter(|f| {
+                f.outcome == Outcome::Fail
+                    && rules
+                        .iter()
+                        .any(|r| r.id == f.rule_id && r.check_name() == check)
+            })
+            .count()
+    };
+    for c in checks {
+        assert!(failed(c) > 0, "{c}: {:#?}", before.findings);
+    }
+    assert!(
+        before.findings.iter().any(|f| f.outcome == Outcome::Error
+            && f.message.contains("ssl_dhparam cannot be read")
+            && f.location.as_ref().is_some_and(|l| {
+                l.file == "fw/tbox/etc/nginx/conf.d/api.conf" && l.line == Some(5)
+            })),
+        "{:#?}",
+        before.findings
+    );
+    assert!(
+        before
+            .findings
+            .iter()
+            .any(|f| f.outcome == Outcome::Fail && f.message.contains("nginx on tcp/8080")),
+        "{:#?}",
+        before.findings
+    );
+}

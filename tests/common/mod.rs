@@ -63,20 +63,25 @@ fn scan_only(root: &Path, rules: &[Rule]) -> Report {
         rules,
         &registry,
         &load_options(root),
-        &ScanOptions {
-            as_of: AS_OF_UNIX,
-            as_of_label: AS_OF.into(),
-            fail_on: Severity::High,
-            root_label: root
-                .strip_prefix(repo())
-                .unwrap_or(root)
-                .display()
-                .to_string(),
-            tool_version: "test".into(),
-            rules_digest: "test".into(),
-            profiles: full_catalog().profiles,
-        },
+        &scan_options(root),
     )
+}
+
+/// The scan options of the tests' scans (fixed date, the build root as its label).
+pub fn scan_options(root: &Path) -> ScanOptions {
+    ScanOptions {
+        as_of: AS_OF_UNIX,
+        as_of_label: AS_OF.into(),
+        fail_on: Severity::High,
+        root_label: root
+            .strip_prefix(repo())
+            .unwrap_or(root)
+            .display()
+            .to_string(),
+        tool_version: "test".into(),
+        rules_digest: "test".into(),
+        profiles: full_catalog().profiles,
+    }
 }
 
 /// Run the built `icvsec` binary.

@@ -351,34 +351,25 @@ fn listeners(ctx: &Ctx, _params: &Value, sink: &mut Sink) {
 }
 
 /// nginx `listen` directives (the listener inventory of icvsec-linux covers the other
-/// daemons), read by icvsec-tls inside the root filesystem through the build's tree.
+/// daemons): the root filesystem's `/etc/nginx/nginx.conf`, read at load by icvsec-tls
+/// through the build's tree (`Inventory::tls_configs`).
 fn nginx_listeners(ctx: &Ctx, rootfs: &str, inv: &mut icvsec_linux::listeners::ListenerInventory) {
-    let host = ctx.inv.root.join(rootfs);
     let sys = std::path::Path::new("/etc/nginx/nginx.conf");
-    let base = icvsec_fs::name::decode_identity(rootfs.trim_end_matches('/'));
-    let loaded =
-        icvsec_tls::rootfs::within(
-            ctx.inv.tree.0.clone(),
-            base,
-            || match icvsec_tls::rootfs::kind(&host, sys) {
-                Ok(Some(_)) => Some(icvsec_tls::nginx::load(
-                    &host,
-                    sys,
-                    &icvsec_tls::nginx::NginxOptions::default(),
-                )),
-                _ => None,
-            },
-        );
-    let Some(loaded) = loaded else {
+    let Some(loaded) = ctx
+        .inv
+        .tls_configs
+        .nginx_by_rootfs
+        .get(rootfs.trim_end_matches('/'))
+    else {
         return;
     };
-    let cfg = match loaded {
-        Ok(c) => c,
+    let cfg = match loaded.as_ref() {
+        Ok(c) => &c.config,
         Err(e) => {
             inv.errors.push(icvsec_linux::ParseError::new(
                 &e.file.display().to_string(),
                 Some(e.line as usize),
-                e.message,
+                e.message.clone(),
             ));
             return;
         }

@@ -6,7 +6,8 @@
 //! Configuration files: the asset is the file (build-relative path). Its root filesystem is
 //! the prefix before a well-known in-root location (`etc/nginx/nginx.conf`, `etc/ssl/openssl.cnf`,
 //! ...), else the root filesystem of the owning ECU, else the file's directory; icvsec-tls
-//! reads includes below that root only. A finding names the offending value (version, suite,
+//! reads includes below that root only, once, when the build is loaded (icvsec-inputs
+//! `tls_files`); these checks only judge what was read. A finding names the offending value (version, suite,
 //! group) and the file and line that set it (build-relative); a parse error is an error
 //! outcome at its file and line, never a pass.
 //!
@@ -106,19 +107,19 @@ pub fn checks() -> Vec<CheckDef> {
             "tls.nginx",
             AssetKind::NginxConfig,
             "nginx TLS servers (with includes and inheritance) judged by the TLS policy.",
-            |ctx, p, sink| config_check(ctx, &p.0, sink, Kind::Nginx),
+            |ctx, p, sink| config_check(ctx, &p.0, sink),
         ),
         CheckDef::new::<TlsParams>(
             "tls.openssl_conf",
             AssetKind::OpensslConfig,
             "openssl.cnf system_default (MinProtocol, CipherString, Groups) judged by the TLS policy.",
-            |ctx, p, sink| config_check(ctx, &p.0, sink, Kind::Openssl),
+            |ctx, p, sink| config_check(ctx, &p.0, sink),
         ),
         CheckDef::new::<TlsParams>(
             "tls.embedded_stack",
             AssetKind::TlsStackConfig,
             "mbedTLS/wolfSSL build configuration: compiled-in versions and suites judged by the TLS policy.",
-            |ctx, p, sink| config_check(ctx, &p.0, sink, Kind::Embedded),
+            |ctx, p, sink| config_check(ctx, &p.0, sink),
         ),
         CheckDef::new::<TlsParams>(
             "tls.profile_policy",
@@ -175,54 +176,6 @@ fn codes(fail_on: &[WeaknessCode]) -> String {
 
 // ------------------------------------------------------------------ configuration files
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Nginx,
-    Openssl,
-    Embedded,
-}
-
-/// Split a build-relative file path into (root filesystem, in-root system path).
-fn rootfs_of(inv: &Inventory, rel: &str, kind: Kind) -> (String, String) {
-    let known: &[&str] = match kind {
-        Kind::Nginx => tc::NGINX_CANDIDATES,
-        Kind::Openssl => tc::OPENSSL_CANDIDATES,
-        Kind::Embedded => &[],
-    };
-    for cand in known {
-        if rel == *cand {
-            return (String::new(), format!("/{cand}"));
-        }
-        if let Some(prefix) = rel.strip_suffix(&format!("/{cand}")) {
-            return (prefix.to_string(), format!("/{cand}"));
-        }
-    }
-    let owner = inv
-        .files
-        .iter()
-        .find(|f| f.file == rel)
-        .and_then(|f| f.ecu.as_ref())
-        .and_then(|e| inv.ecus.get(e))
-        .and_then(|e| e.entry.rootfs.clone());
-    if let Some(r) = owner {
-        let r = r.trim_end_matches('/').to_string();
-        if let Some(rest) = rel.strip_prefix(&format!("{r}/")) {
-            return (r, format!("/{rest}"));
-        }
-    }
-    // A conventional top-level directory of a root filesystem.
-    let comps: Vec<&str> = rel.split('/').collect();
-    for (i, c) in comps.iter().enumerate().take(comps.len().saturating_sub(1)) {
-        if matches!(*c, "etc" | "usr" | "opt" | "system" | "vendor") {
-            return (comps[..i].join("/"), format!("/{}", comps[i..].join("/")));
-        }
-    }
-    match rel.rsplit_once('/') {
-        Some((dir, name)) => (dir.to_string(), format!("/{name}")),
-        None => (String::new(), format!("/{rel}")),
-    }
-}
-
 /// Build-relative path of an in-root system path.
 fn build_path(root_rel: &str, sys: &Path) -> String {
     let s = sys.to_string_lossy();
@@ -243,24 +196,18 @@ fn located(root_rel: &str, at: &icvsec_tls::Location) -> Location {
     }
 }
 
-fn config_check(ctx: &Ctx, p: &CheckParams, sink: &mut Sink, kind: Kind) {
+/// Judge the configuration read at load (`Inventory::tls_configs`): no file is read here.
+fn config_check(ctx: &Ctx, p: &CheckParams, sink: &mut Sink) {
     let rel = ctx.asset.id.as_str();
-    let (root_rel, sys) = rootfs_of(ctx.inv, rel, kind);
-    let root = if root_rel.is_empty() {
-        ctx.inv.root.clone()
-    } else {
-        ctx.inv.root.join(&root_rel)
+    let Some(asset) = ctx.inv.tls_configs.files.get(rel) else {
+        sink.error(
+            format!("{rel}: TLS configuration not in the inventory"),
+            ctx.asset.home.clone(),
+        );
+        return;
     };
-    let sys = Path::new(&sys);
-    // Read through the build's tree (images mounted), with the root filesystem as `/`.
-    let base = icvsec_fs::name::decode_identity(&root_rel);
-    let out: CheckOutcome =
-        icvsec_tls::rootfs::within(ctx.inv.tree.0.clone(), base, || match kind {
-            Kind::Nginx => tc::check_nginx_config(&root, sys, p),
-            Kind::Openssl => tc::check_openssl_config(&root, sys, p),
-            Kind::Embedded => tc::check_stack_header(&root, sys, p),
-        });
-    report_config(ctx, &root_rel, rel, &out, p, sink);
+    let out: CheckOutcome = tc::judge(&asset.loaded, p);
+    report_config(ctx, &asset.root_rel, rel, &out, p, sink);
 }
 
 fn report_config(
@@ -1458,26 +1405,5 @@ mod tests {
         let bad: Result<TlsParams, _> =
             serde_json::from_value(serde_json::json!({"fail_onn": ["rc4"]}));
         assert!(bad.unwrap_err().to_string().contains("fail_onn"));
-    }
-
-    #[test]
-    fn rootfs_split() {
-        let inv = Inventory::default();
-        assert_eq!(
-            rootfs_of(&inv, "tbox/rootfs/etc/nginx/nginx.conf", Kind::Nginx),
-            ("tbox/rootfs".into(), "/etc/nginx/nginx.conf".into())
-        );
-        assert_eq!(
-            rootfs_of(&inv, "etc/ssl/openssl.cnf", Kind::Openssl),
-            ("".into(), "/etc/ssl/openssl.cnf".into())
-        );
-        assert_eq!(
-            rootfs_of(
-                &inv,
-                "fw/rootfs/usr/include/mbedtls/config.h",
-                Kind::Embedded
-            ),
-            ("fw/rootfs".into(), "/usr/include/mbedtls/config.h".into())
-        );
     }
 }

@@ -123,6 +123,9 @@ pub struct Inventory {
     /// Linux/Android root filesystems parsed at load, and where each Linux/Android file
     /// asset sits (module `linux_roots`); checks query them and open no file.
     pub linux: crate::linux_roots::LinuxRoots,
+    /// nginx, openssl.cnf and mbedTLS/wolfSSL configurations, read at load (module
+    /// `tls_files`): by file asset, and nginx by ECU root filesystem.
+    pub tls_configs: crate::tls_files::TlsConfigs,
     pub broken: Vec<Broken>,
     pub diagnostics: Vec<Diagnostic>,
     pub sources: BTreeMap<String, SourceMap>,

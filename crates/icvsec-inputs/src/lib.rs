@@ -16,6 +16,7 @@ pub mod netupd_files;
 pub mod pki_files;
 pub mod probe_files;
 pub mod software;
+pub mod tls_files;
 
 pub use discover::{DiscoveredFile, FileKind, Limits};
 pub use inventory::{AssetView, Broken, Inventory};
@@ -26,3 +27,4 @@ pub use netupd_files::{NetworkDefs, UpdatePackageAsset};
 pub use pki_files::{CertAsset, CertUse, KeyAsset, PubKeyAsset};
 pub use probe_files::{ProbeAsset, probe};
 pub use software::{FeedState, Software, VulnDb};
+pub use tls_files::{TlsConfigAsset, TlsConfigs};

@@ -1629,6 +1629,8 @@ pub fn load_build(root: &Path, opts: &LoadOptions) -> Inventory {
     loader.load_netupd(&discovered);
     // Linux/Android root filesystems: parsed once here, queried by the checks.
     loader.inv.linux = crate::linux_roots::load(&loader.inv);
+    // TLS configurations need the file assets and the ECUs' root filesystems.
+    loader.inv.tls_configs = crate::tls_files::load(&loader.inv);
     // Silence is never a pass: a build in which nothing could be judged (no vehicle.json,
     // no certificate, key, host configuration or saved probe) is an incomplete assessment.
     let inv_ref = &loader.inv;

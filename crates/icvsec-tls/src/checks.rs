@@ -6,6 +6,12 @@
 //! whose code is in `fail_on`, with file and line), the files examined and the errors
 //! (a configuration that cannot be parsed is an error, never a pass).
 //!
+//! Each check is split in two: a load ([`load_config`], [`load_nginx`],
+//! [`openssl_conf::load`], [`embedded::load_header`]) that reads the file and what it
+//! includes, policy-free, and a judgement ([`judge`], [`judge_nginx`], [`judge_openssl`],
+//! [`judge_stack_header`]) that reads no file. The scanner loads once when it opens a build
+//! and judges per rule; `check_*` run both, for a directory on disk.
+//!
 //! Discovery (paths relative to the root):
 //! * nginx: `etc/nginx/nginx.conf`, `usr/local/nginx/conf/nginx.conf`,
 //!   `usr/local/etc/nginx/nginx.conf`, `opt/nginx/conf/nginx.conf`; every TLS-enabled
@@ -21,6 +27,7 @@ use crate::policy::{PolicyParams, WeaknessCode};
 use crate::{ConfigError, Location, embedded, nginx, openssl_conf};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Parameters of the checks (serde: the policy fields are flattened next to `fail_on`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -167,24 +174,35 @@ fn merge(o: &mut CheckOutcome, x: CheckOutcome) {
     o.errors.extend(x.errors);
 }
 
-/// `tls.nginx` for one main configuration file (system path inside `root`).
+/// `tls.nginx` for one main configuration file (system path inside `root`): [`load_config`]
+/// then [`judge_nginx`].
 pub fn check_nginx_config(root: &Path, sys: &Path, p: &CheckParams) -> CheckOutcome {
+    judge_nginx(&load_nginx(root, sys), p)
+}
+
+/// Load an nginx main configuration for [`judge_nginx`] (includes and DH parameters read).
+pub fn load_nginx(root: &Path, sys: &Path) -> Result<nginx::LoadedNginx, ConfigError> {
+    nginx::load_with_dhparams(root, sys, &nginx::NginxOptions::default())
+}
+
+/// `tls.nginx` over a configuration loaded by [`load_nginx`]: a load error is the
+/// outcome's error; no file is read.
+pub fn judge_nginx(
+    loaded: &Result<nginx::LoadedNginx, ConfigError>,
+    p: &CheckParams,
+) -> CheckOutcome {
     let mut o = empty();
     let ex = ExpandOptions {
         flavor: p.openssl_flavor,
     };
-    let cfg = match nginx::load(root, sys, &nginx::NginxOptions::default()) {
+    let loaded = match loaded {
         Ok(c) => c,
         Err(e) => {
-            o.errors.push(e);
+            o.errors.push(e.clone());
             return o;
         }
     };
-    let prefix = cfg
-        .main_file
-        .parent()
-        .unwrap_or(Path::new("/"))
-        .to_path_buf();
+    let cfg = &loaded.config;
     o.examined.extend(cfg.files.iter().cloned());
     let mut targets: Vec<(String, &nginx::TlsSettings)> = cfg
         .servers
@@ -203,7 +221,7 @@ pub fn check_nginx_config(root: &Path, sys: &Path, p: &CheckParams) -> CheckOutc
         targets.push(("top level".into(), &cfg.top_level));
     }
     for (what, tls) in targets {
-        let a = nginx::assess_settings(tls, root, &prefix, &p.policy, &ex);
+        let a = nginx::assess_with_dh(tls, loaded.dh(tls), &p.policy, &ex);
         // The DH parameters file could not be read (missing, a FIFO, a device, too
         // large): the DH group cannot be judged, which is an error, not a finding.
         if let crate::policy::DhParams::Unreadable(why) = &a.dh {
@@ -263,21 +281,32 @@ pub fn check_openssl_conf(root: &Path, p: &CheckParams) -> CheckOutcome {
     finish(o)
 }
 
-/// `tls.openssl_conf` for one openssl.cnf (system path inside `root`).
+/// `tls.openssl_conf` for one openssl.cnf (system path inside `root`): load then
+/// [`judge_openssl`].
 pub fn check_openssl_config(root: &Path, sys: &Path, p: &CheckParams) -> CheckOutcome {
+    judge_openssl(sys, &openssl_conf::load(root, sys), p)
+}
+
+/// `tls.openssl_conf` over an openssl.cnf loaded by [`openssl_conf::load`] from system
+/// path `sys`: a load error is the outcome's error; no file is read.
+pub fn judge_openssl(
+    sys: &Path,
+    loaded: &Result<openssl_conf::OpensslConf, ConfigError>,
+    p: &CheckParams,
+) -> CheckOutcome {
     let mut o = empty();
     let ex = ExpandOptions {
         flavor: p.openssl_flavor,
     };
-    let conf = match openssl_conf::load(root, sys) {
+    let conf = match loaded {
         Ok(c) => c,
         Err(e) => {
-            o.errors.push(e);
+            o.errors.push(e.clone());
             return o;
         }
     };
     o.examined.extend(conf.files.iter().cloned());
-    match openssl_conf::assess(&conf, &p.policy, &ex) {
+    match openssl_conf::assess(conf, &p.policy, &ex) {
         Err(e) => o.errors.push(ConfigError::new(sys, 0, e)),
         Ok(ws) => {
             let sd = conf.system_default.as_ref();
@@ -369,36 +398,109 @@ pub fn check_embedded_stack(root: &Path, p: &CheckParams) -> CheckOutcome {
     finish(o)
 }
 
-/// `tls.embedded_stack` for one header (system path inside `root`).
+/// `tls.embedded_stack` for one header (system path inside `root`): load then
+/// [`judge_stack_header`].
 pub fn check_stack_header(root: &Path, sys: &Path, p: &CheckParams) -> CheckOutcome {
+    judge_stack_header(&embedded::load_header(root, sys), p)
+}
+
+/// `tls.embedded_stack` over a header read by [`embedded::load_header`]: a load error
+/// is the outcome's error; no file is read.
+pub fn judge_stack_header(
+    loaded: &Result<embedded::StackHeader, ConfigError>,
+    p: &CheckParams,
+) -> CheckOutcome {
     let mut o = empty();
-    let sys = sys.to_path_buf();
-    {
-        match embedded::analyze_file(root, &sys, &p.policy) {
-            Err(e) => o.errors.push(e),
-            Ok(s) => {
-                o.examined.push(sys.clone());
-                for w in s
-                    .weaknesses
-                    .into_iter()
-                    .filter(|w| p.fail_on.contains(&w.weakness.code))
-                {
-                    o.findings.push(CheckFinding {
-                        code: w.weakness.code,
-                        item: w.weakness.item,
-                        message: format!("{:?}: {}", s.stack, w.weakness.message),
-                        at: w.at.or_else(|| {
-                            Some(Location {
-                                file: sys.clone(),
-                                line: 0,
-                            })
-                        }),
-                    });
-                }
+    match loaded {
+        Err(e) => o.errors.push(e.clone()),
+        Ok(h) => {
+            let sys = h.file.clone();
+            let s = embedded::analyze_header(h, &p.policy);
+            o.examined.push(sys.clone());
+            for w in s
+                .weaknesses
+                .into_iter()
+                .filter(|w| p.fail_on.contains(&w.weakness.code))
+            {
+                o.findings.push(CheckFinding {
+                    code: w.weakness.code,
+                    item: w.weakness.item,
+                    message: format!("{:?}: {}", s.stack, w.weakness.message),
+                    at: w.at.or_else(|| {
+                        Some(Location {
+                            file: sys.clone(),
+                            line: 0,
+                        })
+                    }),
+                });
             }
         }
     }
     finish(o)
+}
+
+/// Which configuration a file is, for [`load_config`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfigKind {
+    /// nginx main configuration (`tls.nginx`).
+    Nginx,
+    /// openssl.cnf (`tls.openssl_conf`).
+    Openssl,
+    /// mbedTLS/wolfSSL configuration header (`tls.embedded_stack`).
+    Embedded,
+}
+
+impl ConfigKind {
+    /// Well-known locations of this kind of file in a root filesystem (relative).
+    pub fn candidates(self) -> &'static [&'static str] {
+        match self {
+            ConfigKind::Nginx => NGINX_CANDIDATES,
+            ConfigKind::Openssl => OPENSSL_CANDIDATES,
+            ConfigKind::Embedded => &[],
+        }
+    }
+}
+
+/// A configuration file read once, policy-free: everything judging it needs, or the
+/// load error (with file and line). Judge it with [`judge`] under any [`CheckParams`].
+/// Shared (`Arc`): cloning is cheap, and one nginx load serves the `tls.nginx` asset and
+/// the listener inventory alike.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadedConfig {
+    /// nginx main configuration with its includes and DH parameters.
+    Nginx(Arc<Result<nginx::LoadedNginx, ConfigError>>),
+    /// openssl.cnf read from system path `sys`.
+    Openssl {
+        /// The system path asked for (errors of the judgement name it).
+        sys: PathBuf,
+        /// The configuration or the load error.
+        conf: Arc<Result<openssl_conf::OpensslConf, ConfigError>>,
+    },
+    /// A stack configuration header.
+    Embedded(Arc<Result<embedded::StackHeader, ConfigError>>),
+}
+
+/// Read the configuration of `kind` at system path `sys` inside `root` (all reads bounded,
+/// links resolved inside the root; see [`crate::rootfs`]).
+pub fn load_config(kind: ConfigKind, root: &Path, sys: &Path) -> LoadedConfig {
+    match kind {
+        ConfigKind::Nginx => LoadedConfig::Nginx(Arc::new(load_nginx(root, sys))),
+        ConfigKind::Openssl => LoadedConfig::Openssl {
+            sys: sys.to_path_buf(),
+            conf: Arc::new(openssl_conf::load(root, sys)),
+        },
+        ConfigKind::Embedded => LoadedConfig::Embedded(Arc::new(embedded::load_header(root, sys))),
+    }
+}
+
+/// Judge a loaded configuration under `p` (pure: no file access).
+pub fn judge(loaded: &LoadedConfig, p: &CheckParams) -> CheckOutcome {
+    match loaded {
+        LoadedConfig::Nginx(n) => judge_nginx(n, p),
+        LoadedConfig::Openssl { sys, conf } => judge_openssl(sys, conf, p),
+        LoadedConfig::Embedded(h) => judge_stack_header(h, p),
+    }
 }
 
 /// Dispatch by check name (`tls.nginx`, `tls.openssl_conf`, `tls.embedded_stack`);

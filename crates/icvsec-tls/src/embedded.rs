@@ -31,7 +31,7 @@ use crate::versions::Version;
 use crate::{ConfigError, Location};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// State of one macro after reading the header.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -902,35 +902,84 @@ fn wolfssl_hygiene(d: &Defines, crypto_only: bool) -> Vec<StackWeakness> {
     out
 }
 
-/// Read and analyse a header inside a scanned tree: the stack is chosen by file name
-/// (`mbedtls_config.h` → mbedTLS 3, `config.h` → mbedTLS 2 if it mentions `MBEDTLS_`,
-/// `user_settings.h` → wolfSSL). `display` is the path shown in locations.
+/// Which analysis a header gets, decided when it is read (by file name and content).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HeaderFamily {
+    /// mbedTLS; `major` 3 for `mbedtls_config.h`, `None` to guess from the macros.
+    MbedTls {
+        /// Major version when the file name tells it.
+        major: Option<u8>,
+    },
+    /// wolfSSL.
+    WolfSsl,
+}
+
+/// A stack configuration header as read: its macros and family, before any policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StackHeader {
+    /// System path of the header (as shown in locations).
+    pub file: PathBuf,
+    /// Which stack the header configures.
+    pub family: HeaderFamily,
+    /// The macros read.
+    pub defines: Defines,
+}
+
+/// Parse a header text (policy-free): the stack is chosen by file name
+/// (`mbedtls_config.h` → mbedTLS 3, `user_settings.h` → wolfSSL, another name → mbedTLS
+/// if the text mentions `MBEDTLS_`, else wolfSSL if it mentions `WOLFSSL` or
+/// `NO_OLD_TLS`); any other header is an error.
+pub fn parse_header(text: &str, display: &Path) -> Result<StackHeader, ConfigError> {
+    let defines = parse_defines(text, display)?;
+    let name = display
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let family = match name.as_str() {
+        "mbedtls_config.h" => HeaderFamily::MbedTls { major: Some(3) },
+        "user_settings.h" => HeaderFamily::WolfSsl,
+        _ if text.contains("MBEDTLS_") => HeaderFamily::MbedTls { major: None },
+        _ if text.contains("WOLFSSL") || text.contains("NO_OLD_TLS") => HeaderFamily::WolfSsl,
+        _ => {
+            return Err(ConfigError::new(
+                display,
+                0,
+                "not an mbedTLS or wolfSSL configuration header",
+            ));
+        }
+    };
+    Ok(StackHeader {
+        file: display.to_path_buf(),
+        family,
+        defines,
+    })
+}
+
+/// Read a header inside a scanned tree (at most 8 MiB) and parse it ([`parse_header`]).
+/// `display` is the system path, shown in locations.
+pub fn load_header(root: &Path, display: &Path) -> Result<StackHeader, ConfigError> {
+    let bytes = crate::rootfs::read(root, display, 8 << 20)
+        .map_err(|e| ConfigError::new(display, 0, format!("cannot read {e}")))?;
+    parse_header(&String::from_utf8_lossy(&bytes), display)
+}
+
+/// Judge a header read by [`load_header`] under a policy (no file access).
+pub fn analyze_header(h: &StackHeader, params: &PolicyParams) -> StackConfig {
+    match h.family {
+        HeaderFamily::MbedTls { major } => analyze_mbedtls(h.defines.clone(), major, params),
+        HeaderFamily::WolfSsl => analyze_wolfssl(h.defines.clone(), params),
+    }
+}
+
+/// Read and analyse a header inside a scanned tree: [`load_header`] then
+/// [`analyze_header`]. `display` is the path shown in locations.
 pub fn analyze_file(
     root: &Path,
     display: &Path,
     params: &PolicyParams,
 ) -> Result<StackConfig, ConfigError> {
-    let bytes = crate::rootfs::read(root, display, 8 << 20)
-        .map_err(|e| ConfigError::new(display, 0, format!("cannot read {e}")))?;
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    let defs = parse_defines(&text, display)?;
-    let name = display
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    match name.as_str() {
-        "mbedtls_config.h" => Ok(analyze_mbedtls(defs, Some(3), params)),
-        "user_settings.h" => Ok(analyze_wolfssl(defs, params)),
-        _ if text.contains("MBEDTLS_") => Ok(analyze_mbedtls(defs, None, params)),
-        _ if text.contains("WOLFSSL") || text.contains("NO_OLD_TLS") => {
-            Ok(analyze_wolfssl(defs, params))
-        }
-        _ => Err(ConfigError::new(
-            display,
-            0,
-            "not an mbedTLS or wolfSSL configuration header",
-        )),
-    }
+    load_header(root, display).map(|h| analyze_header(&h, params))
 }
 
 #[cfg(test)]

@@ -586,6 +586,67 @@ pub fn load(root: &Path, config: &Path, opts: &NginxOptions) -> Result<NginxConf
     })
 }
 
+/// An nginx configuration as loaded for judging: the configuration and the DH parameters
+/// of every `ssl_dhparam` it names, read from the same root filesystem at load, so that
+/// judging it ([`assess_with_dh`]) reads no file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoadedNginx {
+    /// The configuration.
+    pub config: NginxConfig,
+    /// What is known of each DH parameters file, by system path.
+    pub dhparams: std::collections::BTreeMap<PathBuf, DhParams>,
+}
+
+impl LoadedNginx {
+    /// Directory relative `ssl_dhparam` paths are taken against: the main file's.
+    pub fn prefix(&self) -> PathBuf {
+        self.config
+            .main_file
+            .parent()
+            .unwrap_or(Path::new("/"))
+            .to_path_buf()
+    }
+
+    /// The DH parameters of a context of this configuration: `NotConfigured` without
+    /// `ssl_dhparam`, else what was read at load.
+    pub fn dh(&self, tls: &TlsSettings) -> DhParams {
+        match dhparam_path(tls, &self.prefix()) {
+            None => DhParams::NotConfigured,
+            Some(sys) => self.dhparams.get(&sys).cloned().unwrap_or_else(|| {
+                DhParams::Unreadable(format!("{}: not read at load", sys.display()))
+            }),
+        }
+    }
+}
+
+/// [`load`] `config` inside `root`, then read every DH parameters file it names (servers
+/// and top level) through the same root.
+pub fn load_with_dhparams(
+    root: &Path,
+    config: &Path,
+    opts: &NginxOptions,
+) -> Result<LoadedNginx, ConfigError> {
+    let config = load(root, config, opts)?;
+    let mut out = LoadedNginx {
+        config,
+        dhparams: Default::default(),
+    };
+    let prefix = out.prefix();
+    let paths: std::collections::BTreeSet<PathBuf> = out
+        .config
+        .servers
+        .iter()
+        .map(|s| &s.tls)
+        .chain(std::iter::once(&out.config.top_level))
+        .filter_map(|t| dhparam_path(t, &prefix))
+        .collect();
+    for p in paths {
+        let dh = read_dhparams(root, &p);
+        out.dhparams.insert(p, dh);
+    }
+    Ok(out)
+}
+
 /// Parse a configuration text without resolving includes (`include` directives are kept as
 /// ordinary directives); `file` names the text in locations and errors.
 pub fn parse_str(text: &str, file: &Path) -> Result<Vec<Directive>, ConfigError> {
@@ -909,12 +970,51 @@ pub struct TlsAssessment {
     pub weaknesses: Vec<Weakness>,
 }
 
+/// System path of a context's `ssl_dhparam` (relative paths against `prefix`), if set.
+pub fn dhparam_path(tls: &TlsSettings, prefix: &Path) -> Option<PathBuf> {
+    tls.dhparam.as_ref().map(|p| {
+        let path = Path::new(&p.value);
+        if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            prefix.join(path)
+        }
+    })
+}
+
+/// Read the DH parameters file at a system path inside `root` (at most 1 MiB) and tell
+/// its prime size, or why it cannot be known.
+pub fn read_dhparams(root: &Path, sys: &Path) -> DhParams {
+    match crate::rootfs::read(root, sys, 1 << 20) {
+        Err(e) => DhParams::Unreadable(e),
+        Ok(bytes) => match policy::dh_params_bits(&String::from_utf8_lossy(&bytes)) {
+            Ok(b) => DhParams::Bits(b),
+            Err(e) => DhParams::Unreadable(format!("{}: {e}", sys.display())),
+        },
+    }
+}
+
 /// Assess effective settings: expand `ssl_ciphers`, read `ssl_dhparam` inside `root`
 /// (relative paths against `prefix`), run [`policy::assess`].
 pub fn assess_settings(
     tls: &TlsSettings,
     root: &Path,
     prefix: &Path,
+    params: &PolicyParams,
+    expand: &ExpandOptions,
+) -> TlsAssessment {
+    let dh = match dhparam_path(tls, prefix) {
+        None => DhParams::NotConfigured,
+        Some(sys) => read_dhparams(root, &sys),
+    };
+    assess_with_dh(tls, dh, params, expand)
+}
+
+/// Assess effective settings with the DH parameters already known ([`read_dhparams`];
+/// `NotConfigured` when no `ssl_dhparam` is set): no file access.
+pub fn assess_with_dh(
+    tls: &TlsSettings,
+    dh: DhParams,
     params: &PolicyParams,
     expand: &ExpandOptions,
 ) -> TlsAssessment {
@@ -936,24 +1036,6 @@ pub fn assess_settings(
     let (mut suites, cipher_error) = match cipherstring::expand_with(&cipher_string, expand) {
         Ok(e) => (e.suites, None),
         Err(e) => (Vec::new(), Some(e.to_string())),
-    };
-    let dh = match &tls.dhparam {
-        None => DhParams::NotConfigured,
-        Some(p) => {
-            let path = Path::new(&p.value);
-            let sys = if path.is_absolute() {
-                path.to_path_buf()
-            } else {
-                prefix.join(path)
-            };
-            match crate::rootfs::read(root, &sys, 1 << 20) {
-                Err(e) => DhParams::Unreadable(e),
-                Ok(bytes) => match policy::dh_params_bits(&String::from_utf8_lossy(&bytes)) {
-                    Ok(b) => DhParams::Bits(b),
-                    Err(e) => DhParams::Unreadable(format!("{}: {e}", sys.display())),
-                },
-            }
-        }
     };
     if dh == DhParams::NotConfigured {
         suites.retain(|c| {
