@@ -1,5 +1,6 @@
 //! One integration test binary (see Cargo.toml `autotests = false`).
 
+mod architecture;
 mod ci_gates;
 mod cli;
 mod common;
