@@ -4,6 +4,7 @@
 
 #[macro_use]
 mod exit;
+mod blocklists;
 mod cli;
 mod config;
 mod date;

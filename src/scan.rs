@@ -220,7 +220,7 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
     }
     // Known-bad keys: the shipped list plus every --blocklist file (a bad list is a usage
     // error naming the file and line, never a silently shorter list).
-    let key_blocklist = crate::keys_cmd::load_blocklists(&args.blocklist).map_err(usage)?;
+    let key_blocklist = crate::blocklists::load_blocklists(&args.blocklist).map_err(usage)?;
 
     let progress = Progress::start(
         !args.no_progress,

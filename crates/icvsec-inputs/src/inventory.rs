@@ -121,11 +121,11 @@ pub struct Inventory {
     /// ARXML and DBC network definitions of the build, read at load.
     pub network: crate::NetworkDefs,
     /// Linux/Android root filesystems parsed at load, and where each Linux/Android file
-    /// asset sits (module `linux_roots`); checks query them and open no file.
-    pub linux: crate::linux_roots::LinuxRoots,
+    /// asset sits (filled by module `linux_roots`); checks query them and open no file.
+    pub linux: crate::parsed_roots::LinuxRoots,
     /// nginx, openssl.cnf and mbedTLS/wolfSSL configurations, read at load (module
-    /// `tls_files`): by file asset, and nginx by ECU root filesystem.
-    pub tls_configs: crate::tls_files::TlsConfigs,
+    /// `tls_files` fills it): by file asset, and nginx by ECU root filesystem.
+    pub tls_configs: crate::parsed_roots::TlsConfigs,
     pub broken: Vec<Broken>,
     pub diagnostics: Vec<Diagnostic>,
     pub sources: BTreeMap<String, SourceMap>,

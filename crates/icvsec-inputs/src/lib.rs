@@ -13,6 +13,7 @@ pub mod lenient;
 pub mod linux_roots;
 mod load;
 pub mod netupd_files;
+pub mod parsed_roots;
 pub mod pki_files;
 pub mod probe_files;
 pub mod software;

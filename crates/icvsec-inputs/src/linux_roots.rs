@@ -13,63 +13,11 @@
 //! declares, else the file's own directory.
 
 use crate::inventory::{EcuAsset, FileAsset, Inventory};
-use icvsec_linux::root::ParsedRoot;
+pub use crate::parsed_roots::{LinuxRoots, Placement, ecu_root_key};
 use icvsec_model::AssetKind;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-
-/// Where a build file sits: its root filesystem directory (build-relative, `""` for the
-/// build root itself) and its absolute path inside that root.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Placement {
-    pub rootfs: String,
-    pub path: String,
-}
-
-impl Placement {
-    /// Build-relative path of an in-root path of this root filesystem.
-    pub fn build_rel(&self, in_root: &str) -> String {
-        let p = in_root.trim_start_matches('/');
-        if self.rootfs.is_empty() {
-            p.to_string()
-        } else {
-            format!("{}/{p}", self.rootfs)
-        }
-    }
-}
-
-/// The parsed Linux/Android root filesystems of a build.
-#[derive(Clone, Debug, Default)]
-pub struct LinuxRoots {
-    /// Parsed roots by root filesystem directory (build-relative, as placed; an ECU's
-    /// declared `rootfs` without its trailing `/`).
-    pub roots: BTreeMap<String, Arc<ParsedRoot>>,
-    /// Placement of every Linux/Android file asset, by (kind, asset id).
-    pub places: BTreeMap<(AssetKind, String), Placement>,
-}
-
-impl LinuxRoots {
-    /// The placement of a Linux/Android asset decided at load.
-    pub fn place(&self, kind: AssetKind, id: &str) -> Option<&Placement> {
-        self.places.get(&(kind, id.to_string()))
-    }
-
-    /// The parsed root filesystem at that build-relative directory.
-    pub fn root(&self, rootfs: &str) -> Option<&ParsedRoot> {
-        self.roots.get(rootfs).map(Arc::as_ref)
-    }
-
-    /// The parsed root filesystem an ECU declares (`rootfs` as in vehicle.json).
-    pub fn ecu_root(&self, declared_rootfs: &str) -> Option<&ParsedRoot> {
-        self.root(ecu_root_key(declared_rootfs))
-    }
-}
-
-/// The key of an ECU's declared root filesystem in [`LinuxRoots::roots`].
-pub fn ecu_root_key(declared_rootfs: &str) -> &str {
-    declared_rootfs.trim_end_matches('/')
-}
 
 /// Whether files of this kind are judged by the Linux/Android checks.
 pub fn is_linux_kind(kind: AssetKind) -> bool {

@@ -6,37 +6,12 @@
 //! as its error (file and line) and reported by the checks.
 
 use crate::inventory::Inventory;
+pub use crate::parsed_roots::{TlsConfigAsset, TlsConfigs};
 use icvsec_model::AssetKind;
-use icvsec_tls::ConfigError;
 use icvsec_tls::checks::{ConfigKind, LoadedConfig};
-use icvsec_tls::nginx::LoadedNginx;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
-
-/// One configuration file asset, loaded.
-#[derive(Clone, Debug)]
-pub struct TlsConfigAsset {
-    pub kind: ConfigKind,
-    /// Build-relative root filesystem the file was read in (empty: the build root).
-    pub root_rel: String,
-    /// System path of the file inside that root filesystem (`/etc/nginx/nginx.conf`).
-    pub sys: String,
-    /// What was read (or the load error), policy-free.
-    pub loaded: LoadedConfig,
-}
-
-/// The TLS configurations of a build.
-#[derive(Clone, Debug, Default)]
-pub struct TlsConfigs {
-    /// By asset id (the build-relative path) of every `nginx_config`, `openssl_config`
-    /// and `tls_stack_config` file asset.
-    pub files: BTreeMap<String, TlsConfigAsset>,
-    /// `/etc/nginx/nginx.conf` of each declared ECU root filesystem that has one, by the
-    /// root filesystem as declared (trailing `/` trimmed): the listener inventory.
-    pub nginx_by_rootfs: BTreeMap<String, Arc<Result<LoadedNginx, ConfigError>>>,
-}
 
 /// The configuration kind of a file asset kind, if it is one.
 pub fn config_kind(kind: AssetKind) -> Option<ConfigKind> {
@@ -249,7 +224,7 @@ mod tests {
         };
         let shared = &t.nginx_by_rootfs["fw/tbox"];
         assert!(
-            Arc::ptr_eq(n, shared),
+            std::sync::Arc::ptr_eq(n, shared),
             "one load for the asset and the listeners"
         );
         let cfg = n.as_ref().as_ref().expect("nginx loads");

@@ -355,45 +355,7 @@ pub fn split_rootfs(rel: &str) -> Option<(String, String)> {
     None
 }
 
-/// The root's kernel as its files show it: the first readable kernel configuration
-/// (`/boot/config-*` sorted, `/boot/config`, `/proc/config.gz`) and its header version,
-/// else the version named by `/lib/modules/*`. Unreadable or malformed configurations are
-/// skipped (the sysctl check then falls back to "default unknown").
-pub fn root_kernel_facts(src: &dyn FileSource) -> crate::sysctl_defaults::KernelFacts {
-    let mut facts = crate::sysctl_defaults::KernelFacts::default();
-    let mut candidates: Vec<String> = src
-        .list_dir("/boot")
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|n| n.starts_with("config"))
-        .map(|n| format!("/boot/{n}"))
-        .collect();
-    candidates.sort();
-    candidates.push("/proc/config.gz".into());
-    for p in candidates {
-        let Some(b) = src.read(&p).ok().flatten() else {
-            continue;
-        };
-        if let Ok(cfg) = kconfig::parse_kconfig_any(&p, &b) {
-            facts.version = kconfig::config_version(&cfg);
-            facts.version_source = facts.version.map(|_| p.clone());
-            facts.config = Some(cfg);
-            break;
-        }
-    }
-    if facts.version.is_none() {
-        let mut names = src.list_dir("/lib/modules").unwrap_or_default();
-        names.sort();
-        if let Some(n) = names
-            .iter()
-            .find(|n| crate::versions::major_minor(n).is_some())
-        {
-            facts.version = crate::versions::major_minor(n);
-            facts.version_source = Some(format!("/lib/modules/{n}"));
-        }
-    }
-    facts
-}
+pub use crate::kernel_facts::root_kernel_facts;
 
 /// Judge a prepared check on the asset at `path` (in-root path) of a parsed root. Opens
 /// no file: everything was read by [`crate::root::parse_root`].

@@ -57,6 +57,7 @@ pub mod inetd;
 pub mod initscripts;
 pub mod inittab;
 pub mod kconfig;
+pub mod kernel_facts;
 pub mod lighttpd;
 pub mod listeners;
 pub mod passwd;

@@ -423,7 +423,7 @@ pub fn listener_inventory(src: &dyn FileSource) -> ListenerInventory {
 
     // Android: adb over TCP (properties and captures) and init services with a network
     // daemon on their command line.
-    match crate::checks::load_android_props(src, &[]) {
+    match crate::android_load::load_android_props(src, &[]) {
         Ok(props) => {
             for key in ["service.adb.tcp.port", "persist.adb.tcp.port"] {
                 if let Some(v) = props.get(key)

@@ -6,7 +6,7 @@
 //! Parsing is split from judging so that no check opens a file: [`parse_root`] reads
 //! through a [`FileSource`] and keeps each result as `Result<_, CheckError>` (a file that
 //! could not be read or parsed is a broken asset that names its file and line, exactly the
-//! error the check reports); [`crate::checks::judge`] then only queries a [`ParsedRoot`].
+//! error the check reports); `checks::judge` then only queries a [`ParsedRoot`].
 //!
 //! Merges that depend on the evaluated asset (an asset outside the standard locations is
 //! applied last) are precomputed per asset, so judging an asset gives the same result as
@@ -95,7 +95,7 @@ fn read(src: &dyn FileSource, path: &str) -> Result<Vec<u8>, CheckError> {
 }
 
 /// Read and parse a root: the assets named by (asset kind slug as in
-/// [`crate::checks::CHECKS`], in-root path), what their checks consult beside them, and
+/// `checks::CHECKS`, in-root path), what their checks consult beside them, and
 /// with `facts` the cross-check facts. Unknown kinds are ignored (no check judges them).
 pub fn parse_root(src: &dyn FileSource, assets: &[(&str, &str)], facts: bool) -> ParsedRoot {
     let has = |slug: &str| assets.iter().any(|(s, _)| *s == slug);
@@ -117,7 +117,7 @@ pub fn parse_root(src: &dyn FileSource, assets: &[(&str, &str)], facts: bool) ->
             .map_err(CheckError::from)
     });
     if has("sysctl") {
-        root.kernel_facts = Some(crate::checks::root_kernel_facts(src));
+        root.kernel_facts = Some(crate::kernel_facts::root_kernel_facts(src));
     }
     if has("inittab") {
         root.uci_system = Some(match src.read("/etc/config/system").ok().flatten() {
