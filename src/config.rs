@@ -361,6 +361,14 @@ impl Config {
                 }
             }
             *params = serde_json::Value::Object(merged);
+            // Typed once more, by the same path as at load: evaluation uses these.
+            rule.prepared = checks.prepare_params(name, params).map_err(|e| {
+                self.error_at(
+                    o.rule_span.clone(),
+                    key.clone(),
+                    format!("rejected by check `{name}`: {e}"),
+                )
+            })?;
             applied.insert(
                 o.rule.clone(),
                 serde_json::Value::Object(

@@ -141,36 +141,6 @@ impl CheckDef {
         }
     }
 
-    /// A check whose parameters stay a JSON value, validated by `validate` when the rule
-    /// is loaded and handed to `run` as prepared (an `Arc<Value>`). For families whose
-    /// knowledge crate dispatches by check name with its own typed parameters.
-    pub fn dynamic(
-        name: &'static str,
-        asset: AssetKind,
-        summary: &'static str,
-        validate: impl Fn(&Value) -> Result<(), String> + Send + Sync + 'static,
-        run: impl Fn(&Ctx, &Value, &mut Sink) + Send + Sync + 'static,
-    ) -> Self {
-        CheckDef {
-            name,
-            asset,
-            summary,
-            prepare: Box::new(move |v: &Value| {
-                validate(v)?;
-                Ok(Arc::new(v.clone()) as Prepared)
-            }),
-            run: Box::new(move |ctx, any, sink| match any.downcast_ref::<Value>() {
-                Some(v) => run(ctx, v, sink),
-                None => {
-                    sink.error(
-                        "internal: parameters of the wrong type",
-                        ctx.asset.home.clone(),
-                    );
-                }
-            }),
-        }
-    }
-
     /// A check whose knowledge crate types its parameters itself: `prepare` turns the
     /// rule's JSON into `P` once, when the rule is loaded (refusing bad parameters), and
     /// `run` receives that typed value for every asset.
@@ -243,10 +213,18 @@ impl icvsec_rules::CheckCatalog for Registry {
     }
 
     fn validate_params(&self, name: &str, params: &Value) -> Result<(), String> {
+        self.prepare_params(name, params).map(|_| ())
+    }
+
+    fn prepare_params(
+        &self,
+        name: &str,
+        params: &Value,
+    ) -> Result<icvsec_model::rule::PreparedParams, String> {
         self.get(name)
             .ok_or_else(|| format!("unknown check `{name}`"))?
             .prepare(params)
-            .map(|_| ())
+            .map(|p| icvsec_model::rule::PreparedParams(Some(p)))
     }
 
     fn has_field_view(&self, kind: AssetKind) -> bool {

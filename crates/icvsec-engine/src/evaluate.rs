@@ -498,12 +498,17 @@ pub fn evaluate(
     let prepared: BTreeMap<&str, Result<Prepared, String>> = rules
         .iter()
         .filter_map(|r| match &r.check {
+            // Typed when the rule was loaded (or its parameters overridden); rules made
+            // without the catalog are typed here.
             RuleCheck::Builtin { name, params } => Some((
                 r.id.as_str(),
-                registry.get(name).map_or_else(
-                    || Err(format!("unknown check `{name}`")),
-                    |c| c.prepare(params),
-                ),
+                match &r.prepared.0 {
+                    Some(p) => Ok(p.clone()),
+                    None => registry.get(name).map_or_else(
+                        || Err(format!("unknown check `{name}`")),
+                        |c| c.prepare(params),
+                    ),
+                },
             )),
             _ => None,
         })

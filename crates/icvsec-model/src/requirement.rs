@@ -576,6 +576,7 @@ mod tests {
             rationale: "r".into(),
             remediation: "m".into(),
             source: "t.toml".into(),
+            prepared: Default::default(),
         }
     }
 

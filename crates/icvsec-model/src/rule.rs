@@ -125,6 +125,32 @@ pub struct Rule {
     pub remediation: String,
     /// Rule file the rule came from, relative to its rules directory.
     pub source: String,
+    /// The built-in check's parameters as the check typed them when the rule was loaded
+    /// (and again when a configuration overrides them): evaluation uses them as they are.
+    #[serde(skip)]
+    pub prepared: PreparedParams,
+}
+
+/// A built-in check's parameters, typed by the check (opaque here: each check knows its
+/// own type). Empty for rules made without a check catalog; the engine then types them.
+#[derive(Clone, Default)]
+pub struct PreparedParams(pub Option<std::sync::Arc<dyn std::any::Any + Send + Sync>>);
+
+impl std::fmt::Debug for PreparedParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "prepared"
+        } else {
+            "not prepared"
+        })
+    }
+}
+
+/// Typed parameters follow from `params`: two rules are equal when their data is.
+impl PartialEq for PreparedParams {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 impl Rule {

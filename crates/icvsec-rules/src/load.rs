@@ -26,6 +26,16 @@ pub trait CheckCatalog {
     fn check_asset(&self, name: &str) -> Option<AssetKind>;
     /// Validate a check's parameters (typed by the check).
     fn validate_params(&self, name: &str, params: &serde_json::Value) -> Result<(), String>;
+    /// Type a check's parameters once, for the rule to keep (see `Rule::prepared`). The
+    /// default only validates them, and the engine types them when it evaluates.
+    fn prepare_params(
+        &self,
+        name: &str,
+        params: &serde_json::Value,
+    ) -> Result<icvsec_model::rule::PreparedParams, String> {
+        self.validate_params(name, params)
+            .map(|_| icvsec_model::rule::PreparedParams::default())
+    }
     /// Whether assets of this kind have a field view that conditions can read.
     fn has_field_view(&self, kind: AssetKind) -> bool;
     /// Names of all checks (for "did you mean" messages).
@@ -530,6 +540,7 @@ fn validate_rest(
     if raw.params.is_some() && raw.check.is_none() {
         return Err("`params` goes with `check`".into());
     }
+    let mut prepared = icvsec_model::rule::PreparedParams::default();
     let check = if let Some(name) = raw.check {
         let Some(check_asset) = checks.check_asset(&name) else {
             let prefix = name.split('.').next().unwrap_or("");
@@ -555,8 +566,8 @@ fn validate_rest(
         let mut params = serde_json::to_value(raw.params.unwrap_or_default())
             .map_err(|e| format!("params: {e}"))?;
         resolve_includes(&mut params, source, data, 0)?;
-        checks
-            .validate_params(&name, &params)
+        prepared = checks
+            .prepare_params(&name, &params)
             .map_err(|e| format!("params of `{name}`: {e}"))?;
         RuleCheck::Builtin { name, params }
     } else if let Some(cond) = raw.condition {
@@ -596,6 +607,7 @@ fn validate_rest(
         rationale: raw.rationale.trim().to_string(),
         remediation: raw.remediation.trim().to_string(),
         source: source.label(),
+        prepared,
     })
 }
 
