@@ -15,11 +15,56 @@ use std::io::Read;
 use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug)]
 pub struct HostTree {
     root: OwnedFd,
     root_path: PathBuf,
+    /// Directories opened lately, by their components: a build's files come directory by
+    /// directory, and walking every component again for each file was most of the cost of
+    /// reading small files (an `openat` and a `close` per component). Each handle was
+    /// opened component by component with `O_NOFOLLOW`, like any other, so no link is
+    /// followed through it; a scan expects the build not to change under it (a directory
+    /// moved during the scan is read where its handle points).
+    dirs: Mutex<DirCache>,
+}
+
+/// The last few directory handles, most recent last.
+#[derive(Debug, Default)]
+struct DirCache {
+    entries: Vec<(Vec<Vec<u8>>, Arc<OwnedFd>)>,
+}
+
+/// Directory handles kept: enough for the threads walking a build in parallel.
+const DIR_CACHE: usize = 32;
+
+impl DirCache {
+    /// The cached directory with the longest prefix of `comps`, and that prefix's length.
+    fn nearest(&self, comps: &Components) -> Option<(usize, Arc<OwnedFd>)> {
+        self.entries
+            .iter()
+            .filter(|(p, _)| {
+                p.len() <= comps.len() && p.iter().zip(comps.iter()).all(|(a, b)| a[..] == b[..])
+            })
+            .max_by_key(|(p, _)| p.len())
+            .map(|(p, fd)| (p.len(), fd.clone()))
+    }
+
+    fn insert(&mut self, comps: &Components, fd: Arc<OwnedFd>) {
+        if let Some(i) = self.entries.iter().position(|(p, _)| {
+            p.len() == comps.len() && p.iter().zip(comps.iter()).all(|(a, b)| a[..] == b[..])
+        }) {
+            let e = self.entries.remove(i);
+            self.entries.push(e);
+            return;
+        }
+        if self.entries.len() >= DIR_CACHE {
+            self.entries.remove(0);
+        }
+        self.entries
+            .push((comps.iter().map(|c| c.to_vec()).collect(), fd));
+    }
 }
 
 fn kind_of(ft: FileType) -> EntryType {
@@ -70,6 +115,7 @@ impl HostTree {
         Ok(HostTree {
             root: fd,
             root_path: root.to_path_buf(),
+            dirs: Mutex::new(DirCache::default()),
         })
     }
 
@@ -78,15 +124,25 @@ impl HostTree {
     }
 
     /// The directory at `comps`, opened without following any link.
-    fn open_dir(&self, comps: &Components) -> Result<OwnedFd, FsError> {
-        let mut cur =
-            rustix::fs::openat(&self.root, ".", DIR_FLAGS, Mode::empty()).map_err(io_err)?;
-        for c in comps {
-            let next = match rustix::fs::openat(&cur, os(c), DIR_FLAGS, Mode::empty()) {
+    fn open_dir(&self, comps: &Components) -> Result<Arc<OwnedFd>, FsError> {
+        let cached = self.dirs.lock().ok().and_then(|c| c.nearest(comps));
+        let (done, mut cur) = match cached {
+            Some((n, fd)) if n == comps.len() => return Ok(fd),
+            Some((n, fd)) => (n, fd),
+            None => (
+                0,
+                Arc::new(
+                    rustix::fs::openat(&self.root, ".", DIR_FLAGS, Mode::empty())
+                        .map_err(io_err)?,
+                ),
+            ),
+        };
+        for c in &comps[done..] {
+            let next = match rustix::fs::openat(&*cur, os(c), DIR_FLAGS, Mode::empty()) {
                 Ok(fd) => fd,
                 // O_DIRECTORY|O_NOFOLLOW on a link fails with ENOTDIR (or ELOOP): say which.
                 Err(rustix::io::Errno::NOTDIR) => {
-                    return match rustix::fs::statat(&cur, os(c), AtFlags::SYMLINK_NOFOLLOW) {
+                    return match rustix::fs::statat(&*cur, os(c), AtFlags::SYMLINK_NOFOLLOW) {
                         Ok(st) if FileType::from_raw_mode(st.st_mode) == FileType::Symlink => {
                             Err(FsError::LinkRefused)
                         }
@@ -95,7 +151,10 @@ impl HostTree {
                 }
                 Err(e) => return Err(io_err(e)),
             };
-            cur = next;
+            cur = Arc::new(next);
+        }
+        if let Ok(mut c) = self.dirs.lock() {
+            c.insert(comps, cur.clone());
         }
         Ok(cur)
     }
@@ -299,6 +358,38 @@ mod tests {
 
     fn c(p: &str) -> Vec<Vec<u8>> {
         crate::name::components(p)
+    }
+
+    #[test]
+    fn cached_directory_handles_give_each_file_its_own_bytes() {
+        let d = tmp("dircache");
+        // More directories than handles kept, visited out of order and again.
+        let names: Vec<String> = (0..(DIR_CACHE * 2 + 3))
+            .map(|i| format!("ecu{}/rootfs/etc/d{i}", i % 5))
+            .collect();
+        for n in &names {
+            std::fs::create_dir_all(d.join(n)).unwrap();
+            std::fs::write(d.join(n).join("f"), n.as_bytes()).unwrap();
+        }
+        let t = HostTree::open(&d).unwrap();
+        for round in 0..3 {
+            for (i, n) in names.iter().enumerate() {
+                let n = if round == 1 {
+                    &names[names.len() - 1 - i]
+                } else {
+                    n
+                };
+                let got = t.read_file(&c(&format!("{n}/f")), 1024).unwrap();
+                assert_eq!(got, n.as_bytes());
+            }
+        }
+        // A link put where a directory never was is still refused, cache or not.
+        std::os::unix::fs::symlink("/etc", d.join("ecu0/rootfs/etc/link")).unwrap();
+        assert!(matches!(
+            t.read_file(&c("ecu0/rootfs/etc/link/passwd"), 1 << 20),
+            Err(FsError::LinkRefused)
+        ));
+        std::fs::remove_dir_all(&d).unwrap();
     }
 
     #[test]

@@ -271,7 +271,13 @@ pub(crate) fn parse_file(
             ),
         ),
     };
-    let sniffed = icvsec_pki::sniff(&bytes);
+    // Each file's certificates and keys are parsed once, on demand, for the sniffing and
+    // for the assets alike.
+    let certs_cell = std::cell::OnceCell::new();
+    let keys_cell = std::cell::OnceCell::new();
+    let certs_of = || certs_cell.get_or_init(|| icvsec_pki::parse_certificates(&bytes));
+    let keys_of = || keys_cell.get_or_init(|| icvsec_pki::parse_private_keys(&bytes));
+    let sniffed = icvsec_pki::sniff::sniff_with(&bytes, &certs_of, &keys_of);
     if f.kind == FileKind::CryptoByContent && !sniffed.iter().any(is_crypto_object) {
         return (Parsed::NotCrypto, None);
     }
@@ -291,7 +297,7 @@ pub(crate) fn parse_file(
             keys: vec![],
             pubkeys,
         },
-        FileKind::Key => match icvsec_pki::parse_private_keys(&bytes) {
+        FileKind::Key => match keys_of().clone() {
             Ok(keys) if !keys.is_empty() => Parsed::Objects {
                 certs: vec![],
                 keys,
@@ -312,22 +318,18 @@ pub(crate) fn parse_file(
             },
             Err(e) => fail(AssetKind::PrivateKey, e),
         },
-        FileKind::Certificate => match icvsec_pki::parse_certificates(&bytes) {
+        FileKind::Certificate => match certs_of().clone() {
             Ok(certs) if !certs.is_empty() => Parsed::Objects {
                 certs,
                 keys: vec![],
                 pubkeys,
             },
             // A .crt/.der holding a key instead is still worth judging as a key.
-            Ok(_) | Err(_)
-                if icvsec_pki::parse_private_keys(&bytes).is_ok_and(|k| !k.is_empty()) =>
-            {
-                Parsed::Objects {
-                    certs: vec![],
-                    keys: icvsec_pki::parse_private_keys(&bytes).unwrap_or_default(),
-                    pubkeys,
-                }
-            }
+            Ok(_) | Err(_) if keys_of().as_ref().is_ok_and(|k| !k.is_empty()) => Parsed::Objects {
+                certs: vec![],
+                keys: keys_of().clone().unwrap_or_default(),
+                pubkeys,
+            },
             // A DER/PEM public key (SubjectPublicKeyInfo, PKCS#1) is a public-key asset,
             // not a broken certificate.
             Ok(_) | Err(_) if !pubkeys.is_empty() => Parsed::Objects {
@@ -343,9 +345,7 @@ pub(crate) fn parse_file(
         },
         _ => {
             // .pem, or a file recognised by content: certificates and/or keys.
-            let certs = icvsec_pki::parse_certificates(&bytes);
-            let keys = icvsec_pki::parse_private_keys(&bytes);
-            match (certs, keys) {
+            match (certs_of().clone(), keys_of().clone()) {
                 (Err(e), _) if !matches!(e, PkiError::Unrecognised { .. }) => {
                     fail(AssetKind::Certificate, e)
                 }

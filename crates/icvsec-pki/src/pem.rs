@@ -27,8 +27,19 @@ pub(crate) fn looks_like_pem(bytes: &[u8]) -> bool {
     find(bytes, b"-----BEGIN ").is_some()
 }
 
+/// First occurrence of `needle` (non-empty): candidates are the places of its first byte,
+/// so a base64 line (no `-`) costs one scan, not one comparison per window.
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    let (&first, rest) = needle.split_first()?;
+    let mut from = 0;
+    while let Some(i) = hay.get(from..)?.iter().position(|b| *b == first) {
+        let at = from + i;
+        if hay.get(at + 1..at + needle.len()) == Some(rest) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// Reads every PEM block. Blocks whose base64 or framing is broken are errors
@@ -216,6 +227,22 @@ mod tests {
         assert_eq!(b[0].begin_line, 2);
         assert_eq!(b[0].headers[0].0, "Proc-Type");
         assert_eq!(b[0].der, vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn find_matches_the_naive_search() {
+        let naive = |h: &[u8], n: &[u8]| h.windows(n.len()).position(|w| w == n);
+        for (h, n) in [
+            (&b"-----BEGIN X-----"[..], &b"-----BEGIN "[..]),
+            (b"---- -----BEGIN ", b"-----BEGIN "),
+            (b"AAEC----", b"-----"),
+            (b"-----", b"-----"),
+            (b"----", b"-----"),
+            (b"", b"-----"),
+            (b"x-----BEGI", b"-----BEGIN "),
+        ] {
+            assert_eq!(find(h, n), naive(h, n), "{:?}", String::from_utf8_lossy(h));
+        }
     }
 
     #[test]

@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 use crate::cert::public_key_from_spki;
 use crate::der::{Tlv, children, read_tlv, sha256_hex};
 use crate::pem::{self, MAX_INPUT_BYTES};
-use crate::{Certificate, PrivateKey, PublicKeyInfo, parse_certificates, parse_private_keys};
+use crate::{
+    Certificate, PkiError, PrivateKey, PublicKeyInfo, parse_certificates, parse_private_keys,
+};
 
 /// What a recognised object is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -132,16 +134,34 @@ fn whole_file_der(bytes: &[u8]) -> bool {
 /// Every crypto object in `bytes`. Never panics; objects whose content is broken carry
 /// `error`. Non-crypto input gives an empty list.
 pub fn sniff(bytes: &[u8]) -> Vec<Object> {
+    let certs = std::cell::OnceCell::new();
+    let keys = std::cell::OnceCell::new();
+    sniff_with(
+        bytes,
+        &|| certs.get_or_init(|| parse_certificates(bytes)),
+        &|| keys.get_or_init(|| parse_private_keys(bytes)),
+    )
+}
+
+/// The certificates of an input as [`parse_certificates`] reads them, computed on demand.
+pub type CertsOf<'a> = dyn Fn() -> &'a Result<Vec<Certificate>, PkiError> + 'a;
+/// The private keys of an input as [`parse_private_keys`] reads them, computed on demand.
+pub type KeysOf<'a> = dyn Fn() -> &'a Result<Vec<PrivateKey>, PkiError> + 'a;
+
+/// [`sniff`] with the input's certificates and keys supplied by the caller, who parses
+/// them once for both the sniffing and its own use (a loader that sniffs, then keeps
+/// the certificates, need not parse every file twice).
+pub fn sniff_with<'a>(bytes: &[u8], certs: &CertsOf<'a>, keys: &KeysOf<'a>) -> Vec<Object> {
     if !might_be_crypto(bytes) {
         return Vec::new();
     }
     if whole_file_der(bytes) {
         return sniff_der(bytes).into_iter().collect();
     }
-    sniff_pem(bytes)
+    sniff_pem(bytes, certs, keys)
 }
 
-fn sniff_pem(bytes: &[u8]) -> Vec<Object> {
+fn sniff_pem<'a>(bytes: &[u8], certs: &CertsOf<'a>, keys: &KeysOf<'a>) -> Vec<Object> {
     let blocks = match pem::read_blocks(bytes) {
         Ok(b) => b,
         Err(e) => {
@@ -151,8 +171,8 @@ fn sniff_pem(bytes: &[u8]) -> Vec<Object> {
         }
     };
     // Certificates and keys through the crate's parsers (one pass each), by block index.
-    let certs = parse_certificates(bytes);
-    let keys = parse_private_keys(bytes);
+    let certs = certs();
+    let keys = keys();
     let mut out = Vec::with_capacity(blocks.len());
     for b in &blocks {
         let kind = match b.label.as_str() {
@@ -172,7 +192,7 @@ fn sniff_pem(bytes: &[u8]) -> Vec<Object> {
         };
         let mut o = Object::new(kind, Encoding::Pem);
         match kind {
-            ObjectKind::Certificate | ObjectKind::TrustedCertificate => match &certs {
+            ObjectKind::Certificate | ObjectKind::TrustedCertificate => match certs {
                 Ok(v) => {
                     if let Some(c) = v.iter().find(|c| c.pem_block == Some(b.index)) {
                         o = o.with_spki(spki_of_cert(&c.der).unwrap_or(&[]));
@@ -181,7 +201,7 @@ fn sniff_pem(bytes: &[u8]) -> Vec<Object> {
                 }
                 Err(e) => o.error = Some(e.to_string()),
             },
-            ObjectKind::PrivateKey => match &keys {
+            ObjectKind::PrivateKey => match keys {
                 Ok(v) => {
                     if let Some(k) = v.iter().find(|k| k.pem_block == Some(b.index)) {
                         if let Some(d) = &k.public_spki_der {
