@@ -260,7 +260,11 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
                 profiles: catalog.profiles.clone(),
             },
         );
-        (report, std::mem::take(&mut inv.file_digests))
+        let digests = std::mem::take(&mut inv.file_digests);
+        // Freeing tens of thousands of parsed certificates takes a while and nothing waits
+        // for it: let another thread do it while the report is finished and written.
+        std::thread::spawn(move || drop(inv));
+        (report, digests)
     };
     let (mut report, digests) = match args.jobs {
         Some(n) => rayon::ThreadPoolBuilder::new()
@@ -547,6 +551,8 @@ pub fn run(args: &ScanArgs) -> i32 {
             r.render(&report, &mut lock).and_then(|_| lock.flush())
         }
     };
+    // The process ends here: freeing every finding one by one would only delay the exit.
+    std::mem::forget(report);
     if let Err(e) = result {
         if crate::exit::is_broken_pipe(&e) {
             return code;

@@ -77,14 +77,36 @@ impl Renderer for Junit {
                 findings: vec![f],
             });
         }
+        // Counts first (the opening tags carry them), then every case written as it is
+        // formatted: a report of 400,000 outcomes is never held as one string.
         let mut total = Tally::default();
-        let mut body = String::new();
+        let mut tallies: BTreeMap<Area, Tally> = BTreeMap::new();
         for (area, cases) in &suites {
-            let mut t = Tally::default();
-            let mut cs = String::new();
+            let t = tallies.entry(*area).or_default();
             for c in cases {
                 let o = worst(&c.findings);
                 t.add(o);
+                total.add(o);
+            }
+        }
+        writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
+        writeln!(
+            out,
+            "<testsuites name=\"icvsec {}\" {} time=\"0\">",
+            xml_escape(&report.scan.root),
+            total.attrs()
+        )?;
+        for (area, cases) in &suites {
+            write!(
+                out,
+                "  <testsuite name=\"{}\" {} time=\"0\" timestamp=\"{}T00:00:00\">\n",
+                xml_escape(&format!("{} [{}]", area.title(), area.slug())),
+                tallies[area].attrs(),
+                xml_escape(&report.scan.as_of)
+            )?;
+            for c in cases {
+                let mut cs = String::new();
+                let o = worst(&c.findings);
                 let title = report.rule(c.rule).map(|r| r.title.as_str()).unwrap_or("");
                 // `file`: where the deciding finding is (GitLab links it).
                 let file = c
@@ -162,28 +184,10 @@ impl Renderer for Junit {
                     ));
                 }
                 cs.push_str("    </testcase>\n");
+                out.write_all(cs.as_bytes())?;
             }
-            body.push_str(&format!(
-                "  <testsuite name=\"{}\" {} time=\"0\" timestamp=\"{}T00:00:00\">\n",
-                xml_escape(&format!("{} [{}]", area.title(), area.slug())),
-                t.attrs(),
-                xml_escape(&report.scan.as_of)
-            ));
-            body.push_str(&cs);
-            body.push_str("  </testsuite>\n");
-            total.tests += t.tests;
-            total.failures += t.failures;
-            total.errors += t.errors;
-            total.skipped += t.skipped;
+            writeln!(out, "  </testsuite>")?;
         }
-        writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
-        writeln!(
-            out,
-            "<testsuites name=\"icvsec {}\" {} time=\"0\">",
-            xml_escape(&report.scan.root),
-            total.attrs()
-        )?;
-        out.write_all(body.as_bytes())?;
         writeln!(out, "</testsuites>")
     }
 }
