@@ -97,9 +97,9 @@ impl Renderer for Junit {
             total.attrs()
         )?;
         for (area, cases) in &suites {
-            write!(
+            writeln!(
                 out,
-                "  <testsuite name=\"{}\" {} time=\"0\" timestamp=\"{}T00:00:00\">\n",
+                "  <testsuite name=\"{}\" {} time=\"0\" timestamp=\"{}T00:00:00\">",
                 xml_escape(&format!("{} [{}]", area.title(), area.slug())),
                 tallies[area].attrs(),
                 xml_escape(&report.scan.as_of)
