@@ -4,9 +4,15 @@
 //!
 //! ```text
 //! icvsec-bench --icvsec target/release/icvsec [--work DIR] [--sizes small,medium,large]
-//!              [--runs N] [--soak N] [--extra-args "--ignore data"]
+//!              [--runs N] [--soak N] [--extra-args "--ignore data"] [--targets]
 //! ```
 //! Builds are generated once into `--work` (default /tmp/icvsec-bench) and reused.
+//!
+//! `--targets` measures, in one run, what the performance targets of the project name:
+//! per build the read floor, the JSON scan on one and two threads, text, SARIF and JUnit,
+//! peak memory, certificates per second, the size of the default and the full-evidence
+//! JSON, SARIF results kept; then growth with 1x, 2x and 4x the certificates; then each
+//! target with its figure and whether it is met.
 
 use icvsec_gen::{Params, generate};
 use std::path::{Path, PathBuf};
@@ -43,6 +49,20 @@ fn sizes() -> Vec<Size> {
             name: "large-no-other",
             p: p(500, 20_000, 2_000, 0),
         },
+        // 20,000 certificates in 200 ECUs (no flows, no unrelated files), and the same
+        // ECUs with half and twice the certificates: growth with the certificate count.
+        Size {
+            name: "certs10k",
+            p: p(200, 10_000, 0, 0),
+        },
+        Size {
+            name: "certs20k",
+            p: p(200, 20_000, 0, 0),
+        },
+        Size {
+            name: "certs40k",
+            p: p(200, 40_000, 0, 0),
+        },
     ]
 }
 
@@ -53,6 +73,7 @@ struct Opts {
     runs: usize,
     soak: usize,
     extra: Vec<String>,
+    targets: bool,
 }
 
 fn parse_args() -> Result<Opts, String> {
@@ -63,6 +84,7 @@ fn parse_args() -> Result<Opts, String> {
         runs: 3,
         soak: 0,
         extra: vec![],
+        targets: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -74,6 +96,7 @@ fn parse_args() -> Result<Opts, String> {
             "--runs" => o.runs = val()?.parse().map_err(|e| format!("--runs: {e}"))?,
             "--soak" => o.soak = val()?.parse().map_err(|e| format!("--soak: {e}"))?,
             "--extra-args" => o.extra = val()?.split_whitespace().map(str::to_string).collect(),
+            "--targets" => o.targets = true,
             _ => return Err(format!("unknown argument `{a}`")),
         }
     }
@@ -123,6 +146,11 @@ struct Run {
 /// One `icvsec scan` child; peak memory is its VmHWM, sampled from /proc until it ends
 /// (and, when /usr/bin/time is present, its own maximum resident set size).
 fn scan(o: &Opts, root: &Path, jobs: Option<usize>, out: &Path) -> Run {
+    scan_as(o, root, jobs, out, &["--format", "json"])
+}
+
+/// [`scan`] with other report options (`--format text`, `--full-evidence`, ...).
+fn scan_as(o: &Opts, root: &Path, jobs: Option<usize>, out: &Path, how: &[&str]) -> Run {
     let time = Path::new("/usr/bin/time");
     let mut cmd = if time.exists() {
         let mut c = Command::new(time);
@@ -133,7 +161,9 @@ fn scan(o: &Opts, root: &Path, jobs: Option<usize>, out: &Path) -> Run {
     };
     cmd.arg("scan")
         .arg(root)
-        .args(["--as-of", "2026-06-01", "--format", "json", "-o"])
+        .args(["--as-of", "2026-06-01"])
+        .args(how)
+        .arg("-o")
         .arg(out)
         .args(&o.extra)
         .stdout(Stdio::null())
@@ -198,6 +228,9 @@ fn main() {
         }
     };
     std::fs::create_dir_all(&o.work).expect("work dir");
+    if o.targets {
+        return targets(&o);
+    }
     println!("machine: {}", machine());
     println!("icvsec: {} {}", o.icvsec.display(), o.extra.join(" "));
     println!();
@@ -278,5 +311,234 @@ fn main() {
             t.elapsed().as_secs_f64()
         );
         let _ = std::fs::remove_file(&next);
+    }
+}
+
+/// Figures of one build for the targets table (medians of `--runs`).
+struct Figures {
+    name: &'static str,
+    certs: usize,
+    files: usize,
+    mb: f64,
+    read: f64,
+    json1: f64,
+    json2: f64,
+    text: f64,
+    sarif: f64,
+    junit: f64,
+    peak_mb: f64,
+    json_mb: f64,
+    full_json_mb: f64,
+    sarif_results: String,
+    code: Option<i32>,
+}
+
+fn med_scan(
+    o: &Opts,
+    root: &Path,
+    jobs: Option<usize>,
+    out: &Path,
+    how: &[&str],
+) -> (f64, f64, Option<i32>) {
+    let runs: Vec<Run> = (0..o.runs.max(1))
+        .map(|_| scan_as(o, root, jobs, out, how))
+        .collect();
+    let peak = runs.iter().map(|r| r.peak_kb).max().unwrap_or(0) as f64 / 1024.0;
+    let code = runs.last().and_then(|r| r.code);
+    (median(runs.iter().map(|r| r.secs).collect()), peak, code)
+}
+
+fn figures(o: &Opts, s: &Size) -> Figures {
+    let root = build(&o.work, s);
+    read_all(&root);
+    let reads: Vec<(f64, usize, u64)> = (0..o.runs.max(1)).map(|_| read_all(&root)).collect();
+    let (_, files, bytes) = reads[0];
+    let out = |ext: &str| o.work.join(format!("{}.{ext}", s.name));
+    let (json2, peak, code) = med_scan(o, &root, Some(2), &out("json"), &["--format", "json"]);
+    let (json1, _, _) = med_scan(o, &root, Some(1), &out("json"), &["--format", "json"]);
+    let (text, _, _) = med_scan(o, &root, Some(2), &out("txt"), &["--format", "text"]);
+    let (sarif, _, _) = med_scan(o, &root, Some(2), &out("sarif"), &["--format", "sarif"]);
+    let (junit, _, _) = med_scan(o, &root, Some(2), &out("xml"), &["--format", "junit"]);
+    scan_as(
+        o,
+        &root,
+        Some(2),
+        &out("full.json"),
+        &["--format", "json", "--full-evidence"],
+    );
+    let size = |p: PathBuf| std::fs::metadata(p).map_or(0.0, |m| m.len() as f64 / 1e6);
+    let sarif_results = std::fs::read(out("sarif"))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .map_or("-".into(), |v| {
+            let run = &v["runs"][0];
+            let n = run["results"].as_array().map_or(0, Vec::len);
+            // The notices the SARIF writer adds when it keeps less than everything.
+            let cut = run["invocations"][0]["toolExecutionNotifications"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|n| {
+                    n["message"]["text"]
+                        .as_str()
+                        .is_some_and(|t| t.contains("GitHub") || t.contains("left out"))
+                });
+            let most = run["results"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|r| {
+                    r["locations"].as_array().map_or(0, Vec::len)
+                        + r["relatedLocations"].as_array().map_or(0, Vec::len)
+                })
+                .max()
+                .unwrap_or(0);
+            format!(
+                "{n} results, at most {most} locations{}",
+                if cut { ", truncation notice" } else { "" }
+            )
+        });
+    Figures {
+        name: s.name,
+        certs: s.p.certs,
+        files,
+        mb: bytes as f64 / 1e6,
+        read: median(reads.iter().map(|r| r.0).collect()),
+        json1,
+        json2,
+        text,
+        sarif,
+        junit,
+        peak_mb: peak,
+        json_mb: size(out("json")),
+        full_json_mb: size(out("full.json")),
+        sarif_results,
+        code,
+    }
+}
+
+fn targets(o: &Opts) {
+    println!("machine: {}", machine());
+    println!(
+        "icvsec: {} (release); medians of {} runs; warm page cache",
+        o.icvsec.display(),
+        o.runs.max(1)
+    );
+    println!();
+    println!(
+        "| build | certs | files | MB | read all (s) | JSON -j1 (s) | JSON -j2 (s) | -j1/-j2 | JSON/read | text (s) | SARIF (s) | JUnit (s) | certs/s (JSON -j2) | peak (MB) | JSON (MB) | --full-evidence JSON (MB) | SARIF | exit |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    let all = sizes();
+    let want = |n: &str| o.sizes.iter().any(|s| s == n);
+    let mut rows = Vec::new();
+    for s in all.iter().filter(|s| want(s.name)) {
+        let f = figures(o, s);
+        println!(
+            "| {} | {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2}x | {:.2}x | {:.2} | {:.2} | {:.2} | {:.0} | {:.0} | {:.1} | {:.1} | {} | {} |",
+            f.name,
+            f.certs,
+            f.files,
+            f.mb,
+            f.read,
+            f.json1,
+            f.json2,
+            f.json1 / f.json2,
+            f.json2 / f.read,
+            f.text,
+            f.sarif,
+            f.junit,
+            f.certs as f64 / f.json2,
+            f.peak_mb,
+            f.json_mb,
+            f.full_json_mb,
+            f.sarif_results,
+            f.code.map_or("-".into(), |c| c.to_string())
+        );
+        rows.push(f);
+    }
+    println!();
+    println!("| target | figures | met |");
+    println!("|---|---|---|");
+    let judged = |name: &str, figs: Vec<String>, met: bool| {
+        println!(
+            "| {name} | {} | {} |",
+            figs.join("; "),
+            if met { "yes" } else { "no" }
+        );
+    };
+    let main: Vec<&Figures> = rows
+        .iter()
+        .filter(|f| matches!(f.name, "large" | "certs20k"))
+        .collect();
+    if main.is_empty() {
+        return;
+    }
+    judged(
+        "1. JSON scan <= 1.5x reading every byte; text/SARIF/JUnit no slower",
+        main.iter()
+            .map(|f| format!("{}: {:.2}x the read ({:.2} s vs {:.2} s); text {:.2}x, SARIF {:.2}x, JUnit {:.2}x the JSON time", f.name, f.json2 / f.read, f.json2, f.read, f.text / f.json2, f.sarif / f.json2, f.junit / f.json2))
+            .collect(),
+        main.iter().all(|f| f.json2 <= 1.5 * f.read && f.text <= f.json2 && f.sarif <= f.json2 && f.junit <= f.json2),
+    );
+    judged(
+        "2. two threads >= 1.7x one thread",
+        main.iter()
+            .map(|f| format!("{}: {:.2}x", f.name, f.json1 / f.json2))
+            .collect(),
+        main.iter().all(|f| f.json1 / f.json2 >= 1.7),
+    );
+    judged(
+        "3. peak memory <= 300 MB",
+        main.iter()
+            .map(|f| format!("{}: {:.0} MB", f.name, f.peak_mb))
+            .collect(),
+        main.iter().all(|f| f.peak_mb <= 300.0),
+    );
+    let c20 = rows.iter().find(|f| f.name == "certs20k");
+    if let Some(c) = c20 {
+        judged(
+            "4. >= 25,000 certificates/s end to end, JSON written, 2 cores",
+            vec![format!("certs20k: {:.0}/s", c.certs as f64 / c.json2)],
+            c.certs as f64 / c.json2 >= 25_000.0,
+        );
+    }
+    judged(
+        "5. default JSON <= 50 MB (outcomes countable; --full-evidence for all); SARIF within GitHub's limits",
+        main.iter()
+            .map(|f| {
+                format!(
+                    "{}: {:.1} MB (full evidence {:.1} MB); SARIF {}",
+                    f.name, f.json_mb, f.full_json_mb, f.sarif_results
+                )
+            })
+            .collect(),
+        main.iter().all(|f| f.json_mb <= 50.0),
+    );
+    let growth: Vec<&Figures> = rows
+        .iter()
+        .filter(|f| matches!(f.name, "certs10k" | "certs20k" | "certs40k"))
+        .collect();
+    if growth.len() == 3 {
+        let per = |f: &Figures| f.json2 / f.certs as f64 * 1e6;
+        judged(
+            "6. linear growth (1x, 2x, 4x certificates: time per certificate within 25 % of the smallest)",
+            growth
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{}: {:.2} s, {:.0} us/cert, {:.0} MB",
+                        f.name,
+                        f.json2,
+                        per(f),
+                        f.peak_mb
+                    )
+                })
+                .collect(),
+            {
+                let lo = growth.iter().map(|f| per(f)).fold(f64::MAX, f64::min);
+                growth.iter().all(|f| per(f) <= lo * 1.25)
+            },
+        );
     }
 }
