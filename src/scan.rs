@@ -100,7 +100,19 @@ impl Drop for Progress {
 
 /// Run a scan and return the report (shared by `scan` and tests): configuration, rules
 /// (selection, market profiles, parameter overrides), evaluation, waivers, baseline.
+/// Phase timings on standard error when `ICVSEC_TIMINGS` is set (for profiling a large
+/// build; never part of a report, which stays byte-identical).
+fn timing(label: &str, since: std::time::Instant) {
+    if std::env::var_os("ICVSEC_TIMINGS").is_some() {
+        eprintln!(
+            "icvsec: timing: {label}: {:.3} s",
+            since.elapsed().as_secs_f64()
+        );
+    }
+}
+
 pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
+    let started = std::time::Instant::now();
     // A build directory, or one firmware image (ext4, sparse, squashfs, cpio, tar, ...).
     if !args.path.is_dir() && !args.path.is_file() {
         eprintln!(
@@ -240,6 +252,7 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
                 key_blocklist: Some(key_blocklist.clone()),
             },
         );
+        timing("loaded", started);
         progress.phase(format!(
             "evaluating {} rules over {} files of {}",
             rules.len(),
@@ -260,6 +273,7 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
                 profiles: catalog.profiles.clone(),
             },
         );
+        timing("evaluated", started);
         let digests = std::mem::take(&mut inv.file_digests);
         // Freeing tens of thousands of parsed certificates takes a while and nothing waits
         // for it: let another thread do it while the report is finished and written.
@@ -292,6 +306,7 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
         apply_baseline(&mut report, b);
     }
     report.evidence = evidence_index(&report, &digests, &args.path, args.max_file_size);
+    timing("report assembled", started);
     Ok(report)
 }
 
@@ -492,6 +507,7 @@ fn write_file(r: &dyn Renderer, report: &Report, path: &Path) -> std::io::Result
 }
 
 pub fn run(args: &ScanArgs) -> i32 {
+    let started = std::time::Instant::now();
     let report = match scan_report(args) {
         Ok(r) => r,
         Err(e) => return e as i32,
@@ -551,6 +567,7 @@ pub fn run(args: &ScanArgs) -> i32 {
             r.render(&report, &mut lock).and_then(|_| lock.flush())
         }
     };
+    timing("written", started);
     // The process ends here: freeing every finding one by one would only delay the exit.
     std::mem::forget(report);
     if let Err(e) = result {

@@ -536,15 +536,36 @@ pub fn evaluate(
         rules.iter().map(|r| r.applies_to.asset).collect();
     let views: BTreeMap<AssetKind, Vec<AssetView>> =
         kinds.into_par_iter().map(|k| (k, inv.assets(k))).collect();
+    let t0 = std::time::Instant::now();
+    let tm = |l: &str| {
+        if std::env::var_os("ICVSEC_TIMINGS").is_some() {
+            eprintln!(
+                "icvsec: timing: evaluate {l}: {:.3} s",
+                t0.elapsed().as_secs_f64()
+            );
+        }
+    };
     let mut per_rule: Vec<Vec<Finding>> = rules
         .par_iter()
         .map(|r| {
+            let started = std::time::Instant::now();
             let raws = evaluate_rule(r, prepared.get(r.id.as_str()), registry, inv, &views, opts);
             let mut f = to_findings(r, raws, inv);
             f.sort_by(rest);
+            // `ICVSEC_TIMINGS`: the rules that take long, on standard error (profiling).
+            let took = started.elapsed();
+            if took.as_millis() >= 50 && std::env::var_os("ICVSEC_TIMINGS").is_some() {
+                eprintln!(
+                    "icvsec: timing: rule {} ({} outcomes): {:.3} s",
+                    r.id,
+                    f.len(),
+                    took.as_secs_f64()
+                );
+            }
             f
         })
         .collect();
+    tm("rules");
     let key = |r: &Rule| (r.area, r.subarea.clone(), r.id.clone());
     let mut order: Vec<usize> = (0..rules.len()).collect();
     order.sort_by_key(|&i| key(&rules[i]));
@@ -622,6 +643,8 @@ pub fn evaluate(
         inventory: crate::inventory::inventory(inv, rules, opts.as_of),
         ..Default::default()
     };
+    tm("report built");
     report.summarize();
+    tm("summarized");
     report
 }
