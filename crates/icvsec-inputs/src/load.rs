@@ -1011,20 +1011,9 @@ impl<'a> Loader<'a> {
         let bytes = match discover::read_file(self.tree, f, self.limits.max_file_size) {
             Ok(b) => b,
             Err(e) => {
-                let msg = format!("{}: cannot read: {e}", f.rel);
-                self.inv
-                    .diagnostics
-                    .push(Diagnostic::error(Location::file(&f.rel), msg.clone()));
                 let ecu = self.package_ecu(&f.rel);
-                self.inv.update_packages.insert(
-                    f.rel.clone(),
-                    crate::UpdatePackageAsset {
-                        file: f.rel.clone(),
-                        ecu,
-                        anchors_from: None,
-                        package: Err(msg),
-                    },
-                );
+                let msg = format!("{}: cannot read: {e}", f.rel);
+                self.record_update_package(&f.rel, ecu, None, Err(msg));
                 return;
             }
         };
@@ -1053,22 +1042,38 @@ impl<'a> Loader<'a> {
             }
         };
         self.digests.insert(f.rel.clone(), sha256(&bytes));
+        self.warn_unowned_package(&f.rel, ecu.as_deref());
+        self.record_update_package(&f.rel, ecu, anchors_from, package);
+    }
+
+    /// A package no declared ECU owns is judged by no rule: say so rather than stay silent.
+    fn warn_unowned_package(&mut self, rel: &str, ecu: Option<&str>) {
         if ecu.is_none() {
-            // No rule would judge it: say so rather than stay silent.
             self.inv.diagnostics.push(Diagnostic::warning(
-                Location::file(&f.rel),
+                Location::file(rel),
                 "update package belongs to no declared ECU (put it in an ECU's root filesystem or under a directory named after the ECU id); the ICV-PKG rules do not judge it",
             ));
         }
+    }
+
+    /// Keep an update package asset; one that could not be read or verified is also an
+    /// input error naming the file.
+    fn record_update_package(
+        &mut self,
+        rel: &str,
+        ecu: Option<String>,
+        anchors_from: Option<String>,
+        package: Result<icvsec_update::UpdatePackage, String>,
+    ) {
         if let Err(e) = &package {
             self.inv
                 .diagnostics
-                .push(Diagnostic::error(Location::file(&f.rel), e.clone()));
+                .push(Diagnostic::error(Location::file(rel), e.clone()));
         }
         self.inv.update_packages.insert(
-            f.rel.clone(),
+            rel.to_string(),
             crate::UpdatePackageAsset {
-                file: f.rel.clone(),
+                file: rel.to_string(),
                 ecu,
                 anchors_from,
                 package,
@@ -1094,20 +1099,7 @@ impl<'a> Loader<'a> {
                     .map_err(|e| e.to_string())
             }
         };
-        if let Err(e) = &package {
-            self.inv
-                .diagnostics
-                .push(Diagnostic::error(Location::file(&f.rel), e.clone()));
-        }
-        self.inv.update_packages.insert(
-            f.rel.clone(),
-            crate::UpdatePackageAsset {
-                file: f.rel.clone(),
-                ecu,
-                anchors_from,
-                package,
-            },
-        );
+        self.record_update_package(&f.rel, ecu, anchors_from, package);
     }
 
     fn installed_version(&self, ecu: Option<&str>) -> Option<String> {
