@@ -1099,6 +1099,7 @@ impl<'a> Loader<'a> {
                     .map_err(|e| e.to_string())
             }
         };
+        self.warn_unowned_package(&f.rel, ecu.as_deref());
         self.record_update_package(&f.rel, ecu, anchors_from, package);
     }
 
