@@ -213,47 +213,7 @@ pub fn sniff_candidate(tree: &dyn Tree, rel: &str, comps: &[Vec<u8>], size: u64)
     let Ok(prefix) = tree.read_prefix(comps, SNIFF_PREFIX, SNIFF_MAX_SIZE) else {
         return false;
     };
-    prefix_looks_crypto(&prefix, size)
-}
-
-/// The prefix test of [`sniff_candidate`] (`size`: the whole file's size).
-pub fn prefix_looks_crypto(prefix: &[u8], size: u64) -> bool {
-    if prefix.first() == Some(&0x30) {
-        let covered = match prefix.get(1) {
-            Some(&l @ 0..=0x7f) => Some(2 + l as u64),
-            Some(&l @ 0x81..=0x84) => {
-                let n = (l & 0x7f) as usize;
-                prefix
-                    .get(2..2 + n)
-                    .map(|b| 2 + n as u64 + b.iter().fold(0u64, |a, x| (a << 8) | *x as u64))
-            }
-            _ => None,
-        };
-        if covered == Some(size) {
-            return true;
-        }
-    }
-    if prefix.iter().take(512).any(|b| *b == 0) {
-        return false;
-    }
-    contains(prefix, b"-----BEGIN ")
-}
-
-/// Whether `needle` (non-empty) occurs in `hay`: candidates are the places of its first
-/// byte, so text without `-` costs one scan instead of a comparison per window.
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    let Some((&first, rest)) = needle.split_first() else {
-        return true;
-    };
-    let mut from = 0;
-    while let Some(i) = hay[from..].iter().position(|b| *b == first) {
-        let at = from + i;
-        if hay.get(at + 1..at + needle.len()) == Some(rest) {
-            return true;
-        }
-        from = at + 1;
-    }
-    false
+    icvsec_pki::prefix_might_be_crypto(&prefix, size)
 }
 
 /// Where a link found during discovery is resolved: inside the root filesystem that
@@ -555,28 +515,34 @@ mod tests {
     #[test]
     fn crypto_prefix_test() {
         // One DER SEQUENCE covering the whole file (short and long length forms).
-        assert!(prefix_looks_crypto(&[0x30, 0x03, 1, 2, 3], 5));
-        assert!(!prefix_looks_crypto(&[0x30, 0x03, 1, 2, 3], 6));
+        assert!(icvsec_pki::prefix_might_be_crypto(
+            &[0x30, 0x03, 1, 2, 3],
+            5
+        ));
+        assert!(!icvsec_pki::prefix_might_be_crypto(
+            &[0x30, 0x03, 1, 2, 3],
+            6
+        ));
         let mut long = vec![0x30, 0x82, 0x01, 0x00];
         long.extend(std::iter::repeat_n(0u8, 64));
-        assert!(prefix_looks_crypto(&long, 4 + 256));
-        assert!(!prefix_looks_crypto(&long, 4 + 255));
+        assert!(icvsec_pki::prefix_might_be_crypto(&long, 4 + 256));
+        assert!(!icvsec_pki::prefix_might_be_crypto(&long, 4 + 255));
         // Indefinite or oversized length headers are not DER certificates or keys.
-        assert!(!prefix_looks_crypto(&[0x30, 0x80, 0, 0], 4));
-        assert!(!prefix_looks_crypto(
+        assert!(!icvsec_pki::prefix_might_be_crypto(&[0x30, 0x80, 0, 0], 4));
+        assert!(!icvsec_pki::prefix_might_be_crypto(
             &[0x30, 0x89, 1, 2, 3, 4, 5, 6, 7, 8, 9],
             11
         ));
         // PEM in text, after comment lines; not in binary data.
-        assert!(prefix_looks_crypto(
+        assert!(icvsec_pki::prefix_might_be_crypto(
             b"# bundle\n-----BEGIN CERTIFICATE-----\n",
             100
         ));
         let mut bin = vec![0u8; 16];
         bin.extend_from_slice(b"-----BEGIN CERTIFICATE-----");
-        assert!(!prefix_looks_crypto(&bin, 1000));
-        assert!(!prefix_looks_crypto(b"plain text\n", 11));
-        assert!(!prefix_looks_crypto(b"", 0));
+        assert!(!icvsec_pki::prefix_might_be_crypto(&bin, 1000));
+        assert!(!icvsec_pki::prefix_might_be_crypto(b"plain text\n", 11));
+        assert!(!icvsec_pki::prefix_might_be_crypto(b"", 0));
     }
 
     #[test]

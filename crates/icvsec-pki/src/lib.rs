@@ -34,7 +34,7 @@ pub use chain::{
 pub use key::{KeyAlgorithm, KeyFormat, PrivateKey, parse_private_keys};
 pub use oids::{HashFamily, curve_name};
 pub use pem::{MAX_INPUT_BYTES, MAX_PEM_BLOCKS};
-pub use sniff::{might_be_crypto, sniff};
+pub use sniff::{might_be_crypto, prefix_might_be_crypto, sniff};
 
 use serde::{Deserialize, Serialize};
 

@@ -99,18 +99,30 @@ pub fn might_be_crypto(bytes: &[u8]) -> bool {
     if bytes.len() < 16 || bytes.len() > MAX_INPUT_BYTES {
         return false;
     }
-    if whole_file_der(bytes) {
+    prefix_might_be_crypto(bytes, bytes.len() as u64)
+}
+
+/// [`might_be_crypto`] on the first bytes of a file of `size` bytes (discovery reads only
+/// a prefix): one DER SEQUENCE whose header covers exactly `size` bytes, or text (no NUL
+/// in the first 512 bytes) holding a PEM `-----BEGIN ` marker.
+pub fn prefix_might_be_crypto(prefix: &[u8], size: u64) -> bool {
+    if der_header_covers(prefix, size) {
         return true;
     }
     // Binary (a NUL in the first 512 bytes) and not DER: no PEM either.
-    if bytes.iter().take(512).any(|b| *b == 0) {
+    if prefix.iter().take(512).any(|b| *b == 0) {
         return false;
     }
-    pem::looks_like_pem(bytes)
+    pem::looks_like_pem(prefix)
 }
 
 /// One DER SEQUENCE exactly covering the input (header checked without parsing content).
 fn whole_file_der(bytes: &[u8]) -> bool {
+    der_header_covers(bytes, bytes.len() as u64)
+}
+
+/// A SEQUENCE header at the start of `bytes` whose length covers exactly `size` bytes.
+fn der_header_covers(bytes: &[u8], size: u64) -> bool {
     if bytes.first() != Some(&0x30) {
         return false;
     }
@@ -118,17 +130,20 @@ fn whole_file_der(bytes: &[u8]) -> bool {
         return false;
     };
     let (len, hdr) = match l {
-        0..=0x7f => (l as usize, 2),
+        0..=0x7f => (l as u64, 2),
         0x81..=0x84 => {
             let n = (l & 0x7f) as usize;
             let Some(b) = bytes.get(2..2 + n) else {
                 return false;
             };
-            (b.iter().fold(0usize, |a, x| (a << 8) | *x as usize), 2 + n)
+            (
+                b.iter().fold(0u64, |a, x| (a << 8) | *x as u64),
+                2 + n as u64,
+            )
         }
         _ => return false,
     };
-    hdr + len == bytes.len()
+    hdr + len == size
 }
 
 /// Every crypto object in `bytes`. Never panics; objects whose content is broken carry
