@@ -314,19 +314,14 @@ fn report_merged(
     result: Result<Vec<Finding>, CheckError>,
     sink: &mut Sink,
 ) {
-    // The files of this kind in the same root filesystem, as (build-relative id, in-root path).
-    let mut siblings: Vec<(String, String)> = ctx
+    // The files of this kind in the same root filesystem, as (build-relative id, in-root
+    // path), sorted by id: placed once at load, not searched for in every file per asset.
+    let siblings: Vec<(String, String)> = ctx
         .inv
-        .files
-        .iter()
-        .filter(|f| f.kind == kind)
-        .filter_map(|f| {
-            let p = place(ctx, kind, &f.id);
-            (p.rootfs == me.rootfs).then(|| (f.id.clone(), p.path))
-        })
+        .linux
+        .in_root(kind, &me.rootfs)
+        .map(|(id, path)| (id.to_string(), path.to_string()))
         .collect();
-    siblings.sort();
-    siblings.dedup();
     let id = ctx.asset.id.as_str();
     let primary = siblings
         .iter()

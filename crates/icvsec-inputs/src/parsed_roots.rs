@@ -47,6 +47,19 @@ impl LinuxRoots {
         self.places.get(&(kind, id.to_string()))
     }
 
+    /// The assets of one kind placed in one root filesystem, by id: (id, in-root path).
+    pub fn in_root<'a>(
+        &'a self,
+        kind: AssetKind,
+        rootfs: &'a str,
+    ) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        self.places
+            .range((kind, String::new())..)
+            .take_while(move |((k, _), _)| *k == kind)
+            .filter(move |(_, p)| p.rootfs == rootfs)
+            .map(|((_, id), p)| (id.as_str(), p.path.as_str()))
+    }
+
     /// The parsed root filesystem at that build-relative directory.
     pub fn root(&self, rootfs: &str) -> Option<&ParsedRoot> {
         self.roots.get(rootfs).map(Arc::as_ref)
