@@ -161,6 +161,15 @@ pub fn sources_from_dir(dir: &Path) -> Result<Vec<RuleSource>, RuleError> {
     Ok(out)
 }
 
+/// A TOML file parsed into `T`, or the error with the file and its line and column.
+fn parse_toml<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, RuleError> {
+    toml::from_str(text).map_err(|e: toml::de::Error| RuleError {
+        file: file.to_string(),
+        place: e.span().map(|s| line_col(text, s.start)),
+        message: e.message().trim().to_string(),
+    })
+}
+
 fn line_col(text: &str, offset: usize) -> String {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
@@ -195,14 +204,10 @@ pub fn load_catalog(
             continue;
         }
         let file = source.label();
-        let raw: RawRuleFile = match toml::from_str(&source.text) {
+        let raw: RawRuleFile = match parse_toml(&file, &source.text) {
             Ok(r) => r,
             Err(e) => {
-                errors.push(RuleError {
-                    file,
-                    place: e.span().map(|s| line_col(&source.text, s.start)),
-                    message: e.message().trim().to_string(),
-                });
+                errors.push(e);
                 continue;
             }
         };
@@ -690,14 +695,10 @@ fn load_requirements(sources: &[RuleSource], errors: &mut Vec<RuleError>) -> Req
             place: Some(line_col(&source.text, span.start)),
             message,
         };
-        let raw: RawRequirementFile = match toml::from_str(&source.text) {
+        let raw: RawRequirementFile = match parse_toml(&file, &source.text) {
             Ok(r) => r,
             Err(e) => {
-                errors.push(RuleError {
-                    file: file.clone(),
-                    place: e.span().map(|s| line_col(&source.text, s.start)),
-                    message: e.message().trim().to_string(),
-                });
+                errors.push(e);
                 continue;
             }
         };
@@ -808,7 +809,7 @@ fn load_requirements(sources: &[RuleSource], errors: &mut Vec<RuleError>) -> Req
     }
     for source in market_files {
         let file = source.label();
-        match toml::from_str::<RawMarketFile>(&source.text) {
+        match parse_toml::<RawMarketFile>(&file, &source.text) {
             Ok(raw) => {
                 for m in raw.market {
                     match m.id.get_ref().parse::<Market>() {
@@ -828,11 +829,7 @@ fn load_requirements(sources: &[RuleSource], errors: &mut Vec<RuleError>) -> Req
                     }
                 }
             }
-            Err(e) => errors.push(RuleError {
-                file,
-                place: e.span().map(|s| line_col(&source.text, s.start)),
-                message: e.message().trim().to_string(),
-            }),
+            Err(e) => errors.push(e),
         }
     }
     cat.sort();
@@ -868,14 +865,10 @@ fn load_profiles(sources: &[RuleSource], errors: &mut Vec<RuleError>) -> RolePro
             place: Some(line_col(&source.text, span.start)),
             message,
         };
-        let raw: RawProfileFile = match toml::from_str(&source.text) {
+        let raw: RawProfileFile = match parse_toml(&file, &source.text) {
             Ok(r) => r,
             Err(e) => {
-                errors.push(RuleError {
-                    file: file.clone(),
-                    place: e.span().map(|s| line_col(&source.text, s.start)),
-                    message: e.message().trim().to_string(),
-                });
+                errors.push(e);
                 continue;
             }
         };
