@@ -2,7 +2,7 @@
 //! execution status and caps, configuration discovery, case-insensitive rule ids,
 //! `icvsec diff`, JUnit counts, the Markdown size cap and the signable HTML report.
 
-use crate::common::{AS_OF, icvsec, repo};
+use crate::common::{AS_OF, copy_dir, icvsec, repo};
 use icvsec_report::{Markdown, render_to_string};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -12,19 +12,6 @@ fn tmp(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).expect("create temp dir");
     d
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let t = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &t);
-        } else {
-            std::fs::copy(e.path(), &t).unwrap();
-        }
-    }
 }
 
 fn stderr(o: &std::process::Output) -> String {

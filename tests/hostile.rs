@@ -4,9 +4,9 @@
 //! vehicle (or a small build) with a hang guard: a scan that does not end within the
 //! guard is killed and the test fails (a guard against hangs, not a timing assertion).
 
-use crate::common::{AS_OF, fixtures};
+use crate::common::{AS_OF, copy_dir, fixtures};
 use std::os::unix::fs::symlink;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -69,19 +69,6 @@ impl Build {
 impl Drop for Build {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let t = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&t).unwrap();
-            copy_dir(&e.path(), &t);
-        } else {
-            std::fs::copy(e.path(), &t).unwrap();
-        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! filesystem is packed at test time (mkfs.ext4 -d, mksquashfs, tar, cpio, img2simg) and
 //! both builds are scanned. A missing tool prints SKIPPED (CI installs them all).
 
-use crate::common::{AS_OF, fixtures};
+use crate::common::{AS_OF, copy_dir, fixtures};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -11,19 +11,6 @@ fn tmp(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let t = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &t);
-        } else {
-            std::fs::copy(e.path(), &t).unwrap();
-        }
-    }
 }
 
 fn tool(name: &str) -> bool {

@@ -4,10 +4,10 @@
 //! still judged as in the demo; the rules that needed the dropped part report errors,
 //! never a pass, a fail or n/a.
 
-use crate::common::{catalog, fixtures, scan_with};
+use crate::common::{catalog, copy_dir, fixtures, scan_with};
 use icvsec_model::{Area, Outcome, Report};
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 struct Build(PathBuf);
 
@@ -35,19 +35,6 @@ impl Build {
 impl Drop for Build {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let t = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&t).unwrap();
-            copy_dir(&e.path(), &t);
-        } else {
-            std::fs::copy(e.path(), &t).unwrap();
-        }
     }
 }
 

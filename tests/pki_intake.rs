@@ -2,28 +2,15 @@
 //! deployed certificate files (leaf + intermediates), CA bundles naming each root, the
 //! key blocklist (shipped and `--blocklist`), and the key-fingerprint inventory.
 
-use crate::common::{AS_OF, catalog, fixtures, icvsec, scan_with};
+use crate::common::{AS_OF, catalog, copy_dir, fixtures, icvsec, scan_with};
 use icvsec_model::{AssetKind, Outcome, Report};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("icvsec-pki-intake-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let t = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &t);
-        } else {
-            std::fs::copy(e.path(), &t).unwrap();
-        }
-    }
 }
 
 fn of_rule<'a>(r: &'a Report, id: &str, o: Outcome) -> Vec<&'a icvsec_model::Finding> {

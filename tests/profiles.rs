@@ -2,7 +2,7 @@
 //! and that is missing is a failing "not declared" finding; zonal roles and gateway
 //! functions; `icvsec init` scaffolds that scan as failing.
 
-use crate::common::{full_catalog, icvsec, repo, scan_with};
+use crate::common::{copy_dir, full_catalog, icvsec, repo, scan_with};
 use icvsec_model::profile::section_of;
 use icvsec_model::{AssetKind, Outcome, Report, Rule};
 use serde_json::Value;
@@ -13,25 +13,6 @@ fn temp(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
-}
-
-/// Copy a fixture tree (regular files and directories; links are not followed).
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    let mut entries: Vec<_> = std::fs::read_dir(from)
-        .expect("read dir")
-        .filter_map(Result::ok)
-        .collect();
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let ft = e.file_type().expect("file type");
-        let dest = to.join(e.file_name());
-        if ft.is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else if ft.is_file() {
-            std::fs::copy(e.path(), &dest).expect("copy");
-        }
-    }
 }
 
 fn read_json(p: &Path) -> Value {

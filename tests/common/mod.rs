@@ -93,3 +93,17 @@ pub fn icvsec(args: &[&str]) -> std::process::Output {
         .output()
         .expect("run icvsec")
 }
+
+/// Copy a fixture tree (directories and regular files) to `to`, for tests that change it.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let t = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &t);
+        } else {
+            std::fs::copy(e.path(), &t).unwrap();
+        }
+    }
+}
