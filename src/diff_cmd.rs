@@ -57,7 +57,7 @@ pub struct ReportDiff {
 
 fn entry(f: &Finding, old_severity: Option<Severity>) -> DiffEntry {
     DiffEntry {
-        rule_id: f.rule_id.clone(),
+        rule_id: f.rule_id.to_string(),
         area: f.area,
         severity: f.severity,
         old_severity,

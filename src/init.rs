@@ -419,12 +419,12 @@ fn identity_in(inv: &icvsec_inputs::Inventory, dir: Option<&str>) -> Identity {
     let keys: Vec<_> = inv.keys.values().filter(|k| under(&k.file)).collect();
     let paired = keys.iter().find(|k| !k.certificates.is_empty());
     if let Some(k) = paired.or(keys.first().filter(|_| keys.len() == 1)) {
-        id.key = Some(k.file.clone());
+        id.key = Some(k.file.to_string());
         id.certificate = k
             .certificates
             .first()
             .and_then(|c| inv.certificates.get(c))
-            .map(|c| c.file.clone());
+            .map(|c| c.file.to_string());
     }
     if id.certificate.is_none() {
         let leaves: Vec<_> = inv
@@ -433,7 +433,7 @@ fn identity_in(inv: &icvsec_inputs::Inventory, dir: Option<&str>) -> Identity {
             .filter(|c| under(&c.file) && !c.cert.is_ca())
             .collect();
         if let [only] = leaves.as_slice() {
-            id.certificate = Some(only.file.clone());
+            id.certificate = Some(only.file.to_string());
         }
     }
     id

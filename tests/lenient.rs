@@ -42,7 +42,7 @@ impl Drop for Build {
 fn verdicts(r: &Report) -> BTreeSet<(String, String, Outcome)> {
     r.findings
         .iter()
-        .map(|f| (f.rule_id.clone(), f.asset.id.clone(), f.outcome))
+        .map(|f| (f.rule_id.to_string(), f.asset.id.to_string(), f.outcome))
         .collect()
 }
 
@@ -110,7 +110,7 @@ fn misspelt_required_key_in_vehicle_json_still_judges_every_ecu_and_manifest() {
         .collect();
     assert!(!scoped.is_empty());
     for f in &r.findings {
-        if scoped.contains(&f.rule_id) {
+        if scoped.contains(f.rule_id.as_str()) {
             assert_eq!(f.outcome, Outcome::Error, "{}: {}", f.rule_id, f.message);
             assert!(
                 f.message.contains("`vehicle` was not loaded"),

@@ -231,7 +231,7 @@ fn zonal_vehicle_gateway_functions_are_judged_by_gateway_rules() {
             .findings
             .iter()
             .filter(|f| f.rule_id == rule)
-            .map(|f| (f.asset.id.clone(), f.outcome))
+            .map(|f| (f.asset.id.to_string(), f.outcome))
             .collect()
     };
     // NET-003 and IDS-002 are limited to role gateway: the hpc and the front zone

@@ -28,9 +28,9 @@ pub fn hostile_report() -> Report {
     let mut r = demo_report();
     let rule = r.rules[0].clone();
     let mk = |outcome, msg: &str, loc: Option<Location>, fp: &str| Finding {
-        rule_id: rule.id.clone(),
+        rule_id: rule.id.as_str().into(),
         area: rule.area,
-        subarea: rule.subarea.clone(),
+        subarea: rule.subarea.as_str().into(),
         severity: rule.severity,
         outcome,
         asset: AssetRef::new(AssetKind::Certificate, format!("pki/{HOSTILE}.pem")),
@@ -53,11 +53,11 @@ pub fn hostile_report() -> Report {
         Some(Location::at_line("pki/w.pem", 7).with_line(7, Some(3))),
         "00000000000000f2",
     );
-    w.waiver = Some(AppliedWaiver {
+    w.waiver = Some(Box::new(AppliedWaiver {
         justification: HOSTILE.into(),
         owner: "sec-team".into(),
         expires: "2026-12-31".into(),
-    });
+    }));
     r.findings.push(w);
     r.waivers.push(WaiverStatus {
         rule: rule.id.clone(),

@@ -33,7 +33,7 @@ struct ExpectFail {
 fn place_of(f: &Finding) -> Option<String> {
     f.location.as_ref().map(|l| match l.line {
         Some(line) => format!("{}:{line}", l.file),
-        None => l.file.clone(),
+        None => l.file.to_string(),
     })
 }
 

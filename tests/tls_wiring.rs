@@ -112,7 +112,7 @@ fn config_parse_errors_and_missing_includes_are_errors_never_passes() {
     for e in &errs {
         let loc = e.location.as_ref().unwrap();
         assert!(loc.line.is_some_and(|l| l > 0), "{e:#?}");
-        assert!(e.message.contains(&loc.file), "{}", e.message);
+        assert!(e.message.contains(loc.file.as_str()), "{}", e.message);
     }
     let cnf = of(&r, "ICV-TLSCFG-005", Outcome::Error);
     assert_eq!(cnf.len(), 1, "{:#?}", r.findings);

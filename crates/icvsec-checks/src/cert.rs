@@ -45,7 +45,7 @@ fn report(asset: &CertAsset, results: Vec<LintResult>, warnings_fail: bool, sink
 }
 
 fn cert<'a>(ctx: &'a Ctx, sink: &mut Sink) -> Option<&'a CertAsset> {
-    let c = ctx.inv.certificates.get(&ctx.asset.id);
+    let c = ctx.inv.certificates.get(ctx.asset.id.as_str());
     if c.is_none() {
         sink.error("certificate not in the inventory", ctx.asset.home.clone());
     }
@@ -257,7 +257,7 @@ pub fn checks() -> Vec<CheckDef> {
             AssetKind::PrivateKey,
             "No unencrypted private key in the build; keys are linked to their certificates.",
             |ctx, p, sink| {
-                let Some(k) = ctx.inv.keys.get(&ctx.asset.id) else {
+                let Some(k) = ctx.inv.keys.get(ctx.asset.id.as_str()) else {
                     sink.error("key not in the inventory", ctx.asset.home.clone());
                     return;
                 };
@@ -462,15 +462,15 @@ fn chain(ctx: &Ctx, p: &ChainParams, sink: &mut Sink) {
             };
             if let Some(fact) = fact {
                 let id = if f.child_subject == c.cert.subject {
-                    Some(ctx.asset.id.clone())
+                    Some(ctx.asset.id.as_str())
                 } else {
                     inv.certificates
                         .iter()
                         .find(|(_, x)| x.cert.subject == f.child_subject)
-                        .map(|(id, _)| id.clone())
+                        .map(|(id, _)| id.as_str())
                 };
                 if let Some(id) = id {
-                    e.fact(root_cause_key(AssetKind::Certificate, &id, fact));
+                    e.fact(root_cause_key(AssetKind::Certificate, id, fact));
                 }
             }
             // Name the other certificate of the broken link where the build holds it.

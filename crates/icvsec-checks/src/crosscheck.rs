@@ -52,7 +52,7 @@ fn prologue<'a>(
     ctx: &'a Ctx,
     sink: &mut Sink,
 ) -> Option<(&'a EcuConfig, &'a str, &'a RootFacts, &'a str)> {
-    let ecu = ctx.inv.ecus.get(&ctx.asset.id)?;
+    let ecu = ctx.inv.ecus.get(ctx.asset.id.as_str())?;
     let Some(rootfs) = ecu.entry.rootfs.as_deref() else {
         sink.not_applicable(format!(
             "ECU `{}` declares no root filesystem: nothing to cross-check",

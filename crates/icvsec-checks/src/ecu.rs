@@ -120,7 +120,7 @@ fn role_profile(ctx: &Ctx, _: &NoParams, sink: &mut Sink) {
 
 /// The ECU's parsed config, or a failure pointing at the file that should exist.
 fn config<'a>(ctx: &'a Ctx, sink: &mut Sink) -> Option<(&'a EcuConfig, &'a str)> {
-    let ecu = ctx.inv.ecus.get(&ctx.asset.id)?;
+    let ecu = ctx.inv.ecus.get(ctx.asset.id.as_str())?;
     match &ecu.config {
         Some(doc) => Some((&doc.doc, doc.file.as_str())),
         None => {

@@ -77,7 +77,7 @@ fn hit_text(h: &BlocklistHit) -> String {
 }
 
 fn known_bad_certificate(ctx: &Ctx, _p: &lint::NoParams, sink: &mut Sink) {
-    let Some(c) = ctx.inv.certificates.get(&ctx.asset.id) else {
+    let Some(c) = ctx.inv.certificates.get(ctx.asset.id.as_str()) else {
         sink.error("certificate not in the inventory", ctx.asset.home.clone());
         return;
     };
@@ -106,7 +106,7 @@ fn known_bad_certificate(ctx: &Ctx, _p: &lint::NoParams, sink: &mut Sink) {
 }
 
 fn known_bad_private(ctx: &Ctx, _p: &lint::NoParams, sink: &mut Sink) {
-    let Some(k) = ctx.inv.keys.get(&ctx.asset.id) else {
+    let Some(k) = ctx.inv.keys.get(ctx.asset.id.as_str()) else {
         sink.error("key not in the inventory", ctx.asset.home.clone());
         return;
     };
@@ -144,7 +144,7 @@ fn known_bad_private(ctx: &Ctx, _p: &lint::NoParams, sink: &mut Sink) {
 }
 
 fn public_key<'a>(ctx: &'a Ctx, sink: &mut Sink) -> Option<&'a PubKeyAsset> {
-    let k = ctx.inv.public_keys.get(&ctx.asset.id);
+    let k = ctx.inv.public_keys.get(ctx.asset.id.as_str());
     if k.is_none() {
         sink.error("public key not in the inventory", ctx.asset.home.clone());
     }
@@ -279,7 +279,7 @@ fn distrusted_table() -> &'static DistrustedRoots {
 }
 
 fn anchor<'a>(ctx: &'a Ctx, sink: &mut Sink) -> Option<&'a CertAsset> {
-    let Some(c) = ctx.inv.certificates.get(&ctx.asset.id) else {
+    let Some(c) = ctx.inv.certificates.get(ctx.asset.id.as_str()) else {
         sink.error("certificate not in the inventory", ctx.asset.home.clone());
         return None;
     };

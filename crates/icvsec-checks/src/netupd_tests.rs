@@ -30,7 +30,7 @@ fn run(inv: &Inventory, check: &str, params: serde_json::Value) -> Vec<(String, 
         let mut sink = Sink::default();
         c.run(&ctx, &prepared, &mut sink);
         assert!(!sink.evals.is_empty(), "{check} said nothing for {}", a.id);
-        out.extend(sink.evals.into_iter().map(|e| (a.id.clone(), e)));
+        out.extend(sink.evals.into_iter().map(|e| (a.id.to_string(), e)));
     }
     out
 }

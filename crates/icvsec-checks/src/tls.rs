@@ -279,7 +279,7 @@ fn profile<'a>(
     ctx: &'a Ctx,
     sink: &mut Sink,
 ) -> Option<&'a icvsec_inputs::inventory::Placed<TlsProfile>> {
-    let p = ctx.inv.tls_profiles.get(&ctx.asset.id);
+    let p = ctx.inv.tls_profiles.get(ctx.asset.id.as_str());
     if p.is_none() {
         sink.error("TLS profile not in the inventory", ctx.asset.home.clone());
     }
@@ -749,7 +749,7 @@ fn dns_match(pat: &str, host: &str) -> bool {
 }
 
 fn endpoint_hostname(ctx: &Ctx, _p: &NoParams, sink: &mut Sink) {
-    let Some(ep) = ctx.inv.endpoints.get(&ctx.asset.id) else {
+    let Some(ep) = ctx.inv.endpoints.get(ctx.asset.id.as_str()) else {
         sink.error("endpoint not in the inventory", ctx.asset.home.clone());
         return;
     };
@@ -1053,7 +1053,7 @@ pub fn judge_probe_policy(r: &ProbeResult, p: &CheckParams) -> Vec<ProbeJudgemen
 }
 
 fn probe<'a>(ctx: &'a Ctx, sink: &mut Sink) -> Option<&'a ProbeAsset> {
-    let p = ctx.inv.probes.get(&ctx.asset.id);
+    let p = ctx.inv.probes.get(ctx.asset.id.as_str());
     if p.is_none() {
         sink.error("saved probe not in the inventory", ctx.asset.home.clone());
     }

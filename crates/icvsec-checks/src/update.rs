@@ -54,12 +54,12 @@ pub fn checks() -> Vec<CheckDef> {
 /// The ECU's readable packages; unreadable ones become error outcomes, an empty set is
 /// not applicable (no update channel) or a failure (channel declared).
 fn packages<'a>(ctx: &'a Ctx, sink: &mut Sink) -> Vec<(&'a UpdatePackageAsset, &'a UpdatePackage)> {
-    let id = &ctx.asset.id;
+    let id = ctx.asset.id.as_str();
     let mine: Vec<&UpdatePackageAsset> = ctx
         .inv
         .update_packages
         .values()
-        .filter(|p| p.ecu.as_deref() == Some(id.as_str()))
+        .filter(|p| p.ecu.as_deref() == Some(id))
         .collect();
     if mine.is_empty() {
         let cfg = ctx.inv.ecus.get(id).and_then(|e| e.config.as_ref());
@@ -232,7 +232,7 @@ fn anti_rollback(ctx: &Ctx, _p: &Value, sink: &mut Sink) {
     let doc = ctx
         .inv
         .ecus
-        .get(&ctx.asset.id)
+        .get(ctx.asset.id.as_str())
         .and_then(|e| e.config.as_ref());
     let installed = doc
         .and_then(|d| d.doc.software_update.as_ref())

@@ -79,7 +79,7 @@ const RETENTION_YEARS: u32 = 10;
 /// channel)`. Reports not applicable (channel `none`) or a "not declared" failure
 /// itself and returns `None` then.
 fn section<'a>(ctx: &'a Ctx, sink: &mut Sink) -> Option<(&'a str, &'a SoftwareUpdate, String)> {
-    let id = &ctx.asset.id;
+    let id = ctx.asset.id.as_str();
     let Some(doc) = ctx.inv.ecus.get(id).and_then(|e| e.config.as_ref()) else {
         sink.fail(
             format!(

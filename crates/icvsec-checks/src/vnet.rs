@@ -249,7 +249,7 @@ fn secoc_agrees(ctx: &Ctx, _p: &Value, sink: &mut Sink) {
     let Some(doc) = ctx
         .inv
         .ecus
-        .get(&ctx.asset.id)
+        .get(ctx.asset.id.as_str())
         .and_then(|e| e.config.as_ref())
     else {
         sink.not_applicable("the ECU has no configuration file");

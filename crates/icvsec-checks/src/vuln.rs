@@ -85,13 +85,13 @@ fn as_date(ctx: &Ctx) -> Date {
 pub(crate) fn source_location(s: &SourceRef) -> Location {
     match &s.place {
         Place::Line(l) if *l > 0 => Location {
-            file: s.file.clone(),
+            file: s.file.as_str().into(),
             line: u32::try_from(*l).ok(),
             column: None,
             key_path: None,
         },
         Place::Pointer(p) => Location {
-            file: s.file.clone(),
+            file: s.file.as_str().into(),
             line: None,
             column: None,
             key_path: Some(p.clone()),
@@ -125,7 +125,7 @@ fn matches(ctx: &Ctx, p: &VulnParams) -> Option<Arc<Vec<VulnMatch>>> {
 
 /// The shared preamble: n/a outside production or without software; error without a feed.
 fn prepare(ctx: &Ctx, p: &VulnParams, sink: &mut Sink) -> Option<Arc<Vec<VulnMatch>>> {
-    let id = &ctx.asset.id;
+    let id = ctx.asset.id.as_str();
     if !ctx.inv.is_production() {
         sink.not_applicable(
             "development build: known-vulnerability deadlines apply to production builds",
@@ -190,10 +190,10 @@ fn overdue(ctx: &Ctx, p: &VulnParams, sink: &mut Sink) {
     let Some(all) = prepare(ctx, p, sink) else {
         return;
     };
-    let id = &ctx.asset.id;
+    let id = ctx.asset.id.as_str();
     let mut bad = 0usize;
     let mut seen = 0usize;
-    for m in all.iter().filter(|m| &m.ecu == id) {
+    for m in all.iter().filter(|m| m.ecu == id) {
         seen += 1;
         let loc = source_location(&m.source_of_version);
         match &m.verdict {
@@ -249,9 +249,9 @@ fn due_soon(ctx: &Ctx, p: &VulnParams, sink: &mut Sink) {
     let Some(all) = prepare(ctx, p, sink) else {
         return;
     };
-    let id = &ctx.asset.id;
+    let id = ctx.asset.id.as_str();
     let mut bad = 0usize;
-    for m in all.iter().filter(|m| &m.ecu == id) {
+    for m in all.iter().filter(|m| m.ecu == id) {
         if let Verdict::DueSoon { due } = &m.verdict {
             bad += 1;
             sink.fail(
@@ -272,7 +272,7 @@ fn due_soon(ctx: &Ctx, p: &VulnParams, sink: &mut Sink) {
 }
 
 fn android_spl(ctx: &Ctx, p: &SplParams, sink: &mut Sink) {
-    let id = &ctx.asset.id;
+    let id = ctx.asset.id.as_str();
     let Some(build) = ctx.inv.software.android.get(id) else {
         sink.not_applicable(format!("ECU `{id}` has no Android build properties"));
         return;
@@ -322,7 +322,7 @@ fn android_spl(ctx: &Ctx, p: &SplParams, sink: &mut Sink) {
 }
 
 fn kernel_eol(ctx: &Ctx, _p: &NoParams, sink: &mut Sink) {
-    let id = &ctx.asset.id;
+    let id = ctx.asset.id.as_str();
     let Some(inv) = ctx.inv.software.ecus.get(id) else {
         sink.not_applicable(format!("no software inventory for ECU `{id}`"));
         return;

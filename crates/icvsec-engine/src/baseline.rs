@@ -37,7 +37,7 @@ pub fn baseline_of(report: &Report) -> Baseline {
         .filter(|f| f.outcome == Outcome::Fail)
         .map(|f| BaselineEntry {
             fingerprint: f.fingerprint.clone(),
-            rule: f.rule_id.clone(),
+            rule: f.rule_id.to_string(),
             asset: f.asset.to_string(),
         })
         .collect();

@@ -1,16 +1,17 @@
 use icvsec_checks::{Ctx, Eval, Prepared, Registry, Sink};
 use icvsec_inputs::{AssetView, Inventory};
-use icvsec_model::fingerprint::fnv1a64;
+use icvsec_model::fingerprint::{fnv1a64, fnv1a64_value, hex};
 use icvsec_model::location::join_key;
 use icvsec_model::profile::Gate;
 use icvsec_model::report::{RuleInfo, ScanInfo, VehicleSummary};
 use icvsec_model::{
     AssetKind, AssetRef, Finding, Location, Outcome, Report, RoleProfiles, Rule, RuleCheck,
-    Severity,
+    Severity, SharedStr,
 };
 use rayon::prelude::*;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 #[derive(Clone, Debug, Default)]
 pub struct ScanOptions {
@@ -433,7 +434,7 @@ fn lost_near<'a>(
     // A misspelt key is recorded under the key it was taken for (`secure_bot` under
     // `secure_boot`), so being on the section's branch is the whole test.
     inv.lost
-        .get(&asset.home.file)?
+        .get(asset.home.file.as_str())?
         .iter()
         .find(|l| !l.key_path.is_empty() && icvsec_inputs::lenient::on_branch(&l.key_path, &full))
 }
@@ -448,7 +449,10 @@ fn declared_at(asset: &AssetView, path: &str) -> Location {
 /// Turn one rule's outcomes into findings: resolve key paths to lines, fingerprint.
 fn to_findings(rule: &Rule, raws: Vec<Raw>, inv: &Inventory) -> Vec<Finding> {
     let mut findings = Vec::with_capacity(raws.len());
-    let mut dup: BTreeMap<String, usize> = BTreeMap::new();
+    let (rule_id, subarea) = (SharedStr::from(&rule.id), SharedStr::from(&rule.subarea));
+    // How many outcomes of this rule share a base fingerprint so far, keyed by the hash
+    // itself (a map of hex strings was a sixth of the evaluation time on 20,000 certs).
+    let mut dup: HashMap<u64, u32, BuildHasherDefault<HashIsKey>> = HashMap::default();
     for raw in raws {
         let mut location = raw.eval.location;
         if let Some(loc) = location.as_mut() {
@@ -458,22 +462,21 @@ fn to_findings(rule: &Rule, raws: Vec<Raw>, inv: &Inventory) -> Vec<Finding> {
         for r in &mut related {
             inv.resolve(r);
         }
-        let (file, key) = location
-            .as_ref()
-            .map(|l| (l.file.clone(), l.key_path.clone().unwrap_or_default()))
-            .unwrap_or_default();
-        let base = fnv1a64(&[&rule.id, raw.asset.kind.slug(), &raw.asset.id, &file, &key]);
-        let n = dup.entry(base.clone()).or_default();
+        let (file, key) = location.as_ref().map_or(("", ""), |l| {
+            (l.file.as_str(), l.key_path.as_deref().unwrap_or(""))
+        });
+        let base = fnv1a64_value(&[&rule.id, raw.asset.kind.slug(), &raw.asset.id, file, key]);
+        let n = dup.entry(base).or_default();
         *n += 1;
         let fingerprint = if *n == 1 {
-            base
+            hex(base)
         } else {
-            fnv1a64(&[&base, &n.to_string()])
+            fnv1a64(&[&hex(base), &n.to_string()])
         };
         findings.push(Finding {
-            rule_id: rule.id.clone(),
+            rule_id: rule_id.clone(),
             area: rule.area,
-            subarea: rule.subarea.clone(),
+            subarea: subarea.clone(),
             severity: rule.severity,
             outcome: raw.eval.outcome,
             asset: raw.asset,
@@ -489,6 +492,25 @@ fn to_findings(rule: &Rule, raws: Vec<Raw>, inv: &Inventory) -> Vec<Finding> {
         });
     }
     findings
+}
+
+/// A hasher for keys that are already hashes (FNV-1a fingerprints): the key is the hash.
+#[derive(Default)]
+struct HashIsKey(u64);
+
+impl Hasher for HashIsKey {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used; fold anything else in so the hasher stays correct.
+        for b in bytes {
+            self.0 = (self.0 << 8) ^ u64::from(*b) ^ (self.0 >> 56);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 pub fn evaluate(

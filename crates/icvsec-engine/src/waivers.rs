@@ -289,11 +289,11 @@ pub fn apply_waivers(report: &mut Report, waivers: &[Waiver]) {
             if !expired[i] && !applied {
                 applied = true;
                 f.outcome = Outcome::Waived;
-                f.waiver = Some(AppliedWaiver {
+                f.waiver = Some(Box::new(AppliedWaiver {
                     justification: w.justification.clone(),
                     owner: w.owner.clone(),
                     expires: w.expires.clone(),
-                });
+                }));
             }
         }
     }

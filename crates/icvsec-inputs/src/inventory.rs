@@ -9,7 +9,7 @@ use icvsec_model::input::vehicle::{
     EcuEntry, EcuRole, Endpoint, Network, Stage, TrustAnchor, VehicleManifest,
 };
 use icvsec_model::location::join_key;
-use icvsec_model::{AssetKind, Diagnostic, Location};
+use icvsec_model::{AssetKind, Diagnostic, Location, SharedStr};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -164,7 +164,7 @@ impl std::fmt::Debug for SharedTree {
 /// One asset as the engine sees it.
 #[derive(Clone, Debug)]
 pub struct AssetView<'a> {
-    pub id: String,
+    pub id: SharedStr,
     /// Role of the owning ECU, for rules limited to roles.
     pub role: Option<EcuRole>,
     /// Fields that conditions read; None for assets without fields.
@@ -216,7 +216,7 @@ impl Inventory {
                 .ecus
                 .iter()
                 .map(|(id, e)| AssetView {
-                    id: id.clone(),
+                    id: SharedStr::from(id.as_str()),
                     role: Some(e.role()),
                     fields: Some(e.config.as_ref().map_or(&EMPTY, |c| &c.value)),
                     home: e.home(),
@@ -233,7 +233,7 @@ impl Inventory {
                 .certificates
                 .iter()
                 .map(|(id, c)| AssetView {
-                    id: id.clone(),
+                    id: SharedStr::from(id.as_str()),
                     role: self.role_of(c.ecu.as_deref()),
                     fields: None,
                     home: c.location(),
@@ -243,7 +243,7 @@ impl Inventory {
                 .keys
                 .iter()
                 .map(|(id, k)| AssetView {
-                    id: id.clone(),
+                    id: SharedStr::from(id.as_str()),
                     role: self.role_of(k.ecu.as_deref()),
                     fields: None,
                     home: k.location(),
@@ -253,7 +253,7 @@ impl Inventory {
                 .public_keys
                 .iter()
                 .map(|(id, k)| AssetView {
-                    id: id.clone(),
+                    id: SharedStr::from(id.as_str()),
                     role: self.role_of(k.ecu.as_deref()),
                     fields: None,
                     home: k.location(),
@@ -264,11 +264,11 @@ impl Inventory {
                 .iter()
                 .filter(|f| f.kind == kind)
                 .map(|f| AssetView {
-                    id: f.id.clone(),
+                    id: SharedStr::from(f.id.as_str()),
                     role: self.role_of(f.ecu.as_deref()),
                     fields: self.view(kind, &f.id),
                     home: Location {
-                        file: f.file.clone(),
+                        file: SharedStr::from(f.file.as_str()),
                         line: f.line,
                         column: None,
                         key_path: None,
@@ -310,7 +310,7 @@ impl Inventory {
     pub fn lost_at(&self, loc: &Location) -> Option<&crate::lenient::LostPart> {
         let key = loc.key_path.as_deref()?;
         self.lost
-            .get(&loc.file)?
+            .get(loc.file.as_str())?
             .iter()
             .find(|l| crate::lenient::on_branch(&l.key_path, key))
     }
@@ -320,7 +320,7 @@ impl Inventory {
         if loc.line.is_some() {
             return;
         }
-        if let Some(map) = self.sources.get(&loc.file) {
+        if let Some(map) = self.sources.get(loc.file.as_str()) {
             let pos = match &loc.key_path {
                 Some(k) => map.locate(k),
                 None => None,
@@ -345,7 +345,7 @@ fn placed_views<'a, T: serde::Serialize>(
 ) -> Vec<AssetView<'a>> {
     map.iter()
         .map(|(id, p)| AssetView {
-            id: id.clone(),
+            id: SharedStr::from(id.as_str()),
             role: inv.role_of(p.ecu.as_deref()),
             fields: inv.view(kind, id),
             home: p.location(),

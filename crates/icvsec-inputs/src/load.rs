@@ -783,7 +783,7 @@ impl<'a> Loader<'a> {
                             CertAsset {
                                 line: cert.pem_begin_line,
                                 cert,
-                                file: f.rel.clone(),
+                                file: f.rel.as_str().into(),
                                 ecu: owner(&f.rel),
                                 uses: vec![],
                                 position: i + 1,
@@ -818,7 +818,7 @@ impl<'a> Loader<'a> {
                             KeyAsset {
                                 line: key.pem_begin_line,
                                 key,
-                                file: f.rel.clone(),
+                                file: f.rel.as_str().into(),
                                 ecu: owner(&f.rel),
                                 certificates: vec![],
                             },
@@ -1265,7 +1265,10 @@ impl<'a> Loader<'a> {
         let mut by_file: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (id, c) in &self.inv.certificates {
             if c.role.is_none() {
-                by_file.entry(c.file.clone()).or_default().push(id.clone());
+                by_file
+                    .entry(c.file.to_string())
+                    .or_default()
+                    .push(id.clone());
             }
         }
         for (_, mut ids) in by_file {

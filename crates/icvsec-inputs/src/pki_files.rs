@@ -4,7 +4,7 @@
 //! trust anchor), so checks know which chain and EKU a certificate needs.
 
 use crate::discover::{self, DiscoveredFile, FileKind};
-use icvsec_model::{AssetKind, Diagnostic, Location};
+use icvsec_model::{AssetKind, Diagnostic, Location, SharedStr};
 use icvsec_pki::bundle::Role;
 use icvsec_pki::sniff::{Encoding, ObjectKind};
 use icvsec_pki::{Certificate, PkiError, PrivateKey, PublicKeyInfo};
@@ -46,7 +46,7 @@ impl CertUse {
 #[derive(Clone, Debug)]
 pub struct CertAsset {
     pub cert: Certificate,
-    pub file: String,
+    pub file: SharedStr,
     pub line: Option<u32>,
     pub ecu: Option<String>,
     pub uses: Vec<CertUse>,
@@ -98,7 +98,7 @@ pub struct PubKeyAsset {
     pub spki_sha256: String,
     /// `SubjectPublicKeyInfo` or `PKCS#1 RSAPublicKey`, and `PEM` or `DER`.
     pub format: String,
-    pub file: String,
+    pub file: SharedStr,
     pub line: Option<u32>,
     pub ecu: Option<String>,
 }
@@ -117,7 +117,7 @@ impl PubKeyAsset {
 #[derive(Clone, Debug)]
 pub struct KeyAsset {
     pub key: PrivateKey,
-    pub file: String,
+    pub file: SharedStr,
     pub line: Option<u32>,
     pub ecu: Option<String>,
     /// Ids of certificates whose public key matches this private key.
@@ -176,7 +176,7 @@ fn public_keys(objects: &[icvsec_pki::sniff::Object], rel: &str) -> Vec<PubKeyAs
                         "DER"
                     }
                 ),
-                file: rel.to_string(),
+                file: rel.into(),
                 line: o.pem_begin_line,
                 ecu: None,
             })

@@ -148,7 +148,7 @@ pub(crate) fn load_probe(
                     id,
                     CertAsset {
                         cert,
-                        file: rel.to_string(),
+                        file: rel.into(),
                         line,
                         ecu: None,
                         uses,

@@ -1,5 +1,6 @@
 //! The kinds of assets a vehicle build is made of. Rules apply to one kind.
 
+use crate::SharedStr;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -76,11 +77,12 @@ impl FromStr for AssetKind {
 )]
 pub struct AssetRef {
     pub kind: AssetKind,
-    pub id: String,
+    /// Shared by every outcome about the asset.
+    pub id: SharedStr,
 }
 
 impl AssetRef {
-    pub fn new(kind: AssetKind, id: impl Into<String>) -> Self {
+    pub fn new(kind: AssetKind, id: impl Into<SharedStr>) -> Self {
         AssetRef {
             kind,
             id: id.into(),

@@ -2,7 +2,7 @@
 //! types both the report and the compliance matrix are built from (a module of their
 //! own, so that neither imports the other for them).
 
-use crate::{Area, AssetRef, Location, Reference, Severity};
+use crate::{Area, AssetRef, Location, Reference, Severity, SharedStr};
 use serde::{Deserialize, Serialize};
 
 /// The outcome of one (rule, asset) pair.
@@ -53,9 +53,10 @@ impl Outcome {
 /// One evaluated (rule, asset) pair.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
-    pub rule_id: String,
+    /// Shared with every outcome of the rule (one allocation per rule, not per outcome).
+    pub rule_id: SharedStr,
     pub area: Area,
-    pub subarea: String,
+    pub subarea: SharedStr,
     pub severity: Severity,
     pub outcome: Outcome,
     pub asset: AssetRef,
@@ -69,7 +70,7 @@ pub struct Finding {
     /// Stable across runs and machines: rule, asset and symbolic location, no line numbers.
     pub fingerprint: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub waiver: Option<AppliedWaiver>,
+    pub waiver: Option<Box<AppliedWaiver>>,
     /// The defect behind a failing outcome, set by the check from what it judged (never
     /// from message text): `<asset kind>:<asset id>#<fact>`, e.g.
     /// `certificate:pki/a.pem#expired`. Outcomes of different rules with one key are one

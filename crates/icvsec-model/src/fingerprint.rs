@@ -2,6 +2,11 @@
 //! every run and machine. Used for SARIF partialFingerprints, baselines and waivers.
 
 pub fn fnv1a64(parts: &[&str]) -> String {
+    hex(fnv1a64_value(parts))
+}
+
+/// The hash behind [`fnv1a64`], as a number (for callers that compare many of them).
+pub fn fnv1a64_value(parts: &[&str]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {
         for b in part.as_bytes().iter().chain(std::iter::once(&0x1f)) {
@@ -9,6 +14,11 @@ pub fn fnv1a64(parts: &[&str]) -> String {
             hash = hash.wrapping_mul(0x0100_0000_01b3);
         }
     }
+    hash
+}
+
+/// A fingerprint's text: 16 lowercase hex digits.
+pub fn hex(hash: u64) -> String {
     format!("{hash:016x}")
 }
 

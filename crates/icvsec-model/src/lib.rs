@@ -16,6 +16,7 @@ pub mod report;
 pub mod requirement;
 pub mod rule;
 pub mod severity;
+pub mod shared;
 
 /// The TLS vocabulary (one version type, one cipher-suite table) the model speaks.
 pub use icvsec_tlsvocab as tlsvocab;
@@ -32,3 +33,4 @@ pub use requirement::{
 };
 pub use rule::{Applicability, Reference, Rule, RuleCheck};
 pub use severity::Severity;
+pub use shared::SharedStr;

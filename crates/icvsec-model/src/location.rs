@@ -1,6 +1,7 @@
 //! Where a finding is. Checks give a file and, for structured files, a symbolic key
 //! path; the engine resolves key paths to line and column at the end.
 
+use crate::SharedStr;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -9,8 +10,9 @@ use std::fmt;
     Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
 pub struct Location {
-    /// Path relative to the scanned root, with `/` separators.
-    pub file: String,
+    /// Path relative to the scanned root, with `/` separators. Shared: a file's many
+    /// outcomes hold one copy of its path.
+    pub file: SharedStr,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -21,14 +23,14 @@ pub struct Location {
 }
 
 impl Location {
-    pub fn file(file: impl Into<String>) -> Self {
+    pub fn file(file: impl Into<SharedStr>) -> Self {
         Location {
             file: file.into(),
             ..Default::default()
         }
     }
 
-    pub fn at_line(file: impl Into<String>, line: u32) -> Self {
+    pub fn at_line(file: impl Into<SharedStr>, line: u32) -> Self {
         Location {
             file: file.into(),
             line: Some(line),
@@ -36,7 +38,7 @@ impl Location {
         }
     }
 
-    pub fn at_key(file: impl Into<String>, key_path: impl Into<String>) -> Self {
+    pub fn at_key(file: impl Into<SharedStr>, key_path: impl Into<String>) -> Self {
         let key_path = key_path.into();
         Location {
             file: file.into(),

@@ -34,7 +34,9 @@ fn loc_unsafe(l: &Location) -> bool {
 }
 
 fn fix_loc(l: &mut Location) {
-    fix(&mut l.file);
+    let mut file = l.file.to_string();
+    fix(&mut file);
+    l.file = file.into();
     if let Some(k) = l.key_path.as_mut() {
         fix(k);
     }
@@ -104,7 +106,9 @@ pub fn inert_report(report: &Report) -> Cow<'_, Report> {
     }
     for f in &mut r.findings {
         fix(&mut f.message);
-        fix(&mut f.asset.id);
+        let mut id = f.asset.id.to_string();
+        fix(&mut id);
+        f.asset.id = id.into();
         if let Some(l) = f.location.as_mut() {
             fix_loc(l);
         }

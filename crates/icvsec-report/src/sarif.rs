@@ -414,7 +414,7 @@ impl Sarif {
             };
             let mut locations = Vec::new();
             let logical = vec![LogicalLocation {
-                name: f.asset.id.clone(),
+                name: f.asset.id.to_string(),
                 fully_qualified_name: format!("{}:{}", f.asset.kind, f.asset.id),
                 kind: f.asset.kind.slug().to_string(),
             }];
@@ -477,7 +477,7 @@ impl Sarif {
                 _ => vec![],
             };
             results.push(SarifResult {
-                rule_id: f.rule_id.clone(),
+                rule_id: f.rule_id.to_string(),
                 rule_index,
                 kind: "fail".into(),
                 level: level(f.severity).into(),

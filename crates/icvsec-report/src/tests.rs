@@ -43,10 +43,12 @@ fn finding(
         location: loc,
         related: vec![],
         fingerprint: format!("{id}-{asset}"),
-        waiver: (outcome == Outcome::Waived).then(|| AppliedWaiver {
-            justification: "accepted".into(),
-            owner: "me".into(),
-            expires: "2026-12-31".into(),
+        waiver: (outcome == Outcome::Waived).then(|| {
+            Box::new(AppliedWaiver {
+                justification: "accepted".into(),
+                owner: "me".into(),
+                expires: "2026-12-31".into(),
+            })
         }),
         root_cause: None,
     }

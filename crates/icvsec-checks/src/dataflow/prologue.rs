@@ -18,7 +18,7 @@ pub(super) use std::collections::BTreeMap;
 pub(super) struct NoParams {}
 
 pub(super) fn flow<'a>(ctx: &Ctx<'a>) -> Option<&'a Placed<DataFlow>> {
-    ctx.inv.data.flows.get(&ctx.asset.id)
+    ctx.inv.data.flows.get(ctx.asset.id.as_str())
 }
 
 /// The flow under evaluation and the flow graph, or `None` once the reason it cannot be
@@ -39,11 +39,11 @@ pub(super) fn placed_flow<'a>(
 }
 
 pub(super) fn item_of<'a>(ctx: &Ctx<'a>) -> Option<&'a Placed<DataItem>> {
-    ctx.inv.data.items.get(&ctx.asset.id)
+    ctx.inv.data.items.get(ctx.asset.id.as_str())
 }
 
 pub(super) fn store<'a>(ctx: &Ctx<'a>) -> Option<&'a Placed<DataStore>> {
-    ctx.inv.data.stores.get(&ctx.asset.id)
+    ctx.inv.data.stores.get(ctx.asset.id.as_str())
 }
 
 pub(super) fn missing(ctx: &Ctx, sink: &mut Sink, what: &str) {

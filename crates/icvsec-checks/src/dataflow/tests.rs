@@ -60,7 +60,7 @@ fn run(inv: &Inventory, check: &str, params: serde_json::Value) -> Vec<(String, 
         let mut sink = Sink::default();
         c.run(&ctx, &prepared, &mut sink);
         assert!(!sink.evals.is_empty(), "{check} said nothing for {}", a.id);
-        out.extend(sink.evals.into_iter().map(|e| (a.id.clone(), e)));
+        out.extend(sink.evals.into_iter().map(|e| (a.id.to_string(), e)));
     }
     out
 }
@@ -381,7 +381,7 @@ fn demo_transit_protection_judges_profile_and_certificate() {
         e.location.as_ref().unwrap().key_path.as_deref(),
         Some("flows[6].via_endpoint")
     );
-    let rel: Vec<String> = e.related.iter().map(|l| l.file.clone()).collect();
+    let rel: Vec<String> = e.related.iter().map(|l| l.file.to_string()).collect();
     assert!(rel.contains(&"ecus/tbox.json".to_string()), "{rel:?}");
     assert!(rel.contains(&"pki/diag-server.pem".to_string()), "{rel:?}");
     let track = outcome_of(&evals, "track-to-tsp");

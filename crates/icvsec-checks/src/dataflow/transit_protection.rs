@@ -80,7 +80,7 @@ pub fn judge_profile(
 /// endpoint, leaf first, with the probe's file; empty when no probe of it is given.
 fn probe_chain<'a>(inv: &'a Inventory, endpoint: &str) -> (Vec<&'a CertAsset>, String) {
     let Some(leaf) = inv.certificates.values().find(|c| {
-        inv.probes.contains_key(&c.file)
+        inv.probes.contains_key(c.file.as_str())
             && c.uses
                 .iter()
                 .any(|u| matches!(u, CertUse::Server { endpoint: e, .. } if e == endpoint))
@@ -93,7 +93,7 @@ fn probe_chain<'a>(inv: &'a Inventory, endpoint: &str) -> (Vec<&'a CertAsset>, S
         .filter(|c| c.file == leaf.file)
         .collect();
     chain.sort_by_key(|c| c.position);
-    (chain, leaf.file.clone())
+    (chain, leaf.file.to_string())
 }
 
 /// What the judgement of an endpoint's server certificate found.
