@@ -11,6 +11,7 @@ mod date;
 mod diff_cmd;
 mod init;
 mod keys_cmd;
+mod malloc_tuning;
 mod probe_cmd;
 mod requirements_cmd;
 mod rules_cmd;
@@ -20,6 +21,7 @@ use clap::{CommandFactory, Parser};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    malloc_tuning::fix_mmap_threshold();
     let cli = cli::Cli::parse();
     let code = match cli.command {
         cli::Command::Scan(args) => scan::run(&args),
