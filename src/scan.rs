@@ -263,6 +263,7 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
                 key_blocklist: Some(key_blocklist.clone()),
             },
         );
+        crate::malloc_tuning::release_free_memory();
         timing("loaded", started);
         progress.phase(format!(
             "evaluating {} rules over {} files of {}",

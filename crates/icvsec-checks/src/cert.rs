@@ -412,18 +412,16 @@ fn chain(ctx: &Ctx, p: &ChainParams, sink: &mut Sink) {
             );
             continue;
         }
-        let anchor_certs: Vec<icvsec_pki::Certificate> =
-            anchors.iter().map(|a| a.cert.clone()).collect();
-        let intermediates: Vec<icvsec_pki::Certificate> = inv
-            .certificates
-            .values()
-            .filter(|x| x.cert.is_ca() && x.cert.sha256_fingerprint != c.cert.sha256_fingerprint)
+        let anchor_certs: Vec<&icvsec_pki::Certificate> = anchors.iter().map(|a| &a.cert).collect();
+        let intermediates: Vec<&icvsec_pki::Certificate> = inv
+            .ca_certificates()
+            .filter(|x| x.cert.sha256_fingerprint != c.cert.sha256_fingerprint)
             .filter(|x| {
                 !anchor_certs
                     .iter()
                     .any(|a| a.sha256_fingerprint == x.cert.sha256_fingerprint)
             })
-            .map(|x| x.cert.clone())
+            .map(|x| &x.cert)
             .collect();
         let opts = ChainOptions {
             eku: Some(purpose),
@@ -433,7 +431,8 @@ fn chain(ctx: &Ctx, p: &ChainParams, sink: &mut Sink) {
             strict_eku: p.strict_eku,
             ..Default::default()
         };
-        let v = icvsec_pki::verify_chain(&c.cert, &intermediates, &anchor_certs, ctx.as_of, &opts);
+        let v =
+            icvsec_pki::verify_chain_refs(&c.cert, &intermediates, &anchor_certs, ctx.as_of, &opts);
         if v.valid {
             sink.pass(
                 format!("{why}: chains to {}", v.path.join(" → ")),

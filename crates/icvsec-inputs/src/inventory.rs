@@ -105,6 +105,11 @@ pub struct Inventory {
     pub files: Vec<FileAsset>,
     /// Certificates by id (`path`, or `path#n` for the n-th certificate of a bundle).
     pub certificates: BTreeMap<String, crate::CertAsset>,
+    /// The ids of the CA certificates among `certificates`, listed on first use: chain
+    /// checks look for issuers among them for every leaf, and walking all certificates
+    /// per leaf was quadratic (20,000 certificates × every leaf with a use). The map of
+    /// certificates is complete before any check runs and not changed afterwards.
+    pub ca_index: std::sync::OnceLock<Vec<String>>,
     /// Private keys by id (same scheme).
     pub keys: BTreeMap<String, crate::KeyAsset>,
     /// Public keys by id (`path`, or `path#pub<n>` in a file holding other objects).
@@ -287,6 +292,20 @@ impl Inventory {
     }
 
     /// Trust anchor certificates by anchor id (test-only anchors included).
+    /// The CA certificates of the build (basicConstraints cA), in id order.
+    pub fn ca_certificates(&self) -> impl Iterator<Item = &crate::CertAsset> {
+        self.ca_index
+            .get_or_init(|| {
+                self.certificates
+                    .iter()
+                    .filter(|(_, c)| c.cert.is_ca())
+                    .map(|(id, _)| id.clone())
+                    .collect()
+            })
+            .iter()
+            .filter_map(|id| self.certificates.get(id))
+    }
+
     pub fn anchor_certificates(&self, anchor: &str) -> Vec<&crate::CertAsset> {
         self.trust_anchors
             .get(anchor)

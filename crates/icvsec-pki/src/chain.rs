@@ -675,6 +675,13 @@ impl<'a> PathBuilder<'a> {
     /// Indexes anchors and intermediate candidates. An intermediate identical to an
     /// anchor is dropped (the anchor wins). O(n) in the number of certificates.
     pub fn new(intermediates: &'a [Certificate], anchors: &'a [Certificate]) -> Self {
+        let i: Vec<&Certificate> = intermediates.iter().collect();
+        let a: Vec<&Certificate> = anchors.iter().collect();
+        Self::from_refs(&i, &a)
+    }
+
+    /// As [`PathBuilder::new`], over certificates held elsewhere (no copies).
+    pub fn from_refs(intermediates: &[&'a Certificate], anchors: &[&'a Certificate]) -> Self {
         let mut b = PathBuilder {
             nodes: Vec::with_capacity(intermediates.len() + anchors.len()),
             by_subject: HashMap::new(),
@@ -683,7 +690,7 @@ impl<'a> PathBuilder<'a> {
             anchors: 0,
         };
         let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-        for (c, is_anchor) in anchors
+        for (&c, is_anchor) in anchors
             .iter()
             .map(|c| (c, true))
             .chain(intermediates.iter().map(|c| (c, false)))
@@ -1575,6 +1582,17 @@ pub fn verify_chain(
     opts: &ChainOptions,
 ) -> ChainVerdict {
     PathBuilder::new(intermediates, anchors).verify(leaf, at, opts)
+}
+
+/// As [`verify_chain`], over certificates held elsewhere (no copies of the pool).
+pub fn verify_chain_refs(
+    leaf: &Certificate,
+    intermediates: &[&Certificate],
+    anchors: &[&Certificate],
+    at: i64,
+    opts: &ChainOptions,
+) -> ChainVerdict {
+    PathBuilder::from_refs(intermediates, anchors).verify(leaf, at, opts)
 }
 
 #[cfg(test)]

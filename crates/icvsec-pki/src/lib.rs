@@ -29,7 +29,7 @@ pub use cert::{
 };
 pub use chain::{
     ChainErrorKind, ChainFailure, ChainOptions, ChainVerdict, KeyPurpose, PathBuilder,
-    hostname_matches, verify_chain,
+    hostname_matches, verify_chain, verify_chain_refs,
 };
 pub use key::{KeyAlgorithm, KeyFormat, PrivateKey, parse_private_keys};
 pub use oids::{HashFamily, curve_name};

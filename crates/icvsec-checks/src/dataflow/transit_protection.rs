@@ -184,30 +184,28 @@ fn judge_server_cert(
             links.endpoint
         )),
         Some(a) => {
-            let anchors: Vec<icvsec_pki::Certificate> = inv
+            let anchors: Vec<&icvsec_pki::Certificate> = inv
                 .graph
                 .anchor_certificates(a)
                 .iter()
                 .filter_map(|id| inv.certificates.get(id))
-                .map(|x| x.cert.clone())
+                .map(|x| &x.cert)
                 .collect();
             if anchors.is_empty() {
                 errors.push(format!("trust anchor `{a}` has no readable certificate"));
             } else {
                 // Candidate intermediates: the rest of the server's file, and CA
                 // certificates found in the build (webpki picks what builds a path).
-                let inters: Vec<icvsec_pki::Certificate> = certs[1..]
+                let inters: Vec<&icvsec_pki::Certificate> = certs[1..]
                     .iter()
-                    .map(|x| x.cert.clone())
+                    .map(|x| &x.cert)
                     .chain(
-                        inv.certificates
-                            .values()
+                        inv.ca_certificates()
                             .filter(|x| x.file != path)
-                            .filter(|x| x.cert.basic_constraints.as_ref().is_some_and(|b| b.ca))
-                            .map(|x| x.cert.clone()),
+                            .map(|x| &x.cert),
                     )
                     .collect();
-                let v = icvsec_pki::verify_chain(
+                let v = icvsec_pki::verify_chain_refs(
                     c,
                     &inters,
                     &anchors,
