@@ -109,8 +109,13 @@ pub(crate) fn load(inv: &Inventory) -> LinuxRoots {
         }
     }
     let tree = inv.tree.0.clone();
+    // One job per root: roots differ widely in size, and a split into halves left one
+    // thread with the large ones.
     let roots = requests
+        .into_iter()
+        .collect::<Vec<_>>()
         .into_par_iter()
+        .with_max_len(1)
         .map(|(rootfs, req)| {
             let src = icvsec_linux::DirRoot::within(
                 tree.clone(),

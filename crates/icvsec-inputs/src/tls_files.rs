@@ -127,6 +127,7 @@ pub(crate) fn load(inv: &Inventory) -> TlsConfigs {
     let jobs: Vec<_> = jobs.into_iter().collect();
     let loaded: Vec<LoadedConfig> = jobs
         .par_iter()
+        .with_max_len(1)
         .map(|((kind, root_rel, sys), _)| {
             in_rootfs(inv, root_rel, |host| {
                 icvsec_tls::checks::load_config(*kind, host, Path::new(sys))
