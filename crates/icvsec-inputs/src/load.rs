@@ -1573,7 +1573,18 @@ fn open_build(
 }
 
 /// Load a vehicle build. Problems become diagnostics (and broken assets); loading never stops early.
+/// `ICVSEC_TIMINGS`: the load's own phases on standard error (profiling only).
+fn load_phase(label: &str, t0: std::time::Instant) {
+    if std::env::var_os("ICVSEC_TIMINGS").is_some() {
+        eprintln!(
+            "icvsec: timing: load {label}: {:.3} s",
+            t0.elapsed().as_secs_f64()
+        );
+    }
+}
+
 pub fn load_build(root: &Path, opts: &LoadOptions) -> Inventory {
+    let t0 = std::time::Instant::now();
     let (build, discovered, diags) = match open_build(root, opts) {
         Ok(x) => x,
         Err(e) => {
@@ -1619,14 +1630,20 @@ pub fn load_build(root: &Path, opts: &LoadOptions) -> Inventory {
         .key_blocklist
         .clone()
         .unwrap_or_else(|| std::sync::Arc::new(icvsec_pki::default_blocklist()));
+    load_phase("discovered", t0);
     loader.load_vehicle();
     loader.load_files(&discovered);
+    load_phase("files", t0);
     loader.load_software(&discovered, &opts.vuln_db);
+    load_phase("software", t0);
     loader.load_netupd(&discovered);
     // Linux/Android root filesystems: parsed once here, queried by the checks.
+    load_phase("netupd", t0);
     loader.inv.linux = crate::linux_roots::load(&loader.inv);
+    load_phase("linux roots", t0);
     // TLS configurations need the file assets and the ECUs' root filesystems.
     loader.inv.tls_configs = crate::tls_files::load(&loader.inv);
+    load_phase("tls configs", t0);
     // Silence is never a pass: a build in which nothing could be judged (no vehicle.json,
     // no certificate, key, host configuration or saved probe) is an incomplete assessment.
     let inv_ref = &loader.inv;
@@ -1676,6 +1693,8 @@ pub fn load_build(root: &Path, opts: &LoadOptions) -> Inventory {
         .collect();
     inv.diagnostics.sort();
     inv.diagnostics.dedup();
+    load_phase("digests", t0);
     inv.graph = crate::graph::build(&inv);
+    load_phase("graph", t0);
     inv
 }
