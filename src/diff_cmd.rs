@@ -62,7 +62,7 @@ fn entry(f: &Finding, old_severity: Option<Severity>) -> DiffEntry {
         severity: f.severity,
         old_severity,
         asset: f.asset.to_string(),
-        message: f.message.clone(),
+        message: f.message.to_string(),
         location: f.location.as_ref().map(|l| l.to_string()),
         fingerprint: f.fingerprint.clone(),
     }

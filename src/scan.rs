@@ -106,18 +106,10 @@ impl Drop for Progress {
 /// holds what.
 fn timing(label: &str, since: std::time::Instant) {
     if std::env::var_os("ICVSEC_TIMINGS").is_some() {
-        let rss = std::fs::read_to_string("/proc/self/status")
-            .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find_map(|l| l.strip_prefix("VmRSS:"))
-                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-            })
-            .map(|kb| format!(", {} MiB resident", kb / 1024))
-            .unwrap_or_default();
         eprintln!(
-            "icvsec: timing: {label}: {:.3} s{rss}",
-            since.elapsed().as_secs_f64()
+            "icvsec: timing: {label}: {:.3} s{}",
+            since.elapsed().as_secs_f64(),
+            icvsec_inputs::resident_note()
         );
     }
 }

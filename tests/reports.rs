@@ -34,7 +34,7 @@ pub fn hostile_report() -> Report {
         severity: rule.severity,
         outcome,
         asset: AssetRef::new(AssetKind::Certificate, format!("pki/{HOSTILE}.pem")),
-        message: msg.to_string(),
+        message: msg.into(),
         location: loc,
         related: vec![Location::at_line("pki/related file #1.pem", 3)],
         fingerprint: fp.to_string(),

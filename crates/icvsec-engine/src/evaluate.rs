@@ -10,7 +10,7 @@ use icvsec_model::{
 };
 use rayon::prelude::*;
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 #[derive(Clone, Debug, Default)]
@@ -453,6 +453,9 @@ fn to_findings(rule: &Rule, raws: Vec<Raw>, inv: &Inventory) -> Vec<Finding> {
     // How many outcomes of this rule share a base fingerprint so far, keyed by the hash
     // itself (a map of hex strings was a sixth of the evaluation time on 20,000 certs).
     let mut dup: HashMap<u64, u32, BuildHasherDefault<HashIsKey>> = HashMap::default();
+    // Equal messages of the rule held once: 20,000 certificates get 455,000 outcomes
+    // with 43,000 distinct messages.
+    let mut messages: HashSet<SharedStr> = HashSet::new();
     for raw in raws {
         let mut location = raw.eval.location;
         if let Some(loc) = location.as_mut() {
@@ -480,7 +483,14 @@ fn to_findings(rule: &Rule, raws: Vec<Raw>, inv: &Inventory) -> Vec<Finding> {
             severity: rule.severity,
             outcome: raw.eval.outcome,
             asset: raw.asset,
-            message: raw.eval.message,
+            message: match messages.get(raw.eval.message.as_str()) {
+                Some(m) => m.clone(),
+                None => {
+                    let m = SharedStr::from(raw.eval.message);
+                    messages.insert(m.clone());
+                    m
+                }
+            },
             location,
             related,
             fingerprint,

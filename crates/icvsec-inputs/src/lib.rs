@@ -23,7 +23,7 @@ pub use discover::{DiscoveredFile, FileKind, Limits};
 pub use inventory::{AssetView, Broken, Inventory};
 pub use json::{JsonDoc, SourceMap, parse_json};
 pub use linux_roots::{LinuxRoots, Placement};
-pub use load::{LoadOptions, load_build};
+pub use load::{LoadOptions, load_build, resident_note};
 pub use netupd_files::{NetworkDefs, UpdatePackageAsset};
 pub use pki_files::{CertAsset, CertUse, KeyAsset, PubKeyAsset};
 pub use probe_files::{ProbeAsset, probe};

@@ -1577,10 +1577,25 @@ fn open_build(
 fn load_phase(label: &str, t0: std::time::Instant) {
     if std::env::var_os("ICVSEC_TIMINGS").is_some() {
         eprintln!(
-            "icvsec: timing: load {label}: {:.3} s",
-            t0.elapsed().as_secs_f64()
+            "icvsec: timing: load {label}: {:.3} s{}",
+            t0.elapsed().as_secs_f64(),
+            resident_note()
         );
     }
+}
+
+/// ", N MiB resident" from /proc/self/status (Linux), or nothing: for the
+/// `ICVSEC_TIMINGS` lines, to see which phase holds what.
+pub fn resident_note() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map(|kb| format!(", {} MiB resident", kb / 1024))
+        .unwrap_or_default()
 }
 
 pub fn load_build(root: &Path, opts: &LoadOptions) -> Inventory {

@@ -61,7 +61,9 @@ pub struct Finding {
     pub outcome: Outcome,
     pub asset: AssetRef,
     /// What was found, naming the offending value (or why it could not be assessed).
-    pub message: String,
+    /// Shared: most outcomes of a rule say one of a few things ("key is not DSA" on
+    /// 20,000 certificates), so equal messages of a rule are held once.
+    pub message: SharedStr,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
     /// Other places the finding involves (the issuer of a broken chain, a matching key).

@@ -604,7 +604,7 @@ mod tests {
             severity: crate::Severity::High,
             outcome,
             asset: crate::AssetRef::new(crate::AssetKind::Ecu, asset),
-            message: format!("{rule} on {asset}"),
+            message: format!("{rule} on {asset}").into(),
             location: None,
             related: vec![],
             fingerprint: format!("{rule}/{asset}"),

@@ -5,7 +5,7 @@
 //! title, clear the screen or forge report lines.
 
 use icvsec_fs::name::{inert, inert_multiline, is_unsafe_char};
-use icvsec_model::{Location, Report};
+use icvsec_model::{Location, Report, SharedStr};
 use std::borrow::Cow;
 
 fn unsafe_str(s: &str) -> bool {
@@ -23,6 +23,13 @@ fn fix(s: &mut String) {
     }
 }
 
+/// As [`fix`], for shared text: a new copy only when something is escaped.
+fn fix_shared(s: &mut SharedStr) {
+    if let Cow::Owned(o) = inert(s) {
+        *s = o.into();
+    }
+}
+
 fn fix_multiline(s: &mut String) {
     if let Cow::Owned(o) = inert_multiline(s) {
         *s = o;
@@ -34,9 +41,7 @@ fn loc_unsafe(l: &Location) -> bool {
 }
 
 fn fix_loc(l: &mut Location) {
-    let mut file = l.file.to_string();
-    fix(&mut file);
-    l.file = file.into();
+    fix_shared(&mut l.file);
     if let Some(k) = l.key_path.as_mut() {
         fix(k);
     }
@@ -105,10 +110,8 @@ pub fn inert_report(report: &Report) -> Cow<'_, Report> {
         v.markets.iter_mut().for_each(fix);
     }
     for f in &mut r.findings {
-        fix(&mut f.message);
-        let mut id = f.asset.id.to_string();
-        fix(&mut id);
-        f.asset.id = id.into();
+        fix_shared(&mut f.message);
+        fix_shared(&mut f.asset.id);
         if let Some(l) = f.location.as_mut() {
             fix_loc(l);
         }

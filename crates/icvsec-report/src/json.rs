@@ -228,7 +228,7 @@ mod tests {
             severity: Severity::High,
             outcome,
             asset: AssetRef::new(kind, id),
-            message: format!("message {n} with \"quotes\"\nand a line"),
+            message: format!("message {n} with \"quotes\"\nand a line").into(),
             location: Some(Location::at_line(format!("f/{id}.pem"), n as u32 + 1)),
             related: vec![],
             fingerprint: format!("{n:016x}"),

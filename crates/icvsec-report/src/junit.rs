@@ -139,7 +139,7 @@ impl Renderer for Junit {
                         let first = fs[0];
                         let msg = match &first.location {
                             Some(l) => format!("{} ({l})", first.message),
-                            None => first.message.clone(),
+                            None => first.message.to_string(),
                         };
                         let msg = if fs.len() > 1 {
                             format!("{msg} (and {} more)", fs.len() - 1)

@@ -39,7 +39,7 @@ fn finding(
         severity,
         outcome,
         asset: AssetRef::new(AssetKind::Certificate, asset),
-        message: format!("{} on {asset}", outcome.as_str()),
+        message: format!("{} on {asset}", outcome.as_str()).into(),
         location: loc,
         related: vec![],
         fingerprint: format!("{id}-{asset}"),
