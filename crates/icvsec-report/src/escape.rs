@@ -5,6 +5,14 @@
 /// not allow (C0 controls other than tab, newline, carriage return; U+FFFE/U+FFFF) are
 /// replaced by U+FFFD, so the document stays well-formed whatever a file contained.
 pub fn xml_escape(s: &str) -> String {
+    // Most text needs nothing escaped: one pass over the bytes decides. 0xEF leads the
+    // UTF-8 of U+FFFE/U+FFFF (and of other characters, which the slow path keeps).
+    if !s.bytes().any(|b| {
+        matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | 0xEF)
+            || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+    }) {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         match c {
@@ -66,5 +74,19 @@ mod tests {
         );
         assert_eq!(html_escape("<script>"), "&lt;script&gt;");
         assert_eq!(uri_path("a b/c#d%/é"), "a%20b/c%23d%25/%C3%A9");
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_character_walk() {
+        // Text with nothing to escape is copied as is; U+FFFE/U+FFFF (led by byte 0xEF,
+        // like other characters such as U+FF21) still go through the walk.
+        assert_eq!(
+            xml_escape("plain text, é, 中文\ttab\nline"),
+            "plain text, é, 中文\ttab\nline"
+        );
+        assert_eq!(xml_escape("\u{FF21}"), "\u{FF21}");
+        assert_eq!(xml_escape("a\u{FFFE}b\u{FFFF}"), "a\u{FFFD}b\u{FFFD}");
+        assert_eq!(xml_escape("\u{7f}\u{1b}"), "\u{7f}\u{FFFD}");
+        assert_eq!(xml_escape(""), "");
     }
 }

@@ -7,6 +7,7 @@
 use crate::escape::xml_escape;
 use crate::{Renderer, worst};
 use icvsec_model::{Area, AssetRef, Finding, Outcome, Report};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
@@ -104,90 +105,105 @@ impl Renderer for Junit {
                 tallies[area].attrs(),
                 xml_escape(&report.scan.as_of)
             )?;
-            for c in cases {
-                let mut cs = String::new();
-                let o = worst(&c.findings);
-                let title = report.rule(c.rule).map(|r| r.title.as_str()).unwrap_or("");
-                // `file`: where the deciding finding is (GitLab links it).
-                let file = c
-                    .findings
-                    .iter()
-                    .filter(|f| f.outcome == o)
-                    .find_map(|f| f.location.as_ref())
-                    .map(|l| format!(" file=\"{}\"", xml_escape(&l.file)))
-                    .unwrap_or_default();
-                cs.push_str(&format!(
-                    "    <testcase classname=\"{}\" name=\"{}\"{file} time=\"0\">\n",
-                    xml_escape(c.rule),
-                    xml_escape(&match &c.findings[0].location {
-                        Some(l) => format!("{} at {l}", c.asset),
-                        None => c.asset.to_string(),
-                    })
-                ));
-                let severity = c.findings[0].severity;
-                let of = |x: Outcome| -> Vec<&&Finding> {
-                    c.findings.iter().filter(|f| f.outcome == x).collect()
-                };
-                match o {
-                    Outcome::Fail | Outcome::Error => {
-                        let tag = if o == Outcome::Fail {
-                            "failure"
-                        } else {
-                            "error"
-                        };
-                        let fs = of(o);
-                        let first = fs[0];
-                        let msg = match &first.location {
-                            Some(l) => format!("{} ({l})", first.message),
-                            None => first.message.to_string(),
-                        };
-                        let msg = if fs.len() > 1 {
-                            format!("{msg} (and {} more)", fs.len() - 1)
-                        } else {
-                            msg
-                        };
-                        let text: Vec<String> =
-                            c.findings.iter().map(|f| detail(report, f)).collect();
-                        cs.push_str(&format!(
-                            "      <{tag} message=\"{}\" type=\"{}\">{}\n{}</{tag}>\n",
-                            xml_escape(&msg),
-                            severity.as_str(),
-                            xml_escape(&format!("{} — {}", c.rule, title)),
-                            xml_escape(&text.join("\n"))
-                        ));
-                    }
-                    Outcome::Pass => {}
-                    Outcome::Manual | Outcome::Waived | Outcome::NotApplicable => {
-                        let first = of(o)[0];
-                        let msg = match (o, &first.waiver) {
-                            (Outcome::Waived, Some(w)) => format!(
-                                "waived: {} (owner {}, until {}); finding: {}",
-                                w.justification, w.owner, w.expires, first.message
-                            ),
-                            (Outcome::Manual, _) => format!("manual: {}", first.message),
-                            (Outcome::NotApplicable, _) => {
-                                format!("not applicable: {}", first.message)
-                            }
-                            _ => format!("{}: {}", o.as_str(), first.message),
-                        };
-                        cs.push_str(&format!(
-                            "      <skipped message=\"{}\"/>\n",
-                            xml_escape(&msg)
-                        ));
-                    }
+            // Cases are formatted in parallel, a wave of chunks at a time, and written in
+            // order: the bytes of one serial pass, without holding the whole document.
+            let wave = CHUNK * (2 * rayon::current_num_threads()).max(2);
+            for part in cases.chunks(wave) {
+                let texts: Vec<String> = part
+                    .par_chunks(CHUNK)
+                    .map(|chunk| chunk.iter().map(|c| case_xml(report, c)).collect())
+                    .collect();
+                for t in texts {
+                    out.write_all(t.as_bytes())?;
                 }
-                if c.findings.len() > 1 || o == Outcome::Pass {
-                    let lines: Vec<String> = c.findings.iter().map(|f| detail(report, f)).collect();
-                    cs.push_str(&format!(
-                        "      <system-out>{}</system-out>\n",
-                        xml_escape(&lines.join("\n"))
-                    ));
-                }
-                cs.push_str("    </testcase>\n");
-                out.write_all(cs.as_bytes())?;
             }
             writeln!(out, "  </testsuite>")?;
         }
         writeln!(out, "</testsuites>")
     }
+}
+
+/// Cases per parallel chunk.
+const CHUNK: usize = 1024;
+
+/// One test case's XML.
+fn case_xml(report: &Report, c: &Case) -> String {
+    let mut cs = String::new();
+    let o = worst(&c.findings);
+    let title = report.rule(c.rule).map(|r| r.title.as_str()).unwrap_or("");
+    // `file`: where the deciding finding is (GitLab links it).
+    let file = c
+        .findings
+        .iter()
+        .filter(|f| f.outcome == o)
+        .find_map(|f| f.location.as_ref())
+        .map(|l| format!(" file=\"{}\"", xml_escape(&l.file)))
+        .unwrap_or_default();
+    cs.push_str(&format!(
+        "    <testcase classname=\"{}\" name=\"{}\"{file} time=\"0\">\n",
+        xml_escape(c.rule),
+        xml_escape(&match &c.findings[0].location {
+            Some(l) => format!("{} at {l}", c.asset),
+            None => c.asset.to_string(),
+        })
+    ));
+    let severity = c.findings[0].severity;
+    let of =
+        |x: Outcome| -> Vec<&&Finding> { c.findings.iter().filter(|f| f.outcome == x).collect() };
+    match o {
+        Outcome::Fail | Outcome::Error => {
+            let tag = if o == Outcome::Fail {
+                "failure"
+            } else {
+                "error"
+            };
+            let fs = of(o);
+            let first = fs[0];
+            let msg = match &first.location {
+                Some(l) => format!("{} ({l})", first.message),
+                None => first.message.to_string(),
+            };
+            let msg = if fs.len() > 1 {
+                format!("{msg} (and {} more)", fs.len() - 1)
+            } else {
+                msg
+            };
+            let text: Vec<String> = c.findings.iter().map(|f| detail(report, f)).collect();
+            cs.push_str(&format!(
+                "      <{tag} message=\"{}\" type=\"{}\">{}\n{}</{tag}>\n",
+                xml_escape(&msg),
+                severity.as_str(),
+                xml_escape(&format!("{} — {}", c.rule, title)),
+                xml_escape(&text.join("\n"))
+            ));
+        }
+        Outcome::Pass => {}
+        Outcome::Manual | Outcome::Waived | Outcome::NotApplicable => {
+            let first = of(o)[0];
+            let msg = match (o, &first.waiver) {
+                (Outcome::Waived, Some(w)) => format!(
+                    "waived: {} (owner {}, until {}); finding: {}",
+                    w.justification, w.owner, w.expires, first.message
+                ),
+                (Outcome::Manual, _) => format!("manual: {}", first.message),
+                (Outcome::NotApplicable, _) => {
+                    format!("not applicable: {}", first.message)
+                }
+                _ => format!("{}: {}", o.as_str(), first.message),
+            };
+            cs.push_str(&format!(
+                "      <skipped message=\"{}\"/>\n",
+                xml_escape(&msg)
+            ));
+        }
+    }
+    if c.findings.len() > 1 || o == Outcome::Pass {
+        let lines: Vec<String> = c.findings.iter().map(|f| detail(report, f)).collect();
+        cs.push_str(&format!(
+            "      <system-out>{}</system-out>\n",
+            xml_escape(&lines.join("\n"))
+        ));
+    }
+    cs.push_str("    </testcase>\n");
+    cs
 }
