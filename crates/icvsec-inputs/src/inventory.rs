@@ -109,7 +109,9 @@ pub struct Inventory {
     /// checks look for issuers among them for every leaf, and walking all certificates
     /// per leaf was quadratic (20,000 certificates × every leaf with a use). The map of
     /// certificates is complete before any check runs and not changed afterwards.
-    pub ca_index: std::sync::OnceLock<Vec<String>>,
+    /// Listed with the size of the map it was listed from: should the map change after
+    /// all, the list is not used (the certificates are walked instead).
+    pub ca_index: std::sync::OnceLock<(usize, Vec<String>)>,
     /// Private keys by id (same scheme).
     pub keys: BTreeMap<String, crate::KeyAsset>,
     /// Public keys by id (`path`, or `path#pub<n>` in a file holding other objects).
@@ -293,17 +295,20 @@ impl Inventory {
 
     /// Trust anchor certificates by anchor id (test-only anchors included).
     /// The CA certificates of the build (basicConstraints cA), in id order.
-    pub fn ca_certificates(&self) -> impl Iterator<Item = &crate::CertAsset> {
-        self.ca_index
-            .get_or_init(|| {
-                self.certificates
-                    .iter()
-                    .filter(|(_, c)| c.cert.is_ca())
-                    .map(|(id, _)| id.clone())
-                    .collect()
-            })
-            .iter()
-            .filter_map(|id| self.certificates.get(id))
+    pub fn ca_certificates(&self) -> Box<dyn Iterator<Item = &crate::CertAsset> + '_> {
+        let (listed_from, ids) = self.ca_index.get_or_init(|| {
+            let ids = self
+                .certificates
+                .iter()
+                .filter(|(_, c)| c.cert.is_ca())
+                .map(|(id, _)| id.clone())
+                .collect();
+            (self.certificates.len(), ids)
+        });
+        if *listed_from != self.certificates.len() {
+            return Box::new(self.certificates.values().filter(|c| c.cert.is_ca()));
+        }
+        Box::new(ids.iter().filter_map(|id| self.certificates.get(id)))
     }
 
     pub fn anchor_certificates(&self, anchor: &str) -> Vec<&crate::CertAsset> {
