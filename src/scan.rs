@@ -100,20 +100,6 @@ impl Drop for Progress {
 
 /// Run a scan and return the report (shared by `scan` and tests): configuration, rules
 /// (selection, market profiles, parameter overrides), evaluation, waivers, baseline.
-/// Phase timings on standard error when `ICVSEC_TIMINGS` is set (for profiling a large
-/// build; never part of a report, which stays byte-identical).
-/// Each line also gives the resident memory at that point (Linux), to see which phase
-/// holds what.
-fn timing(label: &str, since: std::time::Instant) {
-    if std::env::var_os("ICVSEC_TIMINGS").is_some() {
-        eprintln!(
-            "icvsec: timing: {label}: {:.3} s{}",
-            since.elapsed().as_secs_f64(),
-            icvsec_inputs::resident_note()
-        );
-    }
-}
-
 pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
     let started = std::time::Instant::now();
     // A build directory, or one firmware image (ext4, sparse, squashfs, cpio, tar, ...).
@@ -256,7 +242,7 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
             },
         );
         crate::malloc_tuning::release_free_memory();
-        timing("loaded", started);
+        icvsec_inputs::timings::phase("loaded", started);
         progress.phase(format!(
             "evaluating {} rules over {} files of {}",
             rules.len(),
@@ -277,7 +263,7 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
                 profiles: catalog.profiles.clone(),
             },
         );
-        timing("evaluated", started);
+        icvsec_inputs::timings::phase("evaluated", started);
         let digests = std::mem::take(&mut inv.file_digests);
         // Freeing tens of thousands of parsed certificates takes a while and nothing waits
         // for it: let another thread do it while the report is finished and written.
@@ -310,7 +296,7 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
         apply_baseline(&mut report, b);
     }
     report.evidence = evidence_index(&report, &digests, &args.path, args.max_file_size);
-    timing("report assembled", started);
+    icvsec_inputs::timings::phase("report assembled", started);
     Ok(report)
 }
 
@@ -571,7 +557,7 @@ pub fn run(args: &ScanArgs) -> i32 {
             r.render(&report, &mut lock).and_then(|_| lock.flush())
         }
     };
-    timing("written", started);
+    icvsec_inputs::timings::phase("written", started);
     // The process ends here: freeing every finding one by one would only delay the exit.
     std::mem::forget(report);
     if let Err(e) = result {

@@ -569,14 +569,6 @@ pub fn evaluate(
     let views: BTreeMap<AssetKind, Vec<AssetView>> =
         kinds.into_par_iter().map(|k| (k, inv.assets(k))).collect();
     let t0 = std::time::Instant::now();
-    let tm = |l: &str| {
-        if std::env::var_os("ICVSEC_TIMINGS").is_some() {
-            eprintln!(
-                "icvsec: timing: evaluate {l}: {:.3} s",
-                t0.elapsed().as_secs_f64()
-            );
-        }
-    };
     // One job per rule: the catalog lists rules of a kind together (25 certificate rules in
     // a row), and rayon's default split handed that whole run to one thread while the
     // other finished the light rules and idled (two threads were 1.05x one).
@@ -590,7 +582,7 @@ pub fn evaluate(
             f.sort_by(rest);
             // `ICVSEC_TIMINGS`: the rules that take long, on standard error (profiling).
             let took = started.elapsed();
-            if took.as_millis() >= 50 && std::env::var_os("ICVSEC_TIMINGS").is_some() {
+            if took.as_millis() >= 50 && icvsec_inputs::timings::enabled() {
                 eprintln!(
                     "icvsec: timing: rule {} ({} outcomes): {:.3} s",
                     r.id,
@@ -601,7 +593,7 @@ pub fn evaluate(
             f
         })
         .collect();
-    tm("rules");
+    icvsec_inputs::timings::phase("evaluate rules", t0);
     let key = |r: &Rule| (r.area, r.subarea.clone(), r.id.clone());
     let mut order: Vec<usize> = (0..rules.len()).collect();
     order.sort_by_key(|&i| key(&rules[i]));
@@ -679,8 +671,8 @@ pub fn evaluate(
         inventory: crate::inventory::inventory(inv, rules, opts.as_of),
         ..Default::default()
     };
-    tm("report built");
+    icvsec_inputs::timings::phase("evaluate report built", t0);
     report.summarize();
-    tm("summarized");
+    icvsec_inputs::timings::phase("evaluate summarized", t0);
     report
 }

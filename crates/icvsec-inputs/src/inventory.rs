@@ -293,7 +293,6 @@ impl Inventory {
             .collect()
     }
 
-    /// Trust anchor certificates by anchor id (test-only anchors included).
     /// The CA certificates of the build (basicConstraints cA), in id order.
     pub fn ca_certificates(&self) -> Box<dyn Iterator<Item = &crate::CertAsset> + '_> {
         let (listed_from, ids) = self.ca_index.get_or_init(|| {
@@ -311,6 +310,7 @@ impl Inventory {
         Box::new(ids.iter().filter_map(|id| self.certificates.get(id)))
     }
 
+    /// Trust anchor certificates by anchor id (test-only anchors included).
     pub fn anchor_certificates(&self, anchor: &str) -> Vec<&crate::CertAsset> {
         self.trust_anchors
             .get(anchor)

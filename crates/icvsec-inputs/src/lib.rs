@@ -17,13 +17,14 @@ pub mod parsed_roots;
 pub mod pki_files;
 pub mod probe_files;
 pub mod software;
+pub mod timings;
 pub mod tls_files;
 
 pub use discover::{DiscoveredFile, FileKind, Limits};
 pub use inventory::{AssetView, Broken, Inventory};
 pub use json::{JsonDoc, SourceMap, parse_json};
 pub use linux_roots::{LinuxRoots, Placement};
-pub use load::{LoadOptions, load_build, resident_note};
+pub use load::{LoadOptions, load_build};
 pub use netupd_files::{NetworkDefs, UpdatePackageAsset};
 pub use pki_files::{CertAsset, CertUse, KeyAsset, PubKeyAsset};
 pub use probe_files::{ProbeAsset, probe};

@@ -1573,31 +1573,6 @@ fn open_build(
 }
 
 /// Load a vehicle build. Problems become diagnostics (and broken assets); loading never stops early.
-/// `ICVSEC_TIMINGS`: the load's own phases on standard error (profiling only).
-fn load_phase(label: &str, t0: std::time::Instant) {
-    if std::env::var_os("ICVSEC_TIMINGS").is_some() {
-        eprintln!(
-            "icvsec: timing: load {label}: {:.3} s{}",
-            t0.elapsed().as_secs_f64(),
-            resident_note()
-        );
-    }
-}
-
-/// ", N MiB resident" from /proc/self/status (Linux), or nothing: for the
-/// `ICVSEC_TIMINGS` lines, to see which phase holds what.
-pub fn resident_note() -> String {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmRSS:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        })
-        .map(|kb| format!(", {} MiB resident", kb / 1024))
-        .unwrap_or_default()
-}
-
 pub fn load_build(root: &Path, opts: &LoadOptions) -> Inventory {
     let t0 = std::time::Instant::now();
     let (build, discovered, diags) = match open_build(root, opts) {
@@ -1645,20 +1620,20 @@ pub fn load_build(root: &Path, opts: &LoadOptions) -> Inventory {
         .key_blocklist
         .clone()
         .unwrap_or_else(|| std::sync::Arc::new(icvsec_pki::default_blocklist()));
-    load_phase("discovered", t0);
+    crate::timings::phase("load discovered", t0);
     loader.load_vehicle();
     loader.load_files(&discovered);
-    load_phase("files", t0);
+    crate::timings::phase("load files", t0);
     loader.load_software(&discovered, &opts.vuln_db);
-    load_phase("software", t0);
+    crate::timings::phase("load software", t0);
     loader.load_netupd(&discovered);
+    crate::timings::phase("load netupd", t0);
     // Linux/Android root filesystems: parsed once here, queried by the checks.
-    load_phase("netupd", t0);
     loader.inv.linux = crate::linux_roots::load(&loader.inv);
-    load_phase("linux roots", t0);
+    crate::timings::phase("load linux roots", t0);
     // TLS configurations need the file assets and the ECUs' root filesystems.
     loader.inv.tls_configs = crate::tls_files::load(&loader.inv);
-    load_phase("tls configs", t0);
+    crate::timings::phase("load tls configs", t0);
     // Silence is never a pass: a build in which nothing could be judged (no vehicle.json,
     // no certificate, key, host configuration or saved probe) is an incomplete assessment.
     let inv_ref = &loader.inv;
@@ -1708,8 +1683,8 @@ pub fn load_build(root: &Path, opts: &LoadOptions) -> Inventory {
         .collect();
     inv.diagnostics.sort();
     inv.diagnostics.dedup();
-    load_phase("digests", t0);
+    crate::timings::phase("load digests", t0);
     inv.graph = crate::graph::build(&inv);
-    load_phase("graph", t0);
+    crate::timings::phase("load graph", t0);
     inv
 }
