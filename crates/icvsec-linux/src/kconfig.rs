@@ -349,6 +349,21 @@ pub fn evaluate(cfg: &KernelConfig, profile: &KconfigProfile) -> Vec<KconfigResu
     out
 }
 
+/// Where a root filesystem keeps its kernel configuration, in the order it is looked
+/// for: `/boot/config*` sorted, then `/proc/config.gz`.
+pub fn config_candidates(src: &dyn crate::common::FileSource) -> Vec<String> {
+    let mut candidates: Vec<String> = src
+        .list_dir("/boot")
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|n| n.starts_with("config"))
+        .map(|n| format!("/boot/{n}"))
+        .collect();
+    candidates.sort();
+    candidates.push("/proc/config.gz".into());
+    candidates
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,16 +11,7 @@ use crate::sysctl_defaults::KernelFacts;
 /// skipped (the sysctl check then falls back to "default unknown").
 pub fn root_kernel_facts(src: &dyn FileSource) -> KernelFacts {
     let mut facts = KernelFacts::default();
-    let mut candidates: Vec<String> = src
-        .list_dir("/boot")
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|n| n.starts_with("config"))
-        .map(|n| format!("/boot/{n}"))
-        .collect();
-    candidates.sort();
-    candidates.push("/proc/config.gz".into());
-    for p in candidates {
+    for p in crate::kconfig::config_candidates(src) {
         let Some(b) = src.read(&p).ok().flatten() else {
             continue;
         };

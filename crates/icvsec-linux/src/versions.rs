@@ -359,16 +359,7 @@ pub fn detect_versions(src: &dyn FileSource) -> Versions {
 
 /// Kernel version from the header of the root's kernel configuration.
 pub fn kernel_from_config(src: &dyn FileSource, problems: &mut Vec<String>) -> Option<Ver> {
-    let mut candidates: Vec<String> = src
-        .list_dir("/boot")
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|n| n.starts_with("config"))
-        .map(|n| format!("/boot/{n}"))
-        .collect();
-    candidates.sort();
-    candidates.push("/proc/config.gz".into());
-    for p in candidates {
+    for p in crate::kconfig::config_candidates(src) {
         let Some(b) = read_text(src, &p, problems) else {
             continue;
         };
