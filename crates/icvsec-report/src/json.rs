@@ -18,7 +18,6 @@ use icvsec_model::report::{
 };
 use icvsec_model::requirement::{RequirementRow, StandardCoverage};
 use icvsec_model::{AssetKind, Finding, Outcome, Report};
-use rayon::prelude::*;
 use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
 use std::io::{self, Write};
@@ -104,32 +103,29 @@ fn findings_par<S: Serializer>(findings: &[&Finding], s: S) -> Result<S::Ok, S::
         }
         return seq.end();
     }
-    // Serialise chunks to bytes, then hand them to the serializer as pre-rendered
-    // elements: a pretty element at depth 2 is the element's own pretty text with every
-    // line after the first indented by four spaces. A wave of chunks at a time, so that
-    // the rendered text held at once is a few chunks, not the whole array (205 MB for
-    // the full evidence of 20,000 certificates).
+    // Each chunk is serialised to text in parallel and handed to the serializer as
+    // pre-rendered elements, in order: a pretty element at depth 2 is the element's own
+    // pretty text with every line after the first indented by four spaces.
     let mut seq = s.serialize_seq(Some(findings.len()))?;
-    let wave = CHUNK * (2 * rayon::current_num_threads()).max(2);
-    for part in findings.chunks(wave) {
-        let chunks: Vec<Result<Vec<Box<serde_json::value::RawValue>>, serde_json::Error>> = part
-            .par_chunks(CHUNK)
-            .map(|chunk| {
-                chunk
-                    .iter()
-                    .map(|f| {
-                        let text = serde_json::to_string_pretty(f)?;
-                        serde_json::value::RawValue::from_string(indent(&text))
-                    })
-                    .collect()
-            })
-            .collect();
-        for c in chunks {
-            for raw in c.map_err(serde::ser::Error::custom)? {
+    crate::ordered::render_in_order(
+        findings,
+        CHUNK,
+        |chunk| {
+            chunk
+                .iter()
+                .map(|f| {
+                    let text = serde_json::to_string_pretty(f)?;
+                    serde_json::value::RawValue::from_string(indent(&text))
+                })
+                .collect::<Result<Vec<_>, serde_json::Error>>()
+        },
+        |rendered| {
+            for raw in rendered.map_err(serde::ser::Error::custom)? {
                 seq.serialize_element(&raw)?;
             }
-        }
-    }
+            Ok(())
+        },
+    )?;
     seq.end()
 }
 

@@ -7,7 +7,6 @@
 use crate::escape::xml_escape;
 use crate::{Renderer, worst};
 use icvsec_model::{Area, AssetRef, Finding, Outcome, Report};
-use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
@@ -105,18 +104,17 @@ impl Renderer for Junit {
                 tallies[area].attrs(),
                 xml_escape(&report.scan.as_of)
             )?;
-            // Cases are formatted in parallel, a wave of chunks at a time, and written in
-            // order: the bytes of one serial pass, without holding the whole document.
-            let wave = CHUNK * (2 * rayon::current_num_threads()).max(2);
-            for part in cases.chunks(wave) {
-                let texts: Vec<String> = part
-                    .par_chunks(CHUNK)
-                    .map(|chunk| chunk.iter().map(|c| case_xml(report, c)).collect())
-                    .collect();
-                for t in texts {
-                    out.write_all(t.as_bytes())?;
-                }
-            }
+            crate::ordered::render_in_order(
+                cases,
+                CHUNK,
+                |chunk| {
+                    chunk
+                        .iter()
+                        .map(|c| case_xml(report, c))
+                        .collect::<String>()
+                },
+                |text| out.write_all(text.as_bytes()),
+            )?;
             writeln!(out, "  </testsuite>")?;
         }
         writeln!(out, "</testsuites>")

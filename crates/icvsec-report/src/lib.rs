@@ -7,6 +7,7 @@ pub mod inert;
 mod json;
 mod junit;
 pub mod markdown;
+mod ordered;
 mod sarif;
 mod text;
 
