@@ -4,19 +4,13 @@
 //! findings that could not be assessed, `skipped` = manual + waived + not applicable,
 //! `tests` = every finding. Input problems that are not findings are not test cases.
 
+use crate::Renderer;
 use crate::escape::xml_escape;
-use crate::{Renderer, worst};
-use icvsec_model::{Area, AssetRef, Finding, Outcome, Report};
+use icvsec_model::{Area, Finding, Outcome, Report};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 pub struct Junit;
-
-struct Case<'a> {
-    rule: &'a str,
-    asset: &'a AssetRef,
-    findings: Vec<&'a Finding>,
-}
 
 #[derive(Default)]
 struct Tally {
@@ -68,14 +62,10 @@ fn detail(report: &Report, f: &Finding) -> String {
 
 impl Renderer for Junit {
     fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
-        // area → ordered cases
-        let mut suites: BTreeMap<Area, Vec<Case>> = BTreeMap::new();
+        // area → its findings in report order, one test case each
+        let mut suites: BTreeMap<Area, Vec<&Finding>> = BTreeMap::new();
         for f in &report.findings {
-            suites.entry(f.area).or_default().push(Case {
-                rule: &f.rule_id,
-                asset: &f.asset,
-                findings: vec![f],
-            });
+            suites.entry(f.area).or_default().push(f);
         }
         // Counts first (the opening tags carry them), then every case written as it is
         // formatted: a report of 400,000 outcomes is never held as one string.
@@ -83,10 +73,9 @@ impl Renderer for Junit {
         let mut tallies: BTreeMap<Area, Tally> = BTreeMap::new();
         for (area, cases) in &suites {
             let t = tallies.entry(*area).or_default();
-            for c in cases {
-                let o = worst(&c.findings);
-                t.add(o);
-                total.add(o);
+            for f in cases {
+                t.add(f.outcome);
+                total.add(f.outcome);
             }
         }
         writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
@@ -124,30 +113,26 @@ impl Renderer for Junit {
 /// Cases per parallel chunk.
 const CHUNK: usize = 1024;
 
-/// One test case's XML.
-fn case_xml(report: &Report, c: &Case) -> String {
+/// One test case's XML: one finding.
+fn case_xml(report: &Report, f: &Finding) -> String {
     let mut cs = String::new();
-    let o = worst(&c.findings);
-    let title = report.rule(c.rule).map(|r| r.title.as_str()).unwrap_or("");
-    // `file`: where the deciding finding is (GitLab links it).
-    let file = c
-        .findings
-        .iter()
-        .filter(|f| f.outcome == o)
-        .find_map(|f| f.location.as_ref())
+    let o = f.outcome;
+    let rule = f.rule_id.as_str();
+    let title = report.rule(rule).map(|r| r.title.as_str()).unwrap_or("");
+    // `file`: where the finding is (GitLab links it).
+    let file = f
+        .location
+        .as_ref()
         .map(|l| format!(" file=\"{}\"", xml_escape(&l.file)))
         .unwrap_or_default();
     cs.push_str(&format!(
         "    <testcase classname=\"{}\" name=\"{}\"{file} time=\"0\">\n",
-        xml_escape(c.rule),
-        xml_escape(&match &c.findings[0].location {
-            Some(l) => format!("{} at {l}", c.asset),
-            None => c.asset.to_string(),
+        xml_escape(rule),
+        xml_escape(&match &f.location {
+            Some(l) => format!("{} at {l}", f.asset),
+            None => f.asset.to_string(),
         })
     ));
-    let severity = c.findings[0].severity;
-    let of =
-        |x: Outcome| -> Vec<&&Finding> { c.findings.iter().filter(|f| f.outcome == x).collect() };
     match o {
         Outcome::Fail | Outcome::Error => {
             let tag = if o == Outcome::Fail {
@@ -155,52 +140,37 @@ fn case_xml(report: &Report, c: &Case) -> String {
             } else {
                 "error"
             };
-            let fs = of(o);
-            let first = fs[0];
-            let msg = match &first.location {
-                Some(l) => format!("{} ({l})", first.message),
-                None => first.message.to_string(),
+            let msg = match &f.location {
+                Some(l) => format!("{} ({l})", f.message),
+                None => f.message.to_string(),
             };
-            let msg = if fs.len() > 1 {
-                format!("{msg} (and {} more)", fs.len() - 1)
-            } else {
-                msg
-            };
-            let text: Vec<String> = c.findings.iter().map(|f| detail(report, f)).collect();
             cs.push_str(&format!(
                 "      <{tag} message=\"{}\" type=\"{}\">{}\n{}</{tag}>\n",
                 xml_escape(&msg),
-                severity.as_str(),
-                xml_escape(&format!("{} — {}", c.rule, title)),
-                xml_escape(&text.join("\n"))
+                f.severity.as_str(),
+                xml_escape(&format!("{rule} — {title}")),
+                xml_escape(&detail(report, f))
             ));
         }
-        Outcome::Pass => {}
+        Outcome::Pass => cs.push_str(&format!(
+            "      <system-out>{}</system-out>\n",
+            xml_escape(&detail(report, f))
+        )),
         Outcome::Manual | Outcome::Waived | Outcome::NotApplicable => {
-            let first = of(o)[0];
-            let msg = match (o, &first.waiver) {
+            let msg = match (o, &f.waiver) {
                 (Outcome::Waived, Some(w)) => format!(
                     "waived: {} (owner {}, until {}); finding: {}",
-                    w.justification, w.owner, w.expires, first.message
+                    w.justification, w.owner, w.expires, f.message
                 ),
-                (Outcome::Manual, _) => format!("manual: {}", first.message),
-                (Outcome::NotApplicable, _) => {
-                    format!("not applicable: {}", first.message)
-                }
-                _ => format!("{}: {}", o.as_str(), first.message),
+                (Outcome::Manual, _) => format!("manual: {}", f.message),
+                (Outcome::NotApplicable, _) => format!("not applicable: {}", f.message),
+                _ => format!("{}: {}", o.as_str(), f.message),
             };
             cs.push_str(&format!(
                 "      <skipped message=\"{}\"/>\n",
                 xml_escape(&msg)
             ));
         }
-    }
-    if c.findings.len() > 1 || o == Outcome::Pass {
-        let lines: Vec<String> = c.findings.iter().map(|f| detail(report, f)).collect();
-        cs.push_str(&format!(
-            "      <system-out>{}</system-out>\n",
-            xml_escape(&lines.join("\n"))
-        ));
     }
     cs.push_str("    </testcase>\n");
     cs
