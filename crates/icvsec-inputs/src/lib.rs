@@ -16,6 +16,8 @@ pub mod netupd_files;
 pub mod parsed_roots;
 pub mod pki_files;
 pub mod probe_files;
+#[cfg(test)]
+mod scratch;
 pub mod software;
 pub mod timings;
 pub mod tls_files;

@@ -167,20 +167,10 @@ mod tests {
         assert!(!is_linux_kind(AssetKind::Certificate));
     }
 
-    /// A scratch build directory, removed when dropped.
-    struct Scratch(std::path::PathBuf);
-
-    impl Drop for Scratch {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-
     #[test]
     fn load_parses_each_root_once_with_every_asset_and_its_errors() {
-        let dir = std::env::temp_dir().join(format!("icvsec-linuxroots-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        let scratch = Scratch(dir.clone());
+        let scratch = crate::scratch::Scratch::new("linuxroots");
+        let dir = scratch.0.clone();
         for (rel, body) in [
             ("tbox/rootfs/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"),
             ("tbox/rootfs/etc/shadow", "root:!:19000::::::\n"),
@@ -191,9 +181,7 @@ mod tests {
             ("tbox/rootfs/etc/ssh/sshd_config.d/a.conf", "Match\n"),
             ("tbox/rootfs/etc/sysctl.conf", "kernel.kptr_restrict = 2\n"),
         ] {
-            let p = dir.join(rel);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, body).unwrap();
+            scratch.put(rel, body);
         }
         let inv = crate::load_build(&dir, &crate::LoadOptions::default());
         let linux = &inv.linux;

@@ -163,26 +163,14 @@ mod tests {
     use super::*;
     use crate::{LoadOptions, load_build};
 
-    struct TmpBuild(std::path::PathBuf);
-    impl Drop for TmpBuild {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-
     /// Every TLS configuration asset is loaded once at load, inside its root filesystem;
     /// the ECU's nginx.conf serves both its asset and the listener inventory; a load error
     /// is kept with its file and line.
     #[test]
     fn configurations_are_loaded_once_per_file() {
-        let root = std::env::temp_dir().join(format!("icvsec-inputs-tls-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        let b = TmpBuild(root.clone());
-        let put = |rel: &str, text: &str| {
-            let f = b.0.join(rel);
-            std::fs::create_dir_all(f.parent().unwrap()).unwrap();
-            std::fs::write(f, text).unwrap();
-        };
+        let b = crate::scratch::Scratch::new("tls");
+        let root = b.0.clone();
+        let put = |rel: &str, text: &str| b.put(rel, text);
         put(
             "vehicle.json",
             r#"{ "schema_version": 1, "vehicle": { "model": "t", "markets": ["CN"] },

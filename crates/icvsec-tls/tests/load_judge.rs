@@ -2,6 +2,9 @@
 //! by `load_config`, then judged by `judge` under any policy without touching the files.
 //! A load error is kept with its file and line and becomes the judgement's error.
 
+mod common;
+use common::{tmp_root, write};
+
 use icvsec_tls::checks::{
     CheckParams, CheckStatus, ConfigKind, LoadedConfig, check_nginx_config, check_openssl_config,
     check_stack_header, judge, load_config,
@@ -9,27 +12,7 @@ use icvsec_tls::checks::{
 use icvsec_tls::policy::{DhParams, WeaknessCode};
 use icvsec_tls::versions::Version;
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-static N: AtomicUsize = AtomicUsize::new(0);
-
-fn tmp_root() -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "icvsec-tls-loadjudge-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = fs::remove_dir_all(&d);
-    fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    fs::create_dir_all(p.parent().unwrap()).unwrap();
-    fs::write(p, text).unwrap();
-}
+use std::path::Path;
 
 /// RFC 7919 ffdhe2048.
 const FFDHE2048: &str = "-----BEGIN DH PARAMETERS-----\nMIIBCAKCAQEA//////////+t+FRYortKmq/cViAnPTzx2LnFg84tNpWp4TZBFGQz\n+8yTnc4kmz75fS/jY2MMddj2gbICrsRhetPfHtXV/WVhJDP1H18GbtCFY2VVPe0a\n87VXE15/V8k1mE8McODmi3fipona8+/och3xWKE2rec1MKzKT0g6eXq8CrGCsyT7\nYdEIqUuyyOP7uWrat2DX9GgdT0Kj3jlN9K5W7edjcrsZCwenyO4KbXCeAvzhzffi\n7MA0BM0oNC9hkXL+nOmFg/+OTxIy7vKBg8P+OxtMb61zO7X8vC7CIAXFjvGDfRaD\nssbzSibBsu/6iGtCOGEoXJf//////////wIBAg==\n-----END DH PARAMETERS-----\n";
@@ -50,7 +33,7 @@ fn codes(o: &icvsec_tls::checks::CheckOutcome) -> Vec<(WeaknessCode, String)> {
 
 #[test]
 fn nginx_judged_under_two_policies_after_the_files_are_gone() {
-    let root = tmp_root();
+    let root = tmp_root("loadjudge");
     write(
         &root,
         "etc/nginx/nginx.conf",
@@ -113,7 +96,7 @@ fn nginx_judged_under_two_policies_after_the_files_are_gone() {
 
 #[test]
 fn nginx_include_error_names_file_and_line() {
-    let root = tmp_root();
+    let root = tmp_root("loadjudge");
     write(
         &root,
         "etc/nginx/nginx.conf",
@@ -138,7 +121,7 @@ fn nginx_include_error_names_file_and_line() {
 
 #[test]
 fn nginx_unreadable_dhparam_is_an_error_at_its_line() {
-    let root = tmp_root();
+    let root = tmp_root("loadjudge");
     write(
         &root,
         "etc/nginx/nginx.conf",
@@ -155,7 +138,7 @@ fn nginx_unreadable_dhparam_is_an_error_at_its_line() {
 
 #[test]
 fn openssl_load_then_judge() {
-    let root = tmp_root();
+    let root = tmp_root("loadjudge");
     write(
         &root,
         "etc/ssl/openssl.cnf",
@@ -191,7 +174,7 @@ fn openssl_load_then_judge() {
     );
 
     // A missing include: the error names the including file and line.
-    let root = tmp_root();
+    let root = tmp_root("loadjudge");
     write(
         &root,
         "etc/ssl/openssl.cnf",
@@ -206,7 +189,7 @@ fn openssl_load_then_judge() {
 
 #[test]
 fn stack_header_load_then_judge() {
-    let root = tmp_root();
+    let root = tmp_root("loadjudge");
     write(
         &root,
         "fw/include/mbedtls_config.h",

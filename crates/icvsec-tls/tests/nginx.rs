@@ -1,34 +1,17 @@
 //! nginx loader: includes, globs, prefix, root confinement, loops, inheritance, defaults.
 
+mod common;
+use common::{tmp_root, write};
+
 use icvsec_tls::nginx::{self, NginxOptions};
 use icvsec_tls::policy::{PolicyParams, WeaknessCode};
 use icvsec_tls::versions::Version;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-static N: AtomicUsize = AtomicUsize::new(0);
-
-fn tmp_root() -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "icvsec-tls-nginx-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = fs::remove_dir_all(&d);
-    fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    fs::create_dir_all(p.parent().unwrap()).unwrap();
-    fs::write(p, text).unwrap();
-}
 
 #[test]
 fn includes_inheritance_defaults() {
-    let root = tmp_root();
+    let root = tmp_root("nginx");
     write(
         &root,
         "etc/nginx/nginx.conf",
@@ -95,7 +78,7 @@ fn includes_inheritance_defaults() {
 
 #[test]
 fn defaults_when_unset() {
-    let root = tmp_root();
+    let root = tmp_root("nginx");
     write(
         &root,
         "etc/nginx/nginx.conf",
@@ -132,7 +115,7 @@ fn defaults_when_unset() {
 
 #[test]
 fn errors_name_file_and_line() {
-    let root = tmp_root();
+    let root = tmp_root("nginx");
     write(
         &root,
         "etc/nginx/nginx.conf",
@@ -220,7 +203,7 @@ fn errors_name_file_and_line() {
 #[cfg(unix)]
 #[test]
 fn symlinks_stay_in_root() {
-    let root = tmp_root();
+    let root = tmp_root("nginx");
     // Absolute symlink target is re-rooted (chroot semantics), not read from the host.
     write(&root, "opt/conf/tls.conf", "ssl_protocols TLSv1.1;\n");
     fs::create_dir_all(root.join("etc/nginx")).unwrap();
@@ -311,7 +294,7 @@ fn symlinks_stay_in_root() {
 
 #[test]
 fn ssl_conf_command_overrides() {
-    let root = tmp_root();
+    let root = tmp_root("nginx");
     write(
         &root,
         "etc/nginx/nginx.conf",

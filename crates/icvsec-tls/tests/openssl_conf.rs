@@ -1,21 +1,11 @@
 //! openssl.cnf loading: .include (file, directory, relative), loops, root confinement.
 
+mod common;
+use common::{tmp_root, write};
+
 use icvsec_tls::openssl_conf;
 use std::fs;
 use std::path::{Path, PathBuf};
-
-fn tmp_root(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("icvsec-tls-osslconf-{tag}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&d);
-    fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    fs::create_dir_all(p.parent().unwrap()).unwrap();
-    fs::write(p, text).unwrap();
-}
 
 #[test]
 fn includes_and_chain() {
