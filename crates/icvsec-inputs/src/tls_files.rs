@@ -25,18 +25,8 @@ pub fn config_kind(kind: AssetKind) -> Option<ConfigKind> {
 
 /// Split a build-relative file path into (root filesystem, in-root system path): the
 /// prefix before a well-known in-root location (`etc/nginx/nginx.conf`, ...), else the
-/// root filesystem of the owning ECU, else the part before a conventional top-level
-/// directory (`etc`, `usr`, ...), else the file's directory.
-pub fn rootfs_of(inv: &Inventory, rel: &str, kind: ConfigKind) -> (String, String) {
-    let ecu = inv
-        .files
-        .iter()
-        .find(|f| f.file == rel)
-        .and_then(|f| f.ecu.as_deref());
-    rootfs_owned_by(inv, rel, ecu, kind)
-}
-
-/// [`rootfs_of`] with the owning ECU already known (no search of the file list).
+/// root filesystem of the owning ECU (`ecu`), else the part before a conventional
+/// top-level directory (`etc`, `usr`, ...), else the file's directory.
 fn rootfs_owned_by(
     inv: &Inventory,
     rel: &str,
@@ -241,17 +231,23 @@ mod tests {
     fn rootfs_split() {
         let inv = Inventory::default();
         assert_eq!(
-            rootfs_of(&inv, "tbox/rootfs/etc/nginx/nginx.conf", ConfigKind::Nginx),
+            rootfs_owned_by(
+                &inv,
+                "tbox/rootfs/etc/nginx/nginx.conf",
+                None,
+                ConfigKind::Nginx
+            ),
             ("tbox/rootfs".into(), "/etc/nginx/nginx.conf".into())
         );
         assert_eq!(
-            rootfs_of(&inv, "etc/ssl/openssl.cnf", ConfigKind::Openssl),
+            rootfs_owned_by(&inv, "etc/ssl/openssl.cnf", None, ConfigKind::Openssl),
             ("".into(), "/etc/ssl/openssl.cnf".into())
         );
         assert_eq!(
-            rootfs_of(
+            rootfs_owned_by(
                 &inv,
                 "fw/rootfs/usr/include/mbedtls/config.h",
+                None,
                 ConfigKind::Embedded
             ),
             ("fw/rootfs".into(), "/usr/include/mbedtls/config.h".into())
