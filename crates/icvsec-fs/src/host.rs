@@ -44,17 +44,13 @@ impl DirCache {
     fn nearest(&self, comps: &Components) -> Option<(usize, Arc<OwnedFd>)> {
         self.entries
             .iter()
-            .filter(|(p, _)| {
-                p.len() <= comps.len() && p.iter().zip(comps.iter()).all(|(a, b)| a[..] == b[..])
-            })
+            .filter(|(p, _)| comps.starts_with(p))
             .max_by_key(|(p, _)| p.len())
             .map(|(p, fd)| (p.len(), fd.clone()))
     }
 
     fn insert(&mut self, comps: &Components, fd: Arc<OwnedFd>) {
-        if let Some(i) = self.entries.iter().position(|(p, _)| {
-            p.len() == comps.len() && p.iter().zip(comps.iter()).all(|(a, b)| a[..] == b[..])
-        }) {
+        if let Some(i) = self.entries.iter().position(|(p, _)| p[..] == *comps) {
             let e = self.entries.remove(i);
             self.entries.push(e);
             return;
@@ -62,8 +58,7 @@ impl DirCache {
         if self.entries.len() >= DIR_CACHE {
             self.entries.remove(0);
         }
-        self.entries
-            .push((comps.iter().map(|c| c.to_vec()).collect(), fd));
+        self.entries.push((comps.to_vec(), fd));
     }
 }
 
