@@ -6,6 +6,7 @@
 
 use crate::cli::{DiffArgs, DiffFormat};
 use crate::exit::Exit;
+use icvsec_model::fingerprint::Fingerprint;
 use icvsec_model::{Area, Finding, Outcome, Report, Severity};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -64,16 +65,16 @@ fn entry(f: &Finding, old_severity: Option<Severity>) -> DiffEntry {
         asset: f.asset.to_string(),
         message: f.message.to_string(),
         location: f.location.as_ref().map(|l| l.to_string()),
-        fingerprint: f.fingerprint.clone(),
+        fingerprint: f.fingerprint.to_string(),
     }
 }
 
 /// Failing findings keyed by (rule, fingerprint): the fingerprint is per rule.
-fn failing(r: &Report) -> BTreeMap<(&str, &str), &Finding> {
+fn failing(r: &Report) -> BTreeMap<(&str, Fingerprint), &Finding> {
     r.findings
         .iter()
         .filter(|f| f.outcome == Outcome::Fail)
-        .map(|f| ((f.rule_id.as_str(), f.fingerprint.as_str()), f))
+        .map(|f| ((f.rule_id.as_str(), f.fingerprint), f))
         .collect()
 }
 

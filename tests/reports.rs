@@ -37,7 +37,7 @@ pub fn hostile_report() -> Report {
         message: msg.into(),
         location: loc,
         related: vec![Location::at_line("pki/related file #1.pem", 3)],
-        fingerprint: fp.to_string(),
+        fingerprint: fp.parse().unwrap(),
         waiver: None,
         root_cause: None,
     };
@@ -203,7 +203,7 @@ fn sarif_results_rules_levels_locations_fingerprints() {
         assert_eq!(res["level"], level, "{}", f.rule_id);
         assert_eq!(
             res["partialFingerprints"]["icvsecFingerprint/v1"],
-            f.fingerprint.as_str()
+            f.fingerprint.to_string().as_str()
         );
         if let Some(loc) = &f.location {
             let pl = &res["locations"][0]["physicalLocation"];

@@ -36,7 +36,7 @@ pub fn baseline_of(report: &Report) -> Baseline {
         .iter()
         .filter(|f| f.outcome == Outcome::Fail)
         .map(|f| BaselineEntry {
-            fingerprint: f.fingerprint.clone(),
+            fingerprint: f.fingerprint.to_string(),
             rule: f.rule_id.to_string(),
             asset: f.asset.to_string(),
         })
@@ -90,9 +90,9 @@ pub fn apply_baseline(report: &mut Report, baseline: &Baseline) -> usize {
         .map(|e| e.fingerprint.as_str())
         .collect();
     let before = report.findings.len();
-    report
-        .findings
-        .retain(|f| !(f.outcome == Outcome::Fail && known.contains(f.fingerprint.as_str())));
+    report.findings.retain(|f| {
+        !(f.outcome == Outcome::Fail && known.contains(f.fingerprint.to_string().as_str()))
+    });
     let dropped = before - report.findings.len();
     report.baselined += dropped;
     report.summarize();

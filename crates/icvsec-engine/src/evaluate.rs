@@ -1,6 +1,6 @@
 use icvsec_checks::{Ctx, Eval, Prepared, Registry, Sink};
 use icvsec_inputs::{AssetView, Inventory};
-use icvsec_model::fingerprint::{fnv1a64, fnv1a64_value, hex};
+use icvsec_model::fingerprint::{Fingerprint, fnv1a64_value};
 use icvsec_model::location::join_key;
 use icvsec_model::profile::Gate;
 use icvsec_model::report::{RuleInfo, ScanInfo, VehicleSummary};
@@ -471,9 +471,9 @@ fn to_findings(rule: &Rule, raws: Vec<Raw>, inv: &Inventory) -> Vec<Finding> {
         let n = dup.entry(base).or_default();
         *n += 1;
         let fingerprint = if *n == 1 {
-            hex(base)
+            Fingerprint(base)
         } else {
-            fnv1a64(&[&hex(base), &n.to_string()])
+            Fingerprint::of(&[&Fingerprint(base).to_string(), &n.to_string()])
         };
         findings.push(Finding {
             rule_id: rule_id.clone(),

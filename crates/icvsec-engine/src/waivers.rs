@@ -409,7 +409,7 @@ mod apply_tests {
             message: "m".into(),
             location: file.map(Location::file),
             related: vec![],
-            fingerprint: format!("{rule}{id}"),
+            fingerprint: icvsec_model::fingerprint::Fingerprint::of(&[rule, id]),
             waiver: None,
             root_cause: None,
         }

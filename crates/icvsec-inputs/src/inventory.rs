@@ -286,9 +286,16 @@ impl Inventory {
     }
 
     /// Certificates parsed from one build-relative file.
+    ///
+    /// A certificate's id begins with its file's path (`path`, `path#n`, `path#chainN`),
+    /// so the file's certificates lie in the key range starting at the path: looked up
+    /// there, not by walking every certificate (500 ECUs × 20,000 certificates was a
+    /// twenty-fifth of a large scan).
     pub fn certificates_in(&self, file: &str) -> Vec<(&String, &crate::CertAsset)> {
+        use std::ops::Bound;
         self.certificates
-            .iter()
+            .range::<str, _>((Bound::Included(file), Bound::Unbounded))
+            .take_while(|(id, _)| id.starts_with(file))
             .filter(|(_, c)| c.file == file)
             .collect()
     }

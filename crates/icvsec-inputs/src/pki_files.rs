@@ -272,7 +272,9 @@ pub(crate) fn parse_file(
         ),
     };
     // Each file's certificates and keys are parsed once, on demand, for the sniffing and
-    // for the assets alike.
+    // for the assets alike. The assets get clones on purpose: moving the parsed objects
+    // out instead left them scattered among the parser's freed temporaries, and the
+    // resident size after loading 20,000 certificates rose from 136 to 177 MiB.
     let certs_cell = std::cell::OnceCell::new();
     let keys_cell = std::cell::OnceCell::new();
     let certs_of = || certs_cell.get_or_init(|| icvsec_pki::parse_certificates(&bytes));

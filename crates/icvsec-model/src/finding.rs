@@ -70,7 +70,7 @@ pub struct Finding {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<Location>,
     /// Stable across runs and machines: rule, asset and symbolic location, no line numbers.
-    pub fingerprint: String,
+    pub fingerprint: crate::fingerprint::Fingerprint,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiver: Option<Box<AppliedWaiver>>,
     /// The defect behind a failing outcome, set by the check from what it judged (never

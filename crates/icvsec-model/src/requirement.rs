@@ -607,7 +607,7 @@ mod tests {
             message: format!("{rule} on {asset}").into(),
             location: None,
             related: vec![],
-            fingerprint: format!("{rule}/{asset}"),
+            fingerprint: crate::fingerprint::Fingerprint::of(&[rule, asset]),
             waiver: None,
             root_cause: None,
         }

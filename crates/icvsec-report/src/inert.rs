@@ -184,7 +184,7 @@ mod tests {
             message: "subject CN=a\nFAIL forged line\u{202e}".into(),
             location: None,
             related: vec![],
-            fingerprint: String::new(),
+            fingerprint: Default::default(),
             waiver: None,
             root_cause: None,
         });

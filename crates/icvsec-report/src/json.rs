@@ -227,7 +227,7 @@ mod tests {
             message: format!("message {n} with \"quotes\"\nand a line").into(),
             location: Some(Location::at_line(format!("f/{id}.pem"), n as u32 + 1)),
             related: vec![],
-            fingerprint: format!("{n:016x}"),
+            fingerprint: icvsec_model::fingerprint::Fingerprint(n as u64),
             waiver: None,
             root_cause: None,
         }

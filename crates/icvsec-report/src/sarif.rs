@@ -486,7 +486,7 @@ impl Sarif {
                 related_locations,
                 partial_fingerprints: BTreeMap::from([(
                     FINGERPRINT_KEY.to_string(),
-                    f.fingerprint.clone(),
+                    f.fingerprint.to_string(),
                 )]),
                 suppressions,
                 properties: props,

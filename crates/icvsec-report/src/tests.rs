@@ -42,7 +42,7 @@ fn finding(
         message: format!("{} on {asset}", outcome.as_str()).into(),
         location: loc,
         related: vec![],
-        fingerprint: format!("{id}-{asset}"),
+        fingerprint: icvsec_model::fingerprint::Fingerprint::of(&[id, asset]),
         waiver: (outcome == Outcome::Waived).then(|| {
             Box::new(AppliedWaiver {
                 justification: "accepted".into(),
