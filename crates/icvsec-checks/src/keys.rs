@@ -135,7 +135,7 @@ fn known_bad_private(ctx: &Ctx, _p: &lint::NoParams, sink: &mut Sink) {
             ),
             k.location(),
         );
-        for id in &k.certificates {
+        for id in k.certificates.iter() {
             if let Some(c) = ctx.inv.certificates.get(id) {
                 e.related(c.location());
             }

@@ -13,6 +13,7 @@ use icvsec_model::location::join_key;
 use icvsec_model::{AssetKind, Diagnostic, Location};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::Arc;
 
 #[derive(Clone, Debug, Default)]
 pub struct LoadOptions {
@@ -820,7 +821,7 @@ impl<'a> Loader<'a> {
                                 key,
                                 file: f.rel.as_str().into(),
                                 ecu: owner(&f.rel),
-                                certificates: vec![],
+                                certificates: Arc::default(),
                             },
                         );
                     }
@@ -1396,19 +1397,34 @@ impl<'a> Loader<'a> {
             c.uses.sort();
         }
         self.assign_roles();
-        let by_spki: Vec<(String, String)> = self
+        // The certificates of each key's public half, listed once per public key and
+        // shared by the keys that have it: a key pair reused by thousands of
+        // certificates, found in hundreds of ECUs, was a list per key (49 MB resident on
+        // the large benchmark build, and a scan of every certificate per key).
+        let wanted: BTreeSet<&str> = self
             .inv
-            .certificates
-            .iter()
-            .map(|(id, c)| (c.cert.spki_sha256.clone(), id.clone()))
+            .keys
+            .values()
+            .filter_map(|k| k.key.public_spki_sha256.as_deref())
+            .collect();
+        let mut by_spki: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for (id, c) in &self.inv.certificates {
+            if let Some(s) = wanted.get(c.cert.spki_sha256.as_str()) {
+                by_spki.entry(s).or_default().push(id.clone());
+            }
+        }
+        let by_spki: BTreeMap<String, Arc<[String]>> = by_spki
+            .into_iter()
+            .map(|(s, ids)| (s.to_string(), Arc::from(ids)))
             .collect();
         for k in self.inv.keys.values_mut() {
-            if let Some(spki) = &k.key.public_spki_sha256 {
-                k.certificates = by_spki
-                    .iter()
-                    .filter(|(s, _)| s == spki)
-                    .map(|(_, id)| id.clone())
-                    .collect();
+            if let Some(ids) = k
+                .key
+                .public_spki_sha256
+                .as_ref()
+                .and_then(|s| by_spki.get(s))
+            {
+                k.certificates = ids.clone();
             }
         }
     }

@@ -120,8 +120,9 @@ pub struct KeyAsset {
     pub file: SharedStr,
     pub line: Option<u32>,
     pub ecu: Option<String>,
-    /// Ids of certificates whose public key matches this private key.
-    pub certificates: Vec<String>,
+    /// Ids of certificates whose public key matches this private key (one list shared
+    /// by every key with the same public half).
+    pub certificates: std::sync::Arc<[String]>,
 }
 
 impl KeyAsset {
