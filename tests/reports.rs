@@ -36,7 +36,7 @@ pub fn hostile_report() -> Report {
         asset: AssetRef::new(AssetKind::Certificate, format!("pki/{HOSTILE}.pem")),
         message: msg.into(),
         location: loc,
-        related: vec![Location::at_line("pki/related file #1.pem", 3)],
+        related: vec![Location::at_line("pki/related file #1.pem", 3)].into(),
         fingerprint: fp.parse().unwrap(),
         waiver: None,
         root_cause: None,

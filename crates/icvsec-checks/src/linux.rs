@@ -242,7 +242,7 @@ fn push_finding(sink: &mut Sink, f: &Finding, me: &Placement, asset_file: &str) 
     // The setting is the symbolic place: it keeps fingerprints stable when lines move and
     // tells apart the many findings one file gives (kernel options, sysctl keys).
     if !f.setting.is_empty() {
-        at.key_path = Some(f.setting.clone());
+        at.key_path = Some(f.setting.as_str().into());
     }
     sink.verdict(f.passed, f.message.clone(), at);
 }

@@ -94,7 +94,7 @@ pub(crate) fn source_location(s: &SourceRef) -> Location {
             file: s.file.as_str().into(),
             line: None,
             column: None,
-            key_path: Some(p.clone()),
+            key_path: Some(p.into()),
         },
         _ => Location::file(&s.file),
     }

@@ -129,7 +129,7 @@ fn could_not_assess(lost: &icvsec_inputs::lenient::LostPart) -> Eval {
             lost.key_path, lost.location, lost.message
         ),
         location: Some(lost.location.clone()),
-        related: vec![],
+        related: Vec::new(),
         fact: None,
     }
 }
@@ -156,7 +156,7 @@ fn evaluate_rule(
                 outcome: Outcome::Manual,
                 message: "needs evidence from the auditor; no automated check".into(),
                 location: None,
-                related: vec![],
+                related: Vec::new(),
                 fact: None,
             },
         });
@@ -168,7 +168,7 @@ fn evaluate_rule(
             outcome: Outcome::NotApplicable,
             message: why,
             location: None,
-            related: vec![],
+            related: Vec::new(),
             fact: None,
         },
     };
@@ -228,7 +228,7 @@ fn evaluate_rule(
                         outcome: Outcome::Error,
                         message: format!("could not assess: {}", b.message),
                         location: Some(b.location.clone()),
-                        related: vec![],
+                        related: Vec::new(),
                         fact: None,
                     },
                 });
@@ -246,7 +246,7 @@ fn evaluate_rule(
                     rest.len()
                 ),
                 location: Some(first.location.clone()),
-                related: vec![],
+                related: Vec::new(),
                 fact: None,
             },
         }),
@@ -296,7 +296,7 @@ fn evaluate_rule(
                                         m.path, lost.location, lost.message
                                     ),
                                     location: Some(lost.location.clone()),
-                                    related: vec![],
+                                    related: Vec::new(),
                                     fact: None,
                                 },
                             });
@@ -311,7 +311,7 @@ fn evaluate_rule(
                                     m.path, m.because, profiles.file
                                 ),
                                 location: Some(declared_at(asset, &m.path)),
-                                related: vec![],
+                                related: Vec::new(),
                                 // Every rule reading the missing section fails on the
                                 // same fact: one headline in the grouped reports.
                                 fact: Some(icvsec_model::report::root_cause_key(
@@ -491,13 +491,14 @@ fn to_findings(rule: &Rule, raws: Vec<Raw>, inv: &Inventory) -> Vec<Finding> {
                 }
             },
             location,
-            related,
+            related: related.into_boxed_slice(),
             fingerprint,
             waiver: None,
             // Only a failure names a defect.
             root_cause: (raw.eval.outcome == Outcome::Fail)
                 .then_some(raw.eval.fact)
-                .flatten(),
+                .flatten()
+                .map(SharedStr::from),
         });
     }
     findings

@@ -408,7 +408,7 @@ mod apply_tests {
             asset: AssetRef::new(kind, id),
             message: "m".into(),
             location: file.map(Location::file),
-            related: vec![],
+            related: Box::default(),
             fingerprint: icvsec_model::fingerprint::Fingerprint::of(&[rule, id]),
             waiver: None,
             root_cause: None,

@@ -67,8 +67,9 @@ pub struct Finding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
     /// Other places the finding involves (the issuer of a broken chain, a matching key).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub related: Vec<Location>,
+    /// A boxed slice (two words, not three): most outcomes have none.
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub related: Box<[Location]>,
     /// Stable across runs and machines: rule, asset and symbolic location, no line numbers.
     pub fingerprint: crate::fingerprint::Fingerprint,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -78,7 +79,7 @@ pub struct Finding {
     /// `certificate:pki/a.pem#expired`. Outcomes of different rules with one key are one
     /// defect: text, Markdown and HTML show them under one headline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub root_cause: Option<String>,
+    pub root_cause: Option<SharedStr>,
 }
 
 /// A root-cause key (see [`Finding::root_cause`]): the asset the fact is about and the fact.

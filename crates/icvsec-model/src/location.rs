@@ -17,9 +17,10 @@ pub struct Location {
     pub line: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column: Option<u32>,
-    /// Key path inside a structured file, e.g. `ecus[2].debug.jtag`.
+    /// Key path inside a structured file, e.g. `ecus[2].debug.jtag`. Shared text (two
+    /// words, not three): a location is part of every finding.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key_path: Option<String>,
+    pub key_path: Option<SharedStr>,
 }
 
 impl Location {
@@ -42,7 +43,7 @@ impl Location {
         let key_path = key_path.into();
         Location {
             file: file.into(),
-            key_path: (!key_path.is_empty()).then_some(key_path),
+            key_path: (!key_path.is_empty()).then(|| key_path.into()),
             ..Default::default()
         }
     }

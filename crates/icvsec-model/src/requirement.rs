@@ -606,7 +606,7 @@ mod tests {
             asset: crate::AssetRef::new(crate::AssetKind::Ecu, asset),
             message: format!("{rule} on {asset}").into(),
             location: None,
-            related: vec![],
+            related: Box::default(),
             fingerprint: crate::fingerprint::Fingerprint::of(&[rule, asset]),
             waiver: None,
             root_cause: None,

@@ -43,7 +43,7 @@ fn loc_unsafe(l: &Location) -> bool {
 fn fix_loc(l: &mut Location) {
     fix_shared(&mut l.file);
     if let Some(k) = l.key_path.as_mut() {
-        fix(k);
+        fix_shared(k);
     }
 }
 
@@ -183,7 +183,7 @@ mod tests {
             ),
             message: "subject CN=a\nFAIL forged line\u{202e}".into(),
             location: None,
-            related: vec![],
+            related: Box::default(),
             fingerprint: Default::default(),
             waiver: None,
             root_cause: None,

@@ -226,7 +226,7 @@ mod tests {
             asset: AssetRef::new(kind, id),
             message: format!("message {n} with \"quotes\"\nand a line").into(),
             location: Some(Location::at_line(format!("f/{id}.pem"), n as u32 + 1)),
-            related: vec![],
+            related: Box::default(),
             fingerprint: icvsec_model::fingerprint::Fingerprint(n as u64),
             waiver: None,
             root_cause: None,

@@ -41,7 +41,7 @@ fn finding(
         asset: AssetRef::new(AssetKind::Certificate, asset),
         message: format!("{} on {asset}", outcome.as_str()).into(),
         location: loc,
-        related: vec![],
+        related: Box::default(),
         fingerprint: icvsec_model::fingerprint::Fingerprint::of(&[id, asset]),
         waiver: (outcome == Outcome::Waived).then(|| {
             Box::new(AppliedWaiver {
@@ -225,7 +225,7 @@ fn grouped_report() -> Report {
         Some(Location::file("x.pem")),
     );
     head.message = "certificate expired on 2026-01-01".into();
-    head.root_cause = Some(key.clone());
+    head.root_cause = Some(key.as_str().into());
     let mut member = finding(
         "R-CHAIN",
         Severity::Critical,
@@ -234,7 +234,7 @@ fn grouped_report() -> Report {
         Some(Location::file("x.pem")),
     );
     member.message = "chain broken: expired".into();
-    member.root_cause = Some(key);
+    member.root_cause = Some(key.into());
     // A passing outcome with the same key never groups.
     let mut pass = finding("R-LOW", Severity::Low, Outcome::Pass, "x.pem", None);
     pass.root_cause = Some("certificate:a.pem#expired".into());
