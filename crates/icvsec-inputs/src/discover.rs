@@ -6,6 +6,7 @@ use icvsec_fs::{EntryType, FsError, HostTree, Scope, Tree};
 use icvsec_model::{Diagnostic, Location};
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Resource bounds for a scan (documented in the README, "Safety").
 #[derive(Clone, Debug)]
@@ -248,6 +249,227 @@ fn link_scope(link: &[Vec<u8>], rootfs: &[Vec<Vec<u8>>], tree: &dyn Tree) -> Sco
     Scope::contained(Vec::new())
 }
 
+/// A build path as raw components from the root.
+type Comps = Vec<Vec<u8>>;
+
+/// What one directory holds, read and sorted: its files (with sizes), its links, what
+/// was reported, and the subdirectories to walk.
+#[derive(Default)]
+struct DirScan {
+    files: Vec<DiscoveredFile>,
+    links: Vec<Comps>,
+    diags: Vec<Diagnostic>,
+    subdirs: Vec<Comps>,
+    /// The file limit was reached in this directory: the walk stops here.
+    limit_hit: bool,
+}
+
+/// Read one directory. `counted` is the number of files accepted so far in the whole
+/// walk (regular files and reported special files, as the file limit counts them).
+fn scan_dir(
+    tree: &dyn Tree,
+    limits: &Limits,
+    dir: &Comps,
+    already: usize,
+    counted: &AtomicUsize,
+) -> DirScan {
+    let mut out = DirScan::default();
+    let entries = match tree.read_dir(dir, limits.max_dir_entries) {
+        Ok(e) => e,
+        Err(e) => {
+            let rel = if dir.is_empty() {
+                ".".into()
+            } else {
+                identity(dir)
+            };
+            out.diags.push(Diagnostic::error(
+                Location::file(rel),
+                format!("cannot read: {e}"),
+            ));
+            return out;
+        }
+    };
+    for (name, kind) in entries {
+        let mut comps = dir.clone();
+        comps.push(name);
+        let rel = identity(&comps);
+        match kind {
+            EntryType::Dir => {
+                if comps.len() > limits.max_depth {
+                    out.diags.push(Diagnostic::warning(
+                        Location::file(&rel),
+                        format!(
+                            "not scanned: deeper than the depth limit of {}",
+                            limits.max_depth
+                        ),
+                    ));
+                } else {
+                    out.subdirs.push(comps);
+                }
+            }
+            EntryType::Symlink => out.links.push(comps),
+            EntryType::File => {
+                if already + counted.load(Ordering::Relaxed) >= limits.max_files {
+                    out.diags.push(Diagnostic::error(
+                        Location::file(&rel),
+                        format!(
+                            "file limit of {} reached; the rest of the tree was not scanned",
+                            limits.max_files
+                        ),
+                    ));
+                    out.limit_hit = true;
+                    return out;
+                }
+                let size = match tree.lstat(&comps) {
+                    Ok(Some(m)) => m.size,
+                    Ok(None) => continue,
+                    Err(e) => {
+                        out.diags.push(Diagnostic::error(
+                            Location::file(&rel),
+                            format!("cannot read: {e}"),
+                        ));
+                        continue;
+                    }
+                };
+                counted.fetch_add(1, Ordering::Relaxed);
+                // Files of no known kind are sniffed for crypto content after the
+                // walk, in parallel (reading their prefixes one by one was most of
+                // the discovery of a build with 100,000 unrelated files).
+                let kind = classify(&rel);
+                out.files.push(DiscoveredFile {
+                    rel,
+                    comps,
+                    size,
+                    kind,
+                    via_link: None,
+                    problem: None,
+                });
+            }
+            other => {
+                let kind = classify(&rel);
+                let msg = format!("skipped: {} (never opened)", other.describe());
+                if kind == FileKind::Other {
+                    out.diags
+                        .push(Diagnostic::notice(Location::file(&rel), msg));
+                } else {
+                    let msg = format!("{msg}; the rules that read it cannot assess it");
+                    out.diags
+                        .push(Diagnostic::error(Location::file(&rel), msg.clone()));
+                    counted.fetch_add(1, Ordering::Relaxed);
+                    out.files.push(DiscoveredFile {
+                        rel,
+                        comps,
+                        size: 0,
+                        kind,
+                        via_link: None,
+                        problem: Some(msg),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A directory's scan and its subdirectories' walks, in name order.
+struct WalkNode {
+    scan: DirScan,
+    children: Vec<WalkNode>,
+}
+
+fn walk_node(
+    tree: &dyn Tree,
+    limits: &Limits,
+    dir: Comps,
+    already: usize,
+    counted: &AtomicUsize,
+) -> WalkNode {
+    use rayon::prelude::*;
+    let mut scan = scan_dir(tree, limits, &dir, already, counted);
+    let children = if scan.limit_hit {
+        Vec::new()
+    } else {
+        std::mem::take(&mut scan.subdirs)
+            .into_par_iter()
+            .map(|d| walk_node(tree, limits, d, already, counted))
+            .collect()
+    };
+    WalkNode { scan, children }
+}
+
+/// Files, links and reports in depth-first order, names sorted: the serial walk's order.
+fn flatten(
+    node: WalkNode,
+    files: &mut Vec<DiscoveredFile>,
+    links: &mut Vec<Comps>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    files.extend(node.scan.files);
+    links.extend(node.scan.links);
+    diags.extend(node.scan.diags);
+    for c in node.children {
+        flatten(c, files, links, diags);
+    }
+}
+
+/// Walk the directories `starts` (depth first, names sorted, so the order is the same on
+/// every run and machine). Directories are read in parallel, one job per subdirectory
+/// (the walk was a fifth of a scan of 121,000 files, on one thread). Should the file
+/// limit come into play, the parallel result is set aside and the walk done again in
+/// order, so that where it stops is the same on every run.
+fn walk(
+    tree: &dyn Tree,
+    limits: &Limits,
+    starts: Vec<Comps>,
+    already: usize,
+) -> (Vec<DiscoveredFile>, Vec<Comps>, Vec<Diagnostic>) {
+    use rayon::prelude::*;
+    let t0 = std::time::Instant::now();
+    let (mut files, mut links, mut diags) = (Vec::new(), Vec::new(), Vec::new());
+    let counted = AtomicUsize::new(0);
+    let nodes: Vec<WalkNode> = starts
+        .clone()
+        .into_par_iter()
+        .map(|d| walk_node(tree, limits, d, already, &counted))
+        .collect();
+    if already + counted.load(Ordering::Relaxed) < limits.max_files {
+        for n in nodes {
+            flatten(n, &mut files, &mut links, &mut diags);
+        }
+        crate::timings::phase("discover walk", t0);
+        return (files, links, diags);
+    }
+    drop(nodes);
+    let walked = walk_in_order(tree, limits, starts, already);
+    crate::timings::phase("discover walk (in order, file limit)", t0);
+    walked
+}
+
+/// The walk on one thread, directory after directory: where the file limit stops it
+/// depends on the order alone.
+fn walk_in_order(
+    tree: &dyn Tree,
+    limits: &Limits,
+    starts: Vec<Comps>,
+    already: usize,
+) -> (Vec<DiscoveredFile>, Vec<Comps>, Vec<Diagnostic>) {
+    let (mut files, mut links, mut diags) = (Vec::new(), Vec::new(), Vec::new());
+    let counted = AtomicUsize::new(0);
+    let mut stack: Vec<Comps> = starts.into_iter().rev().collect();
+    while let Some(dir) = stack.pop() {
+        let scan = scan_dir(tree, limits, &dir, already, &counted);
+        files.extend(scan.files);
+        links.extend(scan.links);
+        diags.extend(scan.diags);
+        if scan.limit_hit {
+            break;
+        }
+        // Reverse so that the first name is walked first.
+        stack.extend(scan.subdirs.into_iter().rev());
+    }
+    (files, links, diags)
+}
+
 /// Walk the build through the one opener ([`HostTree`]). Nothing is followed while
 /// walking: directories are opened component by component without following links.
 /// A symbolic link to a file is resolved inside its root filesystem (or the build) and
@@ -274,105 +496,7 @@ pub fn discover_from(
     starts: Vec<Vec<Vec<u8>>>,
     already: usize,
 ) -> (Vec<DiscoveredFile>, Vec<Diagnostic>) {
-    let mut files = Vec::new();
-    let mut links: Vec<Vec<Vec<u8>>> = Vec::new();
-    let mut diags = Vec::new();
-    // Depth-first, names sorted, so the order is the same on every run and machine.
-    let mut stack: Vec<Vec<Vec<u8>>> = starts.into_iter().rev().collect();
-    'walk: while let Some(dir) = stack.pop() {
-        let entries = match tree.read_dir(&dir, limits.max_dir_entries) {
-            Ok(e) => e,
-            Err(e) => {
-                let rel = if dir.is_empty() {
-                    ".".into()
-                } else {
-                    identity(&dir)
-                };
-                diags.push(Diagnostic::error(
-                    Location::file(rel),
-                    format!("cannot read: {e}"),
-                ));
-                continue;
-            }
-        };
-        let mut subdirs = Vec::new();
-        for (name, kind) in entries {
-            let mut comps = dir.clone();
-            comps.push(name);
-            let rel = identity(&comps);
-            match kind {
-                EntryType::Dir => {
-                    if comps.len() > limits.max_depth {
-                        diags.push(Diagnostic::warning(
-                            Location::file(&rel),
-                            format!(
-                                "not scanned: deeper than the depth limit of {}",
-                                limits.max_depth
-                            ),
-                        ));
-                    } else {
-                        subdirs.push(comps);
-                    }
-                }
-                EntryType::Symlink => links.push(comps),
-                EntryType::File => {
-                    if already + files.len() >= limits.max_files {
-                        diags.push(Diagnostic::error(
-                            Location::file(&rel),
-                            format!(
-                                "file limit of {} reached; the rest of the tree was not scanned",
-                                limits.max_files
-                            ),
-                        ));
-                        break 'walk;
-                    }
-                    let size = match tree.lstat(&comps) {
-                        Ok(Some(m)) => m.size,
-                        Ok(None) => continue,
-                        Err(e) => {
-                            diags.push(Diagnostic::error(
-                                Location::file(&rel),
-                                format!("cannot read: {e}"),
-                            ));
-                            continue;
-                        }
-                    };
-                    // Files of no known kind are sniffed for crypto content after the
-                    // walk, in parallel (reading their prefixes one by one was most of
-                    // the discovery of a build with 100,000 unrelated files).
-                    let kind = classify(&rel);
-                    files.push(DiscoveredFile {
-                        rel,
-                        comps,
-                        size,
-                        kind,
-                        via_link: None,
-                        problem: None,
-                    });
-                }
-                other => {
-                    let kind = classify(&rel);
-                    let msg = format!("skipped: {} (never opened)", other.describe());
-                    if kind == FileKind::Other {
-                        diags.push(Diagnostic::notice(Location::file(&rel), msg));
-                    } else {
-                        let msg = format!("{msg}; the rules that read it cannot assess it");
-                        diags.push(Diagnostic::error(Location::file(&rel), msg.clone()));
-                        files.push(DiscoveredFile {
-                            rel,
-                            comps,
-                            size: 0,
-                            kind,
-                            via_link: None,
-                            problem: Some(msg),
-                        });
-                    }
-                }
-            }
-        }
-        // Reverse so that the first name is walked first.
-        stack.extend(subdirs.into_iter().rev());
-    }
+    let (mut files, links, mut diags) = walk(tree, limits, starts, already);
     {
         use rayon::prelude::*;
         files
@@ -572,5 +696,85 @@ mod tests {
         assert_eq!(kind("a/tool.c"), Some(FileKind::Other));
         assert_eq!(kind("a/readme"), Some(FileKind::Other));
         assert_eq!(kind("a/huge.txt"), Some(FileKind::Other));
+    }
+
+    /// A tree of nested directories, files, a link and a directory below the depth limit.
+    fn walk_fixture(tag: &str) -> crate::scratch::Scratch {
+        let s = crate::scratch::Scratch::new(tag);
+        for d in ["a", "a/x", "a/x/y", "b", "b/z", "c"] {
+            for f in ["1.pem", "2.txt", "3"] {
+                s.put(&format!("{d}/{f}"), "x");
+            }
+        }
+        s.put("top.json", "{}");
+        s.put("a/x/y/deep/d1/d2/d3/far.pem", "x");
+        std::os::unix::fs::symlink("1.pem", s.0.join("b/link.pem")).unwrap();
+        s
+    }
+
+    fn rels(files: &[DiscoveredFile]) -> Vec<String> {
+        files.iter().map(|f| f.rel.clone()).collect()
+    }
+
+    fn walk_with_threads(
+        threads: usize,
+        root: &Path,
+        limits: &Limits,
+    ) -> (Vec<DiscoveredFile>, Vec<Comps>, Vec<Diagnostic>) {
+        let tree = HostTree::open(root).unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| walk(&tree, limits, vec![Vec::new()], 0))
+    }
+
+    #[test]
+    fn parallel_walk_gives_the_ordered_walk() {
+        let s = walk_fixture("walk-order");
+        let limits = Limits {
+            max_depth: 6,
+            ..Limits::default()
+        };
+        let tree = HostTree::open(&s.0).unwrap();
+        let (files, links, diags) = walk_in_order(&tree, &limits, vec![Vec::new()], 0);
+        assert_eq!(files.len(), 19, "{:?}", rels(&files));
+        assert_eq!(rels(&files)[..4], ["top.json", "a/1.pem", "a/2.txt", "a/3"]);
+        assert_eq!(links, vec![vec![b"b".to_vec(), b"link.pem".to_vec()]]);
+        assert!(
+            diags.iter().any(|d| d.message.contains("depth limit")),
+            "{diags:?}"
+        );
+        for threads in [1, 2, 4] {
+            let (pf, pl, pd) = walk_with_threads(threads, &s.0, &limits);
+            assert_eq!(rels(&pf), rels(&files), "{threads} threads");
+            assert_eq!(pl, links, "{threads} threads");
+            assert_eq!(format!("{pd:?}"), format!("{diags:?}"), "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn file_limit_stops_at_the_same_file_on_any_number_of_threads() {
+        let s = walk_fixture("walk-limit");
+        let all = {
+            let tree = HostTree::open(&s.0).unwrap();
+            rels(&walk_in_order(&tree, &Limits::default(), vec![Vec::new()], 0).0)
+        };
+        let limits = Limits {
+            max_files: 5,
+            ..Limits::default()
+        };
+        for threads in [1, 2, 4] {
+            for _ in 0..3 {
+                let (files, _, diags) = walk_with_threads(threads, &s.0, &limits);
+                assert_eq!(rels(&files), all[..5], "{threads} threads");
+                let stop: Vec<_> = diags
+                    .iter()
+                    .filter(|d| d.message.contains("file limit of 5 reached"))
+                    .collect();
+                assert_eq!(stop.len(), 1, "{diags:?}");
+                assert_eq!(stop[0].location.file, all[5].as_str());
+            }
+        }
     }
 }
