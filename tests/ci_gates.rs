@@ -450,6 +450,23 @@ fn diff_between_two_builds() {
     let bad = icvsec(&["diff", d.join("bad.json").to_str().unwrap(), n]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("bad.json:1:"), "{}", stderr(&bad));
+
+    // A report whose fingerprint is not 16 hex digits (edited by hand, or not ours) is
+    // refused with its place, never compared as if it matched nothing.
+    let mut forged: Value = serde_json::from_str(&std::fs::read_to_string(&nj).unwrap()).unwrap();
+    forged["findings"][0]["fingerprint"] = Value::from("not-a-fingerprint");
+    std::fs::write(
+        d.join("forged.json"),
+        serde_json::to_string_pretty(&forged).unwrap(),
+    )
+    .unwrap();
+    let f = icvsec(&["diff", o, d.join("forged.json").to_str().unwrap()]);
+    assert_eq!(f.status.code(), Some(2), "{}", stderr(&f));
+    assert!(
+        stderr(&f).contains("forged.json:") && stderr(&f).contains("is not a fingerprint"),
+        "{}",
+        stderr(&f)
+    );
 }
 
 #[test]
