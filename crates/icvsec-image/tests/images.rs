@@ -13,7 +13,7 @@ use support::*;
 fn fixture() -> &'static (PathBuf, PathBuf) {
     static F: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
     F.get_or_init(|| {
-        let base = scratch("fixture");
+        let base = scratch("fixture").keep();
         let root = base.join("root");
         fixture_tree(&root);
         (base, root)

@@ -9,15 +9,24 @@ use std::path::{Path, PathBuf};
 
 const AS_OF: i64 = 1_780_272_000; // 2026-06-01
 
+/// A scratch build directory, removed when the test that holds it ends.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// Write a tiny build (vehicle.json + data/flows.json) into a fresh temp directory.
-fn build(name: &str, vehicle: &str, flows: &str) -> (PathBuf, Inventory) {
+fn build(name: &str, vehicle: &str, flows: &str) -> (Scratch, Inventory) {
     let dir = std::env::temp_dir().join(format!("icvsec-dataflow-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("data")).unwrap();
     std::fs::write(dir.join("vehicle.json"), vehicle).unwrap();
     std::fs::write(dir.join("data/flows.json"), flows).unwrap();
     let inv = load_build(&dir, &LoadOptions::default());
-    (dir, inv)
+    (Scratch(dir), inv)
 }
 
 const VEHICLE: &str = r#"{
