@@ -348,15 +348,30 @@ fn evidence_index(
     root: &Path,
     max_size: u64,
 ) -> Vec<icvsec_model::report::EvidenceFile> {
-    let hex = |d: &[u8]| -> String { d.iter().map(|b| format!("{b:02x}")).collect() };
+    let hex = |d: &[u8]| -> String {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut s = String::with_capacity(d.len() * 2);
+        for b in d {
+            s.push(DIGITS[usize::from(b >> 4)] as char);
+            s.push(DIGITS[usize::from(b & 0xf)] as char);
+        }
+        s
+    };
     let tree = icvsec_fs::HostTree::open(root).ok();
     let view = tree
         .as_ref()
         .map(|t| icvsec_fs::RootView::new(t, icvsec_fs::Scope::contained(Vec::new()), max_size));
     let mut files: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    // Findings come rule by rule, asset by asset: most name the file the one before
+    // named, and a set insert per outcome (455,000 on 20,000 certificates) was the cost.
+    let mut last = "";
     for f in &report.findings {
         for l in f.location.iter().chain(&f.related) {
-            files.insert(l.file.as_str());
+            let file = l.file.as_str();
+            if file != last {
+                files.insert(file);
+                last = file;
+            }
         }
     }
     for d in &report.diagnostics {

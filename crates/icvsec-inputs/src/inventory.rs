@@ -348,18 +348,18 @@ impl Inventory {
 
     /// Resolve a location's key path to line and column, when the file is indexed.
     pub fn resolve(&self, loc: &mut Location) {
-        if loc.line.is_some() {
+        // Only a key path is resolved: a place without one (most outcomes) needs no
+        // lookup of its file.
+        let (None, Some(key)) = (loc.line, &loc.key_path) else {
             return;
-        }
-        if let Some(map) = self.sources.get(loc.file.as_str()) {
-            let pos = match &loc.key_path {
-                Some(k) => map.locate(k),
-                None => None,
-            };
-            if let Some((line, col)) = pos {
-                loc.line = Some(line);
-                loc.column = Some(col);
-            }
+        };
+        if let Some((line, col)) = self
+            .sources
+            .get(loc.file.as_str())
+            .and_then(|map| map.locate(key))
+        {
+            loc.line = Some(line);
+            loc.column = Some(col);
         }
     }
 

@@ -151,10 +151,11 @@ fn der_header_covers(bytes: &[u8], size: u64) -> bool {
 pub fn sniff(bytes: &[u8]) -> Vec<Object> {
     let certs = std::cell::OnceCell::new();
     let keys = std::cell::OnceCell::new();
-    sniff_with(
+    sniff_any(
         bytes,
         &|| certs.get_or_init(|| parse_certificates(bytes)),
         &|| keys.get_or_init(|| parse_private_keys(bytes)),
+        true,
     )
 }
 
@@ -165,18 +166,36 @@ pub type KeysOf<'a> = dyn Fn() -> &'a Result<Vec<PrivateKey>, PkiError> + 'a;
 
 /// [`sniff`] with the input's certificates and keys supplied by the caller, who parses
 /// them once for both the sniffing and its own use (a loader that sniffs, then keeps
-/// the certificates, need not parse every file twice).
+/// the certificates, need not parse every file twice). The caller holds them, so the
+/// objects of PEM blocks carry no copy (`certificate` and `private_key` are `None`
+/// there; kinds, public-key digests, places and errors are as [`sniff`] gives them).
 pub fn sniff_with<'a>(bytes: &[u8], certs: &CertsOf<'a>, keys: &KeysOf<'a>) -> Vec<Object> {
+    sniff_any(bytes, certs, keys, false)
+}
+
+fn sniff_any<'a>(
+    bytes: &[u8],
+    certs: &CertsOf<'a>,
+    keys: &KeysOf<'a>,
+    attach: bool,
+) -> Vec<Object> {
     if !might_be_crypto(bytes) {
         return Vec::new();
     }
     if whole_file_der(bytes) {
         return sniff_der(bytes).into_iter().collect();
     }
-    sniff_pem(bytes, certs, keys)
+    sniff_pem(bytes, certs, keys, attach)
 }
 
-fn sniff_pem<'a>(bytes: &[u8], certs: &CertsOf<'a>, keys: &KeysOf<'a>) -> Vec<Object> {
+/// `attach`: copy each certificate and key into its object (for [`sniff`], whose caller
+/// has no other copy).
+fn sniff_pem<'a>(
+    bytes: &[u8],
+    certs: &CertsOf<'a>,
+    keys: &KeysOf<'a>,
+    attach: bool,
+) -> Vec<Object> {
     let blocks = match pem::read_blocks(bytes) {
         Ok(b) => b,
         Err(e) => {
@@ -211,7 +230,9 @@ fn sniff_pem<'a>(bytes: &[u8], certs: &CertsOf<'a>, keys: &KeysOf<'a>) -> Vec<Ob
                 Ok(v) => {
                     if let Some(c) = v.iter().find(|c| c.pem_block == Some(b.index)) {
                         o = o.with_spki(spki_of_cert(&c.der).unwrap_or(&[]));
-                        o.certificate = Some(Box::new(c.clone()));
+                        if attach {
+                            o.certificate = Some(Box::new(c.clone()));
+                        }
                     }
                 }
                 Err(e) => o.error = Some(e.to_string()),
@@ -222,7 +243,9 @@ fn sniff_pem<'a>(bytes: &[u8], certs: &CertsOf<'a>, keys: &KeysOf<'a>) -> Vec<Ob
                         if let Some(d) = &k.public_spki_der {
                             o = o.with_spki(d);
                         }
-                        o.private_key = Some(k.clone());
+                        if attach {
+                            o.private_key = Some(k.clone());
+                        }
                     }
                 }
                 Err(e) => o.error = Some(e.to_string()),
