@@ -42,11 +42,18 @@ const DIR_CACHE: usize = 32;
 impl DirCache {
     /// The cached directory with the longest prefix of `comps`, and that prefix's length.
     fn nearest(&self, comps: &Components) -> Option<(usize, Arc<OwnedFd>)> {
-        self.entries
-            .iter()
-            .filter(|(p, _)| comps.starts_with(p))
-            .max_by_key(|(p, _)| p.len())
-            .map(|(p, fd)| (p.len(), fd.clone()))
+        // Most look-ups are for the directory used last (the files of one directory come
+        // one after another): look from the most recent end and stop at an exact match.
+        let mut best: Option<&(Vec<Vec<u8>>, Arc<OwnedFd>)> = None;
+        for e in self.entries.iter().rev() {
+            if e.0.len() == comps.len() && e.0[..] == *comps {
+                return Some((e.0.len(), e.1.clone()));
+            }
+            if comps.starts_with(&e.0) && best.is_none_or(|b| e.0.len() > b.0.len()) {
+                best = Some(e);
+            }
+        }
+        best.map(|(p, fd)| (p.len(), fd.clone()))
     }
 
     fn insert(&mut self, comps: &Components, fd: Arc<OwnedFd>) {

@@ -16,6 +16,7 @@ pub mod netupd_files;
 pub mod parsed_roots;
 pub mod pki_files;
 pub mod probe_files;
+mod rootfs_index;
 #[cfg(test)]
 mod scratch;
 pub mod software;

@@ -719,12 +719,8 @@ impl<'a> Loader<'a> {
                     .map(|r| (format!("{}/", r.trim_end_matches('/')), id.clone()))
             })
             .collect();
-        let owner = |rel: &str| {
-            rootfs
-                .iter()
-                .find(|(prefix, _)| rel.starts_with(prefix.as_str()))
-                .map(|(_, id)| id.clone())
-        };
+        let roots = crate::rootfs_index::RootfsIndex::new(rootfs);
+        let owner = |rel: &str| roots.owner(rel).map(|(_, id)| id.to_string());
         let pki: Vec<&DiscoveredFile> = discovered
             .iter()
             .filter(|f| {

@@ -11,7 +11,7 @@ use icvsec_model::{Diagnostic, Location};
 use icvsec_vuln::inventory::android::AndroidBuild;
 use icvsec_vuln::inventory::{android, apk, binary, dpkg, kernel, os_release};
 use icvsec_vuln::{Component, EcuInventory, Feed, Limits as VulnLimits, VexDocument};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -81,14 +81,6 @@ fn vuln_limits(max_file: u64) -> VulnLimits {
 
 fn diag_of(e: &icvsec_vuln::VulnError) -> Diagnostic {
     Diagnostic::error(Location::file(&e.file), e.to_string())
-}
-
-/// Path of a file inside its ECU's root filesystem (`tbox/rootfs/etc/x` → `etc/x`).
-fn in_root<'a>(rel: &'a str, rootfs: &[(String, String)]) -> Option<(&'a str, String)> {
-    rootfs.iter().find_map(|(prefix, ecu)| {
-        rel.strip_prefix(prefix.as_str())
-            .map(|inner| (inner, ecu.clone()))
-    })
 }
 
 fn is_binary_path(inner: &str) -> bool {
@@ -177,6 +169,13 @@ pub(crate) fn build(input: &Input) -> (Software, Vec<Diagnostic>, ReadFiles) {
             VulnDb::Host(_) => None,
         })
         .collect();
+    let roots = crate::rootfs_index::RootfsIndex::new(input.rootfs.iter().cloned());
+    let in_feed_dir = |rel: &str| {
+        feed_dirs
+            .iter()
+            .any(|d| rel == d || rel.starts_with(&format!("{d}/")))
+    };
+    let mut prescanned = prescan_binaries(input, &roots, &in_feed_dir, &limits);
     let read_files = std::cell::RefCell::new(Vec::new());
     let read = |f: &DiscoveredFile, limit: u64| -> Result<Vec<u8>, Diagnostic> {
         let bytes = input
@@ -195,14 +194,14 @@ pub(crate) fn build(input: &Input) -> (Software, Vec<Diagnostic>, ReadFiles) {
             continue;
         }
         let rel = f.rel.as_str();
-        if feed_dirs
-            .iter()
-            .any(|d| rel == d || rel.starts_with(&format!("{d}/")))
-        {
+        if in_feed_dir(rel) {
             continue;
         }
         let lower = rel.to_ascii_lowercase();
-        let rooted = in_root(rel, &input.rootfs);
+        // Path of the file inside its ECU's root filesystem (`tbox/rootfs/etc/x` → `etc/x`).
+        let rooted = roots
+            .owner(rel)
+            .map(|(inner, ecu)| (inner, ecu.to_string()));
         // SBOMs and VEX documents: JSON anywhere in the build, classified by content.
         if lower.ends_with(".json") && f.kind == FileKind::Other {
             if f.size > input.max_file {
@@ -349,14 +348,19 @@ pub(crate) fn build(input: &Input) -> (Software, Vec<Diagnostic>, ReadFiles) {
                 continue;
             }
             binaries += 1;
-            let Ok(bytes) = read(f, MAX_BINARY_BYTES) else {
+            // Read and scanned ahead, in parallel, when the pre-scan chose it (it chooses
+            // as this loop does); otherwise here, as before.
+            let scanned = match prescanned.remove(rel) {
+                Some(done) => done,
+                None => read_and_scan(input.tree, f, &limits),
+            };
+            let Some((sha, components)) = scanned else {
                 continue;
             };
-            if !bytes.starts_with(b"\x7fELF") {
-                continue;
+            read_files.borrow_mut().push((f.rel.clone(), sha));
+            if let Some(components) = components {
+                add(&mut sw, &ecu, components);
             }
-            let scan = binary::scan_bytes(rel, &bytes, &limits);
-            add(&mut sw, &ecu, scan.components);
         }
     }
     if binaries >= MAX_BINARIES {
@@ -399,6 +403,72 @@ pub(crate) fn build(input: &Input) -> (Software, Vec<Diagnostic>, ReadFiles) {
     }
     sw.feed = load_feeds(input, &limits, &mut diags);
     (sw, diags, read_files.into_inner())
+}
+
+/// A binary read for the inventory: its SHA-256 (it enters the input digest), and the
+/// components its version strings name when it is an ELF file (`None` otherwise).
+type ScannedBinary = Option<(Vec<u8>, Option<Vec<Component>>)>;
+
+/// Read one candidate binary and scan it for version strings (`None`: unreadable).
+fn read_and_scan(tree: &dyn Tree, f: &DiscoveredFile, limits: &VulnLimits) -> ScannedBinary {
+    let bytes = tree.read_file(&f.comps, MAX_BINARY_BYTES).ok()?;
+    let sha = digest(&bytes);
+    let components = bytes
+        .starts_with(b"\x7fELF")
+        .then(|| binary::scan_bytes(&f.rel, &bytes, limits).components);
+    Some((sha, components))
+}
+
+/// The binaries the inventory loop will scan (the same tests, in the same order, up to
+/// the same count), read and scanned in parallel ahead of it: reading 10,000 library
+/// files one by one was the loop's whole cost. A file the loop wants that is not here is
+/// read by the loop itself, so the result never depends on this choice.
+fn prescan_binaries(
+    input: &Input,
+    roots: &crate::rootfs_index::RootfsIndex,
+    in_feed_dir: &dyn Fn(&str) -> bool,
+    limits: &VulnLimits,
+) -> HashMap<String, ScannedBinary> {
+    use rayon::prelude::*;
+    let chosen: Vec<&DiscoveredFile> = input
+        .discovered
+        .iter()
+        .filter(|f| {
+            let rel = f.rel.as_str();
+            if f.via_link.is_some() || in_feed_dir(rel) || f.kind != FileKind::Other {
+                return false;
+            }
+            if rel.to_ascii_lowercase().ends_with(".json") {
+                return false;
+            }
+            let Some((inner, _)) = roots.owner(rel) else {
+                return false;
+            };
+            !is_package_file(inner)
+                && !inner.starts_with("lib/modules/")
+                && is_binary_path(inner)
+                && (4..=MAX_BINARY_BYTES).contains(&f.size)
+        })
+        .take(MAX_BINARIES)
+        .collect();
+    chosen
+        .par_iter()
+        .map(|f| (f.rel.clone(), read_and_scan(input.tree, f, limits)))
+        .collect()
+}
+
+/// Files the inventory reads by their place in a root filesystem (package databases and
+/// os-release), never as binaries.
+fn is_package_file(inner: &str) -> bool {
+    matches!(
+        inner,
+        "var/lib/dpkg/status"
+            | "usr/lib/opkg/status"
+            | "var/lib/opkg/status"
+            | "lib/apk/db/installed"
+            | "etc/os-release"
+            | "usr/lib/os-release"
+    )
 }
 
 fn digest(bytes: &[u8]) -> Vec<u8> {
