@@ -199,6 +199,14 @@ impl Certificate {
 /// Parses certificates from PEM (any number of CERTIFICATE blocks, other text and other
 /// blocks ignored) or from one DER certificate.
 pub fn parse_certificates(bytes: &[u8]) -> Result<Vec<Certificate>, PkiError> {
+    parse_certificates_in(bytes, &pem::Blocks::new(bytes))
+}
+
+/// [`parse_certificates`] with the input's PEM blocks shared with its other readers.
+pub(crate) fn parse_certificates_in(
+    bytes: &[u8],
+    blocks: &pem::Blocks,
+) -> Result<Vec<Certificate>, PkiError> {
     if bytes.len() > pem::MAX_INPUT_BYTES {
         return Err(PkiError::TooLarge {
             size: bytes.len(),
@@ -212,7 +220,7 @@ pub fn parse_certificates(bytes: &[u8]) -> Result<Vec<Certificate>, PkiError> {
     }
     if pem::looks_like_pem(bytes) {
         let mut out = Vec::new();
-        for b in pem::read_blocks(bytes)? {
+        for b in blocks.get()? {
             if !matches!(
                 b.label.as_str(),
                 "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE"

@@ -88,6 +88,14 @@ impl PrivateKey {
 /// Parses private keys from PEM (all key blocks; other blocks such as certificates are
 /// ignored) or from one DER key (PKCS#1, PKCS#8, encrypted PKCS#8, SEC1, DSA).
 pub fn parse_private_keys(bytes: &[u8]) -> Result<Vec<PrivateKey>, PkiError> {
+    parse_private_keys_in(bytes, &pem::Blocks::new(bytes))
+}
+
+/// [`parse_private_keys`] with the input's PEM blocks shared with its other readers.
+pub(crate) fn parse_private_keys_in(
+    bytes: &[u8],
+    blocks: &pem::Blocks,
+) -> Result<Vec<PrivateKey>, PkiError> {
     if bytes.len() > pem::MAX_INPUT_BYTES {
         return Err(PkiError::TooLarge {
             size: bytes.len(),
@@ -101,7 +109,7 @@ pub fn parse_private_keys(bytes: &[u8]) -> Result<Vec<PrivateKey>, PkiError> {
     }
     if pem::looks_like_pem(bytes) {
         let mut out = Vec::new();
-        for b in pem::read_blocks(bytes)? {
+        for b in blocks.get()? {
             let perr = |message: String| PkiError::Pem {
                 block: b.index,
                 begin_line: b.begin_line,

@@ -22,6 +22,30 @@ pub(crate) struct PemBlock {
     pub der: Vec<u8>,
 }
 
+/// An input's PEM blocks, decoded on first use and shared by the readers of that input
+/// (sniffing, certificates, keys): a certificate file was decoded three times.
+pub(crate) struct Blocks<'a> {
+    bytes: &'a [u8],
+    cell: std::cell::OnceCell<Result<Vec<PemBlock>, PkiError>>,
+}
+
+impl<'a> Blocks<'a> {
+    pub fn new(bytes: &'a [u8]) -> Blocks<'a> {
+        Blocks {
+            bytes,
+            cell: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// [`read_blocks`] of the input, computed once.
+    pub fn get(&self) -> Result<&[PemBlock], PkiError> {
+        match self.cell.get_or_init(|| read_blocks(self.bytes)) {
+            Ok(b) => Ok(b),
+            Err(e) => Err(e.clone()),
+        }
+    }
+}
+
 /// Does the input look like PEM (contains a BEGIN marker)?
 pub(crate) fn looks_like_pem(bytes: &[u8]) -> bool {
     find(bytes, b"-----BEGIN ").is_some()

@@ -151,10 +151,12 @@ fn der_header_covers(bytes: &[u8], size: u64) -> bool {
 pub fn sniff(bytes: &[u8]) -> Vec<Object> {
     let certs = std::cell::OnceCell::new();
     let keys = std::cell::OnceCell::new();
+    let blocks = pem::Blocks::new(bytes);
     sniff_any(
         bytes,
-        &|| certs.get_or_init(|| parse_certificates(bytes)),
-        &|| keys.get_or_init(|| parse_private_keys(bytes)),
+        &blocks,
+        &|| certs.get_or_init(|| crate::cert::parse_certificates_in(bytes, &blocks)),
+        &|| keys.get_or_init(|| crate::key::parse_private_keys_in(bytes, &blocks)),
         true,
     )
 }
@@ -170,11 +172,12 @@ pub type KeysOf<'a> = dyn Fn() -> &'a Result<Vec<PrivateKey>, PkiError> + 'a;
 /// objects of PEM blocks carry no copy (`certificate` and `private_key` are `None`
 /// there; kinds, public-key digests, places and errors are as [`sniff`] gives them).
 pub fn sniff_with<'a>(bytes: &[u8], certs: &CertsOf<'a>, keys: &KeysOf<'a>) -> Vec<Object> {
-    sniff_any(bytes, certs, keys, false)
+    sniff_any(bytes, &pem::Blocks::new(bytes), certs, keys, false)
 }
 
 fn sniff_any<'a>(
     bytes: &[u8],
+    blocks: &pem::Blocks,
     certs: &CertsOf<'a>,
     keys: &KeysOf<'a>,
     attach: bool,
@@ -185,18 +188,64 @@ fn sniff_any<'a>(
     if whole_file_der(bytes) {
         return sniff_der(bytes).into_iter().collect();
     }
-    sniff_pem(bytes, certs, keys, attach)
+    sniff_pem(blocks, certs, keys, attach)
+}
+
+/// One input read for everything a loader wants of it: its objects as [`sniff_with`]
+/// gives them, its certificates as [`parse_certificates`] and its private keys as
+/// [`parse_private_keys`] read them, each computed on first use, with the PEM text
+/// decoded once for all three (it was decoded three times).
+pub struct Input<'a> {
+    bytes: &'a [u8],
+    blocks: pem::Blocks<'a>,
+    certs: std::cell::OnceCell<Result<Vec<Certificate>, PkiError>>,
+    keys: std::cell::OnceCell<Result<Vec<PrivateKey>, PkiError>>,
+}
+
+impl<'a> Input<'a> {
+    pub fn new(bytes: &'a [u8]) -> Input<'a> {
+        Input {
+            bytes,
+            blocks: pem::Blocks::new(bytes),
+            certs: std::cell::OnceCell::new(),
+            keys: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The certificates, as [`parse_certificates`] reads them.
+    pub fn certificates(&self) -> &Result<Vec<Certificate>, PkiError> {
+        self.certs
+            .get_or_init(|| crate::cert::parse_certificates_in(self.bytes, &self.blocks))
+    }
+
+    /// The private keys, as [`parse_private_keys`] reads them.
+    pub fn private_keys(&self) -> &Result<Vec<PrivateKey>, PkiError> {
+        self.keys
+            .get_or_init(|| crate::key::parse_private_keys_in(self.bytes, &self.blocks))
+    }
+
+    /// The objects, as [`sniff_with`] gives them (no copies of certificates and keys:
+    /// [`Input::certificates`] and [`Input::private_keys`] hold them).
+    pub fn objects(&self) -> Vec<Object> {
+        sniff_any(
+            self.bytes,
+            &self.blocks,
+            &|| self.certificates(),
+            &|| self.private_keys(),
+            false,
+        )
+    }
 }
 
 /// `attach`: copy each certificate and key into its object (for [`sniff`], whose caller
 /// has no other copy).
 fn sniff_pem<'a>(
-    bytes: &[u8],
+    blocks: &pem::Blocks,
     certs: &CertsOf<'a>,
     keys: &KeysOf<'a>,
     attach: bool,
 ) -> Vec<Object> {
-    let blocks = match pem::read_blocks(bytes) {
+    let blocks = match blocks.get() {
         Ok(b) => b,
         Err(e) => {
             let mut o = Object::new(ObjectKind::OtherPem, Encoding::Pem);
@@ -208,7 +257,7 @@ fn sniff_pem<'a>(
     let certs = certs();
     let keys = keys();
     let mut out = Vec::with_capacity(blocks.len());
-    for b in &blocks {
+    for b in blocks {
         let kind = match b.label.as_str() {
             "CERTIFICATE" | "X509 CERTIFICATE" => ObjectKind::Certificate,
             "TRUSTED CERTIFICATE" => ObjectKind::TrustedCertificate,

@@ -443,3 +443,43 @@ fn lifetime_boundary_passes_at_the_maximum() {
         r[0].message
     );
 }
+
+#[test]
+fn one_input_read_once_gives_what_the_separate_readers_give() {
+    let ca_key = key();
+    let ca_cert = ca("Root").self_signed(&ca_key).unwrap();
+    let mixed = format!(
+        "{}{}{RSA_A}{}",
+        ca_cert.pem(),
+        RSA_A_CERT,
+        ca_key.serialize_pem()
+    );
+    let truncated = &mixed[..mixed.len() - 40];
+    let der = ca_cert.der().to_vec();
+    let inputs: [&[u8]; 5] = [
+        mixed.as_bytes(),
+        truncated.as_bytes(),
+        &der,
+        RSA_A.as_bytes(),
+        b"not crypto at all",
+    ];
+    for bytes in inputs {
+        let input = icvsec_pki::sniff::Input::new(bytes);
+        let objects = input.objects();
+        let certs = parse_certificates(bytes);
+        let keys = parse_private_keys(bytes);
+        assert_eq!(format!("{:?}", input.certificates()), format!("{certs:?}"));
+        assert_eq!(format!("{:?}", input.private_keys()), format!("{keys:?}"));
+        // The objects are sniff's, less the copies of certificates and keys.
+        let mut expected = sniff(bytes);
+        for o in expected.iter_mut().filter(|o| o.encoding == Encoding::Pem) {
+            o.certificate = None;
+            o.private_key = None;
+        }
+        assert_eq!(objects, expected);
+    }
+    let input = icvsec_pki::sniff::Input::new(mixed.as_bytes());
+    assert_eq!(input.certificates().as_ref().unwrap().len(), 2);
+    assert_eq!(input.private_keys().as_ref().unwrap().len(), 2);
+    assert_eq!(input.objects().len(), 4);
+}
