@@ -99,7 +99,8 @@ impl Drop for Progress {
 }
 
 /// Run a scan and return the report (shared by `scan` and tests): configuration, rules
-/// (selection, market profiles, parameter overrides), evaluation, waivers, baseline.
+/// (selection, market profiles, parameter overrides), evaluation, waivers, baseline. Runs
+/// in the caller's thread pool (`run` makes one of `--jobs` threads).
 pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
     let started = std::time::Instant::now();
     // A build directory, or one firmware image (ext4, sparse, squashfs, cpio, tar, ...).
@@ -270,14 +271,9 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
         std::thread::spawn(move || drop(inv));
         (report, digests)
     };
-    let (mut report, digests) = match args.jobs {
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build()
-            .map_err(|e| usage(format!("cannot start {n} threads: {e}")))?
-            .install(work),
-        None => work(),
-    };
+    // In the caller's thread pool: `run` makes one of `--jobs` threads for the whole scan,
+    // writing included.
+    let (mut report, digests) = work();
     drop(progress);
     report.scan.config = config.file.clone();
     // The compliance matrix lists every catalog requirement, cited or not.
@@ -512,6 +508,21 @@ fn write_file(r: &dyn Renderer, report: &Report, path: &Path) -> std::io::Result
 }
 
 pub fn run(args: &ScanArgs) -> i32 {
+    // `--jobs N`: every parallel part of the scan, loading, judging and writing the
+    // reports, runs on N threads (the writers ran on the default pool before).
+    match args.jobs {
+        Some(n) => match rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build()
+        {
+            Ok(pool) => pool.install(|| run_in_pool(args)),
+            Err(e) => usage(format!("cannot start {n} threads: {e}")) as i32,
+        },
+        None => run_in_pool(args),
+    }
+}
+
+fn run_in_pool(args: &ScanArgs) -> i32 {
     let started = std::time::Instant::now();
     let report = match scan_report(args) {
         Ok(r) => r,
