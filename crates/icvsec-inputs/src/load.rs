@@ -733,14 +733,12 @@ impl<'a> Loader<'a> {
                 )
             })
             .collect();
-        let tt = std::time::Instant::now();
         let parsed_all = pki_files::parse_all(
             self.tree,
             &pki,
             self.limits.max_file_size,
             self.limits.max_objects_per_file,
         );
-        crate::timings::phase("TMP parse_all", tt);
         for (f, (parsed, digest)) in pki.iter().zip(parsed_all) {
             if let Some(d) = digest {
                 self.digests.insert(f.rel.clone(), d);
@@ -827,9 +825,7 @@ impl<'a> Loader<'a> {
                 }
             }
         }
-        crate::timings::phase("TMP inserted", tt);
         self.load_probes(discovered);
-        crate::timings::phase("TMP probes", tt);
         for f in discovered {
             let kind = match f.kind {
                 FileKind::SshdConfig => AssetKind::SshdConfig,
@@ -877,9 +873,7 @@ impl<'a> Loader<'a> {
                 ecu: owner(&f.rel),
             });
         }
-        crate::timings::phase("TMP host files", tt);
         self.link_certificates();
-        crate::timings::phase("TMP linked", tt);
     }
 
     /// Saved probes: every `*.probe.json` and every file named in vehicle.json `probes`.
