@@ -212,7 +212,8 @@ pub struct ScanArgs {
     /// assets (`outcome_groups`), which keeps large builds' reports small.
     #[arg(long)]
     pub full_evidence: bool,
-    /// Worker threads (default: all cores). Output is identical whatever the number.
+    /// Worker threads for the whole scan, writing the reports included (default: all
+    /// cores). Output is identical whatever the number.
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
     /// Vulnerability feed: an OSV/NVD JSON file, an OSV zip or a directory of them
