@@ -371,6 +371,56 @@ pub fn matrix_rows(
         .collect()
 }
 
+/// What the status of a requirement needs from one rule's findings: their worst outcome,
+/// how many fail and are waived, and the first error and not-applicable finding. Taken
+/// once per rule, not once per requirement citing it (a rule with 20,000 findings is
+/// cited by several requirements).
+#[derive(Default)]
+struct RuleTally<'a> {
+    worst: Option<Outcome>,
+    fails: usize,
+    waived: usize,
+    first_error: Option<&'a Finding>,
+    first_not_applicable: Option<&'a Finding>,
+}
+
+impl<'a> RuleTally<'a> {
+    fn of(findings: &'a [Finding]) -> BTreeMap<&'a str, RuleTally<'a>> {
+        let mut tallies: BTreeMap<&str, RuleTally> = BTreeMap::new();
+        // Findings come rule by rule: look the rule up only when it changes.
+        let mut run: Option<(&str, RuleTally)> = None;
+        for f in findings {
+            let rule = f.rule_id.as_str();
+            if run.as_ref().is_none_or(|(r, _)| *r != rule) {
+                if let Some((r, t)) = run.take() {
+                    tallies.insert(r, t);
+                }
+                run = Some((rule, tallies.remove(rule).unwrap_or_default()));
+            }
+            if let Some((_, t)) = run.as_mut() {
+                t.add(f);
+            }
+        }
+        if let Some((r, t)) = run {
+            tallies.insert(r, t);
+        }
+        tallies
+    }
+
+    fn add(&mut self, f: &'a Finding) {
+        self.worst = Some(self.worst.map_or(f.outcome, |w| w.min(f.outcome)));
+        match f.outcome {
+            Outcome::Fail => self.fails += 1,
+            Outcome::Waived => self.waived += 1,
+            Outcome::Error if self.first_error.is_none() => self.first_error = Some(f),
+            Outcome::NotApplicable if self.first_not_applicable.is_none() => {
+                self.first_not_applicable = Some(f)
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Fill each row's status from the findings of the rules citing it, then the coverage
 /// per standard. Precedence (documented in docs/requirements-catalog.md):
 /// no citing rule: not covered (not applicable when the requirement is out of scope);
@@ -383,10 +433,8 @@ pub fn derive_statuses(
     findings: &[Finding],
     standards: &[(String, String)],
 ) -> Vec<StandardCoverage> {
-    let mut by_rule: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-    for f in findings {
-        by_rule.entry(f.rule_id.as_str()).or_default().push(f);
-    }
+    let tallies = RuleTally::of(findings);
+    let none = RuleTally::default();
     for row in rows.iter_mut() {
         let (status, reason) = if let Some(why) = &row.out_of_scope {
             (RequirementStatus::NotApplicable, Some(why.clone()))
@@ -401,34 +449,33 @@ pub fn derive_statuses(
                 )),
             )
         } else {
-            let fs: Vec<&Finding> = row
+            // The row's rules in its order, as if their findings were listed one rule
+            // after the other: the first error or not-applicable finding is the first
+            // rule's that has one.
+            let ts: Vec<&RuleTally> = row
                 .rules
                 .iter()
-                .filter_map(|r| by_rule.get(r.as_str()))
-                .flatten()
-                .copied()
+                .map(|r| tallies.get(r.as_str()).unwrap_or(&none))
                 .collect();
-            match RequirementStatus::from_outcomes(fs.iter().map(|f| f.outcome)) {
+            let why = |f: &Finding| format!("{}: {}", f.rule_id, f.message);
+            match RequirementStatus::from_outcomes(ts.iter().filter_map(|t| t.worst)) {
                 Some(RequirementStatus::NotMet) => {
-                    let n = fs.iter().filter(|f| f.outcome == Outcome::Fail).count();
+                    let n: usize = ts.iter().map(|t| t.fails).sum();
                     (
                         RequirementStatus::NotMet,
                         Some(format!("{n} failing finding(s)")),
                     )
                 }
-                Some(RequirementStatus::CouldNotAssess) => {
-                    let first = fs.iter().find(|f| f.outcome == Outcome::Error);
-                    (
-                        RequirementStatus::CouldNotAssess,
-                        first.map(|f| format!("{}: {}", f.rule_id, f.message)),
-                    )
-                }
+                Some(RequirementStatus::CouldNotAssess) => (
+                    RequirementStatus::CouldNotAssess,
+                    ts.iter().find_map(|t| t.first_error).map(why),
+                ),
                 Some(RequirementStatus::ManualEvidenceRequired) => (
                     RequirementStatus::ManualEvidenceRequired,
                     Some(row.evidence.clone()),
                 ),
                 Some(RequirementStatus::Waived) => {
-                    let n = fs.iter().filter(|f| f.outcome == Outcome::Waived).count();
+                    let n: usize = ts.iter().map(|t| t.waived).sum();
                     (
                         RequirementStatus::Waived,
                         Some(format!("{n} waived finding(s)")),
@@ -438,9 +485,9 @@ pub fn derive_statuses(
                 None => (
                     RequirementStatus::NotApplicable,
                     Some(
-                        fs.iter()
-                            .find(|f| f.outcome == Outcome::NotApplicable)
-                            .map(|f| format!("{}: {}", f.rule_id, f.message))
+                        ts.iter()
+                            .find_map(|t| t.first_not_applicable)
+                            .map(why)
                             .unwrap_or_else(|| {
                                 "no asset of the build is one its rules apply to".to_string()
                             }),
@@ -706,5 +753,32 @@ mod tests {
         assert_eq!(cov[0].percent, 77);
         // Rows keep the catalog order.
         assert_eq!(rows[0].id, "R-met");
+
+        // A rule's findings need not be contiguous (a baseline or a user rule may
+        // interleave them): counts add up over every run, and the first error is the
+        // first in the row's rule order, then in finding order.
+        let interleaved = vec![
+            finding("FAIL", Outcome::Fail, "a"),
+            finding("PASS", Outcome::Pass, "a"),
+            finding("FAIL", Outcome::Fail, "b"),
+            finding("PASS", Outcome::Error, "x"),
+            finding("ERR", Outcome::Error, "a"),
+            finding("PASS", Outcome::Error, "y"),
+        ];
+        let mut rows = matrix_rows(&catalog, &all, &evaluated);
+        derive_statuses(&mut rows, &interleaved, &[("S".into(), "S".into())]);
+        assert_eq!(
+            status_of(&rows, "R-fail"),
+            (RequirementStatus::NotMet, "2 failing finding(s)".into())
+        );
+        // R-err is cited by ERR and PASS, in that (sorted) order.
+        assert_eq!(
+            status_of(&rows, "R-err"),
+            (RequirementStatus::CouldNotAssess, "ERR: ERR on a".into())
+        );
+        assert_eq!(
+            status_of(&rows, "R-met"),
+            (RequirementStatus::CouldNotAssess, "PASS: PASS on x".into())
+        );
     }
 }
