@@ -358,17 +358,20 @@ fn evidence_index(
         .as_ref()
         .map(|t| icvsec_fs::RootView::new(t, icvsec_fs::Scope::contained(Vec::new()), max_size));
     // A hash set, sorted once at the end: an ordered-set insert per outcome (455,000 on
-    // 20,000 certificates, long paths sharing their beginnings) was the cost. Findings
-    // come rule by rule, asset by asset, so many name the file the one before named.
+    // 20,000 certificates, long paths sharing their beginnings) was the cost. A file's
+    // outcomes share one copy of its path, so the copy's address is looked up first and
+    // the text hashed only for an address not seen before.
     let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    let mut last = "";
+    let mut seen_at: std::collections::HashSet<*const u8> = std::collections::HashSet::new();
+    let mut last: *const u8 = std::ptr::null();
     for f in &report.findings {
         for l in f.location.iter().chain(&f.related) {
             let file = l.file.as_str();
-            if file != last {
+            let at = file.as_ptr();
+            if at != last && seen_at.insert(at) {
                 seen.insert(file);
-                last = file;
             }
+            last = at;
         }
     }
     for d in &report.diagnostics {

@@ -8,11 +8,14 @@ pub fn fnv1a64(parts: &[&str]) -> String {
 /// The hash behind [`fnv1a64`], as a number (for callers that compare many of them).
 pub fn fnv1a64_value(parts: &[&str]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0100_0000_01b3;
+    // A plain loop per part, then the separator (a chained iterator kept the compiler
+    // from a tight loop; this runs once per outcome, 455,000 times on 20,000 certificates).
     for part in parts {
-        for b in part.as_bytes().iter().chain(std::iter::once(&0x1f)) {
-            hash ^= u64::from(*b);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        for &b in part.as_bytes() {
+            hash = (hash ^ u64::from(b)).wrapping_mul(PRIME);
         }
+        hash = (hash ^ 0x1f).wrapping_mul(PRIME);
     }
     hash
 }
@@ -113,6 +116,13 @@ mod tests {
     fn stable_and_separated() {
         assert_eq!(super::fnv1a64(&["a", "b"]), super::fnv1a64(&["a", "b"]));
         assert_ne!(super::fnv1a64(&["ab", ""]), super::fnv1a64(&["a", "b"]));
+        // Pinned: baselines and waivers written by earlier versions keep matching
+        // (FNV-1a 64 over each part followed by 0x1f, computed independently).
+        assert_eq!(
+            super::fnv1a64(&["ICV-CRT-001", "certificate", "pki/a.pem"]),
+            "2b01629d0984ec5b"
+        );
+        assert_eq!(super::fnv1a64(&[]), "cbf29ce484222325");
     }
 
     #[test]
