@@ -509,8 +509,13 @@ pub fn discover_from(
             });
     }
     let rootfs: Vec<Vec<Vec<u8>>> = rootfs.iter().map(|r| decode_identity(r)).collect();
-    let direct: BTreeMap<Vec<Vec<u8>>, FileKind> =
-        files.iter().map(|f| (f.comps.clone(), f.kind)).collect();
+    // Only links need it: the map of 121,000 paths was a tenth of a second on one thread
+    // for builds with no link at all.
+    let direct: BTreeMap<Vec<Vec<u8>>, FileKind> = if links.is_empty() {
+        BTreeMap::new()
+    } else {
+        files.iter().map(|f| (f.comps.clone(), f.kind)).collect()
+    };
     for link in links {
         let rel = identity(&link);
         let kind = classify(&rel);
