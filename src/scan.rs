@@ -508,7 +508,9 @@ fn renderer(
 
 fn write_file(r: &dyn Renderer, report: &Report, path: &Path) -> std::io::Result<()> {
     let f = std::fs::File::create(path)?;
-    let mut w = std::io::BufWriter::new(f);
+    // 1 MiB: the default 8 KiB buffer made 5,246 write(2) calls for the large build's
+    // 42 MB JSON report.
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
     r.render(report, &mut w)?;
     w.flush()
 }
