@@ -149,12 +149,25 @@ fn groups<'a>(report: &'a Report) -> Vec<OutcomeGroup<'a>> {
     let mut at: std::collections::BTreeMap<(&str, Outcome, AssetKind), usize> =
         std::collections::BTreeMap::new();
     let mut rule_start = 0usize;
+    // The group of the finding before: a rule's passes on one kind of asset come in a
+    // run (20,000 certificates), so the map is asked only when the key changes.
+    let mut last: Option<(&str, Outcome, AssetKind, usize)> = None;
     for f in report.findings.iter().filter(|f| is_grouped(f.outcome)) {
         if out.get(rule_start).is_some_and(|g| g.rule_id != f.rule_id) {
             // A new rule: sort the previous rule's groups and start afresh.
             out[rule_start..].sort_by_key(|g| (g.outcome, g.asset_kind));
             rule_start = out.len();
             at.clear();
+            last = None;
+        }
+        if let Some((rule, outcome, kind, i)) = last
+            && outcome == f.outcome
+            && kind == f.asset.kind
+            && rule == f.rule_id.as_str()
+        {
+            out[i].count += 1;
+            out[i].assets.push(&f.asset.id);
+            continue;
         }
         let i = *at
             .entry((f.rule_id.as_str(), f.outcome, f.asset.kind))
@@ -168,6 +181,7 @@ fn groups<'a>(report: &'a Report) -> Vec<OutcomeGroup<'a>> {
                 });
                 out.len() - 1
             });
+        last = Some((f.rule_id.as_str(), f.outcome, f.asset.kind, i));
         out[i].count += 1;
         out[i].assets.push(&f.asset.id);
     }
