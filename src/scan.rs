@@ -267,8 +267,10 @@ pub fn scan_report(args: &ScanArgs) -> Result<Report, Exit> {
         icvsec_inputs::timings::phase("evaluated", started);
         let digests = std::mem::take(&mut inv.file_digests);
         // Freeing tens of thousands of parsed certificates takes a while and nothing waits
-        // for it: let another thread do it while the report is finished and written.
-        std::thread::spawn(move || drop(inv));
+        // for it: a job of the scan's pool, done by a worker left idle while the report is
+        // finished and written. Not a thread of its own: `--jobs 1` means one thread (a
+        // second one, freeing, made one-thread scans look faster than they are).
+        rayon::spawn(move || drop(inv));
         (report, digests)
     };
     // In the caller's thread pool: `run` makes one of `--jobs` threads for the whole scan,
