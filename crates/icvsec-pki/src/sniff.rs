@@ -149,50 +149,11 @@ fn der_header_covers(bytes: &[u8], size: u64) -> bool {
 /// Every crypto object in `bytes`. Never panics; objects whose content is broken carry
 /// `error`. Non-crypto input gives an empty list.
 pub fn sniff(bytes: &[u8]) -> Vec<Object> {
-    let certs = std::cell::OnceCell::new();
-    let keys = std::cell::OnceCell::new();
-    let blocks = pem::Blocks::new(bytes);
-    sniff_any(
-        bytes,
-        &blocks,
-        &|| certs.get_or_init(|| crate::cert::parse_certificates_in(bytes, &blocks)),
-        &|| keys.get_or_init(|| crate::key::parse_private_keys_in(bytes, &blocks)),
-        true,
-    )
+    Input::new(bytes).sniffed(true)
 }
 
-/// The certificates of an input as [`parse_certificates`] reads them, computed on demand.
-pub type CertsOf<'a> = dyn Fn() -> &'a Result<Vec<Certificate>, PkiError> + 'a;
-/// The private keys of an input as [`parse_private_keys`] reads them, computed on demand.
-pub type KeysOf<'a> = dyn Fn() -> &'a Result<Vec<PrivateKey>, PkiError> + 'a;
-
-/// [`sniff`] with the input's certificates and keys supplied by the caller, who parses
-/// them once for both the sniffing and its own use (a loader that sniffs, then keeps
-/// the certificates, need not parse every file twice). The caller holds them, so the
-/// objects of PEM blocks carry no copy (`certificate` and `private_key` are `None`
-/// there; kinds, public-key digests, places and errors are as [`sniff`] gives them).
-pub fn sniff_with<'a>(bytes: &[u8], certs: &CertsOf<'a>, keys: &KeysOf<'a>) -> Vec<Object> {
-    sniff_any(bytes, &pem::Blocks::new(bytes), certs, keys, false)
-}
-
-fn sniff_any<'a>(
-    bytes: &[u8],
-    blocks: &pem::Blocks,
-    certs: &CertsOf<'a>,
-    keys: &KeysOf<'a>,
-    attach: bool,
-) -> Vec<Object> {
-    if !might_be_crypto(bytes) {
-        return Vec::new();
-    }
-    if whole_file_der(bytes) {
-        return sniff_der(bytes).into_iter().collect();
-    }
-    sniff_pem(blocks, certs, keys, attach)
-}
-
-/// One input read for everything a loader wants of it: its objects as [`sniff_with`]
-/// gives them, its certificates as [`parse_certificates`] and its private keys as
+/// One input read for everything a loader wants of it: its objects as [`sniff`] gives
+/// them, its certificates as [`parse_certificates`] and its private keys as
 /// [`parse_private_keys`] read them, each computed on first use, with the PEM text
 /// decoded once for all three (it was decoded three times).
 pub struct Input<'a> {
@@ -224,28 +185,28 @@ impl<'a> Input<'a> {
             .get_or_init(|| crate::key::parse_private_keys_in(self.bytes, &self.blocks))
     }
 
-    /// The objects, as [`sniff_with`] gives them (no copies of certificates and keys:
-    /// [`Input::certificates`] and [`Input::private_keys`] hold them).
+    /// The objects as [`sniff`] gives them, less the copies of certificates and keys
+    /// (`certificate` and `private_key` are `None` on PEM objects): the caller holds
+    /// them in [`Input::certificates`] and [`Input::private_keys`].
     pub fn objects(&self) -> Vec<Object> {
-        sniff_any(
-            self.bytes,
-            &self.blocks,
-            &|| self.certificates(),
-            &|| self.private_keys(),
-            false,
-        )
+        self.sniffed(false)
+    }
+
+    /// `attach`: copy each certificate and key into its object (for [`sniff`], whose
+    /// caller has no other copy).
+    fn sniffed(&self, attach: bool) -> Vec<Object> {
+        if !might_be_crypto(self.bytes) {
+            return Vec::new();
+        }
+        if whole_file_der(self.bytes) {
+            return sniff_der(self.bytes).into_iter().collect();
+        }
+        sniff_pem(self, attach)
     }
 }
 
-/// `attach`: copy each certificate and key into its object (for [`sniff`], whose caller
-/// has no other copy).
-fn sniff_pem<'a>(
-    blocks: &pem::Blocks,
-    certs: &CertsOf<'a>,
-    keys: &KeysOf<'a>,
-    attach: bool,
-) -> Vec<Object> {
-    let blocks = match blocks.get() {
+fn sniff_pem(input: &Input, attach: bool) -> Vec<Object> {
+    let blocks = match input.blocks.get() {
         Ok(b) => b,
         Err(e) => {
             let mut o = Object::new(ObjectKind::OtherPem, Encoding::Pem);
@@ -254,8 +215,8 @@ fn sniff_pem<'a>(
         }
     };
     // Certificates and keys through the crate's parsers (one pass each), by block index.
-    let certs = certs();
-    let keys = keys();
+    let certs = input.certificates();
+    let keys = input.private_keys();
     let mut out = Vec::with_capacity(blocks.len());
     for b in blocks {
         let kind = match b.label.as_str() {
