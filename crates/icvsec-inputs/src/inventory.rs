@@ -292,9 +292,8 @@ impl Inventory {
     /// there, not by walking every certificate (500 ECUs × 20,000 certificates was a
     /// twenty-fifth of a large scan).
     pub fn certificates_in(&self, file: &str) -> Vec<(&String, &crate::CertAsset)> {
-        use std::ops::Bound;
         self.certificates
-            .range::<str, _>((Bound::Included(file), Bound::Unbounded))
+            .range::<str, _>(ids_from(file))
             .take_while(|(id, _)| id.starts_with(file))
             .filter(|(_, c)| c.file == file)
             .collect()
@@ -382,4 +381,21 @@ fn placed_views<'a, T: serde::Serialize>(
             home: p.location(),
         })
         .collect()
+}
+
+/// The key range of the certificate ids that may come from `file` (each begins with it).
+fn ids_from(file: &str) -> (std::ops::Bound<&str>, std::ops::Bound<&str>) {
+    (std::ops::Bound::Included(file), std::ops::Bound::Unbounded)
+}
+
+/// [`Inventory::certificates_in`] for a loader still filling the map, mutable.
+pub(crate) fn certificates_in_mut<'m>(
+    certificates: &'m mut BTreeMap<String, crate::CertAsset>,
+    file: &'m str,
+) -> impl Iterator<Item = &'m mut crate::CertAsset> + 'm {
+    certificates
+        .range_mut::<str, _>(ids_from(file))
+        .take_while(move |(id, _)| id.starts_with(file))
+        .map(|(_, c)| c)
+        .filter(move |c| c.file == file)
 }
