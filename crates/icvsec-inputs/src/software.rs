@@ -333,7 +333,7 @@ pub(crate) fn build(input: &Input) -> (Software, Vec<Diagnostic>, ReadFiles) {
             }
             continue;
         }
-        if f.kind == FileKind::Other && is_binary_path(inner) && f.size >= 4 {
+        if scans_as_binary(f, inner) {
             if f.size > MAX_BINARY_BYTES {
                 diags.push(Diagnostic::notice(
                     Location::file(rel),
@@ -446,8 +446,8 @@ fn prescan_binaries(
             };
             !is_package_file(inner)
                 && !inner.starts_with("lib/modules/")
-                && is_binary_path(inner)
-                && (4..=MAX_BINARY_BYTES).contains(&f.size)
+                && scans_as_binary(f, inner)
+                && f.size <= MAX_BINARY_BYTES
         })
         .take(MAX_BINARIES)
         .collect();
@@ -455,6 +455,12 @@ fn prescan_binaries(
         .par_iter()
         .map(|f| (f.rel.clone(), read_and_scan(input.tree, f, limits)))
         .collect()
+}
+
+/// A file the inventory scans for version strings: of no known kind, in a binary
+/// directory of its root filesystem (`inner`), and not too small to hold an ELF header.
+fn scans_as_binary(f: &DiscoveredFile, inner: &str) -> bool {
+    f.kind == FileKind::Other && is_binary_path(inner) && f.size >= 4
 }
 
 /// Files the inventory reads by their place in a root filesystem (package databases and
