@@ -28,11 +28,7 @@ fn sha256_hex(parts: &[&str]) -> String {
         ctx.update(p.as_bytes());
         ctx.update(&[0]);
     }
-    ctx.finish()
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    icvsec_model::hex::encode(ctx.finish().as_ref())
 }
 
 /// A spinner on stderr for scans that take a while: the phase and the elapsed time.
@@ -346,15 +342,7 @@ fn evidence_index(
     root: &Path,
     max_size: u64,
 ) -> Vec<icvsec_model::report::EvidenceFile> {
-    let hex = |d: &[u8]| -> String {
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        let mut s = String::with_capacity(d.len() * 2);
-        for b in d {
-            s.push(DIGITS[usize::from(b >> 4)] as char);
-            s.push(DIGITS[usize::from(b & 0xf)] as char);
-        }
-        s
-    };
+    use icvsec_model::hex::encode as hex;
     let tree = icvsec_fs::HostTree::open(root).ok();
     let view = tree
         .as_ref()

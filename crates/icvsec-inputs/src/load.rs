@@ -1685,12 +1685,7 @@ pub fn load_build(root: &Path, opts: &LoadOptions) -> Inventory {
     }
     let mut inv = loader.inv;
     inv.file_digests = loader.digests;
-    inv.input_digest = ctx
-        .finish()
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    inv.input_digest = icvsec_model::hex::encode(ctx.finish().as_ref());
     inv.diagnostics.sort();
     inv.diagnostics.dedup();
     crate::timings::phase("load digests", t0);

@@ -7,6 +7,7 @@ pub mod condition;
 pub mod finding;
 pub mod fingerprint;
 pub mod graph;
+pub mod hex;
 pub mod input;
 pub mod location;
 pub mod market;

@@ -263,12 +263,7 @@ pub fn load_catalog(
         ctx.update(s.text.as_bytes());
         ctx.update(&[0]);
     }
-    let digest = ctx
-        .finish()
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let digest = icvsec_model::hex::encode(ctx.finish().as_ref());
     Ok(Catalog {
         rules,
         requirements,
