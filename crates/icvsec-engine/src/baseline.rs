@@ -4,6 +4,7 @@
 //! `Report.baselined`. New failures, and every error, stay.
 
 use crate::tomlerr::{ConfigError, read_bounded_text};
+use icvsec_model::fingerprint::Fingerprint;
 use icvsec_model::{Outcome, Report};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -84,17 +85,76 @@ pub fn load_baseline(path: &Path) -> Result<Baseline, ConfigError> {
 /// Drop the failing findings the baseline knows; returns how many were dropped (also
 /// added to `report.baselined`). The summary is recomputed.
 pub fn apply_baseline(report: &mut Report, baseline: &Baseline) -> usize {
-    let known: BTreeSet<&str> = baseline
+    // Compared as numbers: an entry matches only when its text is the fingerprint's own
+    // (16 lowercase hex digits); anything else in the file matches no finding.
+    let known: BTreeSet<Fingerprint> = baseline
         .findings
         .iter()
-        .map(|e| e.fingerprint.as_str())
+        .filter_map(|e| {
+            let f: Fingerprint = e.fingerprint.parse().ok()?;
+            (f == e.fingerprint).then_some(f)
+        })
         .collect();
     let before = report.findings.len();
-    report.findings.retain(|f| {
-        !(f.outcome == Outcome::Fail && known.contains(f.fingerprint.to_string().as_str()))
-    });
+    report
+        .findings
+        .retain(|f| !(f.outcome == Outcome::Fail && known.contains(&f.fingerprint)));
     let dropped = before - report.findings.len();
     report.baselined += dropped;
     report.summarize();
     dropped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use icvsec_model::{Area, AssetKind, AssetRef, Finding, Severity};
+
+    fn failing(id: &str) -> Finding {
+        Finding {
+            rule_id: "ICV-X-001".into(),
+            area: Area::Basic,
+            subarea: "crypto".into(),
+            severity: Severity::High,
+            outcome: Outcome::Fail,
+            asset: AssetRef::new(AssetKind::Ecu, id),
+            message: "m".into(),
+            location: None,
+            related: Box::default(),
+            fingerprint: Fingerprint::of(&["ICV-X-001", id]),
+            waiver: None,
+            root_cause: None,
+        }
+    }
+
+    #[test]
+    fn only_an_exact_fingerprint_text_drops_a_failure() {
+        let mut report = Report {
+            findings: vec![failing("a"), failing("b"), failing("c")],
+            ..Report::default()
+        };
+        let entry = |fingerprint: String| BaselineEntry {
+            fingerprint,
+            rule: "ICV-X-001".into(),
+            asset: String::new(),
+        };
+        let baseline = Baseline {
+            version: BASELINE_VERSION,
+            tool: "t".into(),
+            findings: vec![
+                entry(report.findings[0].fingerprint.to_string()),
+                // The same digits in upper case, and text that is no fingerprint.
+                entry(report.findings[1].fingerprint.to_string().to_uppercase()),
+                entry("not a fingerprint".into()),
+            ],
+        };
+        assert_eq!(apply_baseline(&mut report, &baseline), 1);
+        let left: Vec<&str> = report
+            .findings
+            .iter()
+            .map(|f| f.asset.id.as_str())
+            .collect();
+        assert_eq!(left, ["b", "c"]);
+        assert_eq!(report.baselined, 1);
+    }
 }
