@@ -354,8 +354,18 @@ pub(crate) fn build(input: &Input) -> (Software, Vec<Diagnostic>, ReadFiles) {
                 Some(done) => done,
                 None => read_and_scan(input.tree, f, &limits),
             };
-            let Some((sha, components)) = scanned else {
-                continue;
+            // A binary that cannot be read (swapped for a FIFO or a link after discovery,
+            // grown past the bound) hides its components from the vulnerability rules:
+            // an input error, never a silent gap.
+            let (sha, components) = match scanned {
+                Ok(s) => s,
+                Err(e) => {
+                    diags.push(Diagnostic::error(
+                        Location::file(rel),
+                        format!("cannot read: {e}; not scanned for version strings"),
+                    ));
+                    continue;
+                }
             };
             read_files.borrow_mut().push((f.rel.clone(), sha));
             if let Some(components) = components {
@@ -407,16 +417,16 @@ pub(crate) fn build(input: &Input) -> (Software, Vec<Diagnostic>, ReadFiles) {
 
 /// A binary read for the inventory: its SHA-256 (it enters the input digest), and the
 /// components its version strings name when it is an ELF file (`None` otherwise).
-type ScannedBinary = Option<(Vec<u8>, Option<Vec<Component>>)>;
+type ScannedBinary = Result<(Vec<u8>, Option<Vec<Component>>), icvsec_fs::FsError>;
 
-/// Read one candidate binary and scan it for version strings (`None`: unreadable).
+/// Read one candidate binary and scan it for version strings.
 fn read_and_scan(tree: &dyn Tree, f: &DiscoveredFile, limits: &VulnLimits) -> ScannedBinary {
-    let bytes = tree.read_file(&f.comps, MAX_BINARY_BYTES).ok()?;
+    let bytes = tree.read_file(&f.comps, MAX_BINARY_BYTES)?;
     let sha = digest(&bytes);
     let components = bytes
         .starts_with(b"\x7fELF")
         .then(|| binary::scan_bytes(&f.rel, &bytes, limits).components);
-    Some((sha, components))
+    Ok((sha, components))
 }
 
 /// The binaries the inventory loop will scan (the same tests, in the same order, up to
@@ -565,4 +575,61 @@ fn load_in_build(
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use icvsec_fs::HostTree;
+
+    fn candidate(rel: &str) -> DiscoveredFile {
+        DiscoveredFile {
+            rel: rel.to_string(),
+            comps: rel.split('/').map(|c| c.as_bytes().to_vec()).collect(),
+            size: 64,
+            kind: FileKind::Other,
+            via_link: None,
+            problem: None,
+        }
+    }
+
+    /// A binary discovered as a regular file, then swapped for a FIFO or removed before
+    /// the inventory reads it: an input error naming it, never a silent gap in the
+    /// components the vulnerability rules match (and no hang on the FIFO).
+    #[test]
+    fn a_binary_that_cannot_be_read_is_an_input_error() {
+        let s = crate::scratch::Scratch::new("sw-unreadable");
+        s.put("tbox/rootfs/usr/bin/ok", "\x7fELF and nothing else");
+        s.put("tbox/rootfs/usr/bin/fifo", "x");
+        let fifo = s.0.join("tbox/rootfs/usr/bin/fifo");
+        std::fs::remove_file(&fifo).unwrap();
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|st| st.success()), "mkfifo");
+        let tree = HostTree::open(&s.0).unwrap();
+        let discovered = vec![
+            candidate("tbox/rootfs/usr/bin/fifo"),
+            candidate("tbox/rootfs/usr/bin/gone"),
+            candidate("tbox/rootfs/usr/bin/ok"),
+        ];
+        let (_, diags, read) = build(&Input {
+            tree: &tree,
+            discovered: &discovered,
+            rootfs: vec![("tbox/rootfs/".into(), "tbox".into())],
+            ecu_ids: vec!["tbox".into()],
+            max_file: 1 << 20,
+            feeds: &[],
+        });
+        for rel in ["tbox/rootfs/usr/bin/fifo", "tbox/rootfs/usr/bin/gone"] {
+            assert!(
+                diags
+                    .iter()
+                    .any(|d| d.level == icvsec_model::report::DiagnosticLevel::Error
+                        && d.location.file == rel
+                        && d.message.contains("not scanned for version strings")),
+                "{rel}: {diags:?}"
+            );
+        }
+        let files: Vec<&str> = read.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(files, ["tbox/rootfs/usr/bin/ok"]);
+    }
 }
