@@ -410,7 +410,7 @@ fn directories_deeper_than_the_limit_are_not_entered() {
     assert!(!inv.certificates.keys().any(|k| k.contains("deep")));
     let d = diag(&inv, "a/b/c/d/e");
     assert_eq!(d.len(), 1, "{:?}", inv.diagnostics);
-    assert_eq!(d[0].level, DiagnosticLevel::Warning);
+    assert_eq!(d[0].level, DiagnosticLevel::Error);
     assert!(
         d[0].message.contains("depth limit of 4"),
         "{}",
@@ -428,8 +428,10 @@ fn directories_deeper_than_the_limit_are_not_entered() {
     let d = diagnostics_of(&report, "a/b/c/d/e");
     assert_eq!(
         d,
-        vec!["warning: not scanned: deeper than the depth limit of 4".to_string()]
+        vec!["error: not scanned: deeper than the depth limit of 4; the files below it cannot be assessed".to_string()]
     );
+    // Files the scan did not reach make the assessment incomplete, never complete.
+    assert_eq!(report["complete"], false);
     let report = scan_json_with_deadline(&mut icvsec_cmd(&t.0, &[]), 60);
     assert_eq!(certificate_ids(&report).len(), 2);
 }

@@ -296,10 +296,13 @@ fn scan_dir(
         match kind {
             EntryType::Dir => {
                 if comps.len() > limits.max_depth {
-                    out.diags.push(Diagnostic::warning(
+                    // An error, as every exceeded bound is: the files below could be
+                    // certificates, keys or configurations no rule then sees, and a
+                    // build must not hide them by nesting them deep.
+                    out.diags.push(Diagnostic::error(
                         Location::file(&rel),
                         format!(
-                            "not scanned: deeper than the depth limit of {}",
+                            "not scanned: deeper than the depth limit of {}; the files below it cannot be assessed",
                             limits.max_depth
                         ),
                     ));
