@@ -92,3 +92,47 @@ fn five_scans_of_a_small_build_are_identical() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn splitting_a_rule_into_runs_of_assets_never_changes_the_findings() {
+    // The engine judges a rule's assets in runs (jobs of up to 512) so that a long rule
+    // does not leave threads idle. Runs of 1, of 7 (boundaries inside each ECU's
+    // certificates), the default, and the whole rule at once must give the same findings
+    // in the same order with the same fingerprints (numbered across run boundaries).
+    let dir = build(
+        "runs",
+        &Params {
+            ecus: 12,
+            certs: 600,
+            flows: 40,
+            other_files: 0,
+            seed: 11,
+        },
+    );
+    let rules = crate::common::catalog();
+    let registry = icvsec_checks::registry();
+    let opts = crate::common::scan_options(&dir);
+    let inv = icvsec_inputs::load_build(&dir, &crate::common::load_options(&dir));
+    std::fs::remove_dir_all(&dir).unwrap();
+    let whole = icvsec_engine::evaluate_in_runs(&inv, &rules, &registry, &opts, usize::MAX);
+    assert!(
+        whole.findings.len() > 10_000,
+        "only {} findings",
+        whole.findings.len()
+    );
+    let certs = whole
+        .findings
+        .iter()
+        .filter(|f| f.asset.kind == icvsec_model::AssetKind::Certificate)
+        .count();
+    assert!(certs > 6000, "only {certs} certificate outcomes");
+    for per_job in [1, 7, 512] {
+        let split = icvsec_engine::evaluate_in_runs(&inv, &rules, &registry, &opts, per_job);
+        assert!(
+            split.findings == whole.findings,
+            "runs of {per_job} assets change the findings"
+        );
+        assert_eq!(split.summary, whole.summary, "runs of {per_job}: summary");
+    }
+    assert!(icvsec_engine::evaluate(&inv, &rules, &registry, &opts).findings == whole.findings);
+}

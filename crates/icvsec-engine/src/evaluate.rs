@@ -11,6 +11,7 @@ use icvsec_model::{
 use rayon::prelude::*;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 #[derive(Clone, Debug, Default)]
 pub struct ScanOptions {
@@ -138,14 +139,41 @@ fn could_not_assess(lost: &icvsec_inputs::lenient::LostPart) -> Eval {
 /// it, one error naming how many (each input stays one input problem).
 const PER_ASSET_ERRORS: usize = 10;
 
-fn evaluate_rule(
+/// What a rule does before its assets are judged: either its whole outcome (manual,
+/// out of scope, nothing of its kind in the build), or the outcomes about broken inputs
+/// of its kind followed by the assets to judge one by one.
+enum Plan<'v> {
+    Done(Vec<Raw>),
+    Judge {
+        head: Vec<Raw>,
+        assets: Vec<&'v AssetView<'v>>,
+    },
+}
+
+fn na(why: String, asset: AssetRef) -> Raw {
+    Raw {
+        asset,
+        eval: Eval {
+            outcome: Outcome::NotApplicable,
+            message: why,
+            location: None,
+            related: Vec::new(),
+            fact: None,
+        },
+    }
+}
+
+/// Up to this many assets of one rule are judged in one job. Rules are split so that a
+/// long rule (chain building over 20,000 certificates) is shared by every thread instead
+/// of running alone at the end while the other threads idle.
+const ASSETS_PER_JOB: usize = 512;
+
+fn plan_rule<'v>(
     rule: &Rule,
-    prepared: Option<&Result<Prepared, String>>,
-    registry: &Registry,
     inv: &Inventory,
-    views: &BTreeMap<AssetKind, Vec<AssetView>>,
+    views: &'v BTreeMap<AssetKind, Vec<AssetView<'v>>>,
     opts: &ScanOptions,
-) -> Vec<Raw> {
+) -> Plan<'v> {
     let kind = rule.applies_to.asset;
     let vehicle = AssetRef::new(AssetKind::Vehicle, "vehicle");
     let mut out = Vec::new();
@@ -160,18 +188,8 @@ fn evaluate_rule(
                 fact: None,
             },
         });
-        return out;
+        return Plan::Done(out);
     }
-    let na = |why: String, asset: AssetRef| Raw {
-        asset,
-        eval: Eval {
-            outcome: Outcome::NotApplicable,
-            message: why,
-            location: None,
-            related: Vec::new(),
-            fact: None,
-        },
-    };
     let a = &rule.applies_to;
     for (scoped, key) in [
         (!a.markets.is_empty(), "vehicle.markets"),
@@ -186,12 +204,12 @@ fn evaluate_rule(
                 asset: vehicle,
                 eval: could_not_assess(lost),
             });
-            return out;
+            return Plan::Done(out);
         }
     }
     if let Err(why) = rule_in_scope(rule, inv) {
         out.push(na(why, vehicle));
-        return out;
+        return Plan::Done(out);
     }
     // Rules apply by function, not only by declared role: an ECU of any role that
     // declares a function's section (a zone controller with `gateway` routes) is judged
@@ -212,7 +230,6 @@ fn evaluate_rule(
                 })
         })
         .collect();
-    let needs = rule.needed_paths();
     let broken: Vec<_> = inv.broken_of(kind).collect();
     // One cause, one error: each broken input is one error diagnostic (input problems);
     // a rule it blocks says so once. With many broken inputs of its kind (100,000 empty
@@ -272,9 +289,25 @@ fn evaluate_rule(
             };
             out.push(na(why, vehicle));
         }
-        return out;
+        return Plan::Done(out);
     }
-    for asset in &assets {
+    Plan::Judge { head: out, assets }
+}
+
+/// Judge one run of a rule's assets (see [`ASSETS_PER_JOB`]), in order.
+fn judge_assets(
+    rule: &Rule,
+    assets: &[&AssetView],
+    prepared: Option<&Result<Prepared, String>>,
+    registry: &Registry,
+    inv: &Inventory,
+    opts: &ScanOptions,
+) -> Vec<Raw> {
+    let kind = rule.applies_to.asset;
+    let profiles = &opts.profiles;
+    let needs = rule.needed_paths();
+    let mut out = Vec::new();
+    for asset in assets {
         let aref = AssetRef::new(kind, &asset.id);
         // Silence is judged: what the rule reads must be declared when the role
         // requires it; a section the role does not require and that is absent is n/a.
@@ -445,9 +478,73 @@ fn declared_at(asset: &AssetView, path: &str) -> Location {
     }
 }
 
+/// A rule in the evaluation: made findings at once, or being judged in runs of assets.
+enum Slot<'v> {
+    Done(Vec<Finding>),
+    Judging(Judging<'v>),
+}
+
+struct Judging<'v> {
+    assets: Vec<&'v AssetView<'v>>,
+    pending: Mutex<Pending>,
+    findings: OnceLock<Vec<Finding>>,
+}
+
+/// The outcomes of a rule handed in so far; runs come back in any order.
+#[derive(Default)]
+struct Pending {
+    head: Vec<Raw>,
+    runs: Vec<Option<Vec<Raw>>>,
+    left: usize,
+    took: std::time::Duration,
+}
+
+/// A rule's outcomes, in order, made its sorted findings. `judging`: the time its runs
+/// took, for `ICVSEC_TIMINGS`.
+fn finish(
+    rule: &Rule,
+    raws: impl Iterator<Item = Raw>,
+    n: usize,
+    inv: &Inventory,
+    judging: std::time::Duration,
+) -> Vec<Finding> {
+    let started = std::time::Instant::now();
+    let mut f = to_findings(rule, raws, n, inv);
+    f.sort_by(rest);
+    // `ICVSEC_TIMINGS`: the rules that take long, on standard error (profiling).
+    let took = judging + started.elapsed();
+    if took.as_millis() >= 50 && icvsec_inputs::timings::enabled() {
+        eprintln!(
+            "icvsec: timing: rule {} ({} outcomes): {:.3} s",
+            rule.id,
+            f.len(),
+            took.as_secs_f64()
+        );
+    }
+    f
+}
+
+/// Findings are ordered by (area, sub-area, rule id, asset, place, message,
+/// fingerprint); a rule's findings share the first three, so each rule's list is sorted
+/// on the rest.
+fn rest(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    (&a.asset, &a.location, &a.message, &a.fingerprint).cmp(&(
+        &b.asset,
+        &b.location,
+        &b.message,
+        &b.fingerprint,
+    ))
+}
+
 /// Turn one rule's outcomes into findings: resolve key paths to lines, fingerprint.
-fn to_findings(rule: &Rule, raws: Vec<Raw>, inv: &Inventory) -> Vec<Finding> {
-    let mut findings = Vec::with_capacity(raws.len());
+/// `n`: how many outcomes there are (the findings are allocated once).
+fn to_findings(
+    rule: &Rule,
+    raws: impl Iterator<Item = Raw>,
+    n: usize,
+    inv: &Inventory,
+) -> Vec<Finding> {
+    let mut findings = Vec::with_capacity(n);
     let (rule_id, subarea) = (SharedStr::from(&rule.id), SharedStr::from(&rule.subarea));
     // How many outcomes of this rule share a base fingerprint so far, keyed by the hash
     // itself (a map of hex strings was a sixth of the evaluation time on 20,000 certs).
@@ -510,6 +607,20 @@ pub fn evaluate(
     registry: &Registry,
     opts: &ScanOptions,
 ) -> Report {
+    evaluate_in_runs(inv, rules, registry, opts, ASSETS_PER_JOB)
+}
+
+/// [`evaluate`] with a rule's assets judged in runs of `per_job` (at least 1). The report
+/// does not depend on it: public so that a test can hold that.
+#[doc(hidden)]
+pub fn evaluate_in_runs(
+    inv: &Inventory,
+    rules: &[Rule],
+    registry: &Registry,
+    opts: &ScanOptions,
+    per_job: usize,
+) -> Report {
+    let per_job = per_job.max(1);
     let prepared: BTreeMap<&str, Result<Prepared, String>> = rules
         .iter()
         .filter_map(|r| match &r.check {
@@ -535,14 +646,6 @@ pub fn evaluate(
     // parallel, small buffers) and the lists are joined in (area, sub-area, id) order. That
     // is the order of one stable sort of everything, whatever the number of threads,
     // without a sort buffer the size of the whole report.
-    let rest = |a: &Finding, b: &Finding| {
-        (&a.asset, &a.location, &a.message, &a.fingerprint).cmp(&(
-            &b.asset,
-            &b.location,
-            &b.message,
-            &b.fingerprint,
-        ))
-    };
     // The assets of each kind the rules apply to, listed once for all rules (a kind's
     // list was rebuilt per rule: 25 certificate rules copied 20,000 ids each).
     let kinds: std::collections::BTreeSet<AssetKind> =
@@ -550,28 +653,93 @@ pub fn evaluate(
     let views: BTreeMap<AssetKind, Vec<AssetView>> =
         kinds.into_par_iter().map(|k| (k, inv.assets(k))).collect();
     let t0 = std::time::Instant::now();
-    // One job per rule: the catalog lists rules of a kind together (25 certificate rules in
-    // a row), and rayon's default split handed that whole run to one thread while the
-    // other finished the light rules and idled (two threads were 1.05x one).
-    let mut per_rule: Vec<Vec<Finding>> = rules
+    // Two parallel steps, one job per item (rayon's default split handed a run of similar
+    // rules to one thread while the other finished the light ones and idled):
+    // 1. per rule, what it does before judging assets (scope, broken inputs); a rule with
+    //    nothing to judge one by one is made findings at once;
+    let slots: Vec<Slot> = rules
         .par_iter()
         .with_max_len(1)
-        .map(|r| {
-            let started = std::time::Instant::now();
-            let raws = evaluate_rule(r, prepared.get(r.id.as_str()), registry, inv, &views, opts);
-            let mut f = to_findings(r, raws, inv);
-            f.sort_by(rest);
-            // `ICVSEC_TIMINGS`: the rules that take long, on standard error (profiling).
-            let took = started.elapsed();
-            if took.as_millis() >= 50 && icvsec_inputs::timings::enabled() {
-                eprintln!(
-                    "icvsec: timing: rule {} ({} outcomes): {:.3} s",
-                    r.id,
-                    f.len(),
-                    took.as_secs_f64()
-                );
+        .map(|r| match plan_rule(r, inv, &views, opts) {
+            Plan::Done(raws) => {
+                let n = raws.len();
+                Slot::Done(finish(
+                    r,
+                    raws.into_iter(),
+                    n,
+                    inv,
+                    std::time::Duration::ZERO,
+                ))
             }
-            f
+            Plan::Judge { head, assets } => {
+                let runs = assets.len().div_ceil(per_job);
+                Slot::Judging(Judging {
+                    assets,
+                    pending: Mutex::new(Pending {
+                        head,
+                        runs: (0..runs).map(|_| None).collect(),
+                        left: runs,
+                        took: std::time::Duration::ZERO,
+                    }),
+                    findings: OnceLock::new(),
+                })
+            }
+        })
+        .collect();
+    // 2. per run of up to `per_job` assets of a rule, the judgements. The job that hands in
+    //    a rule's last run makes the rule's findings (its outcomes in order: head, then the
+    //    runs), so a rule's outcomes are held only while it is judged.
+    let jobs: Vec<(usize, usize)> = slots
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| {
+            let runs = match s {
+                Slot::Judging(j) => j.assets.len().div_ceil(per_job),
+                Slot::Done(_) => 0,
+            };
+            (0..runs).map(move |k| (i, k))
+        })
+        .collect();
+    jobs.par_iter().with_max_len(1).for_each(|&(i, k)| {
+        let Slot::Judging(j) = &slots[i] else {
+            unreachable!("jobs are made only for rules with assets to judge")
+        };
+        let r = &rules[i];
+        let started = std::time::Instant::now();
+        let from = k * per_job;
+        let to = from.saturating_add(per_job).min(j.assets.len());
+        let raws = judge_assets(
+            r,
+            &j.assets[from..to],
+            prepared.get(r.id.as_str()),
+            registry,
+            inv,
+            opts,
+        );
+        let complete = {
+            let mut p = j.pending.lock().unwrap_or_else(PoisonError::into_inner);
+            p.runs[k] = Some(raws);
+            p.left -= 1;
+            p.took += started.elapsed();
+            (p.left == 0).then(|| std::mem::take(&mut *p))
+        };
+        if let Some(p) = complete {
+            let n = p.head.len() + p.runs.iter().flatten().map(Vec::len).sum::<usize>();
+            let raws = p
+                .head
+                .into_iter()
+                .chain(p.runs.into_iter().flatten().flatten());
+            let _ = j.findings.set(finish(r, raws, n, inv, p.took));
+        }
+    });
+    let mut per_rule: Vec<Vec<Finding>> = slots
+        .into_iter()
+        .map(|s| match s {
+            Slot::Done(f) => f,
+            Slot::Judging(j) => j
+                .findings
+                .into_inner()
+                .expect("every run of every rule was judged"),
         })
         .collect();
     icvsec_inputs::timings::phase("evaluate rules", t0);
@@ -601,6 +769,7 @@ pub fn evaluate(
         i = j;
     }
     drop(per_rule);
+    icvsec_inputs::timings::phase("evaluate merged", t0);
 
     let mut rule_infos: Vec<RuleInfo> = rules
         .iter()

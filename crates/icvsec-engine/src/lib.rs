@@ -9,7 +9,7 @@ pub mod inventory;
 pub mod tomlerr;
 pub mod waivers;
 
-pub use evaluate::{ScanOptions, evaluate};
+pub use evaluate::{ScanOptions, evaluate, evaluate_in_runs};
 
 use icvsec_checks::Registry;
 use icvsec_inputs::{LoadOptions, load_build};
