@@ -7,7 +7,17 @@ pub fn fnv1a64(parts: &[&str]) -> String {
 
 /// The hash behind [`fnv1a64`], as a number (for callers that compare many of them).
 pub fn fnv1a64_value(parts: &[&str]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    fnv1a64_extend(FNV1A64_OFFSET, parts)
+}
+
+/// FNV-1a's starting state (its offset basis).
+pub const FNV1A64_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// Go on hashing `parts` from `state`, the value of [`fnv1a64_value`] of the parts
+/// before them: `fnv1a64_extend(fnv1a64_value(a), b) == fnv1a64_value(a ++ b)`, so a
+/// prefix shared by many hashes is hashed once.
+pub fn fnv1a64_extend(state: u64, parts: &[&str]) -> u64 {
+    let mut hash = state;
     const PRIME: u64 = 0x0100_0000_01b3;
     // A plain loop per part, then the separator (a chained iterator kept the compiler
     // from a tight loop; this runs once per outcome, 455,000 times on 20,000 certificates).
@@ -123,6 +133,18 @@ mod tests {
             "2b01629d0984ec5b"
         );
         assert_eq!(super::fnv1a64(&[]), "cbf29ce484222325");
+    }
+
+    #[test]
+    fn extending_a_prefix_state_is_hashing_the_whole() {
+        let whole = super::fnv1a64_value(&["ICV-CRT-001", "certificate", "pki/a.pem", "", ""]);
+        let prefix = super::fnv1a64_value(&["ICV-CRT-001", "certificate"]);
+        assert_eq!(super::fnv1a64_extend(prefix, &["pki/a.pem", "", ""]), whole);
+        assert_eq!(
+            super::fnv1a64_extend(super::FNV1A64_OFFSET, &["pki/a.pem"]),
+            super::fnv1a64_value(&["pki/a.pem"])
+        );
+        assert_ne!(super::fnv1a64_extend(prefix, &["pki/b.pem", "", ""]), whole);
     }
 
     #[test]
