@@ -46,6 +46,69 @@ fn sha256(bytes: &[u8]) -> [u8; 32] {
     out
 }
 
+/// A text file read through the build's opener: its digest when it could be read, and
+/// its text or why not.
+fn read_text(
+    tree: &dyn Tree,
+    f: &DiscoveredFile,
+    max: u64,
+) -> (Option<[u8; 32]>, Result<String, Diagnostic>) {
+    let bytes = match discover::read_file(tree, f, max) {
+        Ok(b) => b,
+        Err(e) => {
+            return (
+                None,
+                Err(Diagnostic::error(
+                    Location::file(&f.rel),
+                    format!("cannot read: {e}"),
+                )),
+            );
+        }
+    };
+    let digest = sha256(&bytes);
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Diagnostic::error(
+            Location::file(&f.rel),
+            format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    });
+    (Some(digest), text)
+}
+
+/// A JSON input read and parsed leniently, nothing recorded yet ([`Loader::adopt`]
+/// records it): pure, so that many can be read in parallel.
+type ReadAndParsed<T> = (
+    Option<[u8; 32]>,
+    Result<crate::lenient::Lenient<T>, Diagnostic>,
+);
+
+fn read_and_parse<T: serde::de::DeserializeOwned>(
+    tree: &dyn Tree,
+    f: &DiscoveredFile,
+    max: u64,
+    shape: &Shape,
+) -> ReadAndParsed<T> {
+    let (digest, text) = read_text(tree, f, max);
+    (
+        digest,
+        text.and_then(|t| parse_lenient::<T>(&t, &f.rel, shape)),
+    )
+}
+
+/// What stands in for a required top-level field an ECU configuration lost to a mistake.
+fn ecu_config_default(ecu: &str, field: &str) -> Option<serde_json::Value> {
+    match field {
+        "schema_version" => Some(serde_json::json!(1)),
+        "ecu" => Some(serde_json::json!(ecu)),
+        _ => None,
+    }
+}
+
+const ECU_CONFIG_LISTS: &[&str] = &["tls_profiles"];
+
 impl<'a> Loader<'a> {
     fn error(&mut self, loc: Location, msg: impl Into<String>) {
         let mut loc = loc;
@@ -76,18 +139,11 @@ impl<'a> Loader<'a> {
     }
 
     fn read_text(&mut self, f: &DiscoveredFile) -> Result<String, Diagnostic> {
-        let bytes = discover::read_file(self.tree, f, self.limits.max_file_size)
-            .map_err(|e| Diagnostic::error(Location::file(&f.rel), format!("cannot read: {e}")))?;
-        self.digests.insert(f.rel.clone(), sha256(&bytes));
-        String::from_utf8(bytes).map_err(|e| {
-            Diagnostic::error(
-                Location::file(&f.rel),
-                format!(
-                    "not UTF-8 text (invalid byte at offset {})",
-                    e.utf8_error().valid_up_to()
-                ),
-            )
-        })
+        let (digest, text) = read_text(self.tree, f, self.limits.max_file_size);
+        if let Some(d) = digest {
+            self.digests.insert(f.rel.clone(), d);
+        }
+        text
     }
 
     /// Read a JSON input leniently: each mistake is one located error, only the bad part
@@ -99,8 +155,22 @@ impl<'a> Loader<'a> {
         shape: &Shape,
         kind_of: &KindOf,
     ) -> Result<JsonDoc<T>, Diagnostic> {
-        let text = self.read_text(f)?;
-        let l = parse_lenient::<T>(&text, &f.rel, shape)?;
+        let read = read_and_parse(self.tree, f, self.limits.max_file_size, shape);
+        self.adopt(f, read, kind_of)
+    }
+
+    /// The bookkeeping of [`Loader::parse`] for a file read and parsed already (perhaps on
+    /// another thread): its digest, its errors, what was dropped or lost, its positions.
+    fn adopt<T>(
+        &mut self,
+        f: &DiscoveredFile,
+        (digest, parsed): ReadAndParsed<T>,
+        kind_of: &KindOf,
+    ) -> Result<JsonDoc<T>, Diagnostic> {
+        if let Some(d) = digest {
+            self.digests.insert(f.rel.clone(), d);
+        }
+        let l = parsed?;
         self.inv.diagnostics.extend(l.errors);
         for d in l.dropped {
             let id = d.id.as_deref();
@@ -280,7 +350,36 @@ impl<'a> Loader<'a> {
             }
         }
 
-        // ECUs and their configs.
+        // ECUs and their configs. The configuration files (500 on a large build) are read
+        // and parsed in parallel first; what each gave is then taken in vehicle.json order.
+        let config_files: Vec<Option<&DiscoveredFile>> = v
+            .ecus
+            .iter()
+            .enumerate()
+            .map(|(i, entry)| {
+                let path = entry.config.as_ref()?;
+                let from =
+                    Location::at_key("vehicle.json", join_key(&format!("ecus[{i}]"), "config"));
+                self.referenced(path, from)
+            })
+            .collect();
+        let (tree, max) = (self.tree, self.limits.max_file_size);
+        let mut configs: Vec<Option<ReadAndParsed<EcuConfig>>> = {
+            use rayon::prelude::*;
+            config_files
+                .par_iter()
+                .zip(v.ecus.par_iter())
+                .map(|(f, entry)| {
+                    let f = (*f)?;
+                    let root_default = |field: &str| ecu_config_default(&entry.id, field);
+                    let shape = Shape {
+                        root_default: &root_default,
+                        asset_lists: ECU_CONFIG_LISTS,
+                    };
+                    Some(read_and_parse(tree, f, max, &shape))
+                })
+                .collect()
+        };
         for (i, entry) in v.ecus.iter().enumerate() {
             let key = format!("ecus[{i}]");
             let mut asset = EcuAsset {
@@ -289,18 +388,7 @@ impl<'a> Loader<'a> {
                 config: None,
             };
             if let Some(path) = &entry.config {
-                let from = Location::at_key("vehicle.json", join_key(&key, "config"));
-                if let Some(f) = self.referenced(path, from) {
-                    let id = entry.id.clone();
-                    let root_default = move |field: &str| match field {
-                        "schema_version" => Some(serde_json::json!(1)),
-                        "ecu" => Some(serde_json::json!(id)),
-                        _ => None,
-                    };
-                    let shape = Shape {
-                        root_default: &root_default,
-                        asset_lists: &["tls_profiles"],
-                    };
+                if let (Some(f), Some(read)) = (config_files[i], configs[i].take()) {
                     let ecu = entry.id.clone();
                     let kind_of = move |list: &str, id: Option<&str>| {
                         (list == "tls_profiles").then(|| {
@@ -310,7 +398,7 @@ impl<'a> Loader<'a> {
                             )
                         })
                     };
-                    match self.parse::<EcuConfig>(f, &shape, &kind_of) {
+                    match self.adopt(f, read, &kind_of) {
                         Ok(doc) => {
                             if doc.doc.ecu != entry.id {
                                 self.error(
