@@ -13,13 +13,8 @@
 //! to its depth) and written in order: the bytes are those of one serial pass.
 
 use crate::Renderer;
-use icvsec_model::report::{
-    DataMapEntry, Diagnostic, EcuSoftware, EvidenceFile, RuleInfo, ScanInfo, Summary, WaiverStatus,
-};
-use icvsec_model::requirement::{RequirementRow, StandardCoverage};
 use icvsec_model::{AssetKind, Finding, Outcome, Report};
 use serde::Serialize;
-use serde::ser::{SerializeSeq, Serializer};
 use std::io::{self, Write};
 
 /// The JSON renderer. `Json::default()` groups passes and not-applicable outcomes;
@@ -58,88 +53,139 @@ struct OutcomeGroup<'a> {
 
 /// The report with findings split as the evidence level says; field for field the
 /// [`Report`]'s serialisation otherwise (a test holds the two together).
-#[derive(Serialize)]
 struct View<'a> {
-    schema_version: u32,
-    scan: &'a ScanInfo,
-    complete: bool,
-    summary: &'a Summary,
-    rules: &'a [RuleInfo],
-    #[serde(serialize_with = "findings_par")]
+    report: &'a Report,
     findings: Vec<&'a Finding>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     outcome_groups: Option<Vec<OutcomeGroup<'a>>>,
-    diagnostics: &'a [Diagnostic],
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    data_map: &'a [DataMapEntry],
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    waivers: &'a [WaiverStatus],
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    inventory: &'a [EcuSoftware],
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    requirements: &'a [RequirementRow],
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    coverage: &'a [StandardCoverage],
-    #[serde(skip_serializing_if = "is_zero")]
-    baselined: usize,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    evidence: &'a [EvidenceFile],
 }
 
-fn is_zero(n: &usize) -> bool {
-    *n == 0
-}
-
-/// Findings per parallel chunk: large enough to amortise the join, small enough to keep
-/// both threads busy to the end.
+/// Findings or groups per parallel chunk: large enough to amortise the join, small enough
+/// to keep both threads busy to the end.
 const CHUNK: usize = 2048;
 
-/// The findings array, each finding pretty-printed in parallel at the array's depth.
-fn findings_par<S: Serializer>(findings: &[&Finding], s: S) -> Result<S::Ok, S::Error> {
-    if findings.len() <= CHUNK {
-        let mut seq = s.serialize_seq(Some(findings.len()))?;
-        for f in findings {
-            seq.serialize_element(f)?;
-        }
-        return seq.end();
+/// The document as serde_json's pretty printer writes the [`Report`] (two-space indent,
+/// fields in declaration order, the model's `skip_serializing_if` rules), written here
+/// field by field so that the two large arrays, findings and outcome groups, are rendered
+/// in parallel and spliced in as text. (Through one serde pass, pre-rendered elements had
+/// to be `RawValue`s, each parsed again to be validated, and the groups were written on
+/// one thread.)
+fn write_view(v: &View, out: &mut dyn Write) -> io::Result<()> {
+    let r = v.report;
+    let mut o = Object { out, first: true };
+    o.field("schema_version", &r.schema_version)?;
+    o.field("scan", &r.scan)?;
+    o.field("complete", &r.complete)?;
+    o.field("summary", &r.summary)?;
+    o.field("rules", &r.rules)?;
+    o.array_par("findings", &v.findings, CHUNK)?;
+    if let Some(groups) = &v.outcome_groups {
+        // One group per job: a group of a certificate rule holds 20,000 asset ids.
+        o.array_par("outcome_groups", groups, 1)?;
     }
-    // Each chunk is serialised to text in parallel and handed to the serializer as
-    // pre-rendered elements, in order: a pretty element at depth 2 is the element's own
-    // pretty text with every line after the first indented by four spaces.
-    let mut seq = s.serialize_seq(Some(findings.len()))?;
-    crate::ordered::render_in_order(
-        findings,
-        CHUNK,
-        |chunk| {
-            chunk
-                .iter()
-                .map(|f| {
-                    let text = serde_json::to_string_pretty(f)?;
-                    serde_json::value::RawValue::from_string(indent(&text))
-                })
-                .collect::<Result<Vec<_>, serde_json::Error>>()
-        },
-        |rendered| {
-            for raw in rendered.map_err(serde::ser::Error::custom)? {
-                seq.serialize_element(&raw)?;
-            }
-            Ok(())
-        },
-    )?;
-    seq.end()
+    o.field("diagnostics", &r.diagnostics)?;
+    o.field_unless_empty("data_map", &r.data_map)?;
+    o.field_unless_empty("waivers", &r.waivers)?;
+    o.field_unless_empty("inventory", &r.inventory)?;
+    o.field_unless_empty("requirements", &r.requirements)?;
+    o.field_unless_empty("coverage", &r.coverage)?;
+    if r.baselined != 0 {
+        o.field("baselined", &r.baselined)?;
+    }
+    o.field_unless_empty("evidence", &r.evidence)?;
+    o.end()
 }
 
-/// Indent every line after the first by one level (four spaces): the element then sits
-/// at depth 2 (`{"findings": [ ... ]}`) exactly as the pretty serializer would put it.
-fn indent(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 {
-            out.push_str("\n    ");
-        }
-        out.push_str(line);
+/// A pretty-printed top-level object being written.
+struct Object<'w> {
+    out: &'w mut dyn Write,
+    first: bool,
+}
+
+impl Object<'_> {
+    fn key(&mut self, key: &str) -> io::Result<()> {
+        let sep = if std::mem::take(&mut self.first) {
+            "{\n  "
+        } else {
+            ",\n  "
+        };
+        write!(self.out, "{sep}\"{key}\": ")
     }
-    out
+
+    /// A field at depth 1: the value's own pretty text, every line after the first
+    /// indented by two spaces (JSON strings hold no raw newline, so each is layout).
+    fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> io::Result<()> {
+        self.key(key)?;
+        let text = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
+        write_indented(&mut *self.out, &text, b"  ")
+    }
+
+    fn field_unless_empty<T: Serialize>(&mut self, key: &str, value: &[T]) -> io::Result<()> {
+        if value.is_empty() {
+            return Ok(());
+        }
+        self.field(key, value)
+    }
+
+    /// An array field at depth 1 whose elements are rendered in parallel, `chunk` at a
+    /// time, each at depth 2 (every line after its first indented by four spaces).
+    fn array_par<T: Serialize + Sync>(
+        &mut self,
+        key: &str,
+        items: &[T],
+        chunk: usize,
+    ) -> io::Result<()> {
+        self.key(key)?;
+        if items.is_empty() {
+            return self.out.write_all(b"[]");
+        }
+        let mut first = true;
+        crate::ordered::render_in_order(
+            items,
+            chunk,
+            |chunk| {
+                chunk
+                    .iter()
+                    .map(|item| {
+                        let text = serde_json::to_vec_pretty(item)?;
+                        let mut at_depth_2 = Vec::with_capacity(text.len() + text.len() / 8);
+                        write_indented(&mut at_depth_2, &text, b"    ")?;
+                        Ok(at_depth_2)
+                    })
+                    .collect::<io::Result<Vec<_>>>()
+            },
+            |rendered| -> io::Result<()> {
+                for text in rendered? {
+                    let sep: &[u8] = if std::mem::take(&mut first) {
+                        b"[\n    "
+                    } else {
+                        b",\n    "
+                    };
+                    self.out.write_all(sep)?;
+                    self.out.write_all(&text)?;
+                }
+                Ok(())
+            },
+        )?;
+        self.out.write_all(b"\n  ]")
+    }
+
+    fn end(self) -> io::Result<()> {
+        self.out.write_all(if self.first { b"{}" } else { b"\n}" })
+    }
+}
+
+/// `text` with every line after the first indented by `by`.
+fn write_indented<W: Write + ?Sized>(out: &mut W, text: &[u8], by: &[u8]) -> io::Result<()> {
+    let mut lines = text.split(|&b| b == b'\n');
+    if let Some(first) = lines.next() {
+        out.write_all(first)?;
+    }
+    for line in lines {
+        out.write_all(b"\n")?;
+        out.write_all(by)?;
+        out.write_all(line)?;
+    }
+    Ok(())
 }
 
 /// The groups of grouped outcomes, in findings order (area, sub-area, rule), then outcome
@@ -195,32 +241,19 @@ fn groups<'a>(report: &'a Report) -> Vec<OutcomeGroup<'a>> {
 
 fn view(report: &Report, full: bool) -> View<'_> {
     View {
-        schema_version: report.schema_version,
-        scan: &report.scan,
-        complete: report.complete,
-        summary: &report.summary,
-        rules: &report.rules,
+        report,
         findings: report
             .findings
             .iter()
             .filter(|f| full || !is_grouped(f.outcome))
             .collect(),
         outcome_groups: (!full).then(|| groups(report)),
-        diagnostics: &report.diagnostics,
-        data_map: &report.data_map,
-        waivers: &report.waivers,
-        inventory: &report.inventory,
-        requirements: &report.requirements,
-        coverage: &report.coverage,
-        baselined: report.baselined,
-        evidence: &report.evidence,
     }
 }
 
 impl Renderer for Json {
     fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, &view(report, self.full_evidence))
-            .map_err(io::Error::other)?;
+        write_view(&view(report, self.full_evidence), out)?;
         writeln!(out)
     }
 }
@@ -277,8 +310,8 @@ mod tests {
 
     #[test]
     fn full_evidence_is_the_model_serialised_byte_for_byte() {
-        // Below and above the parallel chunk size.
-        for n in [3, CHUNK * 2 + 17] {
+        // None (an empty array), one, below and above the parallel chunk size.
+        for n in [0, 1, 3, CHUNK * 2 + 17] {
             let r = report(n);
             let mut want = serde_json::to_string_pretty(&r).unwrap();
             want.push('\n');
