@@ -136,3 +136,56 @@ fn splitting_a_rule_into_runs_of_assets_never_changes_the_findings() {
     }
     assert!(icvsec_engine::evaluate(&inv, &rules, &registry, &opts).findings == whole.findings);
 }
+
+#[test]
+fn rules_sharing_one_id_are_merged_as_one_sort_would() {
+    // The catalog forbids two rules with one area, sub-area and id, but a caller of the
+    // engine may pass them; their findings are joined as rules finish (in any order), and
+    // must come out as one stable sort of both rules' findings would put them.
+    let dir = build(
+        "dupids",
+        &Params {
+            ecus: 6,
+            certs: 300,
+            flows: 10,
+            other_files: 0,
+            seed: 3,
+        },
+    );
+    let catalog = crate::common::catalog();
+    let pick = |id: &str| catalog.iter().find(|r| r.id == id).unwrap().clone();
+    let registry = icvsec_checks::registry();
+    let opts = crate::common::scan_options(&dir);
+    let inv = icvsec_inputs::load_build(&dir, &crate::common::load_options(&dir));
+    std::fs::remove_dir_all(&dir).unwrap();
+    let single = icvsec_engine::evaluate(&inv, &[pick("ICV-CRT-001")], &registry, &opts);
+    assert!(single.findings.len() >= 300, "{}", single.findings.len());
+    let doubled: Vec<_> = single
+        .findings
+        .iter()
+        .flat_map(|f| [f.clone(), f.clone()])
+        .collect();
+    for per_job in [1, 64, usize::MAX] {
+        let rules = [
+            pick("ICV-CRT-001"),
+            pick("ICV-CRT-002"),
+            pick("ICV-CRT-001"),
+        ];
+        let r = icvsec_engine::evaluate_in_runs(&inv, &rules, &registry, &opts, per_job);
+        let mine: Vec<_> = r
+            .findings
+            .iter()
+            .filter(|f| f.rule_id == "ICV-CRT-001")
+            .cloned()
+            .collect();
+        assert!(
+            mine == doubled,
+            "runs of {per_job}: duplicated rule not merged in order"
+        );
+        // Findings stay grouped by rule in (area, sub-area, id) order.
+        let ids: Vec<&str> = r.findings.iter().map(|f| f.rule_id.as_str()).collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        assert_eq!(ids, sorted);
+    }
+}

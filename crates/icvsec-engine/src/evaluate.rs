@@ -11,7 +11,7 @@ use icvsec_model::{
 use rayon::prelude::*;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
 #[derive(Clone, Debug, Default)]
 pub struct ScanOptions {
@@ -480,14 +480,86 @@ fn declared_at(asset: &AssetView, path: &str) -> Location {
 
 /// A rule in the evaluation: made findings at once, or being judged in runs of assets.
 enum Slot<'v> {
-    Done(Vec<Finding>),
+    /// Its findings were made and handed to the [`Merger`].
+    Merged,
     Judging(Judging<'v>),
 }
 
 struct Judging<'v> {
     assets: Vec<&'v AssetView<'v>>,
     pending: Mutex<Pending>,
-    findings: OnceLock<Vec<Finding>>,
+}
+
+/// The report's findings, joined as rules finish. Findings are ordered by (area,
+/// sub-area, rule id) first, so a group of rules with one such key (one rule, unless a
+/// caller gives several the same) is appended as soon as it and every group before it is
+/// done: most of the copying happens while later rules are still judged, instead of on
+/// one thread after all of them (0.08 s on 20,000 certificates).
+struct Merger {
+    /// Rule indices per key, in key order, each group in index order.
+    groups: Vec<Vec<usize>>,
+    group_of: Vec<usize>,
+    /// Per group, how many of its rules are not done.
+    left: Vec<usize>,
+    ready: Vec<Option<Vec<Finding>>>,
+    next: usize,
+    out: Vec<Finding>,
+}
+
+impl Merger {
+    fn new(rules: &[Rule]) -> Merger {
+        let key = |r: &Rule| (r.area, r.subarea.clone(), r.id.clone());
+        let mut order: Vec<usize> = (0..rules.len()).collect();
+        order.sort_by_key(|&i| key(&rules[i]));
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for i in order {
+            match groups.last_mut() {
+                Some(g) if key(&rules[g[0]]) == key(&rules[i]) => g.push(i),
+                _ => groups.push(vec![i]),
+            }
+        }
+        let mut group_of = vec![0; rules.len()];
+        for (g, members) in groups.iter_mut().enumerate() {
+            members.sort_unstable();
+            for &i in members.iter() {
+                group_of[i] = g;
+            }
+        }
+        Merger {
+            left: groups.iter().map(Vec::len).collect(),
+            groups,
+            group_of,
+            ready: (0..rules.len()).map(|_| None).collect(),
+            next: 0,
+            out: Vec::new(),
+        }
+    }
+
+    /// Rule `i`'s sorted findings; appends every group that is now complete in order.
+    fn done(&mut self, i: usize, findings: Vec<Finding>) {
+        self.ready[i] = Some(findings);
+        self.left[self.group_of[i]] -= 1;
+        while self.next < self.groups.len() && self.left[self.next] == 0 {
+            let start = self.out.len();
+            for &r in &self.groups[self.next] {
+                // Taken: the rule's buffer is freed as soon as it is copied, so the
+                // report never holds every finding twice.
+                if let Some(mut f) = self.ready[r].take() {
+                    self.out.append(&mut f);
+                }
+            }
+            if self.groups[self.next].len() > 1 {
+                // Rules sharing area, sub-area and id merged as one sort would.
+                self.out[start..].sort_by(rest);
+            }
+            self.next += 1;
+        }
+    }
+
+    fn into_findings(self) -> Vec<Finding> {
+        assert_eq!(self.next, self.groups.len(), "every rule was merged");
+        self.out
+    }
 }
 
 /// The outcomes of a rule handed in so far; runs come back in any order.
@@ -680,19 +752,23 @@ pub fn evaluate_in_runs(
     // rules to one thread while the other finished the light ones and idled):
     // 1. per rule, what it does before judging assets (scope, broken inputs); a rule with
     //    nothing to judge one by one is made findings at once;
+    let merger = Mutex::new(Merger::new(rules));
+    let merge = |i: usize, findings: Vec<Finding>| {
+        merger
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .done(i, findings);
+    };
     let slots: Vec<Slot> = rules
         .par_iter()
+        .enumerate()
         .with_max_len(1)
-        .map(|r| match plan_rule(r, inv, &views, opts) {
+        .map(|(i, r)| match plan_rule(r, inv, &views, opts) {
             Plan::Done(raws) => {
                 let n = raws.len();
-                Slot::Done(finish(
-                    r,
-                    raws.into_iter(),
-                    n,
-                    inv,
-                    std::time::Duration::ZERO,
-                ))
+                let zero = std::time::Duration::ZERO;
+                merge(i, finish(r, raws.into_iter(), n, inv, zero));
+                Slot::Merged
             }
             Plan::Judge { head, assets } => {
                 let runs = assets.len().div_ceil(per_job);
@@ -704,7 +780,6 @@ pub fn evaluate_in_runs(
                         left: runs,
                         took: std::time::Duration::ZERO,
                     }),
-                    findings: OnceLock::new(),
                 })
             }
         })
@@ -718,7 +793,7 @@ pub fn evaluate_in_runs(
         .flat_map(|(i, s)| {
             let runs = match s {
                 Slot::Judging(j) => j.assets.len().div_ceil(per_job),
-                Slot::Done(_) => 0,
+                Slot::Merged => 0,
             };
             (0..runs).map(move |k| (i, k))
         })
@@ -752,47 +827,16 @@ pub fn evaluate_in_runs(
                 .head
                 .into_iter()
                 .chain(p.runs.into_iter().flatten().flatten());
-            let _ = j.findings.set(finish(r, raws, n, inv, p.took));
+            merge(i, finish(r, raws, n, inv, p.took));
         }
     });
-    let mut per_rule: Vec<Vec<Finding>> = slots
-        .into_iter()
-        .map(|s| match s {
-            Slot::Done(f) => f,
-            Slot::Judging(j) => j
-                .findings
-                .into_inner()
-                .expect("every run of every rule was judged"),
-        })
-        .collect();
     icvsec_inputs::timings::phase("evaluate rules", t0);
-    let key = |r: &Rule| (r.area, r.subarea.clone(), r.id.clone());
-    let mut order: Vec<usize> = (0..rules.len()).collect();
-    order.sort_by_key(|&i| key(&rules[i]));
-    let mut findings: Vec<Finding> = Vec::with_capacity(per_rule.iter().map(Vec::len).sum());
-    let mut i = 0;
-    while i < order.len() {
-        // Rules sharing area, sub-area and id (the catalog forbids it; callers may not)
-        // have their findings merged as one sort would.
-        let mut j = i + 1;
-        while j < order.len() && key(&rules[order[j]]) == key(&rules[order[i]]) {
-            j += 1;
-        }
-        let start = findings.len();
-        let mut group: Vec<usize> = order[i..j].to_vec();
-        group.sort_unstable();
-        for g in group {
-            // Taken, not drained: the rule's buffer is freed as soon as it is copied,
-            // so the report never holds every finding twice.
-            findings.append(&mut std::mem::take(&mut per_rule[g]));
-        }
-        if j - i > 1 {
-            findings[start..].sort_by(rest);
-        }
-        i = j;
-    }
-    drop(per_rule);
+    let findings = merger
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+        .into_findings();
     icvsec_inputs::timings::phase("evaluate merged", t0);
+    drop(slots);
 
     let mut rule_infos: Vec<RuleInfo> = rules
         .iter()
