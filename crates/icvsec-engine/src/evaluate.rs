@@ -478,13 +478,7 @@ fn declared_at(asset: &AssetView, path: &str) -> Location {
     }
 }
 
-/// A rule in the evaluation: made findings at once, or being judged in runs of assets.
-enum Slot<'v> {
-    /// Its findings were made and handed to the [`Merger`].
-    Merged,
-    Judging(Judging<'v>),
-}
-
+/// A rule being judged in runs of assets.
 struct Judging<'v> {
     assets: Vec<&'v AssetView<'v>>,
     pending: Mutex<Pending>,
@@ -608,7 +602,6 @@ fn rest(a: &Finding, b: &Finding) -> std::cmp::Ordering {
     ))
 }
 
-/// Turn one rule's outcomes into findings: resolve key paths to lines, fingerprint.
 /// How many of a rule's latest distinct messages are compared with the next one.
 const RECENT_MESSAGES: usize = 4;
 
@@ -625,6 +618,7 @@ fn shared_message(recent: &mut Vec<SharedStr>, message: String) -> SharedStr {
     m
 }
 
+/// Turn one rule's outcomes into findings: resolve key paths to lines, fingerprint.
 /// `n`: how many outcomes there are (the findings are allocated once).
 fn to_findings(
     rule: &Rule,
@@ -759,7 +753,8 @@ pub fn evaluate_in_runs(
             .unwrap_or_else(PoisonError::into_inner)
             .done(i, findings);
     };
-    let slots: Vec<Slot> = rules
+    // `None`: the rule's findings were made at once and handed to the merger.
+    let judging: Vec<Option<Judging>> = rules
         .par_iter()
         .enumerate()
         .with_max_len(1)
@@ -768,11 +763,11 @@ pub fn evaluate_in_runs(
                 let n = raws.len();
                 let zero = std::time::Duration::ZERO;
                 merge(i, finish(r, raws.into_iter(), n, inv, zero));
-                Slot::Merged
+                None
             }
             Plan::Judge { head, assets } => {
                 let runs = assets.len().div_ceil(per_job);
-                Slot::Judging(Judging {
+                Some(Judging {
                     assets,
                     pending: Mutex::new(Pending {
                         head,
@@ -787,19 +782,16 @@ pub fn evaluate_in_runs(
     // 2. per run of up to `per_job` assets of a rule, the judgements. The job that hands in
     //    a rule's last run makes the rule's findings (its outcomes in order: head, then the
     //    runs), so a rule's outcomes are held only while it is judged.
-    let jobs: Vec<(usize, usize)> = slots
+    let jobs: Vec<(usize, usize)> = judging
         .iter()
         .enumerate()
-        .flat_map(|(i, s)| {
-            let runs = match s {
-                Slot::Judging(j) => j.assets.len().div_ceil(per_job),
-                Slot::Merged => 0,
-            };
+        .flat_map(|(i, j)| {
+            let runs = j.as_ref().map_or(0, |j| j.assets.len().div_ceil(per_job));
             (0..runs).map(move |k| (i, k))
         })
         .collect();
     jobs.par_iter().with_max_len(1).for_each(|&(i, k)| {
-        let Slot::Judging(j) = &slots[i] else {
+        let Some(j) = &judging[i] else {
             unreachable!("jobs are made only for rules with assets to judge")
         };
         let r = &rules[i];
@@ -836,7 +828,7 @@ pub fn evaluate_in_runs(
         .unwrap_or_else(PoisonError::into_inner)
         .into_findings();
     icvsec_inputs::timings::phase("evaluate merged", t0);
-    drop(slots);
+    drop(judging);
 
     let mut rule_infos: Vec<RuleInfo> = rules
         .iter()

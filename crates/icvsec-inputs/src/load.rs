@@ -364,19 +364,19 @@ impl<'a> Loader<'a> {
             })
             .collect();
         let (tree, max) = (self.tree, self.limits.max_file_size);
-        let mut configs: Vec<Option<ReadAndParsed<EcuConfig>>> = {
+        let mut configs: Vec<Option<(&DiscoveredFile, ReadAndParsed<EcuConfig>)>> = {
             use rayon::prelude::*;
             config_files
-                .par_iter()
+                .into_par_iter()
                 .zip(v.ecus.par_iter())
                 .map(|(f, entry)| {
-                    let f = (*f)?;
+                    let f = f?;
                     let root_default = |field: &str| ecu_config_default(&entry.id, field);
                     let shape = Shape {
                         root_default: &root_default,
                         asset_lists: ECU_CONFIG_LISTS,
                     };
-                    Some(read_and_parse(tree, f, max, &shape))
+                    Some((f, read_and_parse(tree, f, max, &shape)))
                 })
                 .collect()
         };
@@ -388,7 +388,7 @@ impl<'a> Loader<'a> {
                 config: None,
             };
             if let Some(path) = &entry.config {
-                if let (Some(f), Some(read)) = (config_files[i], configs[i].take()) {
+                if let Some((f, read)) = configs[i].take() {
                     let ecu = entry.id.clone();
                     let kind_of = move |list: &str, id: Option<&str>| {
                         (list == "tls_profiles").then(|| {
